@@ -1,0 +1,563 @@
+//! The `l2tpsec` command line (SCENARIOS.md "Command line").
+//!
+//! Exit status: 0 every expectation holds (or none were given), 1 an
+//! expectation failed (sweep: a run failed or panicked), 2 bad input
+//! (unreadable file, invalid scenario, bad arguments, runner setup error).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::expect;
+use crate::load::{self, LoadError};
+use crate::report::{render_text, Report, Verdict};
+use crate::run::{run, RunOptions};
+use crate::schema::{Locale, Scenario};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "l2tpsec",
+    version,
+    about = "Deterministic L2TP/IPsec troubleshooting lab",
+    after_help = "Exit status: 0 all expectations hold (or none given), 1 an expectation failed, 2 bad input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and print its report.
+    Run {
+        /// A scenario file, or a scenario name (scenarios/NAME.yaml).
+        scenario: String,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Report language (overrides the scenario's locale).
+        #[arg(long, value_enum)]
+        locale: Option<Locale>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write DIR/<scenario>.pcapng.
+        #[arg(long, value_name = "DIR")]
+        pcap: Option<PathBuf>,
+        /// Also write DIR/<scenario>.keys (tshark -o arguments).
+        #[arg(long, requires = "pcap")]
+        keys: bool,
+    },
+    /// List every scenario: name, title, article paragraph.
+    List,
+    /// Validate scenario files without running them.
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+    },
+    /// Run scenarios over a range of seeds and show the distribution of outcomes.
+    Sweep {
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<String>,
+        /// A..B (B excluded), A..=B (B included) or a single seed.
+        #[arg(long, value_parser = parse_seeds)]
+        seeds: SeedRange,
+        /// Worker threads (default: every core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard I of N (1-based), for CI matrices.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<Shard>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeedRange {
+    pub start: u64,
+    /// Excluded.
+    pub end: u64,
+}
+
+pub fn parse_seeds(s: &str) -> Result<SeedRange, String> {
+    let bad = || format!("invalid seed range '{s}': expected A..B, A..=B or N");
+    let num = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
+    let r = if let Some((a, b)) = s.split_once("..=") {
+        SeedRange {
+            start: num(a)?,
+            end: num(b)?.checked_add(1).ok_or_else(bad)?,
+        }
+    } else if let Some((a, b)) = s.split_once("..") {
+        SeedRange {
+            start: num(a)?,
+            end: num(b)?,
+        }
+    } else {
+        let n = num(s)?;
+        SeedRange {
+            start: n,
+            end: n.checked_add(1).ok_or_else(bad)?,
+        }
+    };
+    if r.start >= r.end {
+        return Err(format!("empty seed range '{s}'"));
+    }
+    Ok(r)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: usize,
+    pub count: usize,
+}
+
+pub fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("invalid shard '{s}': expected I/N with 1 <= I <= N");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let index: usize = i.trim().parse().map_err(|_| bad())?;
+    let count: usize = n.trim().parse().map_err(|_| bad())?;
+    if index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// `./scenarios` when it exists, else the repository's scenarios/.
+pub fn scenarios_dir() -> PathBuf {
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("scenarios")
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors.
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    ExitCode::from(execute(cli.command))
+}
+
+pub fn execute(command: Command) -> u8 {
+    let dir = scenarios_dir();
+    match command {
+        Command::Run {
+            scenario,
+            seed,
+            locale,
+            format,
+            pcap,
+            keys,
+        } => cmd_run(&dir, &scenario, seed, locale, format, pcap.as_deref(), keys),
+        Command::List => cmd_list(&dir),
+        Command::Check { files } => cmd_check(&dir, &files),
+        Command::Sweep {
+            scenarios,
+            seeds,
+            jobs,
+            shard,
+        } => cmd_sweep(&dir, &scenarios, seeds, jobs, shard),
+    }
+}
+
+fn report_load_error(e: &LoadError) {
+    eprintln!("{e}");
+}
+
+/// Runs a scenario and checks its expectations.
+pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> Result<(Report, Vec<u8>, String), String> {
+    let out = run(s, opts).map_err(|e| format!("{}: {e}", s.name))?;
+    let mut report = out.report;
+    expect::finish(s, &mut report);
+    Ok((report, out.pcapng, out.keys))
+}
+
+fn cmd_run(
+    dir: &Path,
+    arg: &str,
+    seed: Option<u64>,
+    locale: Option<Locale>,
+    format: Format,
+    pcap: Option<&Path>,
+    keys: bool,
+) -> u8 {
+    let s = match load::load(arg, dir) {
+        Ok(s) => s,
+        Err(e) => {
+            report_load_error(&e);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let opts = RunOptions {
+        seed: seed.unwrap_or(s.seed),
+        locale: locale.unwrap_or(s.locale),
+        want_pcap: pcap.is_some(),
+        want_keys: keys,
+    };
+    let (report, pcapng, key_text) = match run_scenario(&s, &opts) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let text = match format {
+        Format::Text => render_text(&report),
+        Format::Json => report.to_json(),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    if let Some(pdir) = pcap {
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(pdir)?;
+            std::fs::write(pdir.join(format!("{}.pcapng", s.name)), &pcapng)?;
+            if keys {
+                std::fs::write(pdir.join(format!("{}.keys", s.name)), &key_text)?;
+            }
+            Ok(())
+        };
+        if let Err(e) = write() {
+            eprintln!("{}: cannot write the capture: {e}", pdir.display());
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if report.verdict == Verdict::Fail {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Every `*.yaml` directly in `dir`, sorted by file name.
+pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn cmd_list(dir: &Path) -> u8 {
+    let files = match scenario_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{}: cannot list scenarios: {e}", dir.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let mut status = EXIT_OK;
+    let mut rows = Vec::new();
+    for f in files {
+        match load::load_file(&f, dir) {
+            Ok(s) => rows.push(s),
+            Err(e) => {
+                report_load_error(&e);
+                status = EXIT_BAD_INPUT;
+            }
+        }
+    }
+    let width = rows
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for s in rows {
+        out.push_str(&format!("{:<width$}  {}\n", s.name, s.title));
+        if let Some(a) = &s.article {
+            out.push_str(&format!("{:<width$}  article: {a}\n", ""));
+        }
+    }
+    print!("{out}");
+    status
+}
+
+fn cmd_check(dir: &Path, files: &[String]) -> u8 {
+    let mut status = EXIT_OK;
+    for f in files {
+        match load::load(f, dir) {
+            Ok(s) => println!("ok {} ({})", load::resolve(f, dir).display(), s.name),
+            Err(e) => {
+                report_load_error(&e);
+                status = EXIT_BAD_INPUT;
+            }
+        }
+    }
+    status
+}
+
+/// What one run of a sweep came to.
+#[derive(Clone, Debug)]
+enum Outcome {
+    Ran {
+        verdict: Verdict,
+        /// "client: error 792", one part per dial record.
+        dials: String,
+        wall: Duration,
+    },
+    Error(String),
+    Panicked(String),
+}
+
+fn dial_summary(r: &Report) -> String {
+    if r.dials.is_empty() {
+        return "no dial".into();
+    }
+    r.dials
+        .iter()
+        .map(|d| match (&d.error, d.connected) {
+            (_, true) => format!("{} {}: connected", d.host, d.protocol.as_str()),
+            (Some(e), false) => format!("{} {}: error {}", d.host, d.protocol.as_str(), e.code),
+            (None, false) => format!("{} {}: no result", d.host, d.protocol.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn run_one(s: &Scenario, seed: u64) -> Outcome {
+    let opts = RunOptions {
+        seed,
+        locale: s.locale,
+        want_pcap: false,
+        want_keys: false,
+    };
+    let started = Instant::now();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_scenario(s, &opts)));
+    match r {
+        Ok(Ok((report, _, _))) => Outcome::Ran {
+            verdict: report.verdict,
+            dials: dial_summary(&report),
+            wall: started.elapsed(),
+        },
+        Ok(Err(e)) => Outcome::Error(e),
+        Err(payload) => Outcome::Panicked(
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into()),
+        ),
+    }
+}
+
+fn outcome_line(o: &Outcome) -> String {
+    match o {
+        Outcome::Ran { verdict, dials, .. } => format!("{} ({dials})", verdict.as_str()),
+        Outcome::Error(e) => format!("error: {e}"),
+        Outcome::Panicked(m) => format!("PANICKED: {m}"),
+    }
+}
+
+fn cmd_sweep(
+    dir: &Path,
+    args: &[String],
+    seeds: SeedRange,
+    jobs: Option<usize>,
+    shard: Option<Shard>,
+) -> u8 {
+    let mut scenarios = Vec::new();
+    for a in args {
+        match load::load(a, dir) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => {
+                report_load_error(&e);
+                return EXIT_BAD_INPUT;
+            }
+        }
+    }
+    let mut items: Vec<(usize, u64)> = Vec::new();
+    let mut k = 0usize;
+    for si in 0..scenarios.len() {
+        for seed in seeds.start..seeds.end {
+            if shard.is_none_or(|sh| k % sh.count == sh.index - 1) {
+                items.push((si, seed));
+            }
+            k += 1;
+        }
+    }
+    let total = items.len();
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, total.max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
+    // One OS thread per job, each running whole scenarios (a simulation is
+    // not Send: it lives and dies on its thread).
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(si, seed)) = items.get(i) else {
+                    break;
+                };
+                let Some(s) = scenarios.get(si) else { break };
+                let o = run_one(s, seed);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                eprintln!("[{n}/{total}] {} seed {seed}: {}", s.name, outcome_line(&o));
+                if let Ok(mut r) = results.lock() {
+                    if let Some(slot) = r.get_mut(i) {
+                        *slot = Some(o);
+                    }
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+    let (text, status) = summarize(&scenarios, &items, &results);
+    print!("{text}");
+    status
+}
+
+fn summarize(
+    scenarios: &[Scenario],
+    items: &[(usize, u64)],
+    results: &[Option<Outcome>],
+) -> (String, u8) {
+    let mut out = String::new();
+    let mut status = EXIT_OK;
+    for (si, s) in scenarios.iter().enumerate() {
+        let runs: Vec<(u64, &Outcome)> = items
+            .iter()
+            .zip(results)
+            .filter(|((i, _), _)| *i == si)
+            .filter_map(|((_, seed), o)| o.as_ref().map(|o| (*seed, o)))
+            .collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let mut verdicts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut dials: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        let mut bad: Vec<String> = Vec::new();
+        let mut slowest: Option<(Duration, u64)> = None;
+        for (seed, o) in &runs {
+            match o {
+                Outcome::Ran {
+                    verdict,
+                    dials: d,
+                    wall,
+                } => {
+                    *verdicts.entry(verdict.as_str()).or_default() += 1;
+                    dials.entry(d.clone()).or_default().push(*seed);
+                    if *verdict == Verdict::Fail {
+                        bad.push(format!("seed {seed}: expectation failed ({d})"));
+                        status = status.max(EXIT_FAILED);
+                    }
+                    if slowest.is_none_or(|(w, _)| *wall > w) {
+                        slowest = Some((*wall, *seed));
+                    }
+                }
+                Outcome::Error(e) => {
+                    *verdicts.entry("error").or_default() += 1;
+                    bad.push(format!("seed {seed}: error: {e}"));
+                    status = EXIT_BAD_INPUT;
+                }
+                Outcome::Panicked(m) => {
+                    *verdicts.entry("panicked").or_default() += 1;
+                    bad.push(format!("seed {seed}: panicked: {m}"));
+                    status = status.max(EXIT_FAILED);
+                }
+            }
+        }
+        out.push_str(&format!("== {} ({} runs)\n", s.name, runs.len()));
+        let v: Vec<String> = verdicts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        out.push_str(&format!("  verdicts: {}\n", v.join(", ")));
+        let mut d: Vec<(&String, &Vec<u64>)> = dials.iter().collect();
+        d.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        for (outcome, seeds) in d {
+            let shown: Vec<String> = seeds.iter().take(8).map(u64::to_string).collect();
+            let more = if seeds.len() > 8 { ", ..." } else { "" };
+            out.push_str(&format!(
+                "  {:>5}x {outcome}  (seeds {}{more})\n",
+                seeds.len(),
+                shown.join(", ")
+            ));
+        }
+        if let Some((w, seed)) = slowest {
+            out.push_str(&format!(
+                "  slowest: seed {seed} ({:.3}s wall)\n",
+                w.as_secs_f64()
+            ));
+        }
+        for b in bad {
+            out.push_str(&format!("  ! {b}\n"));
+        }
+    }
+    (out, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ranges_parse_half_open_inclusive_and_single() {
+        assert_eq!(parse_seeds("1..4"), Ok(SeedRange { start: 1, end: 4 }));
+        assert_eq!(parse_seeds("1..=4"), Ok(SeedRange { start: 1, end: 5 }));
+        assert_eq!(parse_seeds("7"), Ok(SeedRange { start: 7, end: 8 }));
+        assert!(parse_seeds("4..4").is_err());
+        assert!(parse_seeds("a..b").is_err());
+        assert!(parse_seeds("1..=18446744073709551615").is_err());
+    }
+
+    #[test]
+    fn shards_are_one_based() {
+        assert_eq!(parse_shard("1/4"), Ok(Shard { index: 1, count: 4 }));
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert!(parse_shard("x").is_err());
+    }
+
+    #[test]
+    fn cli_parses_run_options() {
+        let c = Cli::try_parse_from([
+            "l2tpsec", "run", "x", "--seed", "3", "--locale", "en-US", "--format", "json",
+        ])
+        .unwrap();
+        match c.command {
+            Command::Run {
+                seed,
+                locale,
+                format,
+                ..
+            } => {
+                assert_eq!(seed, Some(3));
+                assert_eq!(locale, Some(Locale::EnUs));
+                assert_eq!(format, Format::Json);
+            }
+            _ => panic!("not run"),
+        }
+        assert!(Cli::try_parse_from(["l2tpsec", "run", "x", "--keys"]).is_err());
+        assert!(Cli::try_parse_from(["l2tpsec", "run", "x", "--locale", "de-DE"]).is_err());
+    }
+}

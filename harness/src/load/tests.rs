@@ -1,0 +1,408 @@
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::schema::*;
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// A fresh empty directory under the system temp dir.
+fn temp_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "l2tpsec-harness-load-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const LAB: &str = "\
+name: x
+networks:
+  lan: {subnet: 192.168.1.0/24}
+hosts:
+  client:
+    role: windows-xp-client
+    interfaces: {lan: 192.168.1.10}
+    dial: {at: 1s, server: 192.168.1.20, username: u, password: p}
+  server:
+    role: rras-server
+    interfaces: {lan: 192.168.1.20}
+";
+
+/// Loads `text` as `<dir>/x.yaml` and returns the error text.
+fn error_of(text: &str) -> String {
+    let dir = temp_dir();
+    let path = dir.join("x.yaml");
+    std::fs::write(&path, text).unwrap();
+    match load_file(&path, &dir) {
+        Ok(s) => panic!("loaded: {s:?}"),
+        Err(e) => e.to_string().replace(&dir.display().to_string(), "DIR"),
+    }
+}
+
+#[test]
+fn sample_scenario_merges_over_its_base() {
+    let s = load("sample", &data_dir()).unwrap();
+    assert_eq!(s.name, "sample");
+    assert_eq!(s.seed, 7);
+    assert_eq!(s.locale, Locale::EnUs);
+    assert_eq!(s.duration, Duration::from_secs(400));
+    assert_eq!(s.date.unix_seconds(), 1_177_322_400);
+    assert_eq!(
+        s.hosts.keys().collect::<Vec<_>>(),
+        ["client", "gw", "server"]
+    );
+    let client = s.hosts.get("client").unwrap();
+    let dial = client.dial.as_ref().unwrap();
+    // merged: base's fields plus the scenario's encryption
+    assert_eq!(dial.username, "alice");
+    assert_eq!(dial.encryption, DialEncryption::RequireMax);
+    assert_eq!(dial.kind, DialType::L2tp);
+    assert_eq!(client.registry.enable_offload, 0);
+    assert_eq!(client.registry.prohibit_ipsec, 0);
+    let gw = s.hosts.get("gw").unwrap();
+    assert_eq!(
+        gw.interfaces.keys().collect::<Vec<_>>(),
+        ["lan", "internet"]
+    );
+    let server = s.hosts.get("server").unwrap();
+    assert_eq!(server.ports, Ports { l2tp: 5, pptp: 128 });
+    assert_eq!(server.effective_policies()[0].permission, Permission::Grant);
+    assert_eq!(
+        s.networks.get("internet").unwrap().latency,
+        Duration::from_millis(15)
+    );
+    assert_eq!(
+        s.networks.get("lan").unwrap().latency,
+        Duration::from_millis(1)
+    );
+    assert_eq!(s.faults[0].action(), FaultAction::Drop);
+    assert_eq!(s.faults[0].matcher.port, Some(500));
+    assert_eq!(s.faults[0].matcher.toward.0, ["server"]);
+    assert_eq!(
+        s.faults[0].active,
+        Some((Duration::ZERO, Duration::from_secs(400)))
+    );
+    assert_eq!(
+        s.faults[1].action(),
+        FaultAction::Delay(Duration::from_millis(200))
+    );
+    assert_eq!(s.faults[1].matcher.from.0, ["client", "server"]);
+    assert_eq!(s.timeline.len(), 3);
+    // lists replace: the scenario's expect.dials, not the base's
+    assert_eq!(s.expect.dials.len(), 1);
+    assert_eq!(s.expect.dials[0].error, Some(792));
+    assert_eq!(s.expect.packets[0].count.to_string(), ">= 2");
+    assert_eq!(s.expect.packets[1].count.to_string(), "== 0");
+}
+
+#[test]
+fn defaults_are_windows_defaults() {
+    let s = load_str(LAB, Path::new("x.yaml"), Path::new("none")).unwrap();
+    assert_eq!(s.seed, 1);
+    assert_eq!(s.locale, Locale::FrFr);
+    assert_eq!(s.duration, Duration::from_secs(300));
+    let c = s.hosts.get("client").unwrap();
+    assert_eq!(c.services.policy_agent, ServiceState::Running);
+    assert_eq!(
+        c.registry,
+        Registry {
+            prohibit_ipsec: 0,
+            enable_offload: 1,
+            assume_udp_encapsulation_context_on_send_rule: 0
+        }
+    );
+    assert_eq!(c.nic.ipsec_offload, IpsecOffload::None);
+    assert!(c.trusts.is_empty() && c.certificate.is_none());
+    let d = c.dial.as_ref().unwrap();
+    assert_eq!(
+        (d.kind, d.encryption),
+        (DialType::L2tp, DialEncryption::Require)
+    );
+    let srv = s.hosts.get("server").unwrap();
+    assert_eq!(
+        srv.ports,
+        Ports {
+            l2tp: 128,
+            pptp: 128
+        }
+    );
+    let p = srv.effective_policies();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].permission, Permission::Deny);
+    assert_eq!(p[0].profile.authentication, [AuthMethod::MsChapV2]);
+    assert_eq!(p[0].profile.encryption.len(), 4);
+    assert!(s.expect.is_empty());
+    assert_eq!(
+        s.hosts.get("client").unwrap().addresses(),
+        [Ipv4Addr::new(192, 168, 1, 10)]
+    );
+}
+
+#[test]
+fn unknown_field_names_the_allowed_ones() {
+    let e = error_of(&format!("{LAB}    colour: red\n"));
+    assert!(
+        e.starts_with(
+            "DIR/x.yaml:12:5: unknown field 'colour', expected one of: role, interfaces, gateway"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn wrong_type_is_located_at_the_value() {
+    let e = error_of(&LAB.replace("name: x", "name: x\nseed: abc"));
+    assert!(
+        e.starts_with("DIR/x.yaml:2:7: invalid type: string \"abc\", expected u64"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace("dial: {at: 1s,", "dial: {at: 10,"));
+    assert!(
+        e.starts_with("DIR/x.yaml:8:16: invalid type: integer `10`, expected a duration"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace("{subnet: 192.168.1.0/24}", "{subnet: 192.168.1/24}"));
+    assert!(
+        e.starts_with("DIR/x.yaml:3:17: invalid subnet '192.168.1/24'"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace("windows-xp-client", "windows-7"));
+    assert!(
+        e.starts_with(
+            "DIR/x.yaml:6:11: unknown value 'windows-7', expected one of: windows-xp-client | "
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_host_in_fault_match_is_located() {
+    let e = error_of(&format!(
+        "{LAB}faults:\n  - at: lan\n    match: {{protocol: udp, port: 500, toward: srv}}\n    action: drop\n"
+    ));
+    assert_eq!(
+        e,
+        "DIR/x.yaml:14:47: unknown host 'srv' in faults[0].match.toward (hosts: client, server)"
+    );
+    let e = error_of(&format!(
+        "{LAB}faults:\n  - at: lan\n    match: {{from: [client, nobody]}}\n    action: drop\n"
+    ));
+    assert!(
+        e.starts_with("DIR/x.yaml:14:28: unknown host 'nobody' in faults[0].match.from[1]"),
+        "{e}"
+    );
+}
+
+#[test]
+fn address_outside_subnet_and_duplicates_are_rejected() {
+    let e = error_of(&LAB.replace("{lan: 192.168.1.10}", "{lan: 10.0.0.1}"));
+    assert!(e.starts_with("DIR/x.yaml:7:23: address 10.0.0.1 of client is outside network lan's subnet 192.168.1.0/24"), "{e}");
+    let e = error_of(&LAB.replace("{lan: 192.168.1.20}", "{lan: 192.168.1.10}"));
+    assert!(
+        e.starts_with(
+            "DIR/x.yaml:11:23: duplicate address 192.168.1.10: already used by client on lan"
+        ),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace("{lan: 192.168.1.20}", "{wan: 192.168.1.20}"));
+    assert!(
+        e.starts_with(
+            "DIR/x.yaml:11:18: unknown network 'wan' in hosts.server.interfaces (networks: lan)"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_base_and_bad_name_are_rejected() {
+    let e = error_of(&LAB.replace("name: x", "name: x\nbase: nowhere"));
+    assert!(
+        e.starts_with(
+            "DIR/x.yaml:2:7: base 'nowhere' does not exist (looked for DIR/base/nowhere.yaml"
+        ),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace("name: x", "name: y"));
+    assert!(
+        e.starts_with("DIR/x.yaml:1:7: name 'y' differs from the file name 'x'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn role_specific_fields_are_checked() {
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.20}\n",
+        "    interfaces: {lan: 192.168.1.20}\n    dial: {at: 1s, server: 192.168.1.10, username: u, password: p}\n",
+    ));
+    assert!(
+        e.contains("x.yaml:12:5: 'dial' is not allowed on server, a rras-server host"),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1}}\n"
+    ));
+    assert!(
+        e.contains("x.yaml:13:11: gw is a nat host and needs 'nat:"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let e = error_of(&format!(
+        "{LAB}timeline:\n  - {{at: 1s, host: ghost, action: hang-up}}\n  - {{at: 1s, host: client, action: stop-service}}\nexpect:\n  dials: [{{host: server, connected: true}}]\n"
+    ));
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 3, "{e}");
+    assert!(
+        lines[0].contains("unknown host 'ghost' in timeline[0].host"),
+        "{e}"
+    );
+    assert!(lines[1].contains("needs 'service:'"), "{e}");
+    assert!(lines[2].contains("server has no dial"), "{e}");
+}
+
+#[test]
+fn fault_parameters_are_checked() {
+    let e = error_of(&format!("{LAB}faults:\n  - {{at: lan, action: delay}}\n"));
+    assert!(e.contains("x.yaml:13:23: action delay needs 'by:"), "{e}");
+    let e = error_of(&format!("{LAB}faults:\n  - {{at: client, action: drop}}\n"));
+    assert!(
+        e.contains("faults apply at a network or at a router/nat host"),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{LAB}faults:\n  - {{at: lan, action: drop, probability: 1.5}}\n"
+    ));
+    assert!(e.contains("probability 1.5 is not between 0 and 1"), "{e}");
+}
+
+#[test]
+fn syntax_errors_name_file_line_and_column() {
+    let e = error_of("name: x\nhosts: [a, b\nnetworks: {}\n");
+    assert!(e.starts_with("DIR/x.yaml:"), "{e}");
+    let pos: Vec<&str> = e.splitn(4, ':').collect();
+    assert!(pos[1].parse::<u32>().unwrap() >= 2, "{e}");
+    assert!(pos[3].contains("invalid YAML"), "{e}");
+    let e = error_of("- just\n- a list\n");
+    assert!(
+        e.starts_with("DIR/x.yaml:1:1: a scenario is a map of fields"),
+        "{e}"
+    );
+}
+
+#[test]
+fn errors_in_a_base_name_the_base_file() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(dir.join("base")).unwrap();
+    std::fs::write(
+        dir.join("base/b.yaml"),
+        "networks:\n  lan: {subnet: 192.168.1.0/24, latency: fast}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("x.yaml"), "name: x\nbase: b\n").unwrap();
+    let e = load_file(&dir.join("x.yaml"), &dir)
+        .unwrap_err()
+        .to_string();
+    let e = e.replace(&dir.display().to_string(), "DIR");
+    assert!(
+        e.starts_with("DIR/base/b.yaml:2:42: invalid duration 'fast'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn scenario_overrides_and_null_removes_base_values() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(dir.join("base")).unwrap();
+    std::fs::write(dir.join("base/b.yaml"), LAB.replace("name: x", "name: b")).unwrap();
+    std::fs::write(
+        dir.join("x.yaml"),
+        "name: x\nbase: b\nhosts:\n  client:\n    dial: ~\n    gateway: 192.168.1.20\n",
+    )
+    .unwrap();
+    let s = load_file(&dir.join("x.yaml"), &dir).unwrap();
+    let c = s.hosts.get("client").unwrap();
+    assert!(c.dial.is_none());
+    assert_eq!(c.gateway, Some(Ipv4Addr::new(192, 168, 1, 20)));
+}
+
+#[test]
+fn base_cycles_are_rejected() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(dir.join("base")).unwrap();
+    std::fs::write(dir.join("base/a.yaml"), "base: b\n").unwrap();
+    std::fs::write(dir.join("base/b.yaml"), "base: a\n").unwrap();
+    std::fs::write(dir.join("x.yaml"), "name: x\nbase: a\n").unwrap();
+    let e = load_file(&dir.join("x.yaml"), &dir)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("includes itself"), "{e}");
+}
+
+#[test]
+fn unreadable_file_is_a_read_error() {
+    let e = load("does-not-exist", Path::new("/nonexistent")).unwrap_err();
+    assert!(matches!(e, LoadError::Read { .. }));
+    assert!(e
+        .to_string()
+        .starts_with("/nonexistent/does-not-exist.yaml: cannot read"));
+}
+
+fn mutate(text: &str, ops: &[(usize, u8, u8)]) -> String {
+    let mut b = text.as_bytes().to_vec();
+    for &(pos, op, byte) in ops {
+        if b.is_empty() {
+            break;
+        }
+        let i = pos % b.len();
+        let c = {
+            let a = b" :-[]{},#&*!|>'\"\n0123456789abcxyz.%@`\t";
+            a[usize::from(byte) % a.len()]
+        };
+        match op % 4 {
+            0 => b[i] = c,
+            1 => b.insert(i, c),
+            2 => {
+                b.remove(i);
+            }
+            _ => b.truncate(i),
+        }
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_text_never_panics(text in "\\PC{0,200}") {
+        let _ = load_str(&text, Path::new("x.yaml"), &data_dir());
+    }
+
+    #[test]
+    fn mutated_scenarios_never_panic(ops in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..6)) {
+        let sample = std::fs::read_to_string(data_dir().join("sample.yaml")).unwrap();
+        let text = mutate(&sample, &ops);
+        let _ = load_str(&text, &data_dir().join("sample.yaml"), &data_dir());
+        let text = mutate(LAB, &ops);
+        if let Err(e) = load_str(&text, Path::new("x.yaml"), &data_dir()) {
+            // every diagnostic names the file
+            for d in e.diagnostics() {
+                prop_assert!(d.file.ends_with(".yaml"));
+            }
+        }
+    }
+}

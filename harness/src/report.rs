@@ -1,0 +1,446 @@
+//! The report of a run (SCENARIOS.md "JSON report") and its text rendering
+//! for people and snapshots. Text and JSON carry the same facts; the text
+//! layout is deterministic (no clock, no map iteration order).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+
+pub use crate::schema::{Direction, Locale, LogName, WireProtocol};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// No expectations were given.
+    #[default]
+    None,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::None => "none",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub locale: Locale,
+    pub verdict: Verdict,
+    /// Simulated time at which the run ended.
+    pub sim_time_ms: u64,
+    pub dials: Vec<DialReport>,
+    /// Every event-log entry of every machine, in the order they were logged.
+    pub events: Vec<EventReport>,
+    /// Every captured packet, in capture order.
+    pub packets: Vec<PacketReport>,
+    pub monitor: Vec<Monitor>,
+    pub expectations: Vec<Expectation>,
+}
+
+impl Report {
+    /// An empty report for a scenario (the runner fills it).
+    pub fn new(scenario: &str, seed: u64, locale: Locale) -> Self {
+        Report {
+            scenario: scenario.to_string(),
+            seed,
+            locale,
+            verdict: Verdict::None,
+            sim_time_ms: 0,
+            dials: Vec::new(),
+            events: Vec::new(),
+            packets: Vec::new(),
+            monitor: Vec::new(),
+            expectations: Vec::new(),
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs of strings and numbers cannot fail.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// The protocol of a dial attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DialProtocol {
+    L2tp,
+    Pptp,
+}
+
+impl DialProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DialProtocol::L2tp => "l2tp",
+            DialProtocol::Pptp => "pptp",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DialReport {
+    pub host: String,
+    pub protocol: DialProtocol,
+    pub connected: bool,
+    /// `None` when connected (or when the dial never finished).
+    pub error: Option<DialError>,
+    /// The PPP address when connected.
+    pub address: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DialError {
+    /// RAS error code (WINDOWS.md 2).
+    pub code: u32,
+    /// Rendered in the scenario's locale.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventType {
+    Error,
+    Warning,
+    Information,
+    SuccessAudit,
+    FailureAudit,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Error => "error",
+            EventType::Warning => "warning",
+            EventType::Information => "information",
+            EventType::SuccessAudit => "success-audit",
+            EventType::FailureAudit => "failure-audit",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventReport {
+    pub host: String,
+    pub log: LogName,
+    pub id: u32,
+    /// Event source, e.g. "Security", "IPSec", "RemoteAccess".
+    pub source: String,
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    pub time_ms: u64,
+    /// Rendered in the scenario's locale; may span several lines.
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PacketReport {
+    pub host: String,
+    /// The network name of the interface.
+    pub interface: String,
+    pub time_us: u64,
+    pub direction: Direction,
+    pub protocol: WireProtocol,
+    /// "192.168.1.10:500", or the bare address for protocols without ports.
+    pub src: String,
+    pub dst: String,
+    /// "0x1a2b3c4d" for ESP.
+    pub spi: Option<String>,
+    pub summary: String,
+}
+
+impl PacketReport {
+    /// The address part of `src`.
+    pub fn src_addr(&self) -> Option<Ipv4Addr> {
+        addr_part(&self.src)
+    }
+    pub fn dst_addr(&self) -> Option<Ipv4Addr> {
+        addr_part(&self.dst)
+    }
+}
+
+fn addr_part(s: &str) -> Option<Ipv4Addr> {
+    s.split(':').next().and_then(|a| a.parse().ok())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sa {
+    /// "outbound" (IP Security Monitor shows only those) or "inbound".
+    pub direction: String,
+    pub spi: String,
+}
+
+/// IP Security Monitor of one host at the end of the run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Monitor {
+    pub host: String,
+    pub sas: Vec<Sa>,
+    /// e.g. "confidential-bytes-received", "bad-spi-packets", "main-modes".
+    pub counters: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Expectation {
+    pub what: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// `12.345s` from milliseconds.
+pub fn fmt_ms(ms: u64) -> String {
+    format!("{}.{:03}s", ms / 1000, ms % 1000)
+}
+
+/// `1.000250s` from microseconds.
+pub fn fmt_us(us: u64) -> String {
+    format!("{}.{:06}s", us / 1_000_000, us % 1_000_000)
+}
+
+/// The text report: header, dials, events per host and log, packets,
+/// monitor, expectations.
+pub fn render_text(r: &Report) -> String {
+    let mut o = String::new();
+    // Writing to a String cannot fail: results are ignored below.
+    let _ = writeln!(
+        o,
+        "scenario {}  seed {}  locale {}  verdict {}  sim time {}",
+        r.scenario,
+        r.seed,
+        r.locale,
+        r.verdict.as_str(),
+        fmt_ms(r.sim_time_ms)
+    );
+
+    let _ = writeln!(o, "\n== dials");
+    if r.dials.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for d in &r.dials {
+        let outcome = match (&d.error, d.connected) {
+            (_, true) => match d.address {
+                Some(a) => format!("connected, address {a}"),
+                None => "connected".to_string(),
+            },
+            (Some(e), false) => format!("error {}: {}", e.code, e.message),
+            (None, false) => "no result".to_string(),
+        };
+        let _ = writeln!(o, "  {} {}: {}", d.host, d.protocol.as_str(), outcome);
+    }
+
+    let _ = writeln!(o, "\n== events");
+    if r.events.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    // Group by host and log, in order of first appearance.
+    let mut groups: Vec<((&str, LogName), Vec<&EventReport>)> = Vec::new();
+    for e in &r.events {
+        let key = (e.host.as_str(), e.log);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(e),
+            None => groups.push((key, vec![e])),
+        }
+    }
+    for ((host, log), events) in groups {
+        let _ = writeln!(o, "-- {host} {log}");
+        for e in events {
+            let _ = writeln!(
+                o,
+                "  {:>10}  {}  {}  {}",
+                fmt_ms(e.time_ms),
+                e.id,
+                e.source,
+                e.kind.as_str()
+            );
+            for line in e.message.lines() {
+                let _ = writeln!(o, "      {}", line.trim_end());
+            }
+        }
+    }
+
+    let _ = writeln!(o, "\n== packets");
+    if r.packets.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for p in &r.packets {
+        let spi = p
+            .spi
+            .as_deref()
+            .map(|s| format!(" spi={s}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {:>12} {}/{} {:<3} {} {} -> {}{} {}",
+            fmt_us(p.time_us),
+            p.host,
+            p.interface,
+            p.direction.as_str(),
+            p.protocol,
+            p.src,
+            p.dst,
+            spi,
+            p.summary
+        );
+    }
+
+    let _ = writeln!(o, "\n== monitor");
+    if r.monitor.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for m in &r.monitor {
+        let _ = writeln!(o, "-- {}", m.host);
+        if m.sas.is_empty() {
+            let _ = writeln!(o, "  no SA");
+        }
+        for sa in &m.sas {
+            let _ = writeln!(o, "  SA {} spi {}", sa.direction, sa.spi);
+        }
+        for (k, v) in &m.counters {
+            let _ = writeln!(o, "  {k}: {v}");
+        }
+    }
+
+    let _ = writeln!(o, "\n== expectations");
+    if r.expectations.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for e in &r.expectations {
+        let mark = if e.ok { '✓' } else { '✗' };
+        let _ = writeln!(o, "  {mark} {}", e.what);
+        if !e.detail.is_empty() {
+            let _ = writeln!(o, "      {}", e.detail);
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> Report {
+        let mut r = Report::new("udp500-blocked", 1, Locale::FrFr);
+        r.verdict = Verdict::Pass;
+        r.sim_time_ms = 64_000;
+        r.dials.push(DialReport {
+            host: "client".into(),
+            protocol: DialProtocol::L2tp,
+            connected: false,
+            error: Some(DialError {
+                code: 792,
+                message: "Le délai de la négociation de sécurité a été dépassé.".into(),
+            }),
+            address: None,
+        });
+        r.events.push(EventReport {
+            host: "client".into(),
+            log: LogName::Security,
+            id: 547,
+            source: "Security".into(),
+            kind: EventType::FailureAudit,
+            time_ms: 63_000,
+            message:
+                "IKE security association negotiation failed.\nMode:\nKey Exchange Mode (Main Mode)"
+                    .into(),
+        });
+        r.packets.push(PacketReport {
+            host: "client".into(),
+            interface: "lan".into(),
+            time_us: 1_000_000,
+            direction: Direction::Out,
+            protocol: WireProtocol::Isakmp,
+            src: "192.168.1.10:500".into(),
+            dst: "203.0.113.10:500".into(),
+            spi: None,
+            summary: "IKE Main Mode SA proposal".into(),
+        });
+        r.monitor.push(Monitor {
+            host: "client".into(),
+            sas: vec![Sa {
+                direction: "outbound".into(),
+                spi: "0x1a2b3c4d".into(),
+            }],
+            counters: [("confidential-bytes-received".to_string(), 0)].into(),
+        });
+        r.expectations.push(Expectation {
+            what: "client error 792".into(),
+            ok: true,
+            detail: "got error 792".into(),
+        });
+        r
+    }
+
+    #[test]
+    fn json_has_exactly_the_contract_fields() {
+        let v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut want = vec![
+            "scenario",
+            "seed",
+            "locale",
+            "verdict",
+            "sim_time_ms",
+            "dials",
+            "events",
+            "packets",
+            "monitor",
+            "expectations",
+        ];
+        want.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(v["locale"], "fr-FR");
+        assert_eq!(v["verdict"], "pass");
+        assert_eq!(v["dials"][0]["error"]["code"], 792);
+        assert_eq!(v["dials"][0]["address"], serde_json::Value::Null);
+        assert_eq!(v["events"][0]["type"], "failure-audit");
+        assert_eq!(v["events"][0]["log"], "security");
+        assert_eq!(v["packets"][0]["direction"], "out");
+        assert_eq!(v["packets"][0]["protocol"], "isakmp");
+        assert_eq!(v["packets"][0]["spi"], serde_json::Value::Null);
+        assert_eq!(
+            v["monitor"][0]["counters"]["confidential-bytes-received"],
+            0
+        );
+        assert_eq!(v["monitor"][0]["sas"][0]["spi"], "0x1a2b3c4d");
+        assert_eq!(v["expectations"][0]["ok"], true);
+    }
+
+    #[test]
+    fn text_report_renders_every_section() {
+        let t = render_text(&sample());
+        assert!(t.starts_with(
+            "scenario udp500-blocked  seed 1  locale fr-FR  verdict pass  sim time 64.000s\n"
+        ));
+        assert!(t.contains("  client l2tp: error 792: Le délai"));
+        assert!(t.contains(
+            "-- client security\n     63.000s  547  Security  failure-audit\n      IKE security"
+        ));
+        assert!(t.contains("      Key Exchange Mode (Main Mode)\n"));
+        assert!(t.contains(
+            "     1.000000s client/lan out isakmp 192.168.1.10:500 -> 203.0.113.10:500 IKE Main"
+        ));
+        assert!(t.contains("  SA outbound spi 0x1a2b3c4d\n  confidential-bytes-received: 0\n"));
+        assert!(t.contains("  ✓ client error 792\n      got error 792\n"));
+    }
+
+    #[test]
+    fn packet_addresses_parse_with_or_without_port() {
+        let mut p = sample().packets.remove(0);
+        assert_eq!(p.src_addr(), Some(Ipv4Addr::new(192, 168, 1, 10)));
+        p.dst = "10.0.0.1".into();
+        assert_eq!(p.dst_addr(), Some(Ipv4Addr::new(10, 0, 0, 1)));
+    }
+}

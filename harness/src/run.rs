@@ -1,0 +1,491 @@
+//! The runner: builds the simulated network and its machines from a
+//! scenario, runs it, and turns what happened into a report.
+//!
+//! Nothing here looks at `expect` or decides an outcome: machines are
+//! configured from the scenario's network, hosts and faults only, and the
+//! report is read off the machines and the capture afterwards (DESIGN.md,
+//! "The one rule").
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use l2tpsec::net::{self, Machine, Simulation};
+use l2tpsec::windows::catalog::{self, Locale as WinLocale};
+use l2tpsec::windows::config as win;
+use l2tpsec::windows::eventlog::{EventType as WinEventType, Log};
+use l2tpsec::windows::rras;
+use l2tpsec::windows::WindowsMachine;
+
+use crate::dissect::Dissector;
+use crate::report::{
+    DialError, DialProtocol, DialReport, EventReport, EventType, Monitor, PacketReport, Report,
+};
+use crate::schema::{self, Direction, Host, Locale, LogName, Role, Scenario};
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub seed: u64,
+    pub locale: Locale,
+    pub want_pcap: bool,
+    pub want_keys: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// Expectations empty and verdict `None`: the caller fills them.
+    pub report: Report,
+    /// The whole capture as pcapng (empty unless `want_pcap`).
+    pub pcapng: Vec<u8>,
+    /// tshark `-o` arguments, one per line (empty unless `want_keys`).
+    pub keys: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The simulation could not be built from the scenario.
+    #[error("{0}")]
+    Setup(String),
+    /// The simulator failed while running.
+    #[error("simulation failed: {0}")]
+    Simulation(String),
+}
+
+/// Simulated time the run goes on after every dial has its result, so late
+/// packets and events land (SCENARIOS.md).
+const SETTLE: Duration = Duration::from_secs(5);
+
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError> {
+    refuse_unmodelled(scenario)?;
+    let spec = network_spec(scenario, opts.seed)?;
+    let mut sim = Simulation::new(spec).map_err(|e| RunError::Setup(e.to_string()))?;
+
+    let mut windows: Vec<(String, Rc<RefCell<WindowsMachine>>)> = Vec::new();
+    for (name, host) in scenario.hosts.iter() {
+        let machine: Rc<RefCell<dyn Machine>> = match host.role {
+            Role::Router => Rc::new(RefCell::new(net::Router::new(
+                interfaces(scenario, host),
+                host.gateway,
+            ))),
+            Role::Nat => Rc::new(RefCell::new(nat(scenario, name, host)?)),
+            Role::WindowsXpClient | Role::WindowsXpSp2Client | Role::RrasServer => {
+                let m = Rc::new(RefCell::new(WindowsMachine::new(machine_config(
+                    scenario, name, host, opts.seed,
+                ))));
+                windows.push((name.to_string(), m.clone()));
+                m
+            }
+        };
+        sim.add_machine(name, machine)
+            .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))?;
+    }
+
+    // Stop SETTLE after every machine is finished.
+    let mut done_at: Option<Duration> = None;
+    let watched = windows.clone();
+    let end = sim
+        .run(scenario.duration, |now| {
+            if done_at.is_none() && watched.iter().all(|(_, m)| m.borrow().finished()) {
+                done_at = Some(now);
+            }
+            done_at.is_some_and(|t| now >= t + SETTLE)
+        })
+        .map_err(|e| RunError::Simulation(e.to_string()))?;
+
+    let locale = win_locale(opts.locale);
+    let mut report = Report::new(&scenario.name, opts.seed, opts.locale);
+    report.sim_time_ms = millis(end);
+    for (name, m) in &windows {
+        let m = m.borrow();
+        if let Some(o) = m.dial_outcome() {
+            report.dials.push(DialReport {
+                host: name.clone(),
+                protocol: DialProtocol::L2tp,
+                connected: o.connected(),
+                error: o.error.map(|code| DialError {
+                    code,
+                    message: catalog::ras_error_text(locale, code),
+                }),
+                address: o.address,
+            });
+        } else if m.config().dial.is_some() {
+            // The run's duration ended before the dial had a result: the
+            // report says so rather than invent an error.
+            report.dials.push(DialReport {
+                host: name.clone(),
+                protocol: DialProtocol::L2tp,
+                connected: false,
+                error: None,
+                address: None,
+            });
+        }
+        let mon = m.monitor();
+        report.monitor.push(Monitor {
+            host: name.clone(),
+            sas: mon
+                .sas
+                .iter()
+                .map(|sa| crate::report::Sa {
+                    direction: sa.direction.into(),
+                    spi: format!("0x{:08x}", sa.spi),
+                })
+                .collect(),
+            counters: mon
+                .counters
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+        });
+    }
+    report.events = events(&windows, locale);
+    report.packets = packets(scenario, &sim);
+
+    let mut pcapng = Vec::new();
+    if opts.want_pcap {
+        sim.write_pcapng(&mut pcapng, scenario.date.unix_micros.max(0) as u64)
+            .map_err(|e| RunError::Simulation(e.to_string()))?;
+    }
+    Ok(RunOutput {
+        report,
+        pcapng,
+        // No IPsec yet, so there is nothing to decrypt.
+        keys: String::new(),
+    })
+}
+
+/// Parts of the scenario language whose mechanics arrive with later issues
+/// (IPsec, PPTP, timeline actions): refused up front rather than faked.
+fn refuse_unmodelled(scenario: &Scenario) -> Result<(), RunError> {
+    let not_yet = |what: String| {
+        Err(RunError::Setup(format!(
+            "{what} is not modelled yet (IPsec arrives with issue 3)"
+        )))
+    };
+    for (name, host) in scenario.hosts.iter() {
+        if host.role.is_windows() && host.registry.prohibit_ipsec == 0 {
+            return not_yet(format!(
+                "host '{name}': L2TP/IPsec (ProhibitIpSec: 0); set registry ProhibitIpSec: 1"
+            ));
+        }
+        if let Some(d) = &host.dial {
+            if d.kind == schema::DialType::Pptp {
+                return not_yet(format!("host '{name}': PPTP dialling"));
+            }
+        }
+    }
+    if !scenario.timeline.is_empty() {
+        return not_yet("the timeline".into());
+    }
+    Ok(())
+}
+
+fn win_locale(l: Locale) -> WinLocale {
+    match l {
+        Locale::FrFr => WinLocale::FrFr,
+        Locale::EnUs => WinLocale::EnUs,
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn subnet_of(scenario: &Scenario, network: &str) -> net::Subnet {
+    let s = scenario.networks.get(network).map(|n| n.subnet);
+    net::Subnet {
+        addr: s.map_or(std::net::Ipv4Addr::UNSPECIFIED, |s| s.addr),
+        prefix: s.map_or(32, |s| s.prefix),
+    }
+}
+
+fn interfaces(scenario: &Scenario, host: &Host) -> Vec<(net::Subnet, std::net::Ipv4Addr)> {
+    host.interfaces
+        .iter()
+        .map(|(network, &addr)| (subnet_of(scenario, network), addr))
+        .collect()
+}
+
+fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunError> {
+    let cfg = host
+        .nat
+        .as_ref()
+        .ok_or_else(|| RunError::Setup(format!("host '{name}': role nat needs `nat:`")))?;
+    let index = |network: &str| {
+        host.interfaces
+            .position(network)
+            .ok_or_else(|| RunError::Setup(format!("host '{name}': no interface on '{network}'")))
+    };
+    let esp = match cfg.esp {
+        schema::EspNat::Translate => net::EspNat::Translate,
+        schema::EspNat::Drop => net::EspNat::Drop,
+    };
+    net::Nat::new(
+        interfaces(scenario, host),
+        host.gateway,
+        index(&cfg.inside)?,
+        index(&cfg.outside)?,
+        esp,
+    )
+    .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
+}
+
+fn network_spec(scenario: &Scenario, seed: u64) -> Result<net::NetworkSpec, RunError> {
+    let segments = scenario
+        .networks
+        .iter()
+        .map(|(name, n)| net::SegmentSpec {
+            name: name.to_string(),
+            subnet: subnet_of(scenario, name),
+            latency: n.latency,
+        })
+        .collect();
+    let hosts = scenario
+        .hosts
+        .iter()
+        .map(|(name, h)| net::HostSpec {
+            name: name.to_string(),
+            interfaces: h
+                .interfaces
+                .iter()
+                .map(|(segment, &addr)| net::InterfaceSpec {
+                    segment: segment.to_string(),
+                    addr,
+                })
+                .collect(),
+        })
+        .collect();
+    let addresses_of = |names: &[String]| -> Vec<std::net::Ipv4Addr> {
+        names
+            .iter()
+            .filter_map(|n| scenario.hosts.get(n))
+            .flat_map(Host::addresses)
+            .collect()
+    };
+    let faults = scenario
+        .faults
+        .iter()
+        .map(|f| net::FaultSpec {
+            site: if scenario.networks.contains(&f.at) {
+                net::FaultSite::Segment(f.at.clone())
+            } else {
+                net::FaultSite::Host(f.at.clone())
+            },
+            matcher: net::PacketMatch {
+                protocol: f.matcher.protocol.map(|p| match p {
+                    schema::MatchProtocol::Udp => net::ProtoMatch::Udp,
+                    schema::MatchProtocol::Tcp => net::ProtoMatch::Tcp,
+                    schema::MatchProtocol::Esp => net::ProtoMatch::Esp,
+                    schema::MatchProtocol::Gre => net::ProtoMatch::Gre,
+                    schema::MatchProtocol::Icmp => net::ProtoMatch::Icmp,
+                    schema::MatchProtocol::Isakmp => net::ProtoMatch::Isakmp,
+                    schema::MatchProtocol::L2tp => net::ProtoMatch::L2tp,
+                    schema::MatchProtocol::Number(n) => net::ProtoMatch::Number(n),
+                }),
+                port: f.matcher.port,
+                src_port: f.matcher.src_port,
+                dst_port: f.matcher.dst_port,
+                from: addresses_of(&f.matcher.from.0),
+                toward: addresses_of(&f.matcher.toward.0),
+            },
+            action: match f.action() {
+                schema::FaultAction::Drop => net::FaultAction::Drop,
+                schema::FaultAction::Corrupt { after } => net::FaultAction::Corrupt {
+                    after: match after {
+                        schema::CorruptAfter::Ip => net::CorruptAfter::Ip,
+                        schema::CorruptAfter::Udp => net::CorruptAfter::Udp,
+                        schema::CorruptAfter::EspHeader => net::CorruptAfter::EspHeader,
+                    },
+                },
+                schema::FaultAction::Delay(d) => net::FaultAction::Delay(d),
+                schema::FaultAction::Duplicate => net::FaultAction::Duplicate,
+            },
+            probability: f.probability,
+            active: f.active,
+        })
+        .collect();
+    Ok(net::NetworkSpec {
+        segments,
+        hosts,
+        faults,
+        seed,
+        tick: net::NetworkSpec::DEFAULT_TICK,
+    })
+}
+
+fn machine_config(scenario: &Scenario, name: &str, host: &Host, seed: u64) -> win::MachineConfig {
+    let edition = match host.role {
+        Role::WindowsXpSp2Client => win::Edition::XpSp2Client,
+        Role::RrasServer => win::Edition::RrasServer,
+        _ => win::Edition::XpClient,
+    };
+    let dial = host.dial.as_ref().map(|d| win::DialConfig {
+        at: d.at,
+        server: d.server,
+        vpn_type: match d.kind {
+            schema::DialType::L2tp => win::VpnType::L2tp,
+            schema::DialType::Pptp => win::VpnType::Pptp,
+            schema::DialType::Automatic => win::VpnType::Automatic,
+        },
+        username: d.username.clone(),
+        password: d.password.clone(),
+        encryption: match d.encryption {
+            schema::DialEncryption::None => win::ConnectoidEncryption::None,
+            schema::DialEncryption::Optional => win::ConnectoidEncryption::Optional,
+            schema::DialEncryption::Require => win::ConnectoidEncryption::Require,
+            schema::DialEncryption::RequireMax => win::ConnectoidEncryption::RequireMax,
+        },
+    });
+    let server = (host.role == Role::RrasServer).then(|| win::ServerConfig {
+        l2tp_ports: host.ports.l2tp,
+        pptp_ports: host.ports.pptp,
+        pool: host
+            .address_pool
+            .map_or(([169, 254, 0, 1].into(), [169, 254, 0, 254].into()), |p| {
+                (p.first, p.last)
+            }),
+        users: host
+            .users
+            .iter()
+            .map(|(user, u)| {
+                (
+                    user.to_string(),
+                    win::UserAccount {
+                        password: u.password.clone(),
+                        dial_in: match u.dial_in {
+                            schema::DialIn::Allow => rras::DialIn::Allow,
+                            schema::DialIn::Deny => rras::DialIn::Deny,
+                            schema::DialIn::Policy => rras::DialIn::Policy,
+                        },
+                    },
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+        policies: match &host.policies {
+            None => vec![rras::Policy::server_2003_default()],
+            Some(list) => list.iter().map(policy).collect(),
+        },
+    });
+    win::MachineConfig {
+        name: name.to_string(),
+        edition,
+        interfaces: interfaces(scenario, host),
+        gateway: host.gateway,
+        registry: win::Registry {
+            prohibit_ipsec: host.registry.prohibit_ipsec,
+            enable_offload: host.registry.enable_offload,
+            assume_udp_encapsulation: host.registry.assume_udp_encapsulation_context_on_send_rule,
+        },
+        dial,
+        server,
+        seed,
+    }
+}
+
+fn policy(p: &schema::Policy) -> rras::Policy {
+    rras::Policy {
+        name: Some(p.name.clone()),
+        conditions: rras::Conditions {
+            tunnel_type: p.conditions.tunnel_type.as_ref().map(|types| {
+                types
+                    .iter()
+                    .map(|t| match t {
+                        schema::TunnelType::L2tp => rras::TunnelType::L2tp,
+                        schema::TunnelType::Pptp => rras::TunnelType::Pptp,
+                    })
+                    .collect()
+            }),
+        },
+        permission: match p.permission {
+            schema::Permission::Grant => rras::Permission::Grant,
+            schema::Permission::Deny => rras::Permission::Deny,
+        },
+        profile: rras::Profile {
+            authentication: p
+                .profile
+                .authentication
+                .iter()
+                .map(|a| match a {
+                    schema::AuthMethod::MsChapV2 => rras::AuthMethod::MsChapV2,
+                    schema::AuthMethod::MsChap => rras::AuthMethod::MsChap,
+                    schema::AuthMethod::Chap => rras::AuthMethod::Chap,
+                    schema::AuthMethod::Pap => rras::AuthMethod::Pap,
+                    schema::AuthMethod::EapTls => rras::AuthMethod::Eap,
+                })
+                .collect(),
+            encryption: p
+                .profile
+                .encryption
+                .iter()
+                .map(|e| match e {
+                    schema::EncryptionLevel::None => rras::EncryptionLevel::None,
+                    schema::EncryptionLevel::Basic => rras::EncryptionLevel::Basic,
+                    schema::EncryptionLevel::Strong => rras::EncryptionLevel::Strong,
+                    schema::EncryptionLevel::Strongest => rras::EncryptionLevel::Strongest,
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Every machine's log entries, ordered by time, then host order, then the
+/// order each machine wrote them.
+fn events(
+    windows: &[(String, Rc<RefCell<WindowsMachine>>)],
+    locale: WinLocale,
+) -> Vec<EventReport> {
+    let mut all = Vec::new();
+    for (host_index, (name, m)) in windows.iter().enumerate() {
+        for (seq, e) in m.borrow().events().iter().enumerate() {
+            let report = EventReport {
+                host: name.clone(),
+                log: match e.log {
+                    Log::System => LogName::System,
+                    Log::Security => LogName::Security,
+                },
+                id: e.id,
+                source: e.source.to_string(),
+                kind: match e.kind {
+                    WinEventType::Information => EventType::Information,
+                    WinEventType::Warning => EventType::Warning,
+                    WinEventType::Error => EventType::Error,
+                    WinEventType::SuccessAudit => EventType::SuccessAudit,
+                    WinEventType::FailureAudit => EventType::FailureAudit,
+                },
+                time_ms: millis(e.time),
+                message: e.message(locale),
+            };
+            all.push(((e.time, host_index, seq), report));
+        }
+    }
+    all.sort_by_key(|(k, _)| *k);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+fn packets(scenario: &Scenario, sim: &Simulation) -> Vec<PacketReport> {
+    let mut dissector = Dissector::new();
+    sim.captures()
+        .iter()
+        .map(|c| {
+            let outbound = matches!(c.direction, net::Direction::Out);
+            let d = dissector.dissect(&c.host, c.iface, outbound, &c.data);
+            let _ = scenario;
+            PacketReport {
+                host: c.host.clone(),
+                interface: c.segment.clone(),
+                time_us: u64::try_from(c.time.as_micros()).unwrap_or(u64::MAX),
+                direction: if outbound {
+                    Direction::Out
+                } else {
+                    Direction::In
+                },
+                protocol: d.protocol,
+                src: d.src,
+                dst: d.dst,
+                spi: d.spi.map(|s| format!("0x{s:08x}")),
+                summary: d.summary,
+            }
+        })
+        .collect()
+}

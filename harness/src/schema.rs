@@ -1,0 +1,793 @@
+//! The scenario file, typed (SCENARIOS.md "Scenario YAML"). Field names are
+//! kebab-case; unknown fields are errors; every default is Windows' default
+//! (SCENARIOS.md "Rules"). Maps of named things keep the file's order
+//! (`NamedMap`): the order of `interfaces` is the interface index.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::values::dur;
+pub use crate::values::{
+    AddressPool, CmpOp, Count, Date, HostList, MatchProtocol, Subnet, WireProtocol,
+};
+
+/// A map from names to values in file order (names are unique: the YAML
+/// parser rejects duplicate keys).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedMap<V>(pub Vec<(String, V)>);
+
+impl<V> Default for NamedMap<V> {
+    fn default() -> Self {
+        NamedMap(Vec::new())
+    }
+}
+
+impl<V> NamedMap<V> {
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == name)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for NamedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = NamedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of names")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<NamedMap<V>, A::Error> {
+                let mut out: Vec<(String, V)> = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    if out.iter().any(|(n, _)| *n == k) {
+                        return Err(de::Error::custom(format!("duplicate name '{k}'")));
+                    }
+                    let v = m.next_value()?;
+                    out.push((k, v));
+                }
+                Ok(NamedMap(out))
+            }
+        }
+        d.deserialize_map(Vis(std::marker::PhantomData))
+    }
+}
+
+fn one() -> u64 {
+    1
+}
+fn default_duration() -> Duration {
+    Duration::from_secs(300)
+}
+fn default_latency() -> Duration {
+    Duration::from_millis(1)
+}
+fn yes() -> bool {
+    true
+}
+fn probability_one() -> f64 {
+    1.0
+}
+
+/// A whole scenario, after `base:` has been merged in.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Scenario {
+    /// The file name without `.yaml` (absent: taken from the file name).
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    /// The paragraph of the article this scenario reproduces.
+    #[serde(default)]
+    pub article: Option<String>,
+    #[serde(default)]
+    pub base: Option<String>,
+    #[serde(default = "one")]
+    pub seed: u64,
+    /// Simulated wall clock at t=0 (default 2007-04-23T10:00:00Z).
+    #[serde(default)]
+    pub date: Date,
+    #[serde(default)]
+    pub locale: Locale,
+    /// Simulated time limit (default 300s).
+    #[serde(default = "default_duration", with = "dur")]
+    pub duration: Duration,
+    #[serde(default)]
+    pub pki: Pki,
+    #[serde(default)]
+    pub networks: NamedMap<Network>,
+    #[serde(default)]
+    pub hosts: NamedMap<Host>,
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineAction>,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+pub enum Locale {
+    #[default]
+    #[serde(rename = "fr-FR")]
+    #[value(name = "fr-FR")]
+    FrFr,
+    #[serde(rename = "en-US")]
+    #[value(name = "en-US")]
+    EnUs,
+}
+
+impl Locale {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::FrFr => "fr-FR",
+            Locale::EnUs => "en-US",
+        }
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// ----------------------------------------------------------------------- PKI
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Pki {
+    /// Self-signed roots.
+    #[serde(default)]
+    pub authorities: NamedMap<Authority>,
+    #[serde(default)]
+    pub certificates: NamedMap<Certificate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Authority {
+    pub subject: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Certificate {
+    /// Name of the issuing entry in `pki.authorities`.
+    pub authority: String,
+    pub subject: String,
+    /// Absent: the runner picks a validity around `date`.
+    #[serde(default)]
+    pub not_before: Option<Date>,
+    #[serde(default)]
+    pub not_after: Option<Date>,
+    /// false: the certificate is installed without its private key.
+    #[serde(default = "yes")]
+    pub private_key: bool,
+}
+
+// ------------------------------------------------------------------ networks
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Network {
+    pub subnet: Subnet,
+    /// One-way delay on the segment (default 1ms).
+    #[serde(default = "default_latency", with = "dur")]
+    pub latency: Duration,
+}
+
+// --------------------------------------------------------------------- hosts
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    WindowsXpClient,
+    WindowsXpSp2Client,
+    RrasServer,
+    Router,
+    Nat,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::WindowsXpClient => "windows-xp-client",
+            Role::WindowsXpSp2Client => "windows-xp-sp2-client",
+            Role::RrasServer => "rras-server",
+            Role::Router => "router",
+            Role::Nat => "nat",
+        }
+    }
+    pub fn is_client(self) -> bool {
+        matches!(self, Role::WindowsXpClient | Role::WindowsXpSp2Client)
+    }
+    pub fn is_windows(self) -> bool {
+        self.is_client() || self == Role::RrasServer
+    }
+    pub fn forwards(self) -> bool {
+        matches!(self, Role::Router | Role::Nat)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Host {
+    pub role: Role,
+    /// Network name -> this host's address on it, in interface order.
+    pub interfaces: NamedMap<Ipv4Addr>,
+    #[serde(default)]
+    pub gateway: Option<Ipv4Addr>,
+    /// Machine certificate (name in `pki.certificates`); absent = none.
+    #[serde(default)]
+    pub certificate: Option<String>,
+    /// Trusted roots (names in `pki.authorities`); absent = none trusted.
+    #[serde(default)]
+    pub trusts: Vec<String>,
+    #[serde(default)]
+    pub services: Services,
+    #[serde(default)]
+    pub registry: Registry,
+    #[serde(default)]
+    pub nic: Nic,
+    /// Client only: one connectoid, dialled at `dial.at`.
+    #[serde(default)]
+    pub dial: Option<Dial>,
+    /// NAT only (required there).
+    #[serde(default)]
+    pub nat: Option<NatConfig>,
+    /// RRAS only.
+    #[serde(default)]
+    pub ports: Ports,
+    /// RRAS only: addresses handed to dial-in clients.
+    #[serde(default)]
+    pub address_pool: Option<AddressPool>,
+    /// RRAS only: local accounts.
+    #[serde(default)]
+    pub users: NamedMap<User>,
+    /// RRAS only: remote access policies in order; absent = the Server 2003
+    /// default policy (see `Host::effective_policies`).
+    #[serde(default)]
+    pub policies: Option<Vec<Policy>>,
+}
+
+impl Host {
+    /// The policies RRAS evaluates: the configured ones, or Server 2003's
+    /// default policy (matches every call, permission deny, default profile
+    /// with MS-CHAPv2 and every encryption level), so that only users with
+    /// `dial-in: allow` connect.
+    pub fn effective_policies(&self) -> Vec<Policy> {
+        match &self.policies {
+            Some(p) => p.clone(),
+            None => vec![Policy {
+                name: "Connections to Microsoft Routing and Remote Access server".into(),
+                conditions: Conditions::default(),
+                permission: Permission::Deny,
+                profile: Profile::default(),
+            }],
+        }
+    }
+
+    /// All IPv4 addresses of this host's interfaces, in interface order.
+    pub fn addresses(&self) -> Vec<Ipv4Addr> {
+        self.interfaces.iter().map(|(_, a)| *a).collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceState {
+    #[default]
+    Running,
+    Stopped,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Services {
+    /// IPSec Policy Agent (PolicyAgent).
+    #[serde(default)]
+    pub policy_agent: ServiceState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceName {
+    PolicyAgent,
+}
+
+impl ServiceName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceName::PolicyAgent => "policy-agent",
+        }
+    }
+}
+
+/// The registry values of WINDOWS.md 5 (names as in the registry).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    /// Services\Rasman\Parameters\ProhibitIpSec (default 0).
+    #[serde(default, rename = "ProhibitIpSec")]
+    pub prohibit_ipsec: u32,
+    /// Services\IPSEC\EnableOffload (default 1).
+    #[serde(default = "one_u32", rename = "EnableOffload")]
+    pub enable_offload: u32,
+    /// Services\IPSec\AssumeUDPEncapsulationContextOnSendRule (default 0).
+    #[serde(default, rename = "AssumeUDPEncapsulationContextOnSendRule")]
+    pub assume_udp_encapsulation_context_on_send_rule: u32,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            prohibit_ipsec: 0,
+            enable_offload: 1,
+            assume_udp_encapsulation_context_on_send_rule: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IpsecOffload {
+    #[default]
+    None,
+    Working,
+    Corrupting,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Nic {
+    #[serde(default)]
+    pub ipsec_offload: IpsecOffload,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DialType {
+    #[default]
+    L2tp,
+    Pptp,
+    Automatic,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DialEncryption {
+    None,
+    Optional,
+    #[default]
+    Require,
+    RequireMax,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Dial {
+    #[serde(with = "dur")]
+    pub at: Duration,
+    pub server: Ipv4Addr,
+    #[serde(default, rename = "type")]
+    pub kind: DialType,
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub encryption: DialEncryption,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EspNat {
+    Translate,
+    Drop,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct NatConfig {
+    /// Network names (the host must have interfaces on both).
+    pub inside: String,
+    pub outside: String,
+    pub esp: EspNat,
+}
+
+fn ports_default() -> u16 {
+    128
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Ports {
+    #[serde(default = "ports_default")]
+    pub l2tp: u16,
+    #[serde(default = "ports_default")]
+    pub pptp: u16,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Ports {
+            l2tp: 128,
+            pptp: 128,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DialIn {
+    Allow,
+    Deny,
+    /// "Control access through Remote Access Policy".
+    #[default]
+    Policy,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct User {
+    pub password: String,
+    #[serde(default)]
+    pub dial_in: DialIn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TunnelType {
+    L2tp,
+    Pptp,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Conditions {
+    /// Absent: any tunnel type.
+    #[serde(default)]
+    pub tunnel_type: Option<Vec<TunnelType>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permission {
+    Grant,
+    Deny,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMethod {
+    MsChapV2,
+    MsChap,
+    Chap,
+    Pap,
+    EapTls,
+}
+
+/// Profile encryption levels: none; basic = MPPE 40-bit (and IPsec DES);
+/// strong = MPPE 56-bit (DES); strongest = MPPE 128-bit (3DES).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EncryptionLevel {
+    None,
+    Basic,
+    Strong,
+    Strongest,
+}
+
+fn default_auth() -> Vec<AuthMethod> {
+    vec![AuthMethod::MsChapV2]
+}
+
+fn default_encryption() -> Vec<EncryptionLevel> {
+    vec![
+        EncryptionLevel::None,
+        EncryptionLevel::Basic,
+        EncryptionLevel::Strong,
+        EncryptionLevel::Strongest,
+    ]
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default = "default_auth")]
+    pub authentication: Vec<AuthMethod>,
+    #[serde(default = "default_encryption")]
+    pub encryption: Vec<EncryptionLevel>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            authentication: default_auth(),
+            encryption: default_encryption(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Policy {
+    pub name: String,
+    #[serde(default)]
+    pub conditions: Conditions,
+    pub permission: Permission,
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+// -------------------------------------------------------------------- faults
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultActionKind {
+    Drop,
+    Corrupt,
+    Delay,
+    Duplicate,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CorruptAfter {
+    #[default]
+    Ip,
+    Udp,
+    EspHeader,
+}
+
+/// A fault's action with its parameters (built from the flat YAML fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultAction {
+    Drop,
+    Corrupt { after: CorruptAfter },
+    Delay(Duration),
+    Duplicate,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PacketMatch {
+    #[serde(default)]
+    pub protocol: Option<MatchProtocol>,
+    /// Either side.
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub src_port: Option<u16>,
+    #[serde(default)]
+    pub dst_port: Option<u16>,
+    /// Host names; empty = any.
+    #[serde(default)]
+    pub from: HostList,
+    #[serde(default)]
+    pub toward: HostList,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Fault {
+    /// A network (segment) or a router/nat host.
+    pub at: String,
+    #[serde(default, rename = "match")]
+    pub matcher: PacketMatch,
+    pub action: FaultActionKind,
+    /// corrupt only (default ip).
+    #[serde(default)]
+    pub after: Option<CorruptAfter>,
+    /// delay only (required there).
+    #[serde(default, with = "dur::option")]
+    pub by: Option<Duration>,
+    #[serde(default = "probability_one")]
+    pub probability: f64,
+    #[serde(default, with = "dur::window")]
+    pub active: Option<(Duration, Duration)>,
+}
+
+impl Fault {
+    /// The action with its parameters; validation guarantees `by` for delay.
+    pub fn action(&self) -> FaultAction {
+        match self.action {
+            FaultActionKind::Drop => FaultAction::Drop,
+            FaultActionKind::Corrupt => FaultAction::Corrupt {
+                after: self.after.unwrap_or_default(),
+            },
+            FaultActionKind::Delay => FaultAction::Delay(self.by.unwrap_or_default()),
+            FaultActionKind::Duplicate => FaultAction::Duplicate,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ timeline
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimelineKind {
+    StopService,
+    StartService,
+    /// Dial the host's connectoid (again).
+    Dial,
+    HangUp,
+    /// Set a registry value (`name`, `value`), e.g. EnableOffload=0.
+    SetRegistry,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TimelineAction {
+    #[serde(with = "dur")]
+    pub at: Duration,
+    pub host: String,
+    pub action: TimelineKind,
+    /// stop-service / start-service.
+    #[serde(default)]
+    pub service: Option<ServiceName>,
+    /// set-registry: the value name as in `registry:`.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub value: Option<u32>,
+}
+
+// -------------------------------------------------------------------- expect
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default)]
+    pub dials: Vec<DialExpect>,
+    #[serde(default)]
+    pub events: Vec<EventExpect>,
+    #[serde(default)]
+    pub no_events: Vec<EventExpect>,
+    #[serde(default)]
+    pub packets: Vec<PacketExpect>,
+    #[serde(default)]
+    pub monitor: Vec<MonitorExpect>,
+}
+
+impl Expect {
+    pub fn is_empty(&self) -> bool {
+        self.dials.is_empty()
+            && self.events.is_empty()
+            && self.no_events.is_empty()
+            && self.packets.is_empty()
+            && self.monitor.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DialExpect {
+    pub host: String,
+    #[serde(default)]
+    pub connected: Option<bool>,
+    /// RAS error code.
+    #[serde(default)]
+    pub error: Option<u32>,
+    /// Substring of the rendered error message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogName {
+    System,
+    Security,
+    Application,
+}
+
+impl LogName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogName::System => "system",
+            LogName::Security => "security",
+            LogName::Application => "application",
+        }
+    }
+}
+
+impl fmt::Display for LogName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct EventExpect {
+    pub host: String,
+    #[serde(default)]
+    pub log: Option<LogName>,
+    #[serde(default)]
+    pub id: Option<u32>,
+    /// Substring of the rendered message.
+    #[serde(default)]
+    pub contains: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PacketExpect {
+    /// Whose captures are counted.
+    pub host: String,
+    #[serde(default)]
+    pub protocol: Option<WireProtocol>,
+    /// Host names: source / destination address is one of that host's.
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    /// Interface (network) name.
+    #[serde(default)]
+    pub interface: Option<String>,
+    /// Substring of the packet's summary, e.g. "SCCRQ", "MPPE".
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Default ">= 1".
+    #[serde(default)]
+    pub count: Count,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MonitorExpect {
+    pub host: String,
+    pub counter: String,
+    pub value: u64,
+}

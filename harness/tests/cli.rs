@@ -1,0 +1,272 @@
+//! The `l2tpsec` binary on good and bad input: exit status, and file:line:
+//! column on stderr for every kind of invalid scenario.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_l2tpsec");
+
+fn temp_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "l2tpsec-harness-cli-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn l2tpsec(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+const GOOD: &str = "\
+name: good
+title: two hosts on a LAN
+duration: 10s
+networks:
+  lan: {subnet: 192.168.1.0/24}
+hosts:
+  a:
+    role: router
+    interfaces: {lan: 192.168.1.1}
+  b:
+    role: router
+    interfaces: {lan: 192.168.1.2}
+";
+
+/// Writes `text` as `<tmp>/<name>.yaml`, runs `check` and `run` on it, and
+/// returns stderr of `run` after checking both exit with status 2.
+fn bad(name: &str, text: &str) -> String {
+    let dir = temp_dir();
+    let file = dir.join(format!("{name}.yaml"));
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    let check = l2tpsec(&dir, &["check", file]);
+    assert_eq!(check.status.code(), Some(2), "check {name}");
+    let run = l2tpsec(&dir, &["run", file]);
+    assert_eq!(run.status.code(), Some(2), "run {name}");
+    let err = String::from_utf8_lossy(&run.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        run.stdout.is_empty(),
+        "no partial run: {}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    err.replace(&dir.display().to_string(), "DIR")
+}
+
+#[test]
+fn bad_yaml_syntax_exits_2_with_position() {
+    let e = bad("good", "name: good\nhosts: {a: [1, 2}\n");
+    assert!(e.starts_with("DIR/good.yaml:2:"), "{e}");
+    assert!(e.contains("invalid YAML"), "{e}");
+}
+
+#[test]
+fn unknown_field_exits_2_with_allowed_names() {
+    let e = bad(
+        "good",
+        &GOOD.replace("duration: 10s", "duration: 10s\nhosst: {}"),
+    );
+    assert!(
+        e.starts_with("DIR/good.yaml:4:1: unknown field 'hosst', expected one of: name, title"),
+        "{e}"
+    );
+}
+
+#[test]
+fn wrong_type_exits_2() {
+    let e = bad("good", &GOOD.replace("duration: 10s", "duration: [10s]"));
+    assert!(
+        e.starts_with("DIR/good.yaml:3:11: invalid type: sequence, expected a duration"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_host_reference_exits_2() {
+    let e = bad(
+        "good",
+        &format!("{GOOD}faults:\n  - {{at: lan, match: {{toward: srv}}, action: drop}}\n"),
+    );
+    assert!(
+        e.starts_with("DIR/good.yaml:14:31: unknown host 'srv' in faults[0].match.toward"),
+        "{e}"
+    );
+}
+
+#[test]
+fn address_outside_subnet_exits_2() {
+    let e = bad(
+        "good",
+        &GOOD.replace("{lan: 192.168.1.2}", "{lan: 192.168.2.2}"),
+    );
+    assert!(
+        e.starts_with(
+            "DIR/good.yaml:12:23: address 192.168.2.2 of b is outside network lan's subnet"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_address_exits_2() {
+    let e = bad(
+        "good",
+        &GOOD.replace("{lan: 192.168.1.2}", "{lan: 192.168.1.1}"),
+    );
+    assert!(
+        e.starts_with(
+            "DIR/good.yaml:12:23: duplicate address 192.168.1.1: already used by a on lan"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_base_exits_2() {
+    let e = bad(
+        "good",
+        &GOOD.replace("name: good", "name: good\nbase: nothere"),
+    );
+    assert!(
+        e.starts_with("DIR/good.yaml:2:7: base 'nothere' does not exist"),
+        "{e}"
+    );
+}
+
+#[test]
+fn name_differing_from_file_exits_2() {
+    let e = bad("other", GOOD);
+    assert!(
+        e.starts_with("DIR/other.yaml:1:7: name 'good' differs from the file name 'other'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unreadable_file_and_bad_arguments_exit_2() {
+    let dir = temp_dir();
+    let o = l2tpsec(&dir, &["run", "missing.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.yaml: cannot read"));
+    for args in [
+        &["frobnicate"][..],
+        &["run"],
+        &["run", "x", "--seed", "minus-one"],
+        &["run", "x", "--locale", "de-DE"],
+        &["run", "x", "--keys"],
+        &["sweep", "x", "--seeds", "5..1"],
+        &["sweep", "x", "--seeds", "1..5", "--shard", "0/2"],
+        &["check"],
+    ] {
+        let o = l2tpsec(&dir, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(l2tpsec(&dir, &["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn good_scenario_checks_runs_lists_and_sweeps() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::write(dir.join("scenarios/good.yaml"), GOOD).unwrap();
+
+    let o = l2tpsec(&dir, &["check", "scenarios/good.yaml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let o = l2tpsec(&dir, &["list"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("good  two hosts on a LAN\n"));
+
+    // by name, resolved in ./scenarios
+    let o = l2tpsec(&dir, &["run", "good"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("scenario good  seed 1  locale fr-FR  verdict none"),
+        "{out}"
+    );
+
+    let o = l2tpsec(
+        &dir,
+        &[
+            "run", "good", "--format", "json", "--seed", "9", "--locale", "en-US", "--pcap", "out",
+            "--keys",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("\"seed\": 9") && out.contains("\"locale\": \"en-US\""),
+        "{out}"
+    );
+    assert!(dir.join("out/good.pcapng").is_file());
+    assert!(dir.join("out/good.keys").is_file());
+
+    let o = l2tpsec(&dir, &["sweep", "good", "--seeds", "1..=3", "--jobs", "2"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("== good (3 runs)"), "{out}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .filter(|l| l.starts_with('['))
+            .count(),
+        3
+    );
+
+    let o = l2tpsec(
+        &dir,
+        &["sweep", "good", "--seeds", "1..5", "--shard", "2/2"],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("== good (2 runs)"), "{out}");
+}
+
+#[test]
+fn failed_expectation_exits_1() {
+    let dir = temp_dir();
+    let text = format!("{GOOD}expect:\n  monitor:\n    - {{host: a, counter: x, value: 1}}\n");
+    // a router has no monitor: this is rejected as bad input (2) ...
+    std::fs::write(dir.join("good.yaml"), &text).unwrap();
+    assert_eq!(l2tpsec(&dir, &["run", "good.yaml"]).status.code(), Some(2));
+    // ... while an unmet packet expectation makes the run fail (1)
+    let text = format!(
+        "{GOOD}expect:\n  packets:\n    - {{host: a, protocol: esp, count: \">= 1000000\"}}\n"
+    );
+    std::fs::write(dir.join("good.yaml"), &text).unwrap();
+    let o = l2tpsec(&dir, &["run", "good.yaml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("✗ a captures: esp packets, count >= 1000000")
+    );
+}

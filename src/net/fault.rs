@@ -1,0 +1,439 @@
+//! Seeded per-packet faults: matching, and drop / corrupt / delay /
+//! duplicate. Each fault site (a segment or a host) owns one ChaCha20 RNG
+//! seeded from the scenario seed and the site's name, so adding a fault at
+//! one site never changes what happens at another.
+
+use core::net::Ipv4Addr;
+use core::time::Duration;
+use std::collections::BTreeMap;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+use super::spec::{CorruptAfter, FaultAction, FaultSite, FaultSpec, PacketMatch, ProtoMatch};
+use crate::wire::ipv4;
+
+// IANA protocol numbers and ports used by `ProtoMatch`.
+const PROTO_ICMP: u8 = 1;
+const PROTO_TCP: u8 = 6;
+const PROTO_UDP: u8 = 17;
+const PROTO_GRE: u8 = 47;
+const PROTO_ESP: u8 = 50;
+const PORT_ISAKMP: u16 = 500; // RFC 2408
+const PORT_NAT_T: u16 = 4500; // RFC 3948
+const PORT_L2TP: u16 = 1701; // RFC 2661 8.1
+const UDP_HEADER: usize = 8;
+const ESP_HEADER: usize = 8; // SPI + sequence number, RFC 4303 2
+
+/// What a fault matcher sees of a packet. Parsed leniently (no checksum
+/// checks): a packet corrupted by an earlier fault is still classified.
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    protocol: u8,
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    ports: Option<(u16, u16)>,
+    /// Offset of the transport header.
+    l4: usize,
+    /// End of the IP packet (total length).
+    end: usize,
+    /// UDP 4500 carrying ESP (non-zero first word, RFC 3948 2.2).
+    udp_esp: bool,
+}
+
+fn meta(packet: &[u8]) -> Option<Meta> {
+    let p = ipv4::Packet::new_checked(packet).ok()?;
+    let protocol = u8::from(p.protocol());
+    let (l4, end) = (p.header_len(), usize::from(p.total_len()));
+    let seg = packet.get(l4..end)?;
+    let ports = match protocol {
+        PROTO_UDP | PROTO_TCP => match seg {
+            [a, b, c, d, ..] => Some((u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *d]))),
+            _ => None,
+        },
+        _ => None,
+    };
+    let nat_t =
+        protocol == PROTO_UDP && ports.is_some_and(|(s, d)| s == PORT_NAT_T || d == PORT_NAT_T);
+    let udp_esp = nat_t
+        && seg
+            .get(UDP_HEADER..UDP_HEADER + 4)
+            .is_some_and(|w| w != [0, 0, 0, 0]);
+    Some(Meta {
+        protocol,
+        src: p.src_addr(),
+        dst: p.dst_addr(),
+        ports,
+        l4,
+        end,
+        udp_esp,
+    })
+}
+
+fn has_port(m: &Meta, port: u16) -> bool {
+    m.ports.is_some_and(|(s, d)| s == port || d == port)
+}
+
+fn proto_matches(p: ProtoMatch, m: &Meta) -> bool {
+    match p {
+        ProtoMatch::Number(n) => m.protocol == n,
+        ProtoMatch::Udp => m.protocol == PROTO_UDP,
+        ProtoMatch::Tcp => m.protocol == PROTO_TCP,
+        ProtoMatch::Gre => m.protocol == PROTO_GRE,
+        ProtoMatch::Icmp => m.protocol == PROTO_ICMP,
+        ProtoMatch::Esp => m.protocol == PROTO_ESP || m.udp_esp,
+        ProtoMatch::Isakmp => {
+            m.protocol == PROTO_UDP
+                && (has_port(m, PORT_ISAKMP) || (has_port(m, PORT_NAT_T) && !m.udp_esp))
+        }
+        ProtoMatch::L2tp => m.protocol == PROTO_UDP && has_port(m, PORT_L2TP),
+    }
+}
+
+impl PacketMatch {
+    /// True when every field that is set matches `packet`. A packet that is
+    /// not IPv4 matches only the empty matcher.
+    pub fn matches(&self, packet: &[u8]) -> bool {
+        let Some(m) = meta(packet) else {
+            return *self == PacketMatch::default();
+        };
+        self.protocol.is_none_or(|p| proto_matches(p, &m))
+            && self.port.is_none_or(|p| has_port(&m, p))
+            && self
+                .src_port
+                .is_none_or(|p| m.ports.is_some_and(|(s, _)| s == p))
+            && self
+                .dst_port
+                .is_none_or(|p| m.ports.is_some_and(|(_, d)| d == p))
+            && (self.from.is_empty() || self.from.contains(&m.src))
+            && (self.toward.is_empty() || self.toward.contains(&m.dst))
+    }
+}
+
+/// Where corruption may start in `packet`, and where it must end.
+fn corrupt_range(packet: &[u8], after: CorruptAfter) -> Option<(usize, usize)> {
+    let m = meta(packet)?;
+    let start = match after {
+        CorruptAfter::Ip => m.l4,
+        CorruptAfter::Udp if m.protocol == PROTO_UDP => m.l4 + UDP_HEADER,
+        CorruptAfter::Udp => m.l4,
+        CorruptAfter::EspHeader if m.protocol == PROTO_ESP => m.l4 + ESP_HEADER,
+        CorruptAfter::EspHeader if m.udp_esp => m.l4 + UDP_HEADER + ESP_HEADER,
+        CorruptAfter::EspHeader => m.l4,
+    };
+    let end = m.end.min(packet.len());
+    (start < end).then_some((start, end))
+}
+
+/// FNV-1a 64: a fixed hash, unlike std's randomly keyed one.
+fn fnv1a(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The key naming a site in seeds: "segment/<name>" or "host/<name>".
+fn site_key(site: &FaultSite) -> String {
+    match site {
+        FaultSite::Segment(n) => format!("segment/{n}"),
+        FaultSite::Host(n) => format!("host/{n}"),
+    }
+}
+
+/// The RNG of one fault site: seed bytes = scenario seed (LE) followed by
+/// FNV-1a of the site key (LE), then zeros.
+pub(crate) fn site_rng(seed: u64, site: &FaultSite) -> ChaCha20Rng {
+    let mut s = [0u8; 32];
+    s[..8].copy_from_slice(&seed.to_le_bytes());
+    s[8..16].copy_from_slice(&fnv1a(site_key(site).as_bytes()).to_le_bytes());
+    ChaCha20Rng::from_seed(s)
+}
+
+/// One copy of a packet on its way, with the delay faults added so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InFlight {
+    pub packet: Vec<u8>,
+    pub delay: Duration,
+}
+
+/// All faults of a network and the RNG of each site.
+#[derive(Debug, Clone)]
+pub(crate) struct Faults {
+    rules: Vec<FaultSpec>,
+    rngs: BTreeMap<FaultSite, ChaCha20Rng>,
+}
+
+impl Faults {
+    pub fn new(seed: u64, rules: &[FaultSpec]) -> Self {
+        let mut rngs = BTreeMap::new();
+        for r in rules {
+            rngs.entry(r.site.clone())
+                .or_insert_with(|| site_rng(seed, &r.site));
+        }
+        Faults {
+            rules: rules.to_vec(),
+            rngs,
+        }
+    }
+
+    /// Applies the faults of `site`, in spec order, to `copies` at time `now`.
+    /// For each matching copy in the active window one uniform draw in
+    /// [0, 1) decides (hit when below `probability`); a corruption then
+    /// draws the offset and the non-zero XOR value.
+    pub fn apply(
+        &mut self,
+        site: &FaultSite,
+        now: Duration,
+        mut copies: Vec<InFlight>,
+    ) -> Vec<InFlight> {
+        let Some(rng) = self.rngs.get_mut(site) else {
+            return copies;
+        };
+        for rule in self.rules.iter().filter(|r| &r.site == site) {
+            if rule.active.is_some_and(|(a, b)| now < a || now >= b) {
+                continue;
+            }
+            let mut out = Vec::with_capacity(copies.len() + 1);
+            for mut c in copies {
+                if !rule.matcher.matches(&c.packet) || rng.random::<f64>() >= rule.probability {
+                    out.push(c);
+                    continue;
+                }
+                match rule.action {
+                    FaultAction::Drop => {}
+                    FaultAction::Corrupt { after } => {
+                        if let Some((start, end)) = corrupt_range(&c.packet, after) {
+                            let at = rng.random_range(start..end);
+                            let x: u8 = rng.random_range(1..=255);
+                            if let Some(b) = c.packet.get_mut(at) {
+                                *b ^= x;
+                            }
+                        }
+                        out.push(c);
+                    }
+                    FaultAction::Delay(by) => {
+                        c.delay += by;
+                        out.push(c);
+                    }
+                    FaultAction::Duplicate => {
+                        out.push(c.clone());
+                        out.push(c);
+                    }
+                }
+            }
+            copies = out;
+        }
+        copies
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::udp;
+    use core::net::SocketAddrV4;
+
+    fn sa(s: &str) -> SocketAddrV4 {
+        s.parse().unwrap()
+    }
+
+    fn ike() -> Vec<u8> {
+        udp::build_ipv4(sa("10.0.0.1:500"), sa("10.0.0.2:500"), 1, 128, &[0x11; 40])
+    }
+
+    fn one(p: Vec<u8>) -> Vec<InFlight> {
+        vec![InFlight {
+            packet: p,
+            delay: Duration::ZERO,
+        }]
+    }
+
+    fn rule(action: FaultAction, probability: f64) -> FaultSpec {
+        FaultSpec {
+            site: FaultSite::Segment("wan".into()),
+            matcher: PacketMatch {
+                protocol: Some(ProtoMatch::Isakmp),
+                ..PacketMatch::default()
+            },
+            action,
+            probability,
+            active: Some((Duration::from_secs(1), Duration::from_secs(2))),
+        }
+    }
+
+    fn wan() -> FaultSite {
+        FaultSite::Segment("wan".into())
+    }
+
+    #[test]
+    fn matcher_fields() {
+        let p = ike();
+        let m = |pm: PacketMatch| pm.matches(&p);
+        assert!(m(PacketMatch::default()));
+        assert!(m(PacketMatch {
+            protocol: Some(ProtoMatch::Udp),
+            port: Some(500),
+            ..Default::default()
+        }));
+        assert!(!m(PacketMatch {
+            protocol: Some(ProtoMatch::Esp),
+            ..Default::default()
+        }));
+        assert!(!m(PacketMatch {
+            protocol: Some(ProtoMatch::L2tp),
+            ..Default::default()
+        }));
+        assert!(m(PacketMatch {
+            toward: vec!["10.0.0.2".parse().unwrap()],
+            ..Default::default()
+        }));
+        assert!(!m(PacketMatch {
+            from: vec!["10.0.0.2".parse().unwrap()],
+            ..Default::default()
+        }));
+        assert!(!m(PacketMatch {
+            dst_port: Some(4500),
+            ..Default::default()
+        }));
+        assert!(m(PacketMatch {
+            protocol: Some(ProtoMatch::Number(17)),
+            src_port: Some(500),
+            ..Default::default()
+        }));
+    }
+
+    #[test]
+    fn nat_t_port_splits_isakmp_from_esp() {
+        let esp = udp::build_ipv4(
+            sa("10.0.0.1:4500"),
+            sa("10.0.0.2:4500"),
+            1,
+            128,
+            &[0, 0, 1, 0, 0, 0, 0, 1],
+        );
+        let ike = udp::build_ipv4(
+            sa("10.0.0.1:4500"),
+            sa("10.0.0.2:4500"),
+            1,
+            128,
+            &[0, 0, 0, 0, 9, 9],
+        );
+        let is = |p: &[u8], pm| {
+            PacketMatch {
+                protocol: Some(pm),
+                ..Default::default()
+            }
+            .matches(p)
+        };
+        assert!(is(&esp, ProtoMatch::Esp) && !is(&esp, ProtoMatch::Isakmp));
+        assert!(is(&ike, ProtoMatch::Isakmp) && !is(&ike, ProtoMatch::Esp));
+    }
+
+    #[test]
+    fn drop_applies_only_inside_active_window() {
+        let mut f = Faults::new(1, &[rule(FaultAction::Drop, 1.0)]);
+        assert_eq!(
+            f.apply(&wan(), Duration::from_millis(999), one(ike()))
+                .len(),
+            1
+        );
+        assert_eq!(
+            f.apply(&wan(), Duration::from_millis(1000), one(ike()))
+                .len(),
+            0
+        );
+        assert_eq!(
+            f.apply(&wan(), Duration::from_millis(2000), one(ike()))
+                .len(),
+            1
+        );
+        // Other sites are untouched.
+        let lan = FaultSite::Segment("lan".into());
+        assert_eq!(
+            f.apply(&lan, Duration::from_millis(1500), one(ike())).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn probability_zero_never_fires() {
+        let mut f = Faults::new(1, &[rule(FaultAction::Drop, 0.0)]);
+        for _ in 0..100 {
+            assert_eq!(
+                f.apply(&wan(), Duration::from_millis(1500), one(ike()))
+                    .len(),
+                1
+            );
+        }
+    }
+
+    #[test]
+    fn probability_half_is_seeded_and_repeatable() {
+        let run = |seed| {
+            let mut f = Faults::new(seed, &[rule(FaultAction::Drop, 0.5)]);
+            (0..200)
+                .map(|_| {
+                    f.apply(&wan(), Duration::from_millis(1500), one(ike()))
+                        .len()
+                })
+                .collect::<Vec<_>>()
+        };
+        let a = run(7);
+        assert_eq!(a, run(7));
+        assert_ne!(a, run(8));
+        let kept = a.iter().sum::<usize>();
+        assert!((60..140).contains(&kept), "kept {kept}");
+    }
+
+    #[test]
+    fn corrupt_flips_one_byte_past_udp_header() {
+        let mut f = Faults::new(
+            3,
+            &[rule(
+                FaultAction::Corrupt {
+                    after: CorruptAfter::Udp,
+                },
+                1.0,
+            )],
+        );
+        let orig = ike();
+        for _ in 0..50 {
+            let out = f.apply(&wan(), Duration::from_millis(1500), one(orig.clone()));
+            let diff: Vec<usize> = (0..orig.len())
+                .filter(|&i| orig[i] != out[0].packet[i])
+                .collect();
+            assert_eq!(diff.len(), 1);
+            assert!(diff[0] >= 28, "offset {}", diff[0]);
+        }
+    }
+
+    #[test]
+    fn delay_and_duplicate() {
+        let mut f = Faults::new(
+            1,
+            &[
+                rule(FaultAction::Delay(Duration::from_millis(200)), 1.0),
+                rule(FaultAction::Duplicate, 1.0),
+            ],
+        );
+        let out = f.apply(&wan(), Duration::from_millis(1500), one(ike()));
+        assert_eq!(out.len(), 2);
+        assert!(out
+            .iter()
+            .all(|c| c.delay == Duration::from_millis(200) && c.packet == ike()));
+    }
+
+    #[test]
+    fn site_rngs_differ_by_name_and_seed() {
+        let a = site_rng(1, &wan()).random::<u64>();
+        assert_eq!(a, site_rng(1, &wan()).random::<u64>());
+        assert_ne!(a, site_rng(2, &wan()).random::<u64>());
+        assert_ne!(
+            a,
+            site_rng(1, &FaultSite::Host("wan".into())).random::<u64>()
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! The contract between the simulated network and a machine on it.
+
+use core::net::Ipv4Addr;
+use core::time::Duration;
+
+/// A packet a machine puts on one of its interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Index into the host's `interfaces`.
+    pub iface: usize,
+    /// The neighbour on that interface's segment that receives the packet
+    /// (the destination itself, or a gateway).
+    pub next_hop: Ipv4Addr,
+    /// A whole IPv4 packet.
+    pub packet: Vec<u8>,
+}
+
+/// A sans-IO machine: Windows client or server, router, NAT.
+///
+/// The simulation drives it in this order at each instant: every packet
+/// due at `now` through `handle_packet`, then `handle_timeout` if
+/// `poll_timeout() <= now`; after each call it drains `poll_transmit`.
+/// `now` is the simulated time since the start, the same for every host.
+pub trait Machine {
+    fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]);
+    fn handle_timeout(&mut self, now: Duration);
+    fn poll_transmit(&mut self) -> Option<Transmit>;
+    fn poll_timeout(&self) -> Option<Duration>;
+}

@@ -1,0 +1,28 @@
+//! The simulated IPv4 network on turmoil: segments, hosts and their
+//! interfaces, seeded link faults, capture (pcapng), routers and NATs.
+//! It moves IPv4 packets and knows nothing of VPN protocols (DESIGN.md).
+
+pub mod capture;
+pub mod error;
+pub mod fault;
+pub mod machine;
+pub mod nat;
+pub mod route;
+pub mod router;
+pub mod sim;
+pub mod spec;
+
+#[cfg(test)]
+mod sim_tests;
+
+pub use capture::{CapturedPacket, Direction};
+pub use error::NetError;
+pub use machine::{Machine, Transmit};
+pub use nat::{EspNat, Nat, NatDrop, NatTable};
+pub use route::RouteTable;
+pub use router::{ForwardStats, Router};
+pub use sim::Simulation;
+pub use spec::{
+    CorruptAfter, FaultAction, FaultSite, FaultSpec, HostSpec, InterfaceSpec, NetworkSpec,
+    PacketMatch, ProtoMatch, SegmentSpec, Subnet,
+};

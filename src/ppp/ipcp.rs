@@ -1,0 +1,178 @@
+//! The IPCP option policy (RFC 1332 3.3): the client asks for 0.0.0.0 and
+//! takes the address the server's Configure-Nak assigns; the server asks
+//! for its own address and Naks any other client address with the one the
+//! authorization gave (RFC 1332 3.3: "the peer MAY ... provide an address").
+
+use core::net::Ipv4Addr;
+
+use super::fsm::{Policy, Progress, Verdict};
+use crate::wire::ppp::ipcp::IpcpOption;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpcpRole {
+    Client,
+    /// `local`: the server's end; `peer`: the address to assign.
+    Server {
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+    },
+}
+
+#[derive(Debug)]
+pub struct IpcpPolicy {
+    role: IpcpRole,
+    local: Ipv4Addr,
+    peer: Option<Ipv4Addr>,
+    send_address: bool,
+}
+
+impl IpcpPolicy {
+    pub fn new(role: IpcpRole) -> Self {
+        let local = match role {
+            IpcpRole::Client => Ipv4Addr::UNSPECIFIED,
+            IpcpRole::Server { local, .. } => local,
+        };
+        IpcpPolicy {
+            role,
+            local,
+            peer: None,
+            send_address: true,
+        }
+    }
+
+    /// Our address (the client's: as assigned by the server).
+    pub fn local(&self) -> Ipv4Addr {
+        self.local
+    }
+
+    /// The peer's address, once its request was acknowledged.
+    pub fn peer(&self) -> Ipv4Addr {
+        match (self.peer, self.role) {
+            (Some(p), _) => p,
+            (None, IpcpRole::Server { peer, .. }) => peer,
+            (None, IpcpRole::Client) => Ipv4Addr::UNSPECIFIED,
+        }
+    }
+}
+
+impl Policy for IpcpPolicy {
+    type Opt = IpcpOption;
+
+    fn request(&mut self) -> Vec<IpcpOption> {
+        if self.send_address {
+            vec![IpcpOption::IpAddress(self.local)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn judge(&mut self, opt: &IpcpOption) -> Verdict<IpcpOption> {
+        match (opt, self.role) {
+            (IpcpOption::IpAddress(a), IpcpRole::Server { peer, .. }) => {
+                if *a == peer {
+                    Verdict::Ack
+                } else {
+                    Verdict::Nak(IpcpOption::IpAddress(peer))
+                }
+            }
+            // The client has no address to hand out.
+            (IpcpOption::IpAddress(a), IpcpRole::Client) if a.is_unspecified() => Verdict::Reject,
+            (IpcpOption::IpAddress(_), IpcpRole::Client) => Verdict::Ack,
+            // No DNS server configured in this lab (RFC 1877 1.1).
+            (IpcpOption::PrimaryDns(_), _) | (IpcpOption::Unknown { .. }, _) => Verdict::Reject,
+        }
+    }
+
+    fn peer_request_acked(&mut self, opts: &[IpcpOption]) {
+        for o in opts {
+            if let IpcpOption::IpAddress(a) = o {
+                self.peer = Some(*a);
+            }
+        }
+    }
+
+    fn nak_received(&mut self, suggested: &[IpcpOption]) -> Progress {
+        for o in suggested {
+            if let IpcpOption::IpAddress(a) = o {
+                if self.role == IpcpRole::Client && !a.is_unspecified() {
+                    self.local = *a;
+                }
+            }
+        }
+        Progress::Continue
+    }
+
+    fn reject_received(&mut self, rejected: &[IpcpOption]) -> Progress {
+        if rejected
+            .iter()
+            .any(|o| matches!(o, IpcpOption::IpAddress(_)))
+        {
+            if self.role == IpcpRole::Client {
+                // Without an address the client has nothing to route.
+                return Progress::GiveUp;
+            }
+            self.send_address = false;
+        }
+        Progress::Continue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCAL: Ipv4Addr = Ipv4Addr::new(192, 168, 50, 1);
+    const PEER: Ipv4Addr = Ipv4Addr::new(192, 168, 50, 10);
+
+    fn server() -> IpcpPolicy {
+        IpcpPolicy::new(IpcpRole::Server {
+            local: LOCAL,
+            peer: PEER,
+        })
+    }
+
+    #[test]
+    fn server_naks_unspecified_with_assigned_address() {
+        let mut s = server();
+        assert_eq!(
+            s.judge(&IpcpOption::IpAddress(Ipv4Addr::UNSPECIFIED)),
+            Verdict::Nak(IpcpOption::IpAddress(PEER))
+        );
+        assert_eq!(s.judge(&IpcpOption::IpAddress(PEER)), Verdict::Ack);
+        assert_eq!(s.request(), vec![IpcpOption::IpAddress(LOCAL)]);
+    }
+
+    #[test]
+    fn client_requests_zero_and_takes_nak() {
+        let mut c = IpcpPolicy::new(IpcpRole::Client);
+        assert_eq!(
+            c.request(),
+            vec![IpcpOption::IpAddress(Ipv4Addr::UNSPECIFIED)]
+        );
+        assert_eq!(
+            c.nak_received(&[IpcpOption::IpAddress(PEER)]),
+            Progress::Continue
+        );
+        assert_eq!(c.request(), vec![IpcpOption::IpAddress(PEER)]);
+        assert_eq!(c.judge(&IpcpOption::IpAddress(LOCAL)), Verdict::Ack);
+        c.peer_request_acked(&[IpcpOption::IpAddress(LOCAL)]);
+        assert_eq!((c.local(), c.peer()), (PEER, LOCAL));
+    }
+
+    #[test]
+    fn client_gives_up_when_address_rejected() {
+        let mut c = IpcpPolicy::new(IpcpRole::Client);
+        assert_eq!(
+            c.reject_received(&[IpcpOption::IpAddress(Ipv4Addr::UNSPECIFIED)]),
+            Progress::GiveUp
+        );
+    }
+
+    #[test]
+    fn dns_request_rejected() {
+        assert_eq!(
+            server().judge(&IpcpOption::PrimaryDns(Ipv4Addr::UNSPECIFIED)),
+            Verdict::Reject
+        );
+    }
+}

@@ -1,0 +1,681 @@
+//! One PPP link over one L2TP session: the RFC 1661 3.2 phases Dead,
+//! Establish (LCP), Authenticate (MS-CHAPv2, RFC 2759), Network (CCP with
+//! MPPE, RFC 3078, and IPCP, RFC 1332, run in parallel as Windows does),
+//! then Terminate.
+//!
+//! CCP runs on every link, also when a side allows no encryption: its
+//! request then carries no MPPE option, and CCP opening with no MPPE agreed
+//! means a cleartext link (IP as protocol 0x0021). `Up` waits for both IPCP
+//! and CCP to be Opened (or for CCP to have failed while encryption is
+//! optional).
+//!
+//! Polling order: after any `handle_*`, `open`, `close`, `authenticate`,
+//! `authorize` or `send_ip`, drain `poll_transmit` and `poll_event`, then
+//! sleep until `poll_timeout`. Frames come out in the order the protocols
+//! produced them (a CHAP Success always precedes the server's first CCP and
+//! IPCP requests).
+//!
+//! Down reasons: LCP never converging -> `LcpFailed`; MS-CHAPv2 Failure ->
+//! `AuthFailed { code }` (E= value, 691 bad credentials, 649 policy);
+//! Success with a wrong S= -> `AuthenticatorResponseMismatch`; CCP giving
+//! up or never opening while encryption is required -> `PeerLacksEncryption`;
+//! the peer ending the link after we rejected its MPPE option ->
+//! `PeerRequiresEncryption`; IPCP failing -> `NcpFailed`; any other peer
+//! Terminate-Request -> `PeerTerminated`; `close()` -> `Closed`. The CHAP
+//! peer timing out waiting for the authenticator is reported as `LcpFailed`
+//! (the plan has no timeout reason). `EchoTimeout` is not produced yet: the
+//! link answers LCP Echo-Requests but sends none.
+
+use core::net::Ipv4Addr;
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use super::ccp::{CcpPolicy, Encryption};
+use super::chap::{ChapAuthenticator, ChapEvent, ChapPeer};
+use super::error::PppError;
+use super::fsm::{Fsm, FsmEvent};
+use super::ipcp::{IpcpPolicy, IpcpRole};
+use super::lcp::{LcpPolicy, LcpRole};
+use super::mppe::{Mppe, MppeStrength};
+use crate::wire::ppp::{frame, Frame, Protocol};
+
+/// The name the server gives in its CHAP Challenge (RFC 1994 4.1).
+pub const AUTHENTICATOR_NAME: &str = "RRAS";
+/// RFC 1332 1: the IP datagram protocol number.
+const PROTO_IP: u16 = 0x0021;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Client { user: String, password: String },
+    Server,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkConfig {
+    pub role: Role,
+    /// Client: from the connectoid. Server: replaced at `authorize`.
+    pub encryption: Encryption,
+    pub mru: u16,
+}
+
+/// The remote access policy's answer for an authenticated user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    pub encryption: Encryption,
+    pub local_address: Ipv4Addr,
+    pub peer_address: Ipv4Addr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// Server: the machine answers with `authenticate()`.
+    Authenticate {
+        user: String,
+    },
+    /// Server: credentials verified; the machine answers `authorize()`.
+    Authorize {
+        user: String,
+    },
+    /// Server: the peer's credentials were refused (unknown user or wrong
+    /// password); a Failure E=691 went out. Lets RRAS log the attempt.
+    AuthenticationFailed {
+        user: String,
+    },
+    /// Client: Success verified (S= matched).
+    Authenticated,
+    /// IPCP (and CCP) opened.
+    Up {
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+        mppe: Option<MppeStrength>,
+    },
+    /// A decrypted IP packet.
+    Ip(Vec<u8>),
+    Down(DownReason),
+    /// A request sent again on timeout (diagnostics).
+    Retransmitted {
+        protocol: u16,
+        code: u8,
+        id: u8,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownReason {
+    LcpFailed,
+    /// E= from the MS-CHAPv2 Failure packet.
+    AuthFailed {
+        code: u32,
+    },
+    AuthenticatorResponseMismatch,
+    /// We refused the peer's MPPE, and the peer ended the link.
+    PeerRequiresEncryption,
+    /// We require a strength the peer refuses.
+    PeerLacksEncryption,
+    NcpFailed,
+    PeerTerminated,
+    Closed,
+    EchoTimeout,
+}
+
+/// RFC 1661 3.2 link phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Dead,
+    Establish,
+    Authenticate,
+    Network,
+    Terminate,
+}
+
+enum Auth {
+    None,
+    Peer(Box<ChapPeer>),
+    Authenticator(Box<ChapAuthenticator>),
+}
+
+pub struct Link {
+    role: Role,
+    encryption: Encryption,
+    rng: ChaCha20Rng,
+    phase: Phase,
+    lcp: Fsm<LcpPolicy>,
+    auth: Auth,
+    ccp: Option<Fsm<CcpPolicy>>,
+    ipcp: Option<Fsm<IpcpPolicy>>,
+    mppe: Option<Mppe>,
+    strength: Option<MppeStrength>,
+    authorization: Option<Authorization>,
+    /// CCP ended without MPPE and encryption is optional.
+    ccp_done: bool,
+    up: bool,
+    reason: Option<DownReason>,
+    down: bool,
+    /// Server: the user name of the Response being verified.
+    auth_user: Option<String>,
+    transmit: VecDeque<Vec<u8>>,
+    events: VecDeque<LinkEvent>,
+}
+
+impl Link {
+    pub fn new(cfg: LinkConfig, mut rng: ChaCha20Rng) -> Self {
+        let lcp_role = match cfg.role {
+            Role::Client { .. } => LcpRole::Peer,
+            Role::Server => LcpRole::Authenticator,
+        };
+        let lcp_rng = ChaCha20Rng::from_rng(&mut rng);
+        let first_id = rng.next_u32() as u8;
+        Link {
+            role: cfg.role,
+            encryption: cfg.encryption,
+            phase: Phase::Dead,
+            lcp: Fsm::new(LcpPolicy::new(lcp_role, cfg.mru, lcp_rng), first_id),
+            rng,
+            auth: Auth::None,
+            ccp: None,
+            ipcp: None,
+            mppe: None,
+            strength: None,
+            authorization: None,
+            ccp_done: false,
+            up: false,
+            reason: None,
+            down: false,
+            auth_user: None,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.up
+    }
+
+    fn is_server(&self) -> bool {
+        self.role == Role::Server
+    }
+
+    /// The lower layer (the L2TP session) is up: LCP starts.
+    pub fn open(&mut self, now: Duration) {
+        if self.phase != Phase::Dead || self.down {
+            return;
+        }
+        self.phase = Phase::Establish;
+        self.lcp.open(now);
+        self.lcp.up(now);
+        self.pump(now);
+    }
+
+    /// A PPP frame from L2TP.
+    pub fn handle_frame(&mut self, now: Duration, bytes: &[u8]) {
+        if self.down {
+            return;
+        }
+        let Ok(f) = Frame::parse(bytes) else {
+            return; // RFC 1661 2: malformed frames are silently discarded.
+        };
+        let network = self.phase == Phase::Network;
+        match f.protocol {
+            Protocol::Lcp => {
+                let _ = self.lcp.handle_packet(now, f.info);
+            }
+            Protocol::Chap => match &mut self.auth {
+                Auth::Peer(p) => {
+                    let _ = p.handle_packet(now, f.info);
+                }
+                Auth::Authenticator(a) => {
+                    let _ = a.handle_packet(now, f.info);
+                }
+                Auth::None => {}
+            },
+            // RFC 1661 3.5: NCP packets before the Network phase are dropped.
+            Protocol::Ccp if network => {
+                if let Some(c) = &mut self.ccp {
+                    let _ = c.handle_packet(now, f.info);
+                }
+            }
+            Protocol::Ipcp if network => {
+                if let Some(i) = &mut self.ipcp {
+                    let _ = i.handle_packet(now, f.info);
+                }
+            }
+            // Cleartext IP is refused once MPPE is in use.
+            Protocol::Ip if self.up && self.mppe.is_none() => {
+                self.events.push_back(LinkEvent::Ip(f.info.to_vec()));
+            }
+            Protocol::Compressed if self.up => {
+                if let Some(m) = &mut self.mppe {
+                    if let Ok((PROTO_IP, payload)) = m.decrypt(f.info) {
+                        self.events.push_back(LinkEvent::Ip(payload));
+                    }
+                }
+            }
+            Protocol::Unknown(p) => self.lcp.send_protocol_reject(p, f.info),
+            _ => {}
+        }
+        self.pump(now);
+    }
+
+    pub fn handle_timeout(&mut self, now: Duration) {
+        if self.down {
+            return;
+        }
+        self.lcp.handle_timeout(now);
+        match &mut self.auth {
+            Auth::Peer(p) if p.poll_timeout().is_some_and(|t| t <= now) => p.handle_timeout(now),
+            Auth::Authenticator(a) if a.poll_timeout().is_some_and(|t| t <= now) => {
+                a.handle_timeout(now)
+            }
+            _ => {}
+        }
+        if let Some(c) = &mut self.ccp {
+            c.handle_timeout(now);
+        }
+        if let Some(i) = &mut self.ipcp {
+            i.handle_timeout(now);
+        }
+        self.pump(now);
+    }
+
+    /// Server: answer to `LinkEvent::Authenticate`.
+    pub fn authenticate(&mut self, now: Duration, password: Option<&str>) {
+        if let Auth::Authenticator(a) = &mut self.auth {
+            a.credentials(now, password);
+        }
+        self.pump(now);
+    }
+
+    /// Server: answer to `LinkEvent::Authorize`. `Ok` sends Success and
+    /// uses the profile; `Err(code)` sends Failure E=code and ends the link.
+    pub fn authorize(&mut self, now: Duration, decision: Result<Authorization, u32>) {
+        let Auth::Authenticator(a) = &mut self.auth else {
+            return;
+        };
+        match decision {
+            Ok(authz) => {
+                a.decide(now, Ok(()));
+                self.encryption = authz.encryption;
+                self.authorization = Some(authz);
+                self.pump(now);
+                self.start_network(now);
+            }
+            Err(code) => {
+                a.decide(now, Err(code));
+                self.pump(now);
+                self.fail(now, DownReason::AuthFailed { code });
+            }
+        }
+        self.pump(now);
+    }
+
+    /// An IP packet to the peer: MPPE-encrypted when negotiated.
+    pub fn send_ip(&mut self, _now: Duration, packet: &[u8]) -> Result<(), PppError> {
+        if !self.up || self.down {
+            return Err(PppError::NotOpen);
+        }
+        let out = match &mut self.mppe {
+            Some(m) => frame(Protocol::Compressed, &m.encrypt(PROTO_IP, packet)),
+            None => frame(Protocol::Ip, packet),
+        };
+        self.transmit.push_back(out);
+        Ok(())
+    }
+
+    /// Ends the link (LCP Terminate-Request, RFC 1661 3.6).
+    /// The lower layer (the L2TP session) went away: RFC 1661 4.1 event
+    /// Down. The link is dead at once, with the reason it already knew
+    /// (e.g. the peer's Terminate-Request after we refused its MPPE), or
+    /// `PeerTerminated`.
+    pub fn lower_down(&mut self, now: Duration) {
+        if self.down {
+            return;
+        }
+        self.lcp.down(now);
+        self.reason.get_or_insert(DownReason::PeerTerminated);
+        self.finish();
+    }
+
+    pub fn close(&mut self, now: Duration) {
+        if self.down {
+            return;
+        }
+        self.reason.get_or_insert(DownReason::Closed);
+        if self.phase == Phase::Dead {
+            self.finish();
+            return;
+        }
+        self.phase = Phase::Terminate;
+        self.lcp.close(now);
+        self.pump(now);
+    }
+
+    /// A PPP frame for L2TP, including `FF 03`.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.transmit.pop_front()
+    }
+
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<LinkEvent> {
+        self.events.pop_front()
+    }
+
+    /// The earliest timer of LCP, CHAP, CCP and IPCP.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.down {
+            return None;
+        }
+        let auth = match &self.auth {
+            Auth::Peer(p) => p.poll_timeout(),
+            Auth::Authenticator(a) => a.poll_timeout(),
+            Auth::None => None,
+        };
+        [
+            self.lcp.poll_timeout(),
+            auth,
+            self.ccp.as_ref().and_then(|c| c.poll_timeout()),
+            self.ipcp.as_ref().and_then(|i| i.poll_timeout()),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    // ----- composition
+
+    /// Drains the sub-engines until none has output left.
+    fn pump(&mut self, now: Duration) {
+        loop {
+            let mut progress = false;
+            while let Some(p) = self.lcp.poll_transmit() {
+                self.transmit.push_back(frame(Protocol::Lcp, &p));
+                progress = true;
+            }
+            while let Some(e) = self.lcp.poll_event() {
+                self.on_lcp(now, e);
+                progress = true;
+            }
+            loop {
+                let (pkt, ev) = match &mut self.auth {
+                    Auth::Peer(p) => (p.poll_transmit(), p.poll_event()),
+                    Auth::Authenticator(a) => (a.poll_transmit(), a.poll_event()),
+                    Auth::None => (None, None),
+                };
+                if pkt.is_none() && ev.is_none() {
+                    break;
+                }
+                progress = true;
+                if let Some(p) = pkt {
+                    self.transmit.push_back(frame(Protocol::Chap, &p));
+                }
+                if let Some(e) = ev {
+                    self.on_chap(now, e);
+                }
+            }
+            if let Some(c) = &mut self.ccp {
+                let mut out = Vec::new();
+                while let Some(p) = c.poll_transmit() {
+                    out.push(frame(Protocol::Ccp, &p));
+                }
+                let evs: Vec<_> = std::iter::from_fn(|| c.poll_event()).collect();
+                progress |= !out.is_empty() || !evs.is_empty();
+                self.transmit.extend(out);
+                for e in evs {
+                    self.on_ccp(now, e);
+                }
+            }
+            if let Some(i) = &mut self.ipcp {
+                let mut out = Vec::new();
+                while let Some(p) = i.poll_transmit() {
+                    out.push(frame(Protocol::Ipcp, &p));
+                }
+                let evs: Vec<_> = std::iter::from_fn(|| i.poll_event()).collect();
+                progress |= !out.is_empty() || !evs.is_empty();
+                self.transmit.extend(out);
+                for e in evs {
+                    self.on_ipcp(now, e);
+                }
+            }
+            if !progress {
+                return;
+            }
+        }
+    }
+
+    fn on_lcp(&mut self, now: Duration, e: FsmEvent) {
+        match e {
+            FsmEvent::Up => {
+                self.phase = Phase::Authenticate;
+                match &self.role {
+                    Role::Server => {
+                        let rng = ChaCha20Rng::from_rng(&mut self.rng);
+                        let mut a = ChapAuthenticator::new(AUTHENTICATOR_NAME.to_string(), rng);
+                        a.start(now);
+                        self.auth = Auth::Authenticator(Box::new(a));
+                    }
+                    Role::Client { user, password } => {
+                        if self.lcp.policy().auth_agreed() {
+                            let rng = ChaCha20Rng::from_rng(&mut self.rng);
+                            let p = ChapPeer::new(user.clone(), password.clone(), rng);
+                            self.auth = Auth::Peer(Box::new(p));
+                        } else {
+                            self.start_network(now);
+                        }
+                    }
+                }
+            }
+            FsmEvent::Down => {
+                // RFC 1661 3.7: leaving Opened takes the NCPs and
+                // authentication down; a renegotiation starts over.
+                self.ccp = None;
+                self.ipcp = None;
+                self.mppe = None;
+                self.auth = Auth::None;
+                self.up = false;
+                if self.phase != Phase::Terminate {
+                    self.phase = Phase::Establish;
+                }
+            }
+            FsmEvent::Finished => self.finish(),
+            FsmEvent::TerminateRequested => {
+                let reason = self.peer_termination_reason();
+                self.reason.get_or_insert(reason);
+                self.phase = Phase::Terminate;
+            }
+            FsmEvent::Failed => {
+                self.reason.get_or_insert(DownReason::LcpFailed);
+            }
+            FsmEvent::ProtocolRejected(p) => match Protocol::from(p) {
+                Protocol::Ccp => {
+                    if let Some(c) = &mut self.ccp {
+                        c.protocol_rejected(now);
+                    }
+                }
+                Protocol::Ipcp => {
+                    if let Some(i) = &mut self.ipcp {
+                        i.protocol_rejected(now);
+                    }
+                }
+                _ => {}
+            },
+            FsmEvent::Retransmitted { code, id } => self.retransmitted(Protocol::Lcp, code, id),
+            FsmEvent::Started => {}
+        }
+    }
+
+    fn on_chap(&mut self, now: Duration, e: ChapEvent) {
+        match e {
+            ChapEvent::Verify { user } => {
+                self.auth_user = Some(user.clone());
+                self.events.push_back(LinkEvent::Authenticate { user })
+            }
+            ChapEvent::Authorize { user } => self.events.push_back(LinkEvent::Authorize { user }),
+            ChapEvent::Succeeded => {
+                if !self.is_server() {
+                    self.events.push_back(LinkEvent::Authenticated);
+                }
+                if self.is_server() && self.authorization.is_none() {
+                    return; // the server's network phase starts at authorize()
+                }
+                self.start_network(now);
+            }
+            ChapEvent::Failed { code, .. } => {
+                // RAS error 691 (ERROR_AUTHENTICATION_FAILURE) is the
+                // credential check; other codes are authorization.
+                if self.is_server() && code == 691 {
+                    let user = self.auth_user.clone().unwrap_or_default();
+                    self.events
+                        .push_back(LinkEvent::AuthenticationFailed { user });
+                }
+                self.fail(now, DownReason::AuthFailed { code })
+            }
+            ChapEvent::AuthenticatorResponseMismatch => {
+                self.fail(now, DownReason::AuthenticatorResponseMismatch)
+            }
+            ChapEvent::Timeout => self.fail(now, DownReason::LcpFailed),
+        }
+    }
+
+    fn on_ccp(&mut self, now: Duration, e: FsmEvent) {
+        let Some(ccp) = &self.ccp else { return };
+        let required = ccp.policy().required();
+        match e {
+            FsmEvent::Up => {
+                self.strength = ccp.policy().negotiated();
+                if let Some(s) = self.strength {
+                    let keys = match &self.auth {
+                        Auth::Peer(p) => p.keys(),
+                        Auth::Authenticator(a) => a.keys(),
+                        Auth::None => None,
+                    };
+                    match keys {
+                        Some(k) => self.mppe = Some(Mppe::new(&k, s, self.is_server())),
+                        // MPPE keys come from MS-CHAPv2 (RFC 3079 2).
+                        None => return self.fail(now, DownReason::NcpFailed),
+                    }
+                }
+                self.check_up(now);
+            }
+            FsmEvent::Down => {
+                self.mppe = None;
+                self.strength = None;
+            }
+            FsmEvent::Finished | FsmEvent::Failed => {
+                if required {
+                    self.fail(now, DownReason::PeerLacksEncryption);
+                } else if e == FsmEvent::Finished && !self.up {
+                    self.ccp_done = true;
+                    self.check_up(now);
+                }
+            }
+            FsmEvent::Retransmitted { code, id } => self.retransmitted(Protocol::Ccp, code, id),
+            _ => {}
+        }
+    }
+
+    fn on_ipcp(&mut self, now: Duration, e: FsmEvent) {
+        match e {
+            FsmEvent::Up => self.check_up(now),
+            FsmEvent::Finished | FsmEvent::Failed => self.fail(now, DownReason::NcpFailed),
+            FsmEvent::Retransmitted { code, id } => self.retransmitted(Protocol::Ipcp, code, id),
+            _ => {}
+        }
+    }
+
+    fn retransmitted(&mut self, p: Protocol, code: u8, id: u8) {
+        self.events.push_back(LinkEvent::Retransmitted {
+            protocol: u16::from(p),
+            code,
+            id,
+        });
+    }
+
+    fn start_network(&mut self, now: Duration) {
+        if self.phase != Phase::Authenticate {
+            return;
+        }
+        self.phase = Phase::Network;
+        let ipcp_role = match &self.authorization {
+            Some(a) if self.is_server() => IpcpRole::Server {
+                local: a.local_address,
+                peer: a.peer_address,
+            },
+            _ => IpcpRole::Client,
+        };
+        let ccp_id = self.rng.next_u32() as u8;
+        let mut ccp = Fsm::new(CcpPolicy::new(self.encryption), ccp_id);
+        ccp.open(now);
+        ccp.up(now);
+        self.ccp = Some(ccp);
+        let ipcp_id = self.rng.next_u32() as u8;
+        let mut ipcp = Fsm::new(IpcpPolicy::new(ipcp_role), ipcp_id);
+        ipcp.open(now);
+        ipcp.up(now);
+        self.ipcp = Some(ipcp);
+    }
+
+    fn check_up(&mut self, now: Duration) {
+        if self.up {
+            return;
+        }
+        let (Some(ccp), Some(ipcp)) = (&self.ccp, &self.ipcp) else {
+            return;
+        };
+        if !ipcp.is_opened() || !(ccp.is_opened() || self.ccp_done) {
+            return;
+        }
+        if self.encryption.required() && self.mppe.is_none() {
+            return self.fail(now, DownReason::PeerLacksEncryption);
+        }
+        self.up = true;
+        let (local, peer) = (ipcp.policy().local(), ipcp.policy().peer());
+        self.events.push_back(LinkEvent::Up {
+            local,
+            peer,
+            mppe: self.strength,
+        });
+    }
+
+    /// Why the peer's Terminate-Request ends the link.
+    fn peer_termination_reason(&self) -> DownReason {
+        match &self.ccp {
+            Some(c) if c.policy().refused_peer_encryption() => DownReason::PeerRequiresEncryption,
+            Some(c) if c.policy().peer_lacks_encryption() => DownReason::PeerLacksEncryption,
+            _ => DownReason::PeerTerminated,
+        }
+    }
+
+    /// Records `reason` (the first one wins) and ends the link.
+    fn fail(&mut self, now: Duration, reason: DownReason) {
+        self.reason.get_or_insert(reason);
+        self.phase = Phase::Terminate;
+        self.lcp.close(now);
+    }
+
+    /// LCP finished: the link is dead; reported once.
+    fn finish(&mut self) {
+        if self.down {
+            return;
+        }
+        self.down = true;
+        self.up = false;
+        self.phase = Phase::Dead;
+        self.ccp = None;
+        self.ipcp = None;
+        self.mppe = None;
+        let reason = self.reason.unwrap_or(DownReason::LcpFailed);
+        self.events.push_back(LinkEvent::Down(reason));
+    }
+}
+
+#[cfg(test)]
+#[path = "link_tests.rs"]
+mod tests;

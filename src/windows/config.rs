@@ -1,0 +1,108 @@
+//! A Windows machine's configuration, as the harness builds it from a
+//! scenario. Plain data: no scenario parsing here.
+
+use core::time::Duration;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use super::rras::{DialIn, Policy};
+use crate::net::Subnet;
+
+/// The role of a Windows machine in the lab (SCENARIOS.md `role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    /// Windows XP (RTM/SP1): no NAT-T.
+    XpClient,
+    /// Windows XP SP2: NAT-T (RFC 3947/3948).
+    XpSp2Client,
+    /// Windows Server 2003 running Routing and Remote Access.
+    RrasServer,
+}
+
+/// Registry values the model reads (WINDOWS.md 5, "Registry").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registry {
+    /// Rasman\Parameters\ProhibitIpSec: 1 = no automatic L2TP IPsec policy.
+    pub prohibit_ipsec: u32,
+    /// IPSEC\EnableOffload: 0 disables NIC IPsec offload.
+    pub enable_offload: u32,
+    /// IPSec\AssumeUDPEncapsulationContextOnSendRule (XP SP2).
+    pub assume_udp_encapsulation: u32,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            prohibit_ipsec: 0,
+            enable_offload: 1,
+            assume_udp_encapsulation: 0,
+        }
+    }
+}
+
+/// Connectoid type (the "Type of VPN" setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VpnType {
+    L2tp,
+    Pptp,
+    Automatic,
+}
+
+/// Connectoid "Data encryption" setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectoidEncryption {
+    /// "No encryption allowed".
+    None,
+    /// "Optional encryption".
+    Optional,
+    /// "Require encryption".
+    Require,
+    /// "Maximum strength encryption".
+    RequireMax,
+}
+
+/// One connectoid, dialled at `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialConfig {
+    pub at: Duration,
+    pub server: Ipv4Addr,
+    pub vpn_type: VpnType,
+    pub username: String,
+    pub password: String,
+    pub encryption: ConnectoidEncryption,
+}
+
+/// A local account on the RRAS server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAccount {
+    pub password: String,
+    pub dial_in: DialIn,
+}
+
+/// What makes a machine an RRAS server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    pub l2tp_ports: u16,
+    pub pptp_ports: u16,
+    /// Static address pool, inclusive. The server keeps the first address
+    /// for its own end of every link, as RRAS does.
+    pub pool: (Ipv4Addr, Ipv4Addr),
+    pub users: BTreeMap<String, UserAccount>,
+    /// Remote access policies, in evaluation order.
+    pub policies: Vec<Policy>,
+}
+
+/// Everything a Windows machine needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineConfig {
+    pub name: String,
+    pub edition: Edition,
+    /// Interfaces in scenario order: subnet and own address.
+    pub interfaces: Vec<(Subnet, Ipv4Addr)>,
+    pub gateway: Option<Ipv4Addr>,
+    pub registry: Registry,
+    pub dial: Option<DialConfig>,
+    pub server: Option<ServerConfig>,
+    /// The scenario seed; the machine derives its own RNG from it and its name.
+    pub seed: u64,
+}

@@ -1,0 +1,200 @@
+//! The whole stack on the simulated network: an XP client behind a router
+//! dials an RRAS server with L2TP in the clear (ProhibitIpSec=1).
+
+use core::time::Duration;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+
+use super::config::*;
+use super::rras::{DialIn, EncryptionLevel, Permission, Policy};
+use super::WindowsMachine;
+use crate::net::{
+    HostSpec, InterfaceSpec, Machine, NetworkSpec, Router, SegmentSpec, Simulation, Subnet,
+};
+
+fn subnet(s: &str) -> Subnet {
+    s.parse().unwrap()
+}
+
+struct Lab {
+    sim: Simulation,
+    client: Rc<RefCell<WindowsMachine>>,
+    server: Rc<RefCell<WindowsMachine>>,
+}
+
+fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, password: &str) -> Lab {
+    let lan = subnet("192.168.1.0/24");
+    let inet = subnet("203.0.113.0/24");
+    let spec = NetworkSpec {
+        segments: vec![
+            SegmentSpec {
+                name: "lan".into(),
+                subnet: lan,
+                latency: Duration::from_millis(1),
+            },
+            SegmentSpec {
+                name: "internet".into(),
+                subnet: inet,
+                latency: Duration::from_millis(15),
+            },
+        ],
+        hosts: vec![
+            HostSpec {
+                name: "client".into(),
+                interfaces: vec![InterfaceSpec {
+                    segment: "lan".into(),
+                    addr: [192, 168, 1, 10].into(),
+                }],
+            },
+            HostSpec {
+                name: "gw".into(),
+                interfaces: vec![
+                    InterfaceSpec {
+                        segment: "lan".into(),
+                        addr: [192, 168, 1, 1].into(),
+                    },
+                    InterfaceSpec {
+                        segment: "internet".into(),
+                        addr: [203, 0, 113, 1].into(),
+                    },
+                ],
+            },
+            HostSpec {
+                name: "server".into(),
+                interfaces: vec![InterfaceSpec {
+                    segment: "internet".into(),
+                    addr: [203, 0, 113, 10].into(),
+                }],
+            },
+        ],
+        faults: vec![],
+        seed: 1,
+        tick: Duration::from_millis(1),
+    };
+    let mut sim = Simulation::new(spec).unwrap();
+    let registry = Registry {
+        prohibit_ipsec: 1,
+        ..Registry::default()
+    };
+    let client = Rc::new(RefCell::new(WindowsMachine::new(MachineConfig {
+        name: "client".into(),
+        edition: Edition::XpClient,
+        interfaces: vec![(lan, [192, 168, 1, 10].into())],
+        gateway: Some([192, 168, 1, 1].into()),
+        registry,
+        dial: Some(DialConfig {
+            at: Duration::from_secs(1),
+            server: [203, 0, 113, 10].into(),
+            vpn_type: VpnType::L2tp,
+            username: "alice".into(),
+            password: password.into(),
+            encryption: client_enc,
+        }),
+        server: None,
+        seed: 1,
+    })));
+    let mut users = BTreeMap::new();
+    users.insert(
+        "alice".to_string(),
+        UserAccount {
+            password: "Secret1!".into(),
+            dial_in: DialIn::Policy,
+        },
+    );
+    let mut policy = Policy::server_2003_default();
+    policy.name = Some("Connexions VPN".into());
+    policy.permission = Permission::Grant;
+    policy.profile.encryption = server_enc;
+    let server = Rc::new(RefCell::new(WindowsMachine::new(MachineConfig {
+        name: "server".into(),
+        edition: Edition::RrasServer,
+        interfaces: vec![(inet, [203, 0, 113, 10].into())],
+        gateway: Some([203, 0, 113, 1].into()),
+        registry,
+        dial: None,
+        server: Some(ServerConfig {
+            l2tp_ports: 5,
+            pptp_ports: 5,
+            pool: ([10, 10, 0, 100].into(), [10, 10, 0, 150].into()),
+            users,
+            policies: vec![policy],
+        }),
+        seed: 1,
+    })));
+    let gw: Rc<RefCell<dyn Machine>> = Rc::new(RefCell::new(Router::new(
+        vec![
+            (lan, [192, 168, 1, 1].into()),
+            (inet, [203, 0, 113, 1].into()),
+        ],
+        None,
+    )));
+    sim.add_machine("client", client.clone()).unwrap();
+    sim.add_machine("gw", gw).unwrap();
+    sim.add_machine("server", server.clone()).unwrap();
+    Lab {
+        sim,
+        client,
+        server,
+    }
+}
+
+fn run(lab: &mut Lab) {
+    let client = lab.client.clone();
+    lab.sim
+        .run(Duration::from_secs(120), move |_| {
+            client.borrow().finished()
+        })
+        .unwrap();
+}
+
+#[test]
+fn cleartext_l2tp_connects_with_mppe_and_pings() {
+    let mut lab = lab(
+        ConnectoidEncryption::Require,
+        vec![
+            EncryptionLevel::Basic,
+            EncryptionLevel::Strong,
+            EncryptionLevel::Strongest,
+        ],
+        "Secret1!",
+    );
+    run(&mut lab);
+    let client = lab.client.borrow();
+    let outcome = client.dial_outcome().expect("a dial result");
+    assert_eq!(outcome.error, None, "{outcome:?}");
+    assert_eq!(outcome.address, Some(Ipv4Addr::new(10, 10, 0, 101)));
+    let ids: Vec<u32> = lab.server.borrow().events().iter().map(|e| e.id).collect();
+    assert_eq!(ids, [1, 20274]);
+}
+
+#[test]
+fn server_requiring_encryption_refuses_client_without_it_742() {
+    let mut lab = lab(
+        ConnectoidEncryption::None,
+        vec![EncryptionLevel::Strongest],
+        "Secret1!",
+    );
+    run(&mut lab);
+    assert_eq!(
+        lab.client.borrow().dial_outcome().and_then(|o| o.error),
+        Some(742)
+    );
+}
+
+#[test]
+fn wrong_password_is_691() {
+    let mut lab = lab(
+        ConnectoidEncryption::Require,
+        vec![EncryptionLevel::Strongest],
+        "nope",
+    );
+    run(&mut lab);
+    assert_eq!(
+        lab.client.borrow().dial_outcome().and_then(|o| o.error),
+        Some(691)
+    );
+    let ids: Vec<u32> = lab.server.borrow().events().iter().map(|e| e.id).collect();
+    assert_eq!(ids, [2, 20271]);
+}

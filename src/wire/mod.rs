@@ -1,0 +1,15 @@
+//! Packet formats only: views over bytes and their `Repr`s. No state, no
+//! protocol logic, no I/O (DESIGN.md, layout).
+
+pub mod checksum;
+pub mod codec;
+pub mod error;
+pub mod icmp;
+pub mod ipv4;
+pub mod l2tp;
+pub mod l2tp_avp;
+pub mod ppp;
+pub mod tcp;
+pub mod udp;
+
+pub use error::WireError;
