@@ -233,7 +233,11 @@ pub fn render_text(r: &Report) -> String {
                 Some(a) => format!("connected, address {a}"),
                 None => "connected".to_string(),
             },
-            (Some(e), false) => format!("error {}: {}", e.code, e.message),
+            // The dialog line Windows shows (WINDOWS.md 2).
+            (Some(e), false) => match r.locale {
+                Locale::FrFr => format!("Erreur {} : {}", e.code, e.message),
+                Locale::EnUs => format!("Error {}: {}", e.code, e.message),
+            },
             (None, false) => "no result".to_string(),
         };
         let _ = writeln!(o, "  {} {}: {}", d.host, d.protocol.as_str(), outcome);
@@ -424,7 +428,7 @@ mod tests {
         assert!(t.starts_with(
             "scenario udp500-blocked  seed 1  locale fr-FR  verdict pass  sim time 64.000s\n"
         ));
-        assert!(t.contains("  client l2tp: error 792: Le délai"));
+        assert!(t.contains("  client l2tp: Erreur 792 : Le délai"));
         assert!(t.contains(
             "-- client security\n     63.000s  547  Security  failure-audit\n      IKE security"
         ));

@@ -106,7 +106,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
                 connected: o.connected(),
                 error: o.error.map(|code| DialError {
                     code,
-                    message: catalog::ras_error_text(locale, code),
+                    message: catalog::ras_error_message(locale, code),
                 }),
                 address: o.address,
             });

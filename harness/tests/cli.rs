@@ -270,3 +270,26 @@ fn failed_expectation_exits_1() {
         String::from_utf8_lossy(&o.stdout).contains("✗ a captures: esp packets, count >= 1000000")
     );
 }
+
+#[test]
+fn run_by_name_prints_json_with_error_742_and_the_article_text() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = l2tpsec(
+        &root,
+        &["run", "encryption-required-unsupported", "--format", "json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = &report["dials"][0]["error"];
+    assert_eq!(error["code"], 742);
+    assert_eq!(
+        error["message"],
+        "L'ordinateur distant ne prend pas en charge le type de chiffrement des données nécessaire."
+    );
+    assert_eq!(report["verdict"], "pass");
+}

@@ -1,0 +1,207 @@
+//! Every capture the scenarios write is opened by tshark (Debian's
+//! `tshark`): every frame is read, none is malformed or carries an
+//! error-level expert note, and the protocols of the stack are dissected.
+//! The MS-CHAPv2 NT-Response tshark reads off the wire is the one RFC 2759
+//! computes from the scenario's credentials and the two challenges.
+//!
+//! Without tshark the tests say so and pass, except under CI (`CI=true`),
+//! where `.ci/run` installs it and a missing tshark is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use l2tpsec::crypto::mschapv2::generate_nt_response;
+use l2tpsec_harness::cli::{run_scenario, scenario_files};
+use l2tpsec_harness::{load_file, Report, RunOptions, Scenario};
+
+/// Wireshark's expert severity "error" (epan/proto.h PI_ERROR).
+const PI_ERROR: u32 = 0x0080_0000;
+
+fn scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+fn tshark_available() -> bool {
+    let found = Command::new("tshark")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "tshark is required under CI: apt-get install -y tshark"
+        );
+        eprintln!("tshark not installed: capture checks skipped");
+    }
+    found
+}
+
+fn load(name: &str) -> Scenario {
+    let dir = scenarios_dir();
+    load_file(&dir.join(format!("{name}.yaml")), &dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `s` with `seed` and writes its capture to a file of its own.
+fn capture(s: &Scenario, seed: u64) -> (Report, PathBuf) {
+    let opts = RunOptions {
+        seed,
+        locale: s.locale,
+        want_pcap: true,
+        want_keys: true,
+    };
+    let (report, pcap, _keys) = run_scenario(s, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tshark");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}-{seed}.pcapng", s.name));
+    std::fs::write(&path, pcap).unwrap();
+    (report, path)
+}
+
+/// tshark's field output, one line per matching frame.
+fn fields(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<String> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-n")
+        .arg("-r")
+        .arg(pcap)
+        .arg("-d")
+        .arg("udp.port==1701,l2tp");
+    if !filter.is_empty() {
+        cmd.arg("-Y").arg(filter);
+    }
+    cmd.args(["-T", "fields"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "tshark failed on {}: {}",
+        pcap.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn tshark_reads_every_capture_without_malformed_packets() {
+    if !tshark_available() {
+        return;
+    }
+    let dir = scenarios_dir();
+    for file in scenario_files(&dir).unwrap() {
+        let s = load_file(&file, &dir).unwrap_or_else(|e| panic!("{e}"));
+        let (report, pcap) = capture(&s, s.seed);
+        let frames = fields(&pcap, "", &["frame.number"]);
+        assert_eq!(
+            frames.len(),
+            report.packets.len(),
+            "{}: frames tshark read",
+            s.name
+        );
+        let bad = fields(
+            &pcap,
+            &format!("_ws.malformed || _ws.expert.severity >= {PI_ERROR}"),
+            &["frame.number", "_ws.expert.message"],
+        );
+        assert!(
+            bad.is_empty(),
+            "{}: malformed or erroneous frames:\n{}",
+            s.name,
+            bad.join("\n")
+        );
+    }
+}
+
+#[test]
+fn tshark_dissects_l2tp_avps_lcp_mschapv2_ccp_ipcp_and_mppe() {
+    if !tshark_available() {
+        return;
+    }
+    let s = load("l2tp-cleartext-connect");
+    let (_, pcap) = capture(&s, s.seed);
+    for (filter, what) in [
+        ("l2tp.avp.type == 7", "L2TP Host Name AVP"),
+        (
+            "lcp.opt.auth_protocol == 0xc223",
+            "LCP Auth-Protocol MS-CHAPv2",
+        ),
+        ("chap.code == 1", "MS-CHAPv2 Challenge"),
+        ("chap.code == 2", "MS-CHAPv2 Response"),
+        ("chap.code == 3", "MS-CHAPv2 Success"),
+        ("ccp.opt.type == 18", "CCP MPPE option"),
+        (
+            "ipcp.opt.ip_address == 10.10.0.101",
+            "IPCP address from the pool",
+        ),
+        ("ppp.protocol == 0x00fd", "MPPE-encrypted datagrams"),
+    ] {
+        assert!(
+            !fields(&pcap, filter, &["frame.number"]).is_empty(),
+            "no {what} ({filter})"
+        );
+    }
+}
+
+/// Challenge and Response values of the capture at the client's interface.
+fn challenges(pcap: &Path) -> (Vec<u8>, Vec<u8>, String) {
+    let at_client = "ip.src == 203.0.113.10 && ip.dst == 192.168.1.10";
+    let challenge = fields(
+        pcap,
+        &format!("chap.code == 1 && {at_client}"),
+        &["chap.value"],
+    );
+    let response = fields(
+        pcap,
+        "chap.code == 2 && ip.dst == 203.0.113.10",
+        &["chap.value", "chap.name"],
+    );
+    let first = |v: &[String]| {
+        v.first()
+            .cloned()
+            .unwrap_or_else(|| panic!("no CHAP packet in {}", pcap.display()))
+    };
+    let (value, name) = first(&response)
+        .split_once('\t')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap();
+    (
+        hex::decode(first(&challenge)).unwrap(),
+        hex::decode(value).unwrap(),
+        name,
+    )
+}
+
+#[test]
+fn nt_response_on_the_wire_is_what_rfc_2759_computes() {
+    if !tshark_available() {
+        return;
+    }
+    let s = load("l2tp-cleartext-connect");
+    let dial = s.hosts.get("client").and_then(|h| h.dial.clone()).unwrap();
+    let (_, pcap) = capture(&s, s.seed);
+    let (challenge, response, name) = challenges(&pcap);
+    assert_eq!(name, dial.username);
+    // RFC 2759 4: Peer-Challenge 16, Reserved 8, NT-Response 24, Flags 1.
+    assert_eq!(response.len(), 49);
+    let auth: [u8; 16] = challenge.as_slice().try_into().unwrap();
+    let peer: [u8; 16] = response[..16].try_into().unwrap();
+    let expected = generate_nt_response(&auth, &peer, &dial.username, &dial.password);
+    assert_eq!(&response[24..48], &expected[..]);
+}
+
+#[test]
+fn another_seed_changes_tunnel_ids_and_challenges() {
+    if !tshark_available() {
+        return;
+    }
+    let s = load("l2tp-cleartext-connect");
+    let (_, one) = capture(&s, 1);
+    let (_, two) = capture(&s, 2);
+    let tunnels = |p: &Path| fields(p, "l2tp.avp.type == 9", &["l2tp.avp.assigned_tunnel_id"]);
+    assert_ne!(tunnels(&one), tunnels(&two));
+    assert_ne!(challenges(&one).0, challenges(&two).0);
+    assert_ne!(challenges(&one).1, challenges(&two).1);
+}
