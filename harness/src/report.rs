@@ -44,7 +44,18 @@ pub struct Report {
     /// Every captured packet, in capture order.
     pub packets: Vec<PacketReport>,
     pub monitor: Vec<Monitor>,
+    /// What the diagnostic commands print on each machine at the end of the
+    /// run (`netdiag /test:ipsec /v /debug`, `netsh int ip show offload`).
+    pub views: Vec<View>,
     pub expectations: Vec<Expectation>,
+}
+
+/// The output of one diagnostic command on one machine.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct View {
+    pub host: String,
+    pub command: String,
+    pub output: String,
 }
 
 impl Report {
@@ -60,6 +71,7 @@ impl Report {
             events: Vec::new(),
             packets: Vec::new(),
             monitor: Vec::new(),
+            views: Vec::new(),
             expectations: Vec::new(),
         }
     }
@@ -312,6 +324,16 @@ pub fn render_text(r: &Report) -> String {
         }
         for (k, v) in &m.counters {
             let _ = writeln!(o, "  {k}: {v}");
+        }
+    }
+
+    if !r.views.is_empty() {
+        let _ = writeln!(o, "\n== views");
+    }
+    for v in &r.views {
+        let _ = writeln!(o, "-- {} > {}", v.host, v.command);
+        for line in v.output.lines() {
+            let _ = writeln!(o, "  {line}");
         }
     }
 

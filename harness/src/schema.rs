@@ -278,6 +278,61 @@ pub struct Host {
     /// default policy (see `Host::effective_policies`).
     #[serde(default)]
     pub policies: Option<Vec<Policy>>,
+    /// Windows only: a manual IPsec policy assigned with the IP Security
+    /// Policies snap-in (used with ProhibitIpSec: 1, KB 240262).
+    #[serde(default)]
+    pub ipsec_policy: Option<ManualPolicy>,
+}
+
+/// A manual IPsec policy: one rule securing L2TP (UDP 1701) with its main
+/// mode and quick mode offers, in order.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ManualPolicy {
+    pub name: String,
+    pub main_mode: Vec<MainModeOffer>,
+    #[serde(default = "default_quick_mode")]
+    pub quick_mode: Vec<QuickModeOffer>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IpsecCipher {
+    Des,
+    #[serde(rename = "3des")]
+    TripleDes,
+    Aes128,
+    Aes256,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IpsecHash {
+    Md5,
+    Sha1,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MainModeOffer {
+    pub encryption: IpsecCipher,
+    pub hash: IpsecHash,
+    /// Diffie-Hellman group: 1, 2 or 14.
+    pub group: u16,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct QuickModeOffer {
+    pub encryption: IpsecCipher,
+    pub integrity: IpsecHash,
+}
+
+fn default_quick_mode() -> Vec<QuickModeOffer> {
+    vec![QuickModeOffer {
+        encryption: IpsecCipher::TripleDes,
+        integrity: IpsecHash::Sha1,
+    }]
 }
 
 impl Host {

@@ -293,14 +293,20 @@ impl Checker<'_> {
     fn role_fields(&mut self, hname: &str, host: &Host, hp: &Path) {
         const WINDOWS: &str = "windows-xp-client, windows-xp-sp2-client, rras-server";
         const CLIENTS: &str = "windows-xp-client, windows-xp-sp2-client";
-        let rules: [(&str, bool, &str); 10] = [
+        let rules: [(&str, bool, &str); 11] = [
             ("certificate", host.role.is_windows(), WINDOWS),
             ("trusts", host.role.is_windows(), WINDOWS),
             ("services", host.role.is_windows(), WINDOWS),
             ("registry", host.role.is_windows(), WINDOWS),
             ("nic", host.role.is_windows(), WINDOWS),
             ("dial", host.role.is_client(), CLIENTS),
-            ("nat", host.role == Role::Nat, "nat"),
+            // A Windows client may share its connection (ICS, claim A9).
+            (
+                "nat",
+                host.role == Role::Nat || host.role.is_client(),
+                "nat hosts and Windows clients (ICS)",
+            ),
+            ("ipsec-policy", host.role.is_windows(), WINDOWS),
             ("ports", host.role == Role::RrasServer, "rras-server"),
             ("users", host.role == Role::RrasServer, "rras-server"),
             ("policies", host.role == Role::RrasServer, "rras-server"),
