@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 
 pub mod crypto;
+pub mod ike;
+pub mod ipsec;
 pub mod l2tp;
 pub mod net;
 pub mod ppp;

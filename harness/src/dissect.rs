@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use l2tpsec::wire::isakmp::{self, ExchangeType, PayloadType};
 use l2tpsec::wire::l2tp::{self, Summary};
 use l2tpsec::wire::ppp::{chap, lcp, Frame, Protocol};
 use l2tpsec::wire::{icmp, ipv4, udp};
@@ -142,9 +143,43 @@ impl Dissector {
             out.summary = self.l2tp(host, iface, outbound, dgram.payload);
         } else if [sp, dp].contains(&ISAKMP_PORT) || [sp, dp].contains(&NAT_T_PORT) {
             out.protocol = WireProtocol::Isakmp;
-            out.summary = "ISAKMP".into();
+            out.summary = self.isakmp(host, iface, outbound, dgram.payload);
         }
         out
+    }
+
+    /// ISAKMP (RFC 2408 3.1): the exchange, and the payloads where they are
+    /// not encrypted; a message sent again byte for byte is a retransmission.
+    fn isakmp(&mut self, host: &str, iface: usize, outbound: bool, payload: &[u8]) -> String {
+        let p = match isakmp::Packet::new_checked(payload) {
+            Ok(p) => p,
+            Err(e) => return format!("ISAKMP malformed: {e}"),
+        };
+        let exchange = match p.exchange_type() {
+            ExchangeType::IdentityProtection => "Main Mode".to_string(),
+            ExchangeType::QuickMode => "Quick Mode".to_string(),
+            ExchangeType::Informational => "Informational".to_string(),
+            other => format!("exchange {}", u8::from(other)),
+        };
+        let mut s = format!("ISAKMP {exchange}");
+        if p.encrypted() {
+            s.push_str(" (encrypted)");
+        } else {
+            match isakmp::split_payloads(p.next_payload(), p.body(), false) {
+                Ok(list) => {
+                    for raw in list {
+                        s.push(' ');
+                        s.push_str(payload_name(raw.kind));
+                    }
+                }
+                Err(e) => s.push_str(&format!(" malformed: {e}")),
+            }
+        }
+        let key = [b"isakmp".as_slice(), payload].concat();
+        if !self.seen.insert((host.to_string(), iface, outbound, key)) {
+            s.push_str(" [ISAKMP retransmission]");
+        }
+        s
     }
 
     fn l2tp(&mut self, host: &str, iface: usize, outbound: bool, payload: &[u8]) -> String {
@@ -244,6 +279,23 @@ impl Dissector {
             }
         }
         name
+    }
+}
+
+fn payload_name(kind: PayloadType) -> &'static str {
+    match kind {
+        PayloadType::Sa => "SA",
+        PayloadType::KeyExchange => "KE",
+        PayloadType::Identification => "ID",
+        PayloadType::Certificate => "CERT",
+        PayloadType::CertificateRequest => "CR",
+        PayloadType::Hash => "HASH",
+        PayloadType::Signature => "SIG",
+        PayloadType::Nonce => "NONCE",
+        PayloadType::Notification => "N",
+        PayloadType::Delete => "D",
+        PayloadType::VendorId => "VID",
+        _ => "?",
     }
 }
 

@@ -11,16 +11,22 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
+use l2tpsec::crypto::pki::{self, Pki};
+use l2tpsec::crypto::{cbc::CbcCipher, dh::DhGroup, ike_keys::PrfHash, integ::IntegAlg};
+use l2tpsec::ike::{MmOffer, QmOffer};
 use l2tpsec::net::{self, Machine, Simulation};
 use l2tpsec::windows::catalog::{self, Locale as WinLocale};
 use l2tpsec::windows::config as win;
 use l2tpsec::windows::eventlog::{EventType as WinEventType, Log};
+use l2tpsec::windows::ipsec::{ManualPolicy, NicOffload};
+use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::rras;
 use l2tpsec::windows::WindowsMachine;
 
 use crate::dissect::Dissector;
 use crate::report::{
     DialError, DialProtocol, DialReport, EventReport, EventType, Monitor, PacketReport, Report,
+    View,
 };
 use crate::schema::{self, Direction, Host, Locale, LogName, Role, Scenario};
 
@@ -61,6 +67,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     refuse_unmodelled(scenario)?;
     let spec = network_spec(scenario, opts.seed)?;
     let mut sim = Simulation::new(spec).map_err(|e| RunError::Setup(e.to_string()))?;
+    let pki = mint_pki(scenario, opts.seed)?;
 
     let mut windows: Vec<(String, Rc<RefCell<WindowsMachine>>)> = Vec::new();
     for (name, host) in scenario.hosts.iter() {
@@ -71,15 +78,27 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             ))),
             Role::Nat => Rc::new(RefCell::new(nat(scenario, name, host)?)),
             Role::WindowsXpClient | Role::WindowsXpSp2Client | Role::RrasServer => {
-                let m = Rc::new(RefCell::new(WindowsMachine::new(machine_config(
-                    scenario, name, host, opts.seed,
-                ))));
+                let config = machine_config(scenario, name, host, opts.seed, &pki)?;
+                let m = Rc::new(RefCell::new(WindowsMachine::new(config)));
                 windows.push((name.to_string(), m.clone()));
                 m
             }
         };
         sim.add_machine(name, machine)
             .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))?;
+    }
+
+    // Timeline actions are applied between runs of the simulator, at their
+    // simulated time; machines pick the change up when the run resumes.
+    let mut actions = scenario.timeline.clone();
+    actions.sort_by_key(|a| a.at);
+    for action in actions.iter().filter(|a| a.at < scenario.duration) {
+        let now = sim
+            .run(action.at, |_| false)
+            .map_err(|e| RunError::Simulation(e.to_string()))?;
+        if let Some((_, m)) = windows.iter().find(|(n, _)| *n == action.host) {
+            m.borrow_mut().apply(now, &timeline_command(action));
+        }
     }
 
     // Stop SETTLE after every machine is finished.
@@ -93,10 +112,14 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             done_at.is_some_and(|t| now >= t + SETTLE)
         })
         .map_err(|e| RunError::Simulation(e.to_string()))?;
+    for (_, m) in &windows {
+        m.borrow_mut().end_of_run(end);
+    }
 
     let locale = win_locale(opts.locale);
     let mut report = Report::new(&scenario.name, opts.seed, opts.locale);
     report.sim_time_ms = millis(end);
+    let mut keys: Vec<String> = Vec::new();
     for (name, m) in &windows {
         let m = m.borrow();
         if let Some(o) = m.dial_outcome() {
@@ -138,6 +161,18 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
                 .map(|(k, v)| (k.to_string(), *v))
                 .collect(),
         });
+        for (command, output) in m.views() {
+            report.views.push(View {
+                host: name.clone(),
+                command,
+                output,
+            });
+        }
+        for k in m.keys() {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
     }
     report.events = events(&windows, locale);
     report.packets = packets(scenario, &sim);
@@ -150,35 +185,125 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     Ok(RunOutput {
         report,
         pcapng,
-        // No IPsec yet, so there is nothing to decrypt.
-        keys: String::new(),
+        keys: if opts.want_keys {
+            keys.iter().map(|k| format!("{k}\n")).collect()
+        } else {
+            String::new()
+        },
     })
 }
 
 /// Parts of the scenario language whose mechanics arrive with later issues
-/// (IPsec, PPTP, timeline actions): refused up front rather than faked.
+/// (PPTP, NAT-T, ICS): refused up front rather than faked.
 fn refuse_unmodelled(scenario: &Scenario) -> Result<(), RunError> {
-    let not_yet = |what: String| {
-        Err(RunError::Setup(format!(
-            "{what} is not modelled yet (IPsec arrives with issue 3)"
-        )))
-    };
+    let not_yet = |what: String| Err(RunError::Setup(format!("{what} is not modelled yet")));
     for (name, host) in scenario.hosts.iter() {
-        if host.role.is_windows() && host.registry.prohibit_ipsec == 0 {
-            return not_yet(format!(
-                "host '{name}': L2TP/IPsec (ProhibitIpSec: 0); set registry ProhibitIpSec: 1"
-            ));
-        }
         if let Some(d) = &host.dial {
             if d.kind == schema::DialType::Pptp {
                 return not_yet(format!("host '{name}': PPTP dialling"));
             }
         }
-    }
-    if !scenario.timeline.is_empty() {
-        return not_yet("the timeline".into());
+        if host.role.is_client() && host.nat.is_some() {
+            return not_yet(format!(
+                "host '{name}': Internet Connection Sharing on a client"
+            ));
+        }
     }
     Ok(())
+}
+
+/// The scenario's certificates, minted from the fixed keys with serials
+/// from the seed (DESIGN.md, "Crypto choices").
+fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
+    let authorities: Vec<pki::AuthoritySpec> = scenario
+        .pki
+        .authorities
+        .iter()
+        .map(|(name, a)| pki::AuthoritySpec {
+            name: name.to_string(),
+            subject: a.subject.clone(),
+        })
+        .collect();
+    let certificates: Vec<pki::CertificateSpec> = scenario
+        .pki
+        .certificates
+        .iter()
+        .map(|(name, c)| pki::CertificateSpec {
+            name: name.to_string(),
+            authority: c.authority.clone(),
+            subject: c.subject.clone(),
+            not_before: c.not_before.map(|d| d.unix_seconds()),
+            not_after: c.not_after.map(|d| d.unix_seconds()),
+            private_key: c.private_key,
+        })
+        .collect();
+    let mut rng = l2tpsec::seed::rng_for(seed, "pki");
+    Pki::mint(
+        &authorities,
+        &certificates,
+        scenario.date.unix_seconds(),
+        &mut rng,
+    )
+    .map_err(|e| RunError::Setup(format!("pki: {e}")))
+}
+
+fn timeline_command(a: &schema::TimelineAction) -> Command {
+    match a.action {
+        schema::TimelineKind::StopService => Command::StopPolicyAgent,
+        schema::TimelineKind::StartService => Command::StartPolicyAgent,
+        schema::TimelineKind::Dial => Command::Dial,
+        schema::TimelineKind::HangUp => Command::HangUp,
+        schema::TimelineKind::SetRegistry => Command::SetRegistry {
+            name: a.name.clone().unwrap_or_default(),
+            value: a.value.unwrap_or_default(),
+        },
+    }
+}
+
+fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
+    let cipher = |c: schema::IpsecCipher| match c {
+        schema::IpsecCipher::Des => CbcCipher::Des,
+        schema::IpsecCipher::TripleDes => CbcCipher::TripleDes,
+        schema::IpsecCipher::Aes128 => CbcCipher::Aes128,
+        schema::IpsecCipher::Aes256 => CbcCipher::Aes256,
+    };
+    let mut mm_offers = Vec::new();
+    for o in &p.main_mode {
+        let group = DhGroup::from_number(o.group).ok_or_else(|| {
+            RunError::Setup(format!(
+                "ipsec-policy '{}': Diffie-Hellman group {} (1, 2 or 14)",
+                p.name, o.group
+            ))
+        })?;
+        mm_offers.push(MmOffer {
+            cipher: cipher(o.encryption),
+            hash: match o.hash {
+                schema::IpsecHash::Md5 => PrfHash::Md5,
+                schema::IpsecHash::Sha1 => PrfHash::Sha1,
+            },
+            group,
+            lifetime_secs: 28_800,
+        });
+    }
+    let qm_offers = p
+        .quick_mode
+        .iter()
+        .map(|o| QmOffer {
+            cipher: Some(cipher(o.encryption)),
+            integ: match o.integrity {
+                schema::IpsecHash::Md5 => IntegAlg::HmacMd5_96,
+                schema::IpsecHash::Sha1 => IntegAlg::HmacSha1_96,
+            },
+            lifetime_secs: 3600,
+            lifetime_kb: 250_000,
+        })
+        .collect();
+    Ok(ManualPolicy {
+        name: p.name.clone(),
+        peer: p.peer,
+        mm_offers,
+        qm_offers,
+    })
 }
 
 fn win_locale(l: Locale) -> WinLocale {
@@ -314,7 +439,46 @@ fn network_spec(scenario: &Scenario, seed: u64) -> Result<net::NetworkSpec, RunE
     })
 }
 
-fn machine_config(scenario: &Scenario, name: &str, host: &Host, seed: u64) -> win::MachineConfig {
+fn ipsec_settings(
+    scenario: &Scenario,
+    host: &Host,
+    pki: &Pki,
+) -> Result<win::IpsecSettings, RunError> {
+    let certificate = host
+        .certificate
+        .as_ref()
+        .and_then(|c| pki.certificate(c))
+        .map(|c| win::MachineCertificate {
+            der: c.der.clone(),
+            key: c.key.clone(),
+        });
+    let roots: Vec<_> = host
+        .trusts
+        .iter()
+        .filter_map(|t| pki.authority(t))
+        .collect();
+    Ok(win::IpsecSettings {
+        certificate,
+        trusted_roots: roots.iter().map(|a| a.der.clone()).collect(),
+        trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
+        epoch_unix: scenario.date.unix_seconds(),
+        policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
+        offload: match host.nic.ipsec_offload {
+            schema::IpsecOffload::None => NicOffload::None,
+            schema::IpsecOffload::Working => NicOffload::Working,
+            schema::IpsecOffload::Corrupting => NicOffload::Corrupting,
+        },
+        manual_policy: host.ipsec_policy.as_ref().map(manual_policy).transpose()?,
+    })
+}
+
+fn machine_config(
+    scenario: &Scenario,
+    name: &str,
+    host: &Host,
+    seed: u64,
+    pki: &Pki,
+) -> Result<win::MachineConfig, RunError> {
     let edition = match host.role {
         Role::WindowsXpSp2Client => win::Edition::XpSp2Client,
         Role::RrasServer => win::Edition::RrasServer,
@@ -367,7 +531,7 @@ fn machine_config(scenario: &Scenario, name: &str, host: &Host, seed: u64) -> wi
             Some(list) => list.iter().map(policy).collect(),
         },
     });
-    win::MachineConfig {
+    Ok(win::MachineConfig {
         name: name.to_string(),
         edition,
         interfaces: interfaces(scenario, host),
@@ -379,8 +543,9 @@ fn machine_config(scenario: &Scenario, name: &str, host: &Host, seed: u64) -> wi
         },
         dial,
         server,
+        ipsec: ipsec_settings(scenario, host, pki)?,
         seed,
-    }
+    })
 }
 
 fn policy(p: &schema::Policy) -> rras::Policy {

@@ -290,6 +290,9 @@ pub struct Host {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ManualPolicy {
     pub name: String,
+    /// The peer address the rule's filter names; absent = any address.
+    #[serde(default)]
+    pub peer: Option<Ipv4Addr>,
     pub main_mode: Vec<MainModeOffer>,
     #[serde(default = "default_quick_mode")]
     pub quick_mode: Vec<QuickModeOffer>,
@@ -843,6 +846,8 @@ pub struct PacketExpect {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MonitorExpect {
     pub host: String,
+    /// A counter name, or `outbound-sas`: how many SAs the snap-in lists.
     pub counter: String,
-    pub value: u64,
+    /// A number or a comparison ("> 0").
+    pub value: Count,
 }

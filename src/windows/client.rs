@@ -10,6 +10,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
+use super::ipsec::{quick_mode_offers, IpsecComponents, IpsecOutcome, L2tpRole, ManualPolicy};
 use super::machine::{IpStack, L2TP_PORT};
 use crate::l2tp::{Endpoint, Event as L2tpEvent, SessionHandle, TunnelDownReason};
 use crate::ppp::link::{DownReason, Link, LinkConfig, LinkEvent, Role};
@@ -45,6 +46,9 @@ impl DialOutcome {
 enum Phase {
     /// Waiting for `dial.at`.
     Idle,
+    /// RASMAN pushed the L2TP policy and waits for IKE (claim A6: IPsec
+    /// before L2TP and PPP).
+    Ipsec,
     /// Tunnel and session being set up.
     Tunnel,
     /// PPP running over the session.
@@ -64,9 +68,18 @@ struct Pinger {
     done_at: Option<Duration>,
 }
 
+/// What RASMAN knows of IPsec on this machine when it dials.
+#[derive(Debug, Clone, Default)]
+pub struct IpsecContext {
+    /// A machine certificate is in the store (with or without its key).
+    pub has_certificate: bool,
+    pub manual_policy: Option<ManualPolicy>,
+}
+
 pub struct RasClient {
     dial: DialConfig,
     registry: Registry,
+    ipsec: IpsecContext,
     phase: Phase,
     link: Option<Link>,
     outcome: Option<DialOutcome>,
@@ -78,10 +91,16 @@ pub struct RasClient {
 }
 
 impl RasClient {
-    pub fn new(dial: DialConfig, registry: Registry, rng: ChaCha20Rng) -> Self {
+    pub fn new(
+        dial: DialConfig,
+        registry: Registry,
+        ipsec: IpsecContext,
+        rng: ChaCha20Rng,
+    ) -> Self {
         RasClient {
             dial,
             registry,
+            ipsec,
             phase: Phase::Idle,
             link: None,
             outcome: None,
@@ -113,6 +132,28 @@ impl RasClient {
             None
         };
         [dial, link, ping].into_iter().flatten().min()
+    }
+
+    /// Dials again now (a timeline `dial`): a fresh attempt and result.
+    pub fn redial(&mut self, now: Duration) {
+        self.dial.at = now;
+        self.phase = Phase::Idle;
+        self.outcome = None;
+        self.ppp_down = None;
+        self.link = None;
+        self.pinger = Pinger::default();
+    }
+
+    /// The user hangs up: PPP terminates, then L2TP clears the call.
+    pub fn hang_up(&mut self, now: Duration) {
+        if let Some(link) = self.link.as_mut() {
+            link.close(now);
+        }
+        self.pinger.done_at.get_or_insert(now);
+    }
+
+    pub fn set_registry(&mut self, registry: Registry) {
+        self.registry = registry;
     }
 
     fn encryption(&self) -> Encryption {
@@ -152,9 +193,15 @@ impl RasClient {
         self.phase = Phase::Ended;
     }
 
-    pub fn handle_timeout(&mut self, now: Duration, l2tp: &mut Endpoint, stack: &mut IpStack) {
+    pub fn handle_timeout(
+        &mut self,
+        now: Duration,
+        l2tp: &mut Endpoint,
+        stack: &mut IpStack,
+        ipsec: &mut IpsecComponents,
+    ) {
         if self.phase == Phase::Idle && now >= self.dial.at {
-            self.start(now, l2tp, stack);
+            self.start(now, l2tp, stack, ipsec);
         }
         if let Some(link) = self.link.as_mut() {
             if link.poll_timeout().is_some_and(|t| t <= now) {
@@ -166,7 +213,13 @@ impl RasClient {
         }
     }
 
-    fn start(&mut self, now: Duration, l2tp: &mut Endpoint, stack: &IpStack) {
+    fn start(
+        &mut self,
+        now: Duration,
+        l2tp: &mut Endpoint,
+        stack: &IpStack,
+        ipsec: &mut IpsecComponents,
+    ) {
         match self.dial.vpn_type {
             VpnType::L2tp | VpnType::Automatic => {}
             // PPTP arrives with a later issue; the harness refuses such
@@ -177,9 +230,30 @@ impl RasClient {
             // RASMAN finds no route to the server (WINDOWS.md: 769).
             return self.fail(now, 769);
         }
-        // With ProhibitIpSec=1 no IPsec policy is pushed and L2TP goes out
-        // in the clear (WINDOWS.md 5). IPsec itself arrives with issue 3.
-        let _ = self.registry.prohibit_ipsec;
+        let automatic = self.registry.prohibit_ipsec == 0;
+        if automatic || self.ipsec.manual_policy.is_some() {
+            // L2TP checks the store before trying (claim A11): 766.
+            if automatic && !self.ipsec.has_certificate {
+                return self.fail(now, 766);
+            }
+            // RASMAN pushes its policy through the policy agent; stopped,
+            // it cannot (WINDOWS.md 5: 789 before any packet).
+            let role = L2tpRole::Client {
+                server: self.dial.server,
+            };
+            let offers = quick_mode_offers(self.dial.encryption);
+            if !ipsec.apply_l2tp_policy(now, role, self.ipsec.manual_policy.as_ref(), offers) {
+                return self.fail(now, 789);
+            }
+            ipsec.acquire(now, self.dial.server);
+            self.phase = Phase::Ipsec;
+            return;
+        }
+        // ProhibitIpSec=1 and no manual policy: L2TP in the clear.
+        self.connect_l2tp(now, l2tp);
+    }
+
+    fn connect_l2tp(&mut self, now: Duration, l2tp: &mut Endpoint) {
         l2tp.connect(now, SocketAddrV4::new(self.dial.server, L2TP_PORT));
         self.phase = Phase::Tunnel;
     }
@@ -247,7 +321,26 @@ impl RasClient {
     }
 
     /// Moves PPP output into L2TP and reacts to PPP events.
-    pub fn pump(&mut self, now: Duration, l2tp: &mut Endpoint, stack: &mut IpStack) -> bool {
+    pub fn pump(
+        &mut self,
+        now: Duration,
+        l2tp: &mut Endpoint,
+        stack: &mut IpStack,
+        ipsec: &mut IpsecComponents,
+    ) -> bool {
+        if self.phase == Phase::Ipsec {
+            return match ipsec.take_outcome(self.dial.server) {
+                Some(IpsecOutcome::Up) => {
+                    self.connect_l2tp(now, l2tp);
+                    true
+                }
+                Some(IpsecOutcome::Failed(code)) => {
+                    self.fail(now, code);
+                    true
+                }
+                None => false,
+            };
+        }
         let Some(session) = self.session() else {
             return false;
         };

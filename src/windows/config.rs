@@ -5,6 +5,7 @@ use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use super::ipsec::{ManualPolicy, NicOffload};
 use super::rras::{DialIn, Policy};
 use crate::net::Subnet;
 
@@ -92,8 +93,44 @@ pub struct ServerConfig {
     pub policies: Vec<Policy>,
 }
 
+/// The machine certificate in the computer store (claims A2, A10, A11).
+#[derive(Debug, Clone)]
+pub struct MachineCertificate {
+    pub der: Vec<u8>,
+    /// `None`: the certificate was imported without its private key.
+    pub key: Option<rsa::RsaPrivateKey>,
+}
+
+/// What the IPsec components of a machine start from.
+#[derive(Debug, Clone)]
+pub struct IpsecSettings {
+    pub certificate: Option<MachineCertificate>,
+    /// Trusted root certificates (DER) and their subject names (DER).
+    pub trusted_roots: Vec<Vec<u8>>,
+    pub trusted_root_names: Vec<Vec<u8>>,
+    /// The scenario date: certificate validation time at t=0.
+    pub epoch_unix: i64,
+    pub policy_agent_running: bool,
+    pub offload: NicOffload,
+    pub manual_policy: Option<ManualPolicy>,
+}
+
+impl Default for IpsecSettings {
+    fn default() -> Self {
+        IpsecSettings {
+            certificate: None,
+            trusted_roots: Vec::new(),
+            trusted_root_names: Vec::new(),
+            epoch_unix: 0,
+            policy_agent_running: true,
+            offload: NicOffload::None,
+            manual_policy: None,
+        }
+    }
+}
+
 /// Everything a Windows machine needs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct MachineConfig {
     pub name: String,
     pub edition: Edition,
@@ -103,6 +140,7 @@ pub struct MachineConfig {
     pub registry: Registry,
     pub dial: Option<DialConfig>,
     pub server: Option<ServerConfig>,
+    pub ipsec: IpsecSettings,
     /// The scenario seed; the machine derives its own RNG from it and its name.
     pub seed: u64,
 }

@@ -93,6 +93,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
             encryption: client_enc,
         }),
         server: None,
+        ipsec: IpsecSettings::default(),
         seed: 1,
     })));
     let mut users = BTreeMap::new();
@@ -121,6 +122,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
             users,
             policies: vec![policy],
         }),
+        ipsec: IpsecSettings::default(),
         seed: 1,
     })));
     let gw: Rc<RefCell<dyn Machine>> = Rc::new(RefCell::new(Router::new(

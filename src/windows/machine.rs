@@ -10,11 +10,13 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
-use super::client::{DialOutcome, RasClient};
+use super::client::{DialOutcome, IpsecContext, RasClient};
 use super::config::{Edition, MachineConfig};
 use super::eventlog::{Event, EventLogs};
+use super::ipsec::{xp_quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT};
 use super::monitor::IpsecMonitor;
 use super::server::RrasServer;
+use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig};
 use crate::net::{Machine, RouteTable, Transmit};
 use crate::wire::ipv4;
@@ -40,6 +42,7 @@ pub struct IpStack {
     routes: RouteTable,
     addresses: Vec<Ipv4Addr>,
     ident: u16,
+    /// Packets the stack built, before the IPsec driver sees them.
     outbox: VecDeque<Transmit>,
     pub counters: StackCounters,
 }
@@ -80,6 +83,14 @@ impl IpStack {
         });
     }
 
+    /// Sends a UDP datagram from a given local address (IKE answers from
+    /// the address it was asked on).
+    fn send_udp_from(&mut self, src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8]) {
+        let ident = self.next_ident();
+        let packet = udp::build_ipv4(src, dst, ident, TTL, payload);
+        self.send_ip(*dst.ip(), packet);
+    }
+
     /// Sends an already built IPv4 packet (ICMP replies).
     fn send_ip(&mut self, dst: Ipv4Addr, packet: Vec<u8>) {
         match self.routes.route(dst) {
@@ -99,15 +110,27 @@ impl IpStack {
     }
 }
 
+/// What a scenario's timeline does to a machine (SCENARIOS.md `timeline`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    StopPolicyAgent,
+    StartPolicyAgent,
+    Dial,
+    HangUp,
+    SetRegistry { name: String, value: u32 },
+}
+
 /// A Windows XP client or Server 2003 RRAS machine.
 pub struct WindowsMachine {
     config: MachineConfig,
     stack: IpStack,
+    ipsec: IpsecComponents,
+    /// What leaves the machine, after the IPsec driver.
+    wire: VecDeque<Transmit>,
     l2tp: Endpoint,
     client: Option<RasClient>,
     server: Option<RrasServer>,
     logs: EventLogs,
-    monitor: IpsecMonitor,
 }
 
 impl WindowsMachine {
@@ -129,15 +152,61 @@ impl WindowsMachine {
             },
             ChaCha20Rng::from_rng(&mut rng),
         );
-        let client = config
-            .dial
-            .clone()
-            .map(|d| RasClient::new(d, config.registry, ChaCha20Rng::from_rng(&mut rng)));
+        let context = IpsecContext {
+            has_certificate: config.ipsec.certificate.is_some(),
+            manual_policy: config.ipsec.manual_policy.clone(),
+        };
+        let client = config.dial.clone().map(|d| {
+            RasClient::new(
+                d,
+                config.registry,
+                context.clone(),
+                ChaCha20Rng::from_rng(&mut rng),
+            )
+        });
         let server = config
             .server
             .clone()
             .map(|s| RrasServer::new(s, config.name.clone(), ChaCha20Rng::from_rng(&mut rng)));
+        let settings = &config.ipsec;
+        let local = config
+            .interfaces
+            .first()
+            .map_or(Ipv4Addr::UNSPECIFIED, |&(_, a)| a);
+        let mut ipsec = IpsecComponents::new(
+            local,
+            IkeConfig {
+                identity: settings.certificate.as_ref().map(|c| Identity {
+                    cert_der: c.der.clone(),
+                    key: c.key.clone(),
+                }),
+                trusted_roots: settings.trusted_roots.clone(),
+                trusted_root_names: settings.trusted_root_names.clone(),
+                epoch_unix: settings.epoch_unix,
+            },
+            settings.policy_agent_running,
+            settings.offload,
+            config.registry.enable_offload != 0,
+            ChaCha20Rng::from_rng(&mut rng),
+            ChaCha20Rng::from_rng(&mut rng),
+        );
+        // RRAS keeps the server L2TP policy while it has L2TP ports and
+        // ProhibitIpSec is 0; a manual policy is assigned by an
+        // administrator instead (WINDOWS.md 5).
+        if let Some(s) = &config.server {
+            let automatic = config.registry.prohibit_ipsec == 0 && s.l2tp_ports > 0;
+            if automatic || settings.manual_policy.is_some() {
+                let _ = ipsec.apply_l2tp_policy(
+                    Duration::ZERO,
+                    L2tpRole::Server,
+                    settings.manual_policy.as_ref(),
+                    xp_quick_mode_offers(),
+                );
+            }
+        }
         WindowsMachine {
+            ipsec,
+            wire: VecDeque::new(),
             stack: IpStack {
                 routes,
                 addresses,
@@ -149,7 +218,6 @@ impl WindowsMachine {
             client,
             server,
             logs: EventLogs::default(),
-            monitor: IpsecMonitor::default(),
             config,
         }
     }
@@ -177,8 +245,78 @@ impl WindowsMachine {
         self.logs.entries()
     }
 
-    pub fn monitor(&self) -> &IpsecMonitor {
-        &self.monitor
+    pub fn monitor(&self) -> IpsecMonitor {
+        self.ipsec.monitor()
+    }
+
+    /// tshark `-o` lines for the IKE and ESP keys this machine negotiated.
+    pub fn keys(&self) -> &[String] {
+        self.ipsec.keys()
+    }
+
+    /// What the diagnostic commands print now: (command, output).
+    pub fn views(&self) -> Vec<(String, String)> {
+        vec![
+            ("netdiag /test:ipsec /v /debug".into(), self.ipsec.netdiag()),
+            (
+                "netsh int ip show offload".into(),
+                self.ipsec.netsh_offload("Local Area Connection"),
+            ),
+        ]
+    }
+
+    /// Applies a timeline action at `now`.
+    pub fn apply(&mut self, now: Duration, command: &Command) {
+        match command {
+            Command::StopPolicyAgent => self.ipsec.stop_agent(now),
+            Command::StartPolicyAgent => {
+                self.ipsec.start_agent();
+                // RRAS re-applies its L2TP policy when the agent returns;
+                // a client's RASMAN does so at its next dial.
+                if let Some(s) = &self.config.server {
+                    if self.config.registry.prohibit_ipsec == 0 && s.l2tp_ports > 0 {
+                        let _ = self.ipsec.apply_l2tp_policy(
+                            now,
+                            L2tpRole::Server,
+                            None,
+                            xp_quick_mode_offers(),
+                        );
+                    }
+                }
+            }
+            Command::Dial => {
+                if let Some(c) = self.client.as_mut() {
+                    c.redial(now);
+                }
+            }
+            Command::HangUp => {
+                if let Some(c) = self.client.as_mut() {
+                    c.hang_up(now);
+                }
+            }
+            Command::SetRegistry { name, value } => {
+                match name.as_str() {
+                    "EnableOffload" => {
+                        self.config.registry.enable_offload = *value;
+                        self.ipsec.set_enable_offload(*value != 0);
+                    }
+                    "ProhibitIpSec" => self.config.registry.prohibit_ipsec = *value,
+                    "AssumeUDPEncapsulationContextOnSendRule" => {
+                        self.config.registry.assume_udp_encapsulation = *value
+                    }
+                    _ => {}
+                }
+                if let Some(c) = self.client.as_mut() {
+                    c.set_registry(self.config.registry);
+                }
+            }
+        }
+        self.pump(now);
+    }
+
+    /// The run is over: the IPsec driver logs what it still aggregates.
+    pub fn end_of_run(&mut self, now: Duration) {
+        self.ipsec.flush(now, &mut self.logs);
     }
 
     pub fn stack_counters(&self) -> StackCounters {
@@ -190,7 +328,10 @@ impl WindowsMachine {
             self.stack.counters.malformed += 1;
             return;
         };
-        if dgram.dst.port() == L2TP_PORT {
+        if dgram.dst.port() == IKE_PORT {
+            self.ipsec
+                .handle_ike(now, dgram.src, dgram.dst, dgram.payload);
+        } else if dgram.dst.port() == L2TP_PORT {
             // A malformed or unexpected L2TP message is dropped by the
             // endpoint; the run goes on (non-negotiable 4).
             let _ = self.l2tp.handle_datagram(now, dgram.src, dgram.payload);
@@ -242,10 +383,33 @@ impl WindowsMachine {
                 progressed = true;
             }
             if let Some(c) = self.client.as_mut() {
-                progressed |= c.pump(now, &mut self.l2tp, &mut self.stack);
+                progressed |= c.pump(now, &mut self.l2tp, &mut self.stack, &mut self.ipsec);
             }
             if let Some(s) = self.server.as_mut() {
                 progressed |= s.pump(now, &mut self.l2tp, &mut self.stack, &mut self.logs);
+            }
+            progressed |= self.ipsec.process(now, &mut self.logs);
+            while let Some((src, dst, payload)) = self.ipsec.poll_ike_transmit() {
+                self.stack.send_udp_from(src, dst, &payload);
+                progressed = true;
+            }
+            // Everything the stack built goes through the IPsec driver.
+            while let Some(t) = self.stack.outbox.pop_front() {
+                if let Some(packet) = self.ipsec.outbound(now, t.packet) {
+                    self.wire.push_back(Transmit { packet, ..t });
+                }
+                progressed = true;
+            }
+            while let Some(packet) = self.ipsec.poll_released() {
+                let dst = ipv4::Packet::new_checked(&packet[..]).map(|p| p.dst_addr());
+                if let Some((iface, next_hop)) = dst.ok().and_then(|d| self.stack.routes.route(d)) {
+                    self.wire.push_back(Transmit {
+                        iface,
+                        next_hop,
+                        packet,
+                    });
+                }
+                progressed = true;
             }
             if !progressed {
                 break;
@@ -256,6 +420,13 @@ impl WindowsMachine {
 
 impl Machine for WindowsMachine {
     fn handle_packet(&mut self, now: Duration, _iface: usize, packet: &[u8]) {
+        // The IPsec driver sees every packet first: it removes ESP, and
+        // drops what its filters say should have been secured.
+        let Some(clear) = self.ipsec.inbound(now, packet) else {
+            self.pump(now);
+            return;
+        };
+        let packet = &clear[..];
         let header = match ipv4::Packet::new_checked(packet).and_then(|p| ipv4::Repr::parse(&p)) {
             Ok(r) => r,
             Err(_) => {
@@ -280,8 +451,9 @@ impl Machine for WindowsMachine {
         if self.l2tp.poll_timeout().is_some_and(|t| t <= now) {
             self.l2tp.handle_timeout(now);
         }
+        self.ipsec.handle_timeout(now);
         if let Some(c) = self.client.as_mut() {
-            c.handle_timeout(now, &mut self.l2tp, &mut self.stack);
+            c.handle_timeout(now, &mut self.l2tp, &mut self.stack, &mut self.ipsec);
         }
         if let Some(s) = self.server.as_mut() {
             s.handle_timeout(now);
@@ -290,12 +462,13 @@ impl Machine for WindowsMachine {
     }
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.stack.outbox.pop_front()
+        self.wire.pop_front()
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
         [
             self.l2tp.poll_timeout(),
+            self.ipsec.poll_timeout(),
             self.client.as_ref().and_then(RasClient::poll_timeout),
             self.server.as_ref().and_then(RrasServer::poll_timeout),
         ]

@@ -7,6 +7,7 @@ mod catalog_entries;
 pub mod client;
 pub mod config;
 pub mod eventlog;
+pub mod ipsec;
 pub mod machine;
 pub mod monitor;
 pub mod rras;

@@ -4,8 +4,10 @@
 pub mod checksum;
 pub mod codec;
 pub mod error;
+pub mod esp;
 pub mod icmp;
 pub mod ipv4;
+pub mod isakmp;
 pub mod l2tp;
 pub mod l2tp_avp;
 pub mod ppp;

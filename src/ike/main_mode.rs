@@ -1,0 +1,681 @@
+//! Main Mode with RSA signatures (RFC 2409 5, 5.1):
+//!
+//! ```text
+//! I -> R  HDR, SA                      R -> I  HDR, SA
+//! I -> R  HDR, KE, Ni, [CR]            R -> I  HDR, KE, Nr, [CR]
+//! I -> R  HDR*, IDii, CERT, SIG_I      R -> I  HDR*, IDir, CERT, SIG_R
+//! ```
+//! HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b),
+//! HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b),
+//! signed as raw PKCS#1 v1.5 (DESIGN.md). IDs are ID_DER_ASN1_DN with the
+//! certificate subject, as Windows sends with certificates.
+
+use core::time::Duration;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use super::msg::{header, opened, plain, sealed, Parsed};
+use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
+use super::state::{MainSa, MmState, Timer};
+use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
+use crate::crypto::dh::DhPrivate;
+use crate::crypto::ike_keys::{derive_sig, prf_parts};
+use crate::crypto::pki::{self, CertError, PeerCertificate};
+use crate::wire::isakmp::{
+    CertEncoding, CertPayload, ExchangeType, IdPayload, NotifyType, Packet, Payload, PayloadType,
+    ProtocolId, SaPayload, UDP_PORT,
+};
+
+/// Nonce lengths allowed (RFC 2409 5: "between 8 and 256 bytes").
+const NONCE_LEN: core::ops::RangeInclusive<usize> = 8..=256;
+
+/// Why the peer's authentication failed: the reason, the Notify to send
+/// (RFC 2408 3.14.1), and the peer's certificate as far as it parsed.
+struct AuthFailure {
+    reason: FailureReason,
+    notify: NotifyType,
+    peer_cert: Option<PeerCertificate>,
+}
+
+/// This machine's certificate, key and description.
+struct Own {
+    cert_der: Vec<u8>,
+    key: rsa::RsaPrivateKey,
+    me: PeerCertificate,
+}
+
+impl Ike {
+    pub(super) fn start_main_mode(
+        &mut self,
+        now: Duration,
+        local: Ipv4Addr,
+        peer: Ipv4Addr,
+        rule: usize,
+    ) {
+        let offers = self
+            .policy
+            .as_ref()
+            .map(|p| p.mm_offers.clone())
+            .unwrap_or_default();
+        let sa = mm_sa(&offers);
+        let mut sa_i_b = Vec::new();
+        if offers.is_empty() || sa.emit_body(&mut sa_i_b).is_err() {
+            self.fail(
+                peer,
+                Mode::Main,
+                FailurePoint::Me,
+                FailureReason::NoPolicy,
+                None,
+            );
+            return;
+        }
+        let icookie = self.random_cookie();
+        let mut m = MainSa::new(
+            SocketAddrV4::new(local, UDP_PORT),
+            SocketAddrV4::new(peer, UDP_PORT),
+            true,
+            icookie,
+        );
+        m.pending.push(rule);
+        m.sa_i_b = sa_i_b;
+        let hdr = header(
+            icookie,
+            [0; 8],
+            ExchangeType::IdentityProtection,
+            0,
+            PayloadType::Sa,
+            false,
+        );
+        let Ok(bytes) = plain(hdr, &[Payload::Sa(sa)]) else {
+            self.fail(
+                peer,
+                Mode::Main,
+                FailurePoint::Me,
+                FailureReason::GeneralProcessing,
+                None,
+            );
+            return;
+        };
+        m.last_out = bytes.clone();
+        m.timer = Some(Timer::start(now));
+        self.send(m.local, m.remote, bytes);
+        self.mains.push(m);
+    }
+
+    pub(super) fn handle_main_mode(
+        &mut self,
+        now: Duration,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        if packet.message_id() != 0 {
+            return Err(IkeError::Unexpected("Main Mode with a message id"));
+        }
+        let peer = *src.ip();
+        let (ic, rc) = (packet.initiator_cookie(), packet.responder_cookie());
+        if rc == [0; 8] {
+            if self
+                .mains
+                .iter()
+                .any(|m| m.peer() == peer && m.icookie == ic)
+            {
+                return Err(IkeError::Unexpected("second MM1 for a known cookie"));
+            }
+            return self.mm1(now, src, dst, packet, data);
+        }
+        if let Some(i) = self.mains.iter().position(|m| {
+            m.initiator && m.peer() == peer && m.icookie == ic && m.state == MmState::I1
+        }) {
+            return self.mm2(now, i, packet, data);
+        }
+        let i = self.main_index(peer, ic, rc).ok_or(IkeError::UnknownSa)?;
+        match self.mains[i].state {
+            MmState::R2 => self.mm3(now, i, packet, data),
+            MmState::I3 => self.mm4(now, i, packet, data),
+            MmState::R4 => self.mm5(now, i, packet, data),
+            MmState::I5 => self.mm6(now, i, packet, data),
+            _ => Err(IkeError::Unexpected("Main Mode message out of sequence")),
+        }
+    }
+
+    /// Responder, MM1 -> MM2. Without policy the message is ignored, so the
+    /// initiator times out with "No response from peer" (WINDOWS.md A14).
+    fn mm1(
+        &mut self,
+        now: Duration,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let Some(offers) = self.policy.as_ref().map(|p| p.mm_offers.clone()) else {
+            return Ok(());
+        };
+        // Windows binds main mode policies to filters: a peer no rule covers
+        // has no main mode policy, and its MM1 goes unanswered (A14).
+        let covered = self.policy.as_ref().is_some_and(|p| {
+            p.qm_rules
+                .iter()
+                .any(|r| r.selector.remote.is_none_or(|a| a == *src.ip()))
+        });
+        if !covered {
+            return Ok(());
+        }
+        if packet.encrypted() {
+            return Err(IkeError::Unexpected("encrypted MM1"));
+        }
+        let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
+        let sa = parsed
+            .find(|p| match p {
+                Payload::Sa(sa) => Some(sa.clone()),
+                _ => None,
+            })
+            .ok_or(IkeError::MissingPayload("SA"))?;
+        let sa_i_b = parsed.raw(PayloadType::Sa).unwrap_or_default().to_vec();
+        let rcookie = self.random_cookie();
+        let mut m = MainSa::new(dst, src, false, packet.initiator_cookie());
+        m.rcookie = rcookie;
+        m.answered = true;
+        m.last_in = data.to_vec();
+        let Some((answer, offer)) = choose_mm(&sa, &offers) else {
+            // RFC 2408 5.4: NO-PROPOSAL-CHOSEN, unprotected (no keys yet).
+            self.fail(
+                src.ip().to_owned(),
+                Mode::Main,
+                FailurePoint::Me,
+                FailureReason::AttributesUnacceptable,
+                None,
+            );
+            m.last_out = self.plain_notify(&m, ProtocolId::Isakmp, NotifyType::NoProposalChosen)?;
+            self.send(m.local, m.remote, m.last_out.clone());
+            m.state = MmState::Dead;
+            m.expires = Some(now + super::state::LINGER);
+            self.mains.push(m);
+            return Ok(());
+        };
+        m.offer = Some(offer);
+        m.sa_i_b = sa_i_b;
+        let hdr = header(
+            m.icookie,
+            rcookie,
+            ExchangeType::IdentityProtection,
+            0,
+            PayloadType::Sa,
+            false,
+        );
+        let bytes = plain(hdr, &[Payload::Sa(SaPayload::new(vec![answer]))])?;
+        m.last_out = bytes.clone();
+        m.timer = Some(Timer::start(now));
+        self.send(m.local, m.remote, bytes);
+        self.mains.push(m);
+        Ok(())
+    }
+
+    /// Initiator, MM2 -> MM3.
+    fn mm2(
+        &mut self,
+        now: Duration,
+        i: usize,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
+        let sa = parsed
+            .find(|p| match p {
+                Payload::Sa(sa) => Some(sa.clone()),
+                _ => None,
+            })
+            .ok_or(IkeError::MissingPayload("SA"))?;
+        // What we offered is in our own SAi_b.
+        let offered: Vec<_> = SaPayload::parse(&self.mains[i].sa_i_b)?
+            .proposals
+            .iter()
+            .flat_map(|p| p.transforms.iter().filter_map(mm_offer_of))
+            .collect();
+        let peer = self.mains[i].peer();
+        let Some(offer) = accept_mm(&sa, &offered) else {
+            self.fail(
+                peer,
+                Mode::Main,
+                FailurePoint::Me,
+                FailureReason::AttributesUnacceptable,
+                None,
+            );
+            self.kill_main(now, i);
+            return Ok(());
+        };
+        let (dh, gxi) = DhPrivate::generate(offer.group, &mut self.rng);
+        let ni = self.nonce();
+        let mut payloads = vec![
+            Payload::KeyExchange(gxi.clone()),
+            Payload::Nonce(ni.clone()),
+        ];
+        payloads.extend(self.cert_requests());
+        let m = &mut self.mains[i];
+        m.rcookie = packet.responder_cookie();
+        m.offer = Some(offer);
+        m.answered = true;
+        m.dh = Some(dh);
+        m.gxi = gxi;
+        m.ni = ni;
+        let hdr = header(
+            m.icookie,
+            m.rcookie,
+            ExchangeType::IdentityProtection,
+            0,
+            PayloadType::KeyExchange,
+            false,
+        );
+        let bytes = plain(hdr, &payloads)?;
+        m.state = MmState::I3;
+        m.last_in = data.to_vec();
+        m.last_out = bytes.clone();
+        m.timer = Some(Timer::start(now));
+        let (local, remote) = (m.local, m.remote);
+        self.send(local, remote, bytes);
+        Ok(())
+    }
+
+    /// CR payloads naming our trusted roots (RFC 2408 3.10).
+    fn cert_requests(&self) -> Vec<Payload> {
+        self.cfg
+            .trusted_root_names
+            .iter()
+            .map(|dn| {
+                Payload::CertificateRequest(CertPayload {
+                    encoding: CertEncoding::X509Signature,
+                    data: dn.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// KE and nonce of MM3/MM4.
+    fn key_exchange(parsed: &Parsed) -> Result<(Vec<u8>, Vec<u8>), IkeError> {
+        let ke = parsed
+            .raw(PayloadType::KeyExchange)
+            .ok_or(IkeError::MissingPayload("KE"))?;
+        let nonce = parsed
+            .raw(PayloadType::Nonce)
+            .ok_or(IkeError::MissingPayload("Nonce"))?;
+        if !NONCE_LEN.contains(&nonce.len()) {
+            return Err(IkeError::Unexpected("nonce length"));
+        }
+        Ok((ke.to_vec(), nonce.to_vec()))
+    }
+
+    /// Responder, MM3 -> MM4; SKEYID and the phase-1 keys.
+    fn mm3(
+        &mut self,
+        now: Duration,
+        i: usize,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
+        let (gxi, ni) = Self::key_exchange(&parsed)?;
+        let offer = self.mains[i]
+            .offer
+            .ok_or(IkeError::Unexpected("no offer chosen"))?;
+        let (dh, gxr) = DhPrivate::generate(offer.group, &mut self.rng);
+        let gxy = dh.shared(&gxi)?;
+        let nr = self.nonce();
+        let mut payloads = vec![
+            Payload::KeyExchange(gxr.clone()),
+            Payload::Nonce(nr.clone()),
+        ];
+        payloads.extend(self.cert_requests());
+        let m = &mut self.mains[i];
+        let keys = derive_sig(
+            offer.hash,
+            offer.cipher,
+            &ni,
+            &nr,
+            &gxy,
+            &m.icookie,
+            &m.rcookie,
+            &gxi,
+            &gxr,
+        );
+        m.iv = keys.iv.clone();
+        m.keys = Some(keys);
+        (m.gxi, m.gxr, m.ni, m.nr) = (gxi, gxr, ni, nr);
+        let hdr = header(
+            m.icookie,
+            m.rcookie,
+            ExchangeType::IdentityProtection,
+            0,
+            PayloadType::KeyExchange,
+            false,
+        );
+        let bytes = plain(hdr, &payloads)?;
+        m.state = MmState::R4;
+        m.last_in = data.to_vec();
+        m.last_out = bytes.clone();
+        m.timer = Some(Timer::start(now));
+        let (local, remote) = (m.local, m.remote);
+        self.send(local, remote, bytes);
+        Ok(())
+    }
+
+    /// Initiator, MM4 -> MM5.
+    fn mm4(
+        &mut self,
+        now: Duration,
+        i: usize,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
+        let (gxr, nr) = Self::key_exchange(&parsed)?;
+        let m = &mut self.mains[i];
+        let offer = m.offer.ok_or(IkeError::Unexpected("no offer chosen"))?;
+        let gxy =
+            m.dh.as_ref()
+                .ok_or(IkeError::Unexpected("no DH"))?
+                .shared(&gxr)?;
+        let keys = derive_sig(
+            offer.hash,
+            offer.cipher,
+            &m.ni,
+            &nr,
+            &gxy,
+            &m.icookie,
+            &m.rcookie,
+            &m.gxi,
+            &gxr,
+        );
+        m.iv = keys.iv.clone();
+        m.keys = Some(keys);
+        m.gxr = gxr;
+        m.nr = nr;
+        m.last_in = data.to_vec();
+        let peer = m.peer();
+        let own = match self.own_identity() {
+            Ok(own) => own,
+            Err(reason) => {
+                self.fail(peer, Mode::Main, FailurePoint::Me, reason, None);
+                self.kill_main(now, i);
+                return Ok(());
+            }
+        };
+        let bytes = self.auth_message(i, &own)?;
+        let m = &mut self.mains[i];
+        m.my_cert = Some(own.me);
+        m.state = MmState::I5;
+        m.last_out = bytes.clone();
+        m.timer = Some(Timer::start(now));
+        let (local, remote) = (m.local, m.remote);
+        self.send(local, remote, bytes);
+        Ok(())
+    }
+
+    /// Responder, MM5 -> MM6: the initiator is authenticated, we are up.
+    fn mm5(
+        &mut self,
+        now: Duration,
+        i: usize,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let parsed = self.open_phase1(i, packet)?;
+        let peer = self.mains[i].peer();
+        self.mains[i].last_in = data.to_vec();
+        let peer_cert = match self.check_peer(now, i, &parsed) {
+            Ok(c) => c,
+            Err(f) => {
+                self.auth_failed(now, i, *f);
+                return Ok(());
+            }
+        };
+        let own = match self.own_identity() {
+            Ok(own) => own,
+            Err(reason) => {
+                self.fail(peer, Mode::Main, FailurePoint::Me, reason, Some(peer_cert));
+                self.kill_main(now, i);
+                return Ok(());
+            }
+        };
+        let bytes = self.auth_message(i, &own)?;
+        let m = &mut self.mains[i];
+        m.my_cert = Some(own.me);
+        m.peer_cert = Some(peer_cert);
+        m.state = MmState::Up;
+        m.timer = None;
+        m.last_out = bytes.clone();
+        let (local, remote) = (m.local, m.remote);
+        self.send(local, remote, bytes);
+        self.main_mode_up(i);
+        Ok(())
+    }
+
+    /// Initiator, MM6: the responder is authenticated; queued Quick Modes start.
+    fn mm6(
+        &mut self,
+        now: Duration,
+        i: usize,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let parsed = self.open_phase1(i, packet)?;
+        self.mains[i].last_in = data.to_vec();
+        let peer_cert = match self.check_peer(now, i, &parsed) {
+            Ok(c) => c,
+            Err(f) => {
+                self.auth_failed(now, i, *f);
+                return Ok(());
+            }
+        };
+        let m = &mut self.mains[i];
+        m.peer_cert = Some(peer_cert);
+        m.state = MmState::Up;
+        m.timer = None;
+        m.last_out = Vec::new();
+        let (ic, rc) = (m.icookie, m.rcookie);
+        let pending = core::mem::take(&mut m.pending);
+        self.main_mode_up(i);
+        for rule in pending {
+            self.start_quick_mode(now, ic, rc, rule);
+        }
+        Ok(())
+    }
+
+    /// Decrypts MM5/MM6 and advances the phase-1 IV.
+    fn open_phase1(&mut self, i: usize, packet: &Packet<&[u8]>) -> Result<Parsed, IkeError> {
+        if !packet.encrypted() {
+            return Err(IkeError::Unexpected("MM5/MM6 must be encrypted"));
+        }
+        let m = &mut self.mains[i];
+        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected("no keys"))?;
+        let (parsed, next) = opened(
+            packet.next_payload(),
+            packet.body(),
+            offer.cipher,
+            &keys.enc_key,
+            &m.iv,
+        )?;
+        m.iv = next;
+        Ok(parsed)
+    }
+
+    fn own_identity(&self) -> Result<Own, FailureReason> {
+        let id = self
+            .cfg
+            .identity
+            .as_ref()
+            .ok_or(FailureReason::NoMachineCertificate)?;
+        let me = pki::describe(&id.cert_der).map_err(|_| FailureReason::NoMachineCertificate)?;
+        let key = id.key.clone().ok_or(FailureReason::NoPrivateKey)?;
+        Ok(Own {
+            cert_der: id.cert_der.clone(),
+            key,
+            me,
+        })
+    }
+
+    /// HASH_I or HASH_R (RFC 2409 5) over the ID payload body `id_b`;
+    /// `of_initiator` selects which.
+    fn auth_hash(m: &MainSa, of_initiator: bool, id_b: &[u8]) -> Option<Vec<u8>> {
+        let (keys, offer) = m.crypto()?;
+        let (ic, rc) = (&m.icookie[..], &m.rcookie[..]);
+        let parts: [&[u8]; 6] = if of_initiator {
+            [&m.gxi, &m.gxr, ic, rc, &m.sa_i_b, id_b]
+        } else {
+            [&m.gxr, &m.gxi, rc, ic, &m.sa_i_b, id_b]
+        };
+        Some(prf_parts(offer.hash, &keys.skeyid, &parts))
+    }
+
+    /// MM5 or MM6: ID, CERT, SIG, encrypted on the phase-1 chain.
+    fn auth_message(&mut self, i: usize, own: &Own) -> Result<Vec<u8>, IkeError> {
+        let m = &mut self.mains[i];
+        let id = IdPayload::dn(&own.me.subject_der);
+        let mut id_b = Vec::new();
+        Payload::Identification(id.clone()).emit_body(&mut id_b)?;
+        let hash = Self::auth_hash(m, m.initiator, &id_b).ok_or(IkeError::Unexpected("no keys"))?;
+        let sig = pki::sign_hash_raw(&own.key, &hash)
+            .map_err(|_| IkeError::Unexpected("signing failed"))?;
+        let payloads = [
+            Payload::Identification(id),
+            Payload::Certificate(CertPayload {
+                encoding: CertEncoding::X509Signature,
+                data: own.cert_der.clone(),
+            }),
+            Payload::Signature(sig),
+        ];
+        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected("no keys"))?;
+        let hdr = header(
+            m.icookie,
+            m.rcookie,
+            ExchangeType::IdentityProtection,
+            0,
+            PayloadType::Identification,
+            true,
+        );
+        let chain = super::msg::chain(&payloads)?;
+        let (bytes, next) = sealed(hdr, chain, offer.cipher, &keys.enc_key, &m.iv)?;
+        m.iv = next;
+        Ok(bytes)
+    }
+
+    /// Validates the peer's certificate at epoch + now and its signature.
+    fn check_peer(
+        &self,
+        now: Duration,
+        i: usize,
+        parsed: &Parsed,
+    ) -> Result<PeerCertificate, Box<AuthFailure>> {
+        let m = &self.mains[i];
+        let cert = parsed.find(|p| match p {
+            Payload::Certificate(c) if c.encoding == CertEncoding::X509Signature => {
+                Some(c.data.clone())
+            }
+            _ => None,
+        });
+        let Some(cert) = cert else {
+            return Err(Box::new(AuthFailure {
+                reason: FailureReason::PeerSentNoCertificate,
+                notify: NotifyType::CertificateUnavailable,
+                peer_cert: None,
+            }));
+        };
+        let time = self
+            .cfg
+            .epoch_unix
+            .saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX));
+        let peer_cert = pki::validate(&cert, &self.cfg.trusted_roots, time).map_err(|e| {
+            Box::new(AuthFailure {
+                notify: match e {
+                    CertError::UntrustedRoot => NotifyType::InvalidCertAuthority,
+                    _ => NotifyType::InvalidCertificate,
+                },
+                reason: FailureReason::CredentialsUnacceptable(e),
+                peer_cert: pki::describe(&cert).ok(),
+            })
+        })?;
+        let sig_failure = || {
+            Box::new(AuthFailure {
+                reason: FailureReason::SignatureInvalid,
+                notify: NotifyType::InvalidSignature,
+                peer_cert: Some(peer_cert.clone()),
+            })
+        };
+        let id_b = parsed
+            .raw(PayloadType::Identification)
+            .ok_or_else(sig_failure)?;
+        let sig = parsed.raw(PayloadType::Signature).ok_or_else(sig_failure)?;
+        let hash = Self::auth_hash(m, !m.initiator, id_b).ok_or_else(sig_failure)?;
+        match pki::verify_hash_raw(&cert, &hash, sig) {
+            Ok(()) => Ok(peer_cert),
+            Err(_) => Err(sig_failure()),
+        }
+    }
+
+    /// The peer failed authentication here: Failed (point Me), an encrypted
+    /// Notify to the peer, and the SA lingers to repeat it.
+    fn auth_failed(&mut self, now: Duration, i: usize, f: AuthFailure) {
+        let peer = self.mains[i].peer();
+        self.fail(peer, Mode::Main, FailurePoint::Me, f.reason, f.peer_cert);
+        let spi = self.mains[i].cookies();
+        let notify = self.send_notify(i, ProtocolId::Isakmp, spi, f.notify);
+        self.kill_main(now, i);
+        self.mains[i].last_out = notify.unwrap_or_default();
+    }
+
+    fn main_mode_up(&mut self, i: usize) {
+        let m = &self.mains[i];
+        let (Some((keys, offer)), Some(peer_cert), Some(my_cert)) =
+            (m.crypto(), &m.peer_cert, &m.my_cert)
+        else {
+            return;
+        };
+        let event = IkeEvent::MainModeUp {
+            peer: m.peer(),
+            initiator: m.initiator,
+            peer_cert: peer_cert.clone(),
+            my_cert: my_cert.clone(),
+            cipher: offer.cipher,
+            hash: offer.hash,
+            group: offer.group,
+            lifetime_secs: offer.lifetime_secs,
+            icookie: m.icookie,
+            rcookie: m.rcookie,
+            enc_key: keys.enc_key.clone(),
+        };
+        self.events.push_back(event);
+    }
+
+    /// Resends, gives up (63 s: NoResponse if the peer never answered, else
+    /// Timeout), and forgets dead SAs whose linger time is over.
+    pub(super) fn main_mode_timeouts(&mut self, now: Duration) {
+        let mut i = 0;
+        while i < self.mains.len() {
+            let m = &mut self.mains[i];
+            if m.expires.is_some_and(|t| t <= now) && m.state == MmState::Dead {
+                self.mains.remove(i);
+                continue;
+            }
+            match m.timer {
+                Some(t) if t.at <= now && t.exhausted() => {
+                    let reason = if m.initiator && !m.answered {
+                        FailureReason::NoResponse
+                    } else {
+                        FailureReason::Timeout
+                    };
+                    let (peer, cert) = (m.peer(), m.peer_cert.clone());
+                    self.mains.remove(i);
+                    self.fail(peer, Mode::Main, FailurePoint::Me, reason, cert);
+                    continue;
+                }
+                Some(t) if t.at <= now => {
+                    m.timer = Some(t.resent(now));
+                    let (local, remote, bytes) = (m.local, m.remote, m.last_out.clone());
+                    self.send(local, remote, bytes);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! IKEv1 (RFC 2409) as Windows XP / Server 2003 runs it for L2TP/IPsec:
+//! Main Mode with RSA signatures and certificates, Quick Mode for ESP in
+//! transport mode without PFS, Informational notifications and deletes.
+//! Sans-IO: datagrams and time go in, datagrams, events and a deadline come
+//! out; all randomness comes from the engine's own `ChaCha20Rng`.
+//!
+//! `main_mode` and `quick_mode` hold the exchanges, `informational` the
+//! notifications and deletes, `proposal` the SA payload encoding of offers,
+//! `state` the per-exchange records.
+
+mod error;
+mod informational;
+mod main_mode;
+mod msg;
+mod proposal;
+mod quick_mode;
+mod state;
+
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::RngCore;
+
+pub use self::error::IkeError;
+use self::state::{MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
+pub use crate::crypto::cbc::CbcCipher;
+pub use crate::crypto::dh::DhGroup;
+pub use crate::crypto::ike_keys::PrfHash;
+pub use crate::crypto::integ::IntegAlg;
+pub use crate::crypto::pki::{CertError, PeerCertificate};
+pub use crate::ipsec::sa::SaParams;
+use crate::wire::isakmp::{self, ExchangeType, Packet};
+
+/// This machine's certificate and, if it has one, its private key.
+#[derive(Clone)]
+pub struct Identity {
+    pub cert_der: Vec<u8>,
+    pub key: Option<rsa::RsaPrivateKey>,
+}
+
+impl core::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The private key stays out of logs.
+        f.debug_struct("Identity")
+            .field("cert_der", &format_args!("{} bytes", self.cert_der.len()))
+            .field("key", &self.key.is_some())
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IkeConfig {
+    pub identity: Option<Identity>,
+    /// Trusted root certificates (DER).
+    pub trusted_roots: Vec<Vec<u8>>,
+    /// Subject DER names of the trusted roots, sent in CR payloads.
+    pub trusted_root_names: Vec<Vec<u8>>,
+    /// Unix time of the simulation start: certificates are validated at
+    /// `epoch_unix + now`.
+    pub epoch_unix: i64,
+}
+
+/// One Main Mode proposal (authentication is always RSA signatures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MmOffer {
+    pub cipher: CbcCipher,
+    pub hash: PrfHash,
+    pub group: DhGroup,
+    pub lifetime_secs: u32,
+}
+
+impl MmOffer {
+    /// The XP offers in order (WINDOWS.md 5): 3DES/SHA1/2, 3DES/MD5/2,
+    /// DES/SHA1/1, DES/MD5/1, 28800 s.
+    pub fn windows_xp() -> Vec<MmOffer> {
+        let o = |cipher, hash, group| MmOffer {
+            cipher,
+            hash,
+            group,
+            lifetime_secs: 28800,
+        };
+        vec![
+            o(CbcCipher::TripleDes, PrfHash::Sha1, DhGroup::Modp1024),
+            o(CbcCipher::TripleDes, PrfHash::Md5, DhGroup::Modp1024),
+            o(CbcCipher::Des, PrfHash::Sha1, DhGroup::Modp768),
+            o(CbcCipher::Des, PrfHash::Md5, DhGroup::Modp768),
+        ]
+    }
+}
+
+/// One Quick Mode proposal: ESP in transport mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QmOffer {
+    /// `None`: ESP without encryption (RFC 2410 NULL).
+    pub cipher: Option<CbcCipher>,
+    pub integ: IntegAlg,
+    pub lifetime_secs: u32,
+    pub lifetime_kb: u32,
+}
+
+impl QmOffer {
+    /// "L2TP Require Encryption Quick Mode Policy" (WINDOWS.md 5) without
+    /// its AH+ESP bundles: ESP 3DES/MD5, 3DES/SHA1, DES/MD5, DES/SHA1,
+    /// 3600 s / 250000 KB.
+    pub fn require_encryption() -> Vec<QmOffer> {
+        let o = |cipher, integ| QmOffer {
+            cipher: Some(cipher),
+            integ,
+            lifetime_secs: 3600,
+            lifetime_kb: 250_000,
+        };
+        vec![
+            o(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
+            o(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
+            o(CbcCipher::Des, IntegAlg::HmacMd5_96),
+            o(CbcCipher::Des, IntegAlg::HmacSha1_96),
+        ]
+    }
+}
+
+/// The traffic a Quick Mode rule protects, seen from this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selector {
+    pub local: Ipv4Addr,
+    /// `None`: any peer.
+    pub remote: Option<Ipv4Addr>,
+    /// IP protocol (17 for L2TP), 0 = any.
+    pub protocol: u8,
+    /// 0 = any.
+    pub local_port: u16,
+    /// 0 = any.
+    pub remote_port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QmRule {
+    pub name: String,
+    pub selector: Selector,
+    pub offers: Vec<QmOffer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IkePolicy {
+    pub mm_offers: Vec<MmOffer>,
+    pub qm_rules: Vec<QmRule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    /// "Key Exchange Mode (Main Mode)".
+    Main,
+    /// "Data Protection Mode (Quick Mode)".
+    Quick,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailurePoint {
+    Me,
+    Peer,
+}
+
+/// Why a negotiation failed, with the Windows failure reason codes of
+/// WINDOWS.md 3 (`code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureReason {
+    /// 13801: the peer's certificate failed validation here.
+    CredentialsUnacceptable(CertError),
+    /// 13802: no proposal chosen.
+    AttributesUnacceptable,
+    /// 13804.
+    GeneralProcessing,
+    /// 13805: the peer answered, then stopped mid-negotiation.
+    Timeout,
+    /// 13806.
+    NoMachineCertificate,
+    /// 13813: the peer never answered the first message.
+    NoResponse,
+    /// 13820.
+    NoPrivateKey,
+    /// 13825.
+    NoPolicy,
+    /// 13826.
+    SignatureInvalid,
+    /// 13847.
+    PeerSentNoCertificate,
+    /// 13870.
+    HashMismatch,
+    /// The peer's Notify (RFC 2408 3.14.1), e.g. NO-PROPOSAL-CHOSEN 14,
+    /// INVALID-CERTIFICATE 20, INVALID-CERT-AUTHORITY 22, INVALID-SIGNATURE 25.
+    PeerRejected { notify: u16 },
+}
+
+impl FailureReason {
+    /// The Windows failure reason (WINDOWS.md 3). A peer's Notify maps to
+    /// the reason Windows shows with Failure Point "Peer" [MODEL].
+    pub fn code(&self) -> u32 {
+        match self {
+            FailureReason::CredentialsUnacceptable(_) => 13801,
+            FailureReason::AttributesUnacceptable => 13802,
+            FailureReason::GeneralProcessing => 13804,
+            FailureReason::Timeout => 13805,
+            FailureReason::NoMachineCertificate => 13806,
+            FailureReason::NoResponse => 13813,
+            FailureReason::NoPrivateKey => 13820,
+            FailureReason::NoPolicy => 13825,
+            FailureReason::SignatureInvalid => 13826,
+            FailureReason::PeerSentNoCertificate => 13847,
+            FailureReason::HashMismatch => 13870,
+            FailureReason::PeerRejected { notify } => match notify {
+                12..=14 => 13802,
+                17..=22 | 24 | 28 => 13801,
+                23 => 13870,
+                25 => 13826,
+                _ => 13804,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IkeEvent {
+    MainModeUp {
+        peer: Ipv4Addr,
+        initiator: bool,
+        peer_cert: PeerCertificate,
+        my_cert: PeerCertificate,
+        cipher: CbcCipher,
+        hash: PrfHash,
+        group: DhGroup,
+        lifetime_secs: u32,
+        icookie: [u8; 8],
+        rcookie: [u8; 8],
+        /// For tshark's ikev1_decryption_table.
+        enc_key: Vec<u8>,
+    },
+    QuickModeUp {
+        peer: Ipv4Addr,
+        rule: usize,
+        initiator: bool,
+        /// Selector addresses and ports (this side, the peer's side).
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        inbound: SaParams,
+        outbound: SaParams,
+        lifetime_secs: u32,
+        lifetime_kb: u32,
+    },
+    Failed {
+        peer: Ipv4Addr,
+        mode: Mode,
+        point: FailurePoint,
+        reason: FailureReason,
+        peer_cert: Option<PeerCertificate>,
+    },
+    Deleted {
+        peer: Ipv4Addr,
+        mode: Mode,
+        inbound_spi: Option<u32>,
+        outbound_spi: Option<u32>,
+    },
+}
+
+/// One machine's IKE service (both roles).
+pub struct Ike {
+    cfg: IkeConfig,
+    rng: ChaCha20Rng,
+    policy: Option<IkePolicy>,
+    mains: Vec<MainSa>,
+    quicks: Vec<QuickEx>,
+    sas: Vec<QuickSa>,
+    transmit: VecDeque<(SocketAddrV4, SocketAddrV4, Vec<u8>)>,
+    events: VecDeque<IkeEvent>,
+}
+
+impl Ike {
+    pub fn new(cfg: IkeConfig, rng: ChaCha20Rng) -> Self {
+        Ike {
+            cfg,
+            rng,
+            policy: None,
+            mains: Vec::new(),
+            quicks: Vec::new(),
+            sas: Vec::new(),
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// None: no policy; IKE then ignores peers' Main Mode (they time out,
+    /// WINDOWS.md A14). Negotiations under way continue with what they chose.
+    pub fn set_policy(&mut self, _now: Duration, policy: Option<IkePolicy>) {
+        self.policy = policy;
+    }
+
+    /// Initiator: the driver wants an SA for rule `rule` with `peer`; runs
+    /// Main Mode if none is up, then Quick Mode. Repeated acquires while
+    /// negotiating are ignored.
+    pub fn acquire(&mut self, now: Duration, peer: Ipv4Addr, rule: usize) {
+        let Some(local) = self.rule(rule).map(|r| r.selector.local) else {
+            self.fail(
+                peer,
+                Mode::Main,
+                FailurePoint::Me,
+                FailureReason::NoPolicy,
+                None,
+            );
+            return;
+        };
+        if self
+            .quicks
+            .iter()
+            .any(|q| q.initiator && q.peer == peer && q.rule == rule && q.state == QmState::I1)
+        {
+            return;
+        }
+        let live = |m: &&mut MainSa| m.peer() == peer && m.state != MmState::Dead;
+        if let Some(m) = self.mains.iter_mut().find(live) {
+            if m.state == MmState::Up {
+                let (ic, rc) = (m.icookie, m.rcookie);
+                self.start_quick_mode(now, ic, rc, rule);
+            } else if !m.pending.contains(&rule) {
+                m.pending.push(rule);
+            }
+            return;
+        }
+        self.start_main_mode(now, local, peer, rule);
+    }
+
+    pub fn handle_datagram(
+        &mut self,
+        now: Duration,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        data: &[u8],
+    ) -> Result<(), IkeError> {
+        let packet = Packet::new_checked(data)?;
+        if self.answer_retransmission(src, &packet, data) {
+            return Ok(());
+        }
+        match packet.exchange_type() {
+            ExchangeType::IdentityProtection => self.handle_main_mode(now, src, dst, &packet, data),
+            ExchangeType::QuickMode => self.handle_quick_mode(now, src, &packet, data),
+            ExchangeType::Informational => self.handle_informational(now, src, &packet),
+            _ => Err(IkeError::Unexpected("exchange type not implemented")),
+        }
+    }
+
+    /// Retransmits, and gives up per WINDOWS.md 5 [MODEL]; forgets lingering
+    /// exchanges.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.main_mode_timeouts(now);
+        self.quick_mode_timeouts(now);
+    }
+
+    /// Informational deletes for every ESP SA pair and ISAKMP SA, then forgets
+    /// everything (policy agent stopped, disconnect).
+    pub fn delete_all(&mut self, now: Duration) {
+        self.delete_everything(now);
+    }
+
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<(SocketAddrV4, SocketAddrV4, Vec<u8>)> {
+        self.transmit.pop_front()
+    }
+
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<IkeEvent> {
+        self.events.pop_front()
+    }
+
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        let mains = self
+            .mains
+            .iter()
+            .flat_map(|m| [m.timer.map(|t| t.at), m.expires]);
+        let quicks = self
+            .quicks
+            .iter()
+            .flat_map(|q| [q.timer.map(|t| t.at), q.expires]);
+        mains.chain(quicks).flatten().min()
+    }
+
+    fn rule(&self, index: usize) -> Option<&QmRule> {
+        self.policy.as_ref()?.qm_rules.get(index)
+    }
+
+    fn random_bytes(&mut self, n: usize) -> Vec<u8> {
+        let mut v = vec![0u8; n];
+        self.rng.fill_bytes(&mut v);
+        v
+    }
+
+    fn random_cookie(&mut self) -> [u8; 8] {
+        let mut c = [0u8; 8];
+        // RFC 2408 3.1: a cookie is never zero (zero marks "not yet known").
+        while c == [0; 8] {
+            self.rng.fill_bytes(&mut c);
+        }
+        c
+    }
+
+    /// A message id or SPI: never 0; SPIs 1-255 are reserved (RFC 4303 2.1).
+    fn random_id(&mut self) -> u32 {
+        loop {
+            let v = self.rng.next_u32();
+            if v > 255 {
+                return v;
+            }
+        }
+    }
+
+    /// Nonces of 20 bytes (RFC 2409 5: 8-256 bytes).
+    fn nonce(&mut self) -> Vec<u8> {
+        self.random_bytes(20)
+    }
+
+    fn send(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: Vec<u8>) {
+        self.transmit.push_back((src, dst, bytes));
+    }
+
+    fn fail(
+        &mut self,
+        peer: Ipv4Addr,
+        mode: Mode,
+        point: FailurePoint,
+        reason: FailureReason,
+        peer_cert: Option<PeerCertificate>,
+    ) {
+        self.events.push_back(IkeEvent::Failed {
+            peer,
+            mode,
+            point,
+            reason,
+            peer_cert,
+        });
+    }
+
+    /// A retransmitted request gets our last reply again (RFC 2408 5 leaves
+    /// this to implementations; every IKEv1 stack does it).
+    fn answer_retransmission(
+        &mut self,
+        src: SocketAddrV4,
+        packet: &Packet<&[u8]>,
+        data: &[u8],
+    ) -> bool {
+        let (ic, mid) = (packet.initiator_cookie(), packet.message_id());
+        let peer = *src.ip();
+        let reply = if mid == 0 {
+            self.mains
+                .iter()
+                .find(|m| m.peer() == peer && m.icookie == ic && m.last_in == data)
+                .map(|m| (m.local, m.remote, m.last_out.clone()))
+        } else {
+            self.quicks
+                .iter()
+                .find(|q| {
+                    q.peer == peer && q.icookie == ic && q.message_id == mid && q.last_in == data
+                })
+                .and_then(|q| {
+                    let m = self
+                        .mains
+                        .iter()
+                        .find(|m| m.icookie == q.icookie && m.rcookie == q.rcookie)?;
+                    Some((m.local, m.remote, q.last_out.clone()))
+                })
+        };
+        match reply {
+            Some((local, remote, out)) => {
+                if !out.is_empty() {
+                    self.send(local, remote, out);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The ISAKMP SA with these cookies from `peer`.
+    fn main_index(&self, peer: Ipv4Addr, icookie: [u8; 8], rcookie: [u8; 8]) -> Option<usize> {
+        self.mains
+            .iter()
+            .position(|m| m.peer() == peer && m.icookie == icookie && m.rcookie == rcookie)
+    }
+
+    /// Marks an ISAKMP SA failed: it stops retransmitting and lingers so that
+    /// retransmissions of `last_in` get `last_out` (a notification) again.
+    fn kill_main(&mut self, now: Duration, index: usize) {
+        if let Some(m) = self.mains.get_mut(index) {
+            m.state = MmState::Dead;
+            m.timer = None;
+            // Only a notification set afterwards is repeated; never our last
+            // request, which would ping-pong with a peer repeating its reply.
+            m.last_out.clear();
+            m.pending.clear();
+            m.expires = Some(now + LINGER);
+        }
+    }
+}
+
+/// The summary line of an ISAKMP datagram, re-exported for reports.
+pub fn describe_datagram(data: &[u8]) -> String {
+    isakmp::summary(data)
+}
+
+#[cfg(test)]
+mod tests;

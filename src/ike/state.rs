@@ -1,0 +1,241 @@
+//! Per-exchange state: the ISAKMP SA of a Main Mode (keyed by cookies and
+//! peer), a Quick Mode exchange (keyed by the ISAKMP SA and message id), an
+//! established pair of ESP SAs; the retransmission timer and the CBC
+//! helpers both exchanges use (RFC 2409 Appendix B).
+
+use core::time::Duration;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use super::{IkeError, MmOffer, QmOffer};
+use crate::crypto::cbc::{cbc_decrypt, cbc_encrypt, CbcCipher};
+use crate::crypto::dh::DhPrivate;
+use crate::crypto::error::CryptoError;
+use crate::crypto::ike_keys::IsakmpKeys;
+use crate::crypto::pki::PeerCertificate;
+
+/// Resends after 1, 2, 4, 8, 16 s (WINDOWS.md 5 [MODEL]).
+pub(super) const MAX_RESENDS: u32 = 5;
+/// How long finished or failed exchanges linger to answer retransmissions,
+/// and how long a responder waits before giving up: 32 s after the last
+/// resend of a full schedule, i.e. 63 s.
+pub(super) const LINGER: Duration = Duration::from_secs(63);
+
+/// Retransmission of the last message of an exchange while its reply is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Timer {
+    pub resends: u32,
+    pub at: Duration,
+}
+
+impl Timer {
+    pub fn start(now: Duration) -> Timer {
+        Timer {
+            resends: 0,
+            at: now + Duration::from_secs(1),
+        }
+    }
+
+    /// After a resend: the next delay doubles; after the last resend the
+    /// timer fires once more, 32 s later, to give up.
+    pub fn resent(self, now: Duration) -> Timer {
+        let resends = self.resends + 1;
+        Timer {
+            resends,
+            at: now + Duration::from_secs(1u64 << resends.min(16)),
+        }
+    }
+
+    pub fn exhausted(self) -> bool {
+        self.resends >= MAX_RESENDS
+    }
+}
+
+/// Main Mode progress (RFC 2409 5: messages 1-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MmState {
+    /// Initiator: MM1 sent, waiting for MM2.
+    I1,
+    /// Initiator: MM3 sent, waiting for MM4.
+    I3,
+    /// Initiator: MM5 sent, waiting for MM6.
+    I5,
+    /// Responder: MM2 sent, waiting for MM3.
+    R2,
+    /// Responder: MM4 sent, waiting for MM5.
+    R4,
+    /// Authenticated; Quick Modes may run.
+    Up,
+    /// Failed: kept until `expires` only to answer retransmissions.
+    Dead,
+}
+
+/// One ISAKMP SA, from MM1 on.
+pub(super) struct MainSa {
+    pub local: SocketAddrV4,
+    pub remote: SocketAddrV4,
+    pub initiator: bool,
+    pub icookie: [u8; 8],
+    pub rcookie: [u8; 8],
+    pub state: MmState,
+    pub offer: Option<MmOffer>,
+    /// SAi_b: the body of the initiator's SA payload (RFC 2409 5).
+    pub sa_i_b: Vec<u8>,
+    pub dh: Option<DhPrivate>,
+    pub gxi: Vec<u8>,
+    pub gxr: Vec<u8>,
+    pub ni: Vec<u8>,
+    pub nr: Vec<u8>,
+    pub keys: Option<IsakmpKeys>,
+    /// Phase-1 CBC chain: the IV of the next phase-1 message, then the last
+    /// phase-1 ciphertext block (RFC 2409 Appendix B).
+    pub iv: Vec<u8>,
+    pub peer_cert: Option<PeerCertificate>,
+    pub my_cert: Option<PeerCertificate>,
+    /// The peer answered at least once (NoResponse vs Timeout).
+    pub answered: bool,
+    pub last_in: Vec<u8>,
+    pub last_out: Vec<u8>,
+    pub timer: Option<Timer>,
+    /// When a dead SA is forgotten, or a responder gives up waiting.
+    pub expires: Option<Duration>,
+    /// Initiator: qm rule indices to negotiate once the SA is up.
+    pub pending: Vec<usize>,
+}
+
+impl MainSa {
+    pub fn new(
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        initiator: bool,
+        icookie: [u8; 8],
+    ) -> MainSa {
+        MainSa {
+            local,
+            remote,
+            initiator,
+            icookie,
+            rcookie: [0; 8],
+            state: if initiator { MmState::I1 } else { MmState::R2 },
+            offer: None,
+            sa_i_b: Vec::new(),
+            dh: None,
+            gxi: Vec::new(),
+            gxr: Vec::new(),
+            ni: Vec::new(),
+            nr: Vec::new(),
+            keys: None,
+            iv: Vec::new(),
+            peer_cert: None,
+            my_cert: None,
+            answered: false,
+            last_in: Vec::new(),
+            last_out: Vec::new(),
+            timer: None,
+            expires: None,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn peer(&self) -> Ipv4Addr {
+        *self.remote.ip()
+    }
+
+    /// The cookie pair, the SPI of ISAKMP notifications and deletes (RFC 2408 3.14, 3.15).
+    pub fn cookies(&self) -> Vec<u8> {
+        [self.icookie, self.rcookie].concat()
+    }
+
+    /// Keys and negotiated algorithms once MM3/MM4 are through.
+    pub fn crypto(&self) -> Option<(&IsakmpKeys, MmOffer)> {
+        self.keys.as_ref().zip(self.offer)
+    }
+}
+
+/// Quick Mode progress (RFC 2409 5.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum QmState {
+    /// Initiator: QM1 sent, waiting for QM2.
+    I1,
+    /// Responder: QM2 sent, waiting for QM3.
+    R2,
+    /// Finished or failed: lingers to answer retransmissions.
+    Done,
+}
+
+/// One Quick Mode exchange, identified by its ISAKMP SA and message id.
+pub(super) struct QuickEx {
+    pub icookie: [u8; 8],
+    pub rcookie: [u8; 8],
+    pub peer: Ipv4Addr,
+    pub message_id: u32,
+    pub initiator: bool,
+    pub rule: usize,
+    pub state: QmState,
+    pub iv: Vec<u8>,
+    pub ni: Vec<u8>,
+    pub nr: Vec<u8>,
+    pub my_spi: u32,
+    pub peer_spi: u32,
+    pub offer: Option<QmOffer>,
+    /// Initiator: what QM1 offered.
+    pub offered: Vec<QmOffer>,
+    /// Traffic selectors as (address, port) for this side and the peer.
+    pub local_id: SocketAddrV4,
+    pub remote_id: SocketAddrV4,
+    pub last_in: Vec<u8>,
+    pub last_out: Vec<u8>,
+    pub timer: Option<Timer>,
+    pub expires: Option<Duration>,
+}
+
+/// An established pair of ESP SAs, for deletes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct QuickSa {
+    pub icookie: [u8; 8],
+    pub rcookie: [u8; 8],
+    pub peer: Ipv4Addr,
+    pub rule: usize,
+    pub inbound_spi: u32,
+    pub outbound_spi: u32,
+}
+
+/// Pads `plain` with zeros to the block length (RFC 2409 Appendix B: "padded
+/// up to the nearest block size using bytes containing 0x00") and encrypts
+/// it; returns the ciphertext and the next IV (its last block).
+pub(super) fn seal(
+    c: CbcCipher,
+    key: &[u8],
+    iv: &[u8],
+    mut plain: Vec<u8>,
+) -> Result<(Vec<u8>, Vec<u8>), IkeError> {
+    let block = c.block_len();
+    let padded = plain.len().div_ceil(block).max(1) * block;
+    plain.resize(padded, 0);
+    cbc_encrypt(c, key, iv, &mut plain)?;
+    let next = last_block(&plain, block);
+    Ok((plain, next))
+}
+
+/// Decrypts `cipher_text`; returns the plaintext (with its padding) and the
+/// next IV (the last ciphertext block).
+pub(super) fn open(
+    c: CbcCipher,
+    key: &[u8],
+    iv: &[u8],
+    cipher_text: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>), IkeError> {
+    let block = c.block_len();
+    if cipher_text.is_empty() {
+        return Err(CryptoError::BadBlockLength.into());
+    }
+    let next = last_block(cipher_text, block);
+    let mut plain = cipher_text.to_vec();
+    cbc_decrypt(c, key, iv, &mut plain)?;
+    Ok((plain, next))
+}
+
+fn last_block(data: &[u8], block: usize) -> Vec<u8> {
+    data.get(data.len().saturating_sub(block)..)
+        .unwrap_or_default()
+        .to_vec()
+}
