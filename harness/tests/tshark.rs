@@ -145,6 +145,117 @@ fn tshark_dissects_l2tp_avps_lcp_mschapv2_ccp_ipcp_and_mppe() {
     }
 }
 
+/// Keeps only the frames of one interface (`host/segment`): Wireshark's IKE
+/// decryption chains IVs from packet to packet, so the copies of a message
+/// seen at several interfaces of one capture must be dissected apart, as a
+/// capture taken on one machine would be.
+fn one_interface(pcap: &Path, name: &str) -> PathBuf {
+    let out = pcap.with_file_name(format!(
+        "{}-{}.pcapng",
+        pcap.file_stem().and_then(|s| s.to_str()).unwrap_or("x"),
+        name.replace('/', "-")
+    ));
+    let status = Command::new("tshark")
+        .arg("-r")
+        .arg(pcap)
+        .args(["-Y", &format!("frame.interface_name == \"{name}\""), "-w"])
+        .arg(&out)
+        .output()
+        .expect("tshark runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    out
+}
+
+/// tshark's field output with the exported keys applied.
+fn decrypted(pcap: &Path, keys: &str, filter: &str, fields: &[&str]) -> Vec<String> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-n").arg("-r").arg(pcap);
+    cmd.args([
+        "-o",
+        "esp.enable_encryption_decode:TRUE",
+        "-o",
+        "esp.enable_authentication_check:TRUE",
+    ]);
+    for line in keys.lines() {
+        cmd.args(["-o", line]);
+    }
+    cmd.args(["-Y", filter, "-T", "fields"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn exported_keys_decrypt_main_mode_and_every_esp_packet() {
+    if !tshark_available() {
+        return;
+    }
+    let s = load("l2tp-ipsec-connect");
+    let opts = RunOptions {
+        seed: s.seed,
+        locale: s.locale,
+        want_pcap: true,
+        want_keys: true,
+    };
+    let (_, pcap, keys) = run_scenario(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(keys.contains("uat:ikev1_decryption_table:"), "{keys}");
+    assert_eq!(keys.matches("uat:esp_sa:").count(), 2, "{keys}");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tshark");
+    std::fs::create_dir_all(&dir).unwrap();
+    let whole = dir.join("l2tp-ipsec-connect-keys.pcapng");
+    std::fs::write(&whole, pcap).unwrap();
+    for iface in ["client/lan", "server/internet"] {
+        let pcap = one_interface(&whole, iface);
+        let bad = decrypted(
+            &pcap,
+            &keys,
+            &format!("_ws.malformed || _ws.expert.severity >= {PI_ERROR}"),
+            &["frame.number", "_ws.expert.message"],
+        );
+        assert!(
+            bad.is_empty(),
+            "{iface}: malformed after decryption:\n{}",
+            bad.join("\n")
+        );
+        // Main Mode messages 5 and 6 decrypt to ID, CERT and SIG.
+        for (payload, name) in [(5, "ID"), (6, "CERT"), (9, "SIG")] {
+            let n = decrypted(
+                &pcap,
+                &keys,
+                &format!("isakmp.exchangetype == 2 && isakmp.typepayload == {payload}"),
+                &["frame.number"],
+            );
+            assert_eq!(n.len(), 2, "{iface}: Main Mode frames with {name}");
+        }
+        let esp = decrypted(&pcap, &keys, "esp", &["esp.icv_good"]);
+        assert!(esp.len() >= 10, "{iface}: {} ESP frames", esp.len());
+        assert!(
+            esp.iter().all(|v| v == "1"),
+            "{iface}: ICV not good on every ESP frame: {esp:?}"
+        );
+        let opaque = decrypted(&pcap, &keys, "esp && !l2tp", &["frame.number"]);
+        assert!(
+            opaque.is_empty(),
+            "{iface}: ESP frames without L2TP inside: {opaque:?}"
+        );
+        assert!(!decrypted(&pcap, &keys, "esp && ppp", &["frame.number"]).is_empty());
+    }
+}
+
 /// Challenge and Response values of the capture at the client's interface.
 fn challenges(pcap: &Path) -> (Vec<u8>, Vec<u8>, String) {
     let at_client = "ip.src == 203.0.113.10 && ip.dst == 192.168.1.10";
