@@ -203,11 +203,6 @@ fn refuse_unmodelled(scenario: &Scenario) -> Result<(), RunError> {
                 return not_yet(format!("host '{name}': PPTP dialling"));
             }
         }
-        if host.role.is_client() && host.nat.is_some() {
-            return not_yet(format!(
-                "host '{name}': Internet Connection Sharing on a client"
-            ));
-        }
     }
     Ok(())
 }
@@ -543,6 +538,13 @@ fn machine_config(
         },
         dial,
         server,
+        ics: match (&host.nat, host.role.is_client()) {
+            (Some(n), true) => host
+                .interfaces
+                .position(&n.inside)
+                .zip(host.interfaces.position(&n.outside)),
+            _ => None,
+        },
         ipsec: ipsec_settings(scenario, host, pki)?,
         seed,
     })

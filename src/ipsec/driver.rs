@@ -416,6 +416,12 @@ impl Driver {
         &self.counters
     }
 
+    /// Whether an inbound SA has this SPI (an ICS host tells its own ESP
+    /// from what it forwards to the LAN by it).
+    pub fn has_inbound_spi(&self, spi: u32) -> bool {
+        self.inbound.contains_key(&spi)
+    }
+
     /// (peer, SPI) of each outbound SA, which is all IP Security Monitor
     /// shows (A18).
     pub fn outbound_sas(&self) -> Vec<(Ipv4Addr, u32)> {

@@ -161,6 +161,12 @@ impl NatTable {
         self.public
     }
 
+    /// Keeps a UDP port of the public address for the NAT machine's own
+    /// sockets (an ICS host's IKE and L2TP): inside hosts get another.
+    pub fn reserve_udp(&mut self, port: u16) {
+        self.udp.back.insert(port, (self.public, port));
+    }
+
     /// Translates a packet leaving through the public side: source address
     /// becomes the public address, source port (ICMP echo identifier) is
     /// mapped. The packet is changed only on `Ok`.

@@ -140,6 +140,8 @@ pub struct MachineConfig {
     pub registry: Registry,
     pub dial: Option<DialConfig>,
     pub server: Option<ServerConfig>,
+    /// Internet Connection Sharing: (inside, outside) interface indices.
+    pub ics: Option<(usize, usize)>,
     pub ipsec: IpsecSettings,
     /// The scenario seed; the machine derives its own RNG from it and its name.
     pub seed: u64,

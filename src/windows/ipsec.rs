@@ -334,6 +334,15 @@ impl IpsecComponents {
         }
     }
 
+    /// Whether this ESP packet (whole IPv4) belongs to one of our own SAs.
+    pub fn owns_esp(&self, packet: &[u8]) -> bool {
+        let header = usize::from(packet.first().map_or(5, |b| b & 0x0f)) * 4;
+        packet
+            .get(header..header + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .is_some_and(|spi| self.driver.has_inbound_spi(spi))
+    }
+
     /// Packets the driver held for an SA that is now installed.
     pub fn poll_released(&mut self) -> Option<Vec<u8>> {
         self.driver.poll_released()

@@ -93,6 +93,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
             encryption: client_enc,
         }),
         server: None,
+        ics: None,
         ipsec: IpsecSettings::default(),
         seed: 1,
     })));
@@ -122,6 +123,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
             users,
             policies: vec![policy],
         }),
+        ics: None,
         ipsec: IpsecSettings::default(),
         seed: 1,
     })));

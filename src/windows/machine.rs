@@ -18,7 +18,7 @@ use super::monitor::IpsecMonitor;
 use super::server::RrasServer;
 use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig};
-use crate::net::{Machine, RouteTable, Transmit};
+use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
 use crate::wire::ipv4;
 use crate::wire::{icmp, udp};
 
@@ -121,9 +121,17 @@ pub enum Command {
 }
 
 /// A Windows XP client or Server 2003 RRAS machine.
+/// Internet Connection Sharing on this machine (claim A9).
+struct Ics {
+    inside: usize,
+    outside: usize,
+    table: NatTable,
+}
+
 pub struct WindowsMachine {
     config: MachineConfig,
     stack: IpStack,
+    ics: Option<Ics>,
     ipsec: IpsecComponents,
     /// What leaves the machine, after the IPsec driver.
     wire: VecDeque<Transmit>,
@@ -204,7 +212,20 @@ impl WindowsMachine {
                 );
             }
         }
+        let ics = config.ics.and_then(|(inside, outside)| {
+            let public = config.interfaces.get(outside)?.1;
+            let mut table = NatTable::new(public, EspNat::Translate);
+            // The host's own IKE and L2TP keep their ports.
+            table.reserve_udp(IKE_PORT);
+            table.reserve_udp(L2TP_PORT);
+            Some(Ics {
+                inside,
+                outside,
+                table,
+            })
+        });
         WindowsMachine {
+            ics,
             ipsec,
             wire: VecDeque::new(),
             stack: IpStack {
@@ -418,8 +439,63 @@ impl WindowsMachine {
     }
 }
 
+impl WindowsMachine {
+    /// ICS: translates and forwards what is not the host's own traffic.
+    /// Returns true when the packet was forwarded (or dropped) by the NAT.
+    fn share(&mut self, iface: usize, packet: &[u8]) -> bool {
+        let Some(ics) = self.ics.as_mut() else {
+            return false;
+        };
+        let Ok(p) = ipv4::Packet::new_checked(packet) else {
+            return false;
+        };
+        let (dst, protocol) = (p.dst_addr(), p.protocol());
+        let mut copy = packet.to_vec();
+        if iface == ics.inside && !self.stack.owns(dst) {
+            if ics.table.outbound(&mut copy).is_ok() {
+                if let Some((out, next_hop)) = self.stack.routes.route(dst) {
+                    self.wire.push_back(Transmit {
+                        iface: out,
+                        next_hop,
+                        packet: copy,
+                    });
+                }
+            }
+            return true;
+        }
+        if iface != ics.outside || dst != ics.table.public_addr() {
+            return false;
+        }
+        // The host's own traffic first: its sockets (reserved in the table)
+        // and ESP of its own SAs.
+        if protocol == ipv4::Protocol::Esp && self.ipsec.owns_esp(packet) {
+            return false;
+        }
+        if ics.table.inbound(&mut copy).is_err() {
+            return false;
+        }
+        let inside = ipv4::Packet::new_checked(&copy[..]).map(|p| p.dst_addr());
+        if let Ok(inside) = inside {
+            if inside != ics.table.public_addr() {
+                if let Some((out, next_hop)) = self.stack.routes.route(inside) {
+                    self.wire.push_back(Transmit {
+                        iface: out,
+                        next_hop,
+                        packet: copy,
+                    });
+                }
+                return true;
+            }
+        }
+        false
+    }
+}
+
 impl Machine for WindowsMachine {
-    fn handle_packet(&mut self, now: Duration, _iface: usize, packet: &[u8]) {
+    fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]) {
+        if self.share(iface, packet) {
+            return;
+        }
         // The IPsec driver sees every packet first: it removes ESP, and
         // drops what its filters say should have been secured.
         let Some(clear) = self.ipsec.inbound(now, packet) else {
