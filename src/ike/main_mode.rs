@@ -268,13 +268,28 @@ impl Ike {
             false,
         );
         let bytes = plain(hdr, &payloads)?;
-        m.state = MmState::I3;
         m.last_in = data.to_vec();
+        self.send_main(now, i, MmState::I3, bytes, true);
+        Ok(())
+    }
+
+    /// Sends Main Mode message `bytes` of `mains[i]`, entering `state`, and
+    /// keeps it to resend on timeout or on a repeated request (RFC 2408
+    /// 5.1); `retransmit` arms the timer when we await an answer.
+    fn send_main(
+        &mut self,
+        now: Duration,
+        i: usize,
+        state: MmState,
+        bytes: Vec<u8>,
+        retransmit: bool,
+    ) {
+        let m = &mut self.mains[i];
+        m.state = state;
         m.last_out = bytes.clone();
-        m.timer = Some(Timer::start(now));
+        m.timer = retransmit.then(|| Timer::start(now));
         let (local, remote) = (m.local, m.remote);
         self.send(local, remote, bytes);
-        Ok(())
     }
 
     /// CR payloads naming our trusted roots (RFC 2408 3.10).
@@ -350,12 +365,8 @@ impl Ike {
             false,
         );
         let bytes = plain(hdr, &payloads)?;
-        m.state = MmState::R4;
         m.last_in = data.to_vec();
-        m.last_out = bytes.clone();
-        m.timer = Some(Timer::start(now));
-        let (local, remote) = (m.local, m.remote);
-        self.send(local, remote, bytes);
+        self.send_main(now, i, MmState::R4, bytes, true);
         Ok(())
     }
 
@@ -401,13 +412,8 @@ impl Ike {
             }
         };
         let bytes = self.auth_message(i, &own)?;
-        let m = &mut self.mains[i];
-        m.my_cert = Some(own.me);
-        m.state = MmState::I5;
-        m.last_out = bytes.clone();
-        m.timer = Some(Timer::start(now));
-        let (local, remote) = (m.local, m.remote);
-        self.send(local, remote, bytes);
+        self.mains[i].my_cert = Some(own.me);
+        self.send_main(now, i, MmState::I5, bytes, true);
         Ok(())
     }
 
@@ -441,11 +447,8 @@ impl Ike {
         let m = &mut self.mains[i];
         m.my_cert = Some(own.me);
         m.peer_cert = Some(peer_cert);
-        m.state = MmState::Up;
-        m.timer = None;
-        m.last_out = bytes.clone();
-        let (local, remote) = (m.local, m.remote);
-        self.send(local, remote, bytes);
+        // MM6 ends the exchange: it is resent only when MM5 comes again.
+        self.send_main(now, i, MmState::Up, bytes, false);
         self.main_mode_up(i);
         Ok(())
     }
