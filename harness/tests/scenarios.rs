@@ -81,7 +81,6 @@ fn every_scenario_is_deterministic_passes_and_matches_its_snapshot() {
 }
 
 #[test]
-#[ignore = "the sample uses IPsec and timeline actions, which the runner refuses until issue 3"]
 fn sample_scenario_runs_deterministically() {
     let dir = manifest_dir().join("tests/data");
     let s = load_file(&dir.join("sample.yaml"), Path::new(&dir)).unwrap_or_else(|e| panic!("{e}"));
