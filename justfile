@@ -18,8 +18,17 @@ review:
 sweep NAME SEEDS *ARGS:
     {{bin}} sweep scenarios/{{NAME}}.yaml --seeds {{SEEDS}} {{ARGS}}
 
-# Write NAME's capture and keys to target/pcap and dissect it with tshark.
-pcap NAME:
+# Write NAME's capture and keys to target/pcap and dissect one interface of
+# it with tshark, decrypting IKE and ESP (default: the first interface).
+# Wireshark chains IKE IVs across packets, so one interface at a time.
+pcap NAME IFACE="":
+    #!/usr/bin/env bash
+    set -euo pipefail
     mkdir -p target/pcap
     {{bin}} run scenarios/{{NAME}}.yaml --pcap target/pcap --keys > /dev/null || true
-    tshark -r target/pcap/{{NAME}}.pcapng -d udp.port==1701,l2tp $(cat target/pcap/{{NAME}}.keys 2>/dev/null | sed 's/^/-o /') -V
+    filter='frame.interface_id == 0'
+    [ -n "{{IFACE}}" ] && filter='frame.interface_name == "{{IFACE}}"'
+    tshark -r target/pcap/{{NAME}}.pcapng -Y "$filter" -w target/pcap/{{NAME}}-one.pcapng
+    args=(-o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE)
+    while IFS= read -r line; do args+=(-o "$line"); done < target/pcap/{{NAME}}.keys
+    tshark -r target/pcap/{{NAME}}-one.pcapng "${args[@]}" -V
