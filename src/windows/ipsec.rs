@@ -89,6 +89,8 @@ pub struct IpsecComponents {
     /// tshark key lines (SCENARIOS.md `--keys`).
     keys: Vec<String>,
     corrupt_counter: u8,
+    /// Our machine certificate as audits name it ("My Subject").
+    my_cert: Option<crate::crypto::pki::PeerCertificate>,
 }
 
 /// XP's main mode offers (WINDOWS.md 5), lifetime 28800 s [MODEL].
@@ -157,7 +159,12 @@ impl IpsecComponents {
         ike_rng: ChaCha20Rng,
         driver_rng: ChaCha20Rng,
     ) -> Self {
+        let my_cert = ike_config
+            .identity
+            .as_ref()
+            .and_then(|i| crate::crypto::pki::describe(&i.cert_der).ok());
         IpsecComponents {
+            my_cert,
             local,
             agent_running,
             driver: Driver::new(driver_rng),
@@ -558,7 +565,7 @@ impl IpsecComponents {
                             Mode::Quick => "@ike.mode.quick".into(),
                         },
                         self.filter_block(peer, None),
-                        Self::identity_block(peer, peer_cert.as_ref(), None),
+                        Self::identity_block(peer, peer_cert.as_ref(), self.my_cert.as_ref()),
                         match point {
                             FailurePoint::Me => "@ike.point.me".into(),
                             FailurePoint::Peer => "@ike.point.peer".into(),
