@@ -18,9 +18,8 @@ review:
 sweep NAME SEEDS *ARGS:
     {{bin}} sweep scenarios/{{NAME}}.yaml --seeds {{SEEDS}} {{ARGS}}
 
-# Write NAME's capture and keys to target/pcap and dissect one interface of
-# it with tshark, decrypting IKE and ESP (default: the first interface).
-# Wireshark chains IKE IVs across packets, so one interface at a time.
+# (Wireshark chains IKE IVs across packets, so one interface at a time.)
+# Capture NAME with keys, dissect one interface (default: the first) decrypted.
 pcap NAME IFACE="":
     #!/usr/bin/env bash
     set -euo pipefail
