@@ -166,12 +166,7 @@ impl Ike {
             return Err(IkeError::Unexpected("encrypted MM1"));
         }
         let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
-        let sa = parsed
-            .find(|p| match p {
-                Payload::Sa(sa) => Some(sa.clone()),
-                _ => None,
-            })
-            .ok_or(IkeError::MissingPayload("SA"))?;
+        let sa = parsed.sa()?;
         let sa_i_b = parsed.raw(PayloadType::Sa).unwrap_or_default().to_vec();
         let rcookie = self.random_cookie();
         let mut m = MainSa::new(dst, src, false, packet.initiator_cookie());
@@ -221,12 +216,7 @@ impl Ike {
         data: &[u8],
     ) -> Result<(), IkeError> {
         let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
-        let sa = parsed
-            .find(|p| match p {
-                Payload::Sa(sa) => Some(sa.clone()),
-                _ => None,
-            })
-            .ok_or(IkeError::MissingPayload("SA"))?;
+        let sa = parsed.sa()?;
         // What we offered is in our own SAi_b.
         let offered: Vec<_> = SaPayload::parse(&self.mains[i].sa_i_b)?
             .proposals

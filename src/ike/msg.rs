@@ -42,6 +42,22 @@ impl Parsed {
         self.payloads.iter().find_map(|(p, _)| f(p))
     }
 
+    /// The SA payload every Main Mode 1-2 and Quick Mode 1-2 carries.
+    pub fn sa(&self) -> Result<crate::wire::isakmp::SaPayload, IkeError> {
+        self.find(|p| match p {
+            Payload::Sa(sa) => Some(sa.clone()),
+            _ => None,
+        })
+        .ok_or(IkeError::MissingPayload("SA"))
+    }
+
+    /// The Nonce payload's body (Ni_b / Nr_b, RFC 2409 5).
+    pub fn nonce(&self) -> Result<Vec<u8>, IkeError> {
+        self.raw(PayloadType::Nonce)
+            .map(<[u8]>::to_vec)
+            .ok_or(IkeError::MissingPayload("Nonce"))
+    }
+
     /// The raw body of the first payload of `kind`.
     pub fn raw(&self, kind: PayloadType) -> Option<&[u8]> {
         self.payloads

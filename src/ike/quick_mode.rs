@@ -268,16 +268,8 @@ impl Ike {
             }
             other => other?,
         };
-        let sa = parsed
-            .find(|p| match p {
-                Payload::Sa(sa) => Some(sa.clone()),
-                _ => None,
-            })
-            .ok_or(IkeError::MissingPayload("SA"))?;
-        let ni = parsed
-            .raw(PayloadType::Nonce)
-            .ok_or(IkeError::MissingPayload("Nonce"))?
-            .to_vec();
+        let sa = parsed.sa()?;
+        let ni = parsed.nonce()?;
         let ids: Vec<IdPayload> = parsed
             .payloads
             .iter()
@@ -423,16 +415,8 @@ impl Ike {
         let mid = packet.message_id();
         let (iv, ni) = (self.quicks[q].iv.clone(), self.quicks[q].ni.clone());
         let (parsed, iv) = self.open_quick(i, packet, &iv, &[&mid.to_be_bytes(), &ni], true)?;
-        let sa = parsed
-            .find(|p| match p {
-                Payload::Sa(sa) => Some(sa.clone()),
-                _ => None,
-            })
-            .ok_or(IkeError::MissingPayload("SA"))?;
-        let nr = parsed
-            .raw(PayloadType::Nonce)
-            .ok_or(IkeError::MissingPayload("Nonce"))?
-            .to_vec();
+        let sa = parsed.sa()?;
+        let nr = parsed.nonce()?;
         let peer = self.mains[i].peer();
         let Some((peer_spi, offer)) = accept_qm(&sa, &self.quicks[q].offered) else {
             let cert = self.mains[i].peer_cert.clone();
