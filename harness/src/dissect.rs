@@ -24,10 +24,10 @@ pub struct Dissected {
     pub summary: String,
 }
 
-/// RFC 2661 8.1, RFC 2408/3947, RFC 2637: the well-known ports we name.
-const L2TP_PORT: u16 = 1701;
-const ISAKMP_PORT: u16 = 500;
-const NAT_T_PORT: u16 = 4500;
+// The well-known ports we name come from the wire modules; PPTP's is RFC 2637 3.
+use l2tpsec::ipsec::driver::IKE_NAT_T_PORT as NAT_T_PORT;
+use l2tpsec::wire::isakmp::UDP_PORT as ISAKMP_PORT;
+use l2tpsec::wire::l2tp::UDP_PORT as L2TP_PORT;
 const PPTP_PORT: u16 = 1723;
 
 /// Remembers what each interface has carried, to spot retransmissions.
@@ -43,8 +43,11 @@ impl Dissector {
 
     /// Dissects one captured IPv4 packet seen by `host` on interface `iface`.
     pub fn dissect(&mut self, host: &str, iface: usize, outbound: bool, data: &[u8]) -> Dissected {
-        let header = match ipv4::Packet::new_checked(data).and_then(|p| ipv4::Repr::parse(&p)) {
-            Ok(h) => h,
+        let parsed = ipv4::Packet::new_checked(data).and_then(|p| {
+            ipv4::Repr::parse(&p).map(|r| (r, p.header_len(), usize::from(p.total_len())))
+        });
+        let (header, payload) = match parsed {
+            Ok((h, start, end)) => (h, data.get(start..end).unwrap_or_default()),
             Err(e) => {
                 return Dissected {
                     protocol: WireProtocol::Ipv4,
@@ -55,9 +58,6 @@ impl Dissector {
                 }
             }
         };
-        let payload = data
-            .get(data.len().saturating_sub(header.payload_len)..)
-            .unwrap_or_default();
         let (src, dst) = (header.src_addr.to_string(), header.dst_addr.to_string());
         let plain = |protocol, summary: String| Dissected {
             protocol,

@@ -175,7 +175,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         }
     }
     report.events = events(&windows, locale);
-    report.packets = packets(scenario, &sim);
+    report.packets = packets(&sim);
 
     let mut pcapng = Vec::new();
     if opts.want_pcap {
@@ -630,14 +630,13 @@ fn events(
     all.into_iter().map(|(_, r)| r).collect()
 }
 
-fn packets(scenario: &Scenario, sim: &Simulation) -> Vec<PacketReport> {
+fn packets(sim: &Simulation) -> Vec<PacketReport> {
     let mut dissector = Dissector::new();
     sim.captures()
         .iter()
         .map(|c| {
             let outbound = matches!(c.direction, net::Direction::Out);
             let d = dissector.dissect(&c.host, c.iface, outbound, &c.data);
-            let _ = scenario;
             PacketReport {
                 host: c.host.clone(),
                 interface: c.segment.clone(),

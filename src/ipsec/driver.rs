@@ -26,7 +26,7 @@ use crate::wire::esp;
 use crate::wire::ipv4;
 
 /// IKE's UDP port (RFC 2408 / RFC 2409 use 500).
-pub const IKE_PORT: u16 = 500;
+pub const IKE_PORT: u16 = crate::wire::isakmp::UDP_PORT;
 /// IKE's port after NAT detection (RFC 3947 4).
 pub const IKE_NAT_T_PORT: u16 = 4500;
 

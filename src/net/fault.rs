@@ -125,16 +125,6 @@ fn corrupt_range(packet: &[u8], after: CorruptAfter) -> Option<(usize, usize)> {
     (start < end).then_some((start, end))
 }
 
-/// FNV-1a 64: a fixed hash, unlike std's randomly keyed one.
-fn fnv1a(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// The key naming a site in seeds: "segment/<name>" or "host/<name>".
 fn site_key(site: &FaultSite) -> String {
     match site {
@@ -148,7 +138,7 @@ fn site_key(site: &FaultSite) -> String {
 pub(crate) fn site_rng(seed: u64, site: &FaultSite) -> ChaCha20Rng {
     let mut s = [0u8; 32];
     s[..8].copy_from_slice(&seed.to_le_bytes());
-    s[8..16].copy_from_slice(&fnv1a(site_key(site).as_bytes()).to_le_bytes());
+    s[8..16].copy_from_slice(&crate::seed::fnv1a64(site_key(site).as_bytes()).to_le_bytes());
     ChaCha20Rng::from_seed(s)
 }
 

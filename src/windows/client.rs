@@ -258,7 +258,7 @@ impl RasClient {
         self.phase = Phase::Tunnel;
     }
 
-    pub fn on_l2tp_event(&mut self, now: Duration, event: &L2tpEvent, l2tp: &mut Endpoint) {
+    pub fn on_l2tp_event(&mut self, now: Duration, event: &L2tpEvent) {
         match event {
             L2tpEvent::SessionUp { session, .. } if self.phase == Phase::Tunnel => {
                 let mut link = Link::new(
@@ -307,7 +307,6 @@ impl RasClient {
                 };
                 self.fail(now, code);
                 self.link = None;
-                let _ = l2tp;
             }
             _ => {}
         }
@@ -325,7 +324,6 @@ impl RasClient {
         &mut self,
         now: Duration,
         l2tp: &mut Endpoint,
-        stack: &mut IpStack,
         ipsec: &mut IpsecComponents,
     ) -> bool {
         if self.phase == Phase::Ipsec {
@@ -385,7 +383,6 @@ impl RasClient {
                 _ => {}
             }
         }
-        let _ = stack;
         progressed
     }
 

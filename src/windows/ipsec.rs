@@ -28,11 +28,11 @@ use crate::ike::{
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
 use text::{audit, cert_status, cipher_name, esp_key_line, hash_name, hex_lower, integ_name};
 
-/// IANA protocol number of UDP; RFC 2661 8.1 L2TP port.
+use super::machine::L2TP_PORT;
+pub use crate::ipsec::driver::IKE_PORT;
+
+/// IANA protocol number of UDP (RFC 768), the L2TP filters' protocol.
 const UDP: u8 = 17;
-const L2TP_PORT: u16 = 1701;
-/// RFC 2408 / RFC 2409: IKE's port.
-pub const IKE_PORT: u16 = 500;
 
 /// The NIC's IPsec task offload (SCENARIOS.md `nic.ipsec-offload`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use crate::wire::ipv4;
 use crate::wire::{icmp, udp};
 
 /// RFC 2661 8.1: L2TP's registered UDP port; Windows also sends from it.
-pub const L2TP_PORT: u16 = 1701;
+pub const L2TP_PORT: u16 = crate::wire::l2tp::UDP_PORT;
 /// Windows' default IP TTL.
 pub const TTL: u8 = 128;
 
@@ -396,15 +396,15 @@ impl WindowsMachine {
             }
             while let Some(event) = self.l2tp.poll_event() {
                 if let Some(c) = self.client.as_mut() {
-                    c.on_l2tp_event(now, &event, &mut self.l2tp);
+                    c.on_l2tp_event(now, &event);
                 }
                 if let Some(s) = self.server.as_mut() {
-                    s.on_l2tp_event(now, &event, &mut self.l2tp, &mut self.logs);
+                    s.on_l2tp_event(now, &event, &mut self.l2tp);
                 }
                 progressed = true;
             }
             if let Some(c) = self.client.as_mut() {
-                progressed |= c.pump(now, &mut self.l2tp, &mut self.stack, &mut self.ipsec);
+                progressed |= c.pump(now, &mut self.l2tp, &mut self.ipsec);
             }
             if let Some(s) = self.server.as_mut() {
                 progressed |= s.pump(now, &mut self.l2tp, &mut self.stack, &mut self.logs);

@@ -86,13 +86,7 @@ impl RrasServer {
         }
     }
 
-    pub fn on_l2tp_event(
-        &mut self,
-        now: Duration,
-        event: &L2tpEvent,
-        l2tp: &mut Endpoint,
-        logs: &mut EventLogs,
-    ) {
+    pub fn on_l2tp_event(&mut self, now: Duration, event: &L2tpEvent, l2tp: &mut Endpoint) {
         match event {
             L2tpEvent::SessionUp { session, tunnel } => {
                 let peer = l2tp
@@ -132,7 +126,7 @@ impl RrasServer {
                     call.link.handle_frame(now, frame);
                 }
             }
-            L2tpEvent::SessionDown { session, .. } => self.end_call(*session, logs),
+            L2tpEvent::SessionDown { session, .. } => self.end_call(*session),
             L2tpEvent::TunnelDown { .. } => {
                 // Sessions of a dead tunnel are reported down by the
                 // endpoint before the tunnel.
@@ -141,7 +135,7 @@ impl RrasServer {
         }
     }
 
-    fn end_call(&mut self, session: SessionHandle, _logs: &mut EventLogs) {
+    fn end_call(&mut self, session: SessionHandle) {
         if let Some(call) = self.calls.remove(&session) {
             if let Some(a) = call.address {
                 self.leased.retain(|&l| l != a);
@@ -234,7 +228,7 @@ impl RrasServer {
             LinkEvent::Ip(packet) => self.on_ip(now, session, &packet),
             LinkEvent::Down(_) => {
                 l2tp.close_session(now, session, 3);
-                self.end_call(session, logs);
+                self.end_call(session);
             }
             _ => {}
         }
