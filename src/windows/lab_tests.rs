@@ -202,3 +202,42 @@ fn wrong_password_is_691() {
     let ids: Vec<u32> = lab.server.borrow().events().iter().map(|e| e.id).collect();
     assert_eq!(ids, [2, 20271]);
 }
+
+mod garbage {
+    use super::*;
+    use crate::wire::udp;
+    use proptest::prelude::*;
+    use std::net::SocketAddrV4;
+
+    fn machines() -> Vec<WindowsMachine> {
+        let l = lab(
+            ConnectoidEncryption::Require,
+            vec![EncryptionLevel::Strongest],
+            "Secret1!",
+        );
+        let (c, s) = (
+            l.client.borrow().config().clone(),
+            l.server.borrow().config().clone(),
+        );
+        vec![WindowsMachine::new(c), WindowsMachine::new(s)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Bytes from the network never panic a machine, whatever they
+        /// claim to be: raw, or UDP to its IKE, L2TP or another port.
+        #[test]
+        fn any_packet_is_survived(bytes in proptest::collection::vec(any::<u8>(), 0..300), port in prop::sample::select(vec![500u16, 1701, 4500, 9])) {
+            for mut m in machines() {
+                let me = m.config().interfaces[0].1;
+                let now = Duration::from_secs(2);
+                m.handle_packet(now, 0, &bytes);
+                let dgram = udp::build_ipv4(SocketAddrV4::new([198, 51, 100, 7].into(), port), SocketAddrV4::new(me, port), 1, 64, &bytes);
+                m.handle_packet(now, 0, &dgram);
+                m.handle_timeout(now + Duration::from_secs(1));
+                while m.poll_transmit().is_some() {}
+            }
+        }
+    }
+}
