@@ -13,7 +13,7 @@ pub mod schema;
 pub mod validate;
 pub mod values;
 
-pub use load::{load, load_file, Diagnostic, LoadError};
+pub use load::{load, load_file, load_str, Diagnostic, LoadError};
 pub use report::{render_text, Report, Verdict};
 pub use run::{run, RunError, RunOptions, RunOutput};
 pub use schema::Scenario;

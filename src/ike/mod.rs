@@ -298,7 +298,14 @@ impl Ike {
     /// Main Mode if none is up, then Quick Mode. Repeated acquires while
     /// negotiating are ignored.
     pub fn acquire(&mut self, now: Duration, peer: Ipv4Addr, rule: usize) {
-        let Some(local) = self.rule(rule).map(|r| r.selector.local) else {
+        let local = self.rule(rule).map_or(Ipv4Addr::UNSPECIFIED, |r| r.selector.local);
+        self.acquire_from(now, local, peer, rule);
+    }
+
+    /// `acquire` from `local`, the address the host's route to `peer` picks
+    /// (a selector naming "any of my addresses" cannot say which).
+    pub fn acquire_from(&mut self, now: Duration, local: Ipv4Addr, peer: Ipv4Addr, rule: usize) {
+        if self.rule(rule).is_none() {
             self.fail(
                 peer,
                 Mode::Main,
@@ -307,7 +314,7 @@ impl Ike {
                 None,
             );
             return;
-        };
+        }
         if self
             .quicks
             .iter()

@@ -111,7 +111,11 @@ impl Ike {
         };
         let my_spi = self.random_id();
         let ni = self.nonce();
-        let sel = r.selector;
+        let mut sel = r.selector;
+        if sel.local.is_unspecified() {
+            // "Me": the address this ISAKMP SA runs on.
+            sel.local = *self.mains[i].local.ip();
+        }
         let payloads = [
             Payload::Sa(qm_sa(&r.offers, my_spi)),
             Payload::Nonce(ni.clone()),

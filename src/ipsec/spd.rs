@@ -9,12 +9,16 @@ use core::net::Ipv4Addr;
 pub enum AddrMatch {
     Any,
     Addr(Ipv4Addr),
+    /// "My IP address": any address of this machine (winipsec.h
+    /// IP_ADDRESS_ME, address 0 with mask 255.255.255.255). The driver sees
+    /// only this machine's own traffic, so it matches every address there.
+    Me,
 }
 
 impl AddrMatch {
     pub fn matches(self, a: Ipv4Addr) -> bool {
         match self {
-            AddrMatch::Any => true,
+            AddrMatch::Any | AddrMatch::Me => true,
             AddrMatch::Addr(x) => x == a,
         }
     }
@@ -102,7 +106,7 @@ impl Filter {
     /// exact weights are undocumented, so we count the specific fields,
     /// addresses first (a host address outweighs all the rest).
     pub fn weight(&self) -> u32 {
-        let addr = |a: AddrMatch| u32::from(matches!(a, AddrMatch::Addr(_))) * 8;
+        let addr = |a: AddrMatch| u32::from(matches!(a, AddrMatch::Addr(_) | AddrMatch::Me)) * 8;
         addr(self.src)
             + addr(self.dst)
             + u32::from(self.protocol.is_some()) * 4

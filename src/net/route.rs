@@ -41,6 +41,12 @@ impl RouteTable {
         best.map(|(i, _)| i)
     }
 
+    /// The source address of a packet to `dst`: the address of the interface
+    /// the route leaves by (RFC 1122 3.3.4.3), never the first one listed.
+    pub fn source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        self.route(dst).and_then(|(iface, _)| self.addr(iface))
+    }
+
     /// True when `addr` is one of this host's interface addresses.
     pub fn owns(&self, addr: Ipv4Addr) -> bool {
         self.ifaces.iter().any(|(_, a)| *a == addr)

@@ -26,6 +26,7 @@ use crate::ike::{
     QmRule, Selector,
 };
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
+use crate::net::RouteTable;
 use text::{audit, cert_status, cipher_name, esp_key_line, hash_name, hex_lower, integ_name};
 
 use super::machine::L2TP_PORT;
@@ -76,7 +77,9 @@ pub enum IpsecOutcome {
 }
 
 pub struct IpsecComponents {
-    local: Ipv4Addr,
+    /// The host's routes: every address IKE and the filters use is the one
+    /// the route to the peer leaves by.
+    routes: RouteTable,
     agent_running: bool,
     driver: Driver,
     ike: Ike,
@@ -151,7 +154,7 @@ pub fn quick_mode_offers(enc: super::config::ConnectoidEncryption) -> Vec<QmOffe
 
 impl IpsecComponents {
     pub fn new(
-        local: Ipv4Addr,
+        routes: RouteTable,
         ike_config: IkeConfig,
         agent_running: bool,
         offload: NicOffload,
@@ -165,7 +168,7 @@ impl IpsecComponents {
             .and_then(|i| crate::crypto::pki::describe(&i.cert_der).ok());
         IpsecComponents {
             my_cert,
-            local,
+            routes,
             agent_running,
             driver: Driver::new(driver_rng),
             ike: Ike::new(ike_config, ike_rng),
@@ -177,6 +180,11 @@ impl IpsecComponents {
             keys: Vec::new(),
             corrupt_counter: 0,
         }
+    }
+
+    /// Our address toward `peer` (unspecified when no route leads there).
+    pub(super) fn local_for(&self, peer: Ipv4Addr) -> Ipv4Addr {
+        self.routes.source_for(peer).unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
     pub fn agent_running(&self) -> bool {
@@ -249,7 +257,7 @@ impl IpsecComponents {
             L2tpRole::Client { server } => (
                 Filter {
                     name: "L2TP Client Inbound and Outbound Filter".into(),
-                    src: AddrMatch::Addr(self.local),
+                    src: AddrMatch::Addr(self.local_for(server)),
                     dst: AddrMatch::Addr(server),
                     protocol: Some(UDP),
                     src_port: Some(L2TP_PORT),
@@ -259,7 +267,7 @@ impl IpsecComponents {
                     rule: 0,
                 },
                 Selector {
-                    local: self.local,
+                    local: self.local_for(server),
                     remote: Some(server),
                     protocol: UDP,
                     local_port: L2TP_PORT,
@@ -269,7 +277,9 @@ impl IpsecComponents {
             L2tpRole::Server => (
                 Filter {
                     name: "L2TP Server Inbound and Outbound Filter".into(),
-                    src: AddrMatch::Addr(self.local),
+                    // "My IP address": RRAS answers on whichever NIC the
+                    // call arrives on.
+                    src: AddrMatch::Me,
                     dst: manual_peer.map_or(AddrMatch::Any, AddrMatch::Addr),
                     protocol: Some(UDP),
                     src_port: Some(L2TP_PORT),
@@ -279,7 +289,7 @@ impl IpsecComponents {
                     rule: 0,
                 },
                 Selector {
-                    local: self.local,
+                    local: Ipv4Addr::UNSPECIFIED,
                     remote: manual_peer,
                     protocol: UDP,
                     local_port: L2TP_PORT,
@@ -322,7 +332,8 @@ impl IpsecComponents {
 
     /// RASMAN asks IKE for the L2TP SA with the server.
     pub fn acquire(&mut self, now: Duration, server: Ipv4Addr) {
-        self.ike.acquire(now, server, 0);
+        let local = self.local_for(server);
+        self.ike.acquire_from(now, local, server, 0);
     }
 
     /// The latest outcome of a negotiation with `peer`, taken once.
@@ -336,7 +347,8 @@ impl IpsecComponents {
         match self.driver.outbound(now, packet) {
             Outbound::Send(p) | Outbound::Clear(p) => Some(p),
             Outbound::Acquire { peer, rule } => {
-                self.ike.acquire(now, peer, rule);
+                let local = self.local_for(peer);
+                self.ike.acquire_from(now, local, peer, rule);
                 None
             }
             Outbound::Drop => None,

@@ -31,7 +31,7 @@ impl IpsecComponents {
             ),
             // Main mode filters are address pairs.
             None => (
-                self.local.to_string(),
+                self.local_for(peer).to_string(),
                 peer.to_string(),
                 "0".into(),
                 "0".into(),
@@ -48,7 +48,7 @@ impl IpsecComponents {
                 proto,
                 sport,
                 dport,
-                self.local.to_string(),
+                self.local_for(peer).to_string(),
                 peer.to_string(),
             ],
         )
@@ -98,6 +98,7 @@ impl IpsecComponents {
                     let addr = |a: &AddrMatch| match a {
                         AddrMatch::Any => ("0.0.0.0", "0.0.0.0".to_string()),
                         AddrMatch::Addr(x) => ("255.255.255.255", x.to_string()),
+                        AddrMatch::Me => ("255.255.255.255", "0.0.0.0".to_string()),
                     };
                     let (smask, saddr) = addr(&f.src);
                     let (dmask, daddr) = addr(&f.dst);

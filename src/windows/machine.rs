@@ -54,9 +54,7 @@ impl IpStack {
 
     /// The source address a packet to `dst` leaves with.
     pub fn source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-        self.routes
-            .route(dst)
-            .and_then(|(iface, _)| self.addresses.get(iface).copied())
+        self.routes.source_for(dst)
     }
 
     fn next_ident(&mut self) -> u16 {
@@ -177,12 +175,8 @@ impl WindowsMachine {
             .clone()
             .map(|s| RrasServer::new(s, config.name.clone(), ChaCha20Rng::from_rng(&mut rng)));
         let settings = &config.ipsec;
-        let local = config
-            .interfaces
-            .first()
-            .map_or(Ipv4Addr::UNSPECIFIED, |&(_, a)| a);
         let mut ipsec = IpsecComponents::new(
-            local,
+            routes.clone(),
             IkeConfig {
                 identity: settings.certificate.as_ref().map(|c| Identity {
                     cert_der: c.der.clone(),
