@@ -272,6 +272,8 @@ pub struct Ike {
     sas: Vec<QuickSa>,
     transmit: VecDeque<(SocketAddrV4, SocketAddrV4, Vec<u8>)>,
     events: VecDeque<IkeEvent>,
+    /// Duplicates of the peer's last message left to our own timer.
+    duplicates_ignored: u64,
 }
 
 impl Ike {
@@ -285,6 +287,7 @@ impl Ike {
             sas: Vec::new(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
+            duplicates_ignored: 0,
         }
     }
 
@@ -367,6 +370,12 @@ impl Ike {
         self.delete_everything(now);
     }
 
+    /// Duplicates of the peer's previous message that our retransmission
+    /// timer answers instead (diagnostics).
+    pub fn duplicates_ignored(&self) -> u64 {
+        self.duplicates_ignored
+    }
+
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<(SocketAddrV4, SocketAddrV4, Vec<u8>)> {
         self.transmit.pop_front()
@@ -446,7 +455,11 @@ impl Ike {
     }
 
     /// A retransmitted request gets our last reply again (RFC 2408 5 leaves
-    /// this to implementations; every IKEv1 stack does it).
+    /// this to implementations; every IKEv1 stack does it), unless that
+    /// reply has a retransmission timer of its own: then the timer resends
+    /// it, and answering the duplicate too would send it twice at once (on a
+    /// link slower than the first resend, every message would multiply).
+    /// Returns true when the datagram was a duplicate, answered or not.
     fn answer_retransmission(
         &mut self,
         src: SocketAddrV4,
@@ -459,7 +472,7 @@ impl Ike {
             self.mains
                 .iter()
                 .find(|m| m.peer() == peer && m.icookie == ic && m.last_in == data)
-                .map(|m| (m.local, m.remote, m.last_out.clone()))
+                .map(|m| (m.local, m.remote, m.last_out.clone(), m.timer.is_some()))
         } else {
             self.quicks
                 .iter()
@@ -471,12 +484,14 @@ impl Ike {
                         .mains
                         .iter()
                         .find(|m| m.icookie == q.icookie && m.rcookie == q.rcookie)?;
-                    Some((m.local, m.remote, q.last_out.clone()))
+                    Some((m.local, m.remote, q.last_out.clone(), q.timer.is_some()))
                 })
         };
         match reply {
-            Some((local, remote, out)) => {
-                if !out.is_empty() {
+            Some((local, remote, out, timer_running)) => {
+                if timer_running {
+                    self.duplicates_ignored += 1;
+                } else if !out.is_empty() {
                     self.send(local, remote, out);
                 }
                 true
