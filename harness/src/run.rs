@@ -17,8 +17,8 @@ use l2tpsec::ike::{MmOffer, QmOffer};
 use l2tpsec::net::{self, Machine, Simulation};
 use l2tpsec::windows::catalog::{self, Locale as WinLocale};
 use l2tpsec::windows::config as win;
+use l2tpsec::windows::config::{ManualPolicy, NicOffload};
 use l2tpsec::windows::eventlog::{EventType as WinEventType, Log};
-use l2tpsec::windows::ipsec::{ManualPolicy, NicOffload};
 use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::rras;
 use l2tpsec::windows::WindowsMachine;
@@ -531,11 +531,7 @@ fn machine_config(
         edition,
         interfaces: interfaces(scenario, host),
         gateway: host.gateway,
-        registry: win::Registry {
-            prohibit_ipsec: host.registry.prohibit_ipsec,
-            enable_offload: host.registry.enable_offload,
-            assume_udp_encapsulation: host.registry.assume_udp_encapsulation_context_on_send_rule,
-        },
+        registry: registry(&host.registry),
         dial,
         server,
         ics: match (&host.nat, host.role.is_client()) {
@@ -548,6 +544,19 @@ fn machine_config(
         ipsec: ipsec_settings(scenario, host, pki)?,
         seed,
     })
+}
+
+/// The scenario's registry values over Windows' defaults.
+fn registry(r: &schema::Registry) -> win::Registry {
+    let d = win::Registry::WINDOWS_DEFAULT;
+    win::Registry {
+        prohibit_ipsec: r.prohibit_ipsec.unwrap_or(d.prohibit_ipsec),
+        enable_offload: r.enable_offload.unwrap_or(d.enable_offload),
+        assume_udp_encapsulation: r
+            .assume_udp_encapsulation_context_on_send_rule
+            .unwrap_or(d.assume_udp_encapsulation),
+        negotiate_time: r.negotiate_time.unwrap_or(d.negotiate_time),
+    }
 }
 
 fn policy(p: &schema::Policy) -> rras::Policy {

@@ -392,32 +392,23 @@ impl ServiceName {
 }
 
 /// The registry values of WINDOWS.md 5 (names as in the registry).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// Registry values a scenario sets; absent ones keep Windows' default,
+/// which the library defines (`windows::config::Registry::WINDOWS_DEFAULT`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registry {
-    /// Services\Rasman\Parameters\ProhibitIpSec (default 0).
+    /// Services\Rasman\Parameters\ProhibitIpSec.
     #[serde(default, rename = "ProhibitIpSec")]
-    pub prohibit_ipsec: u32,
-    /// Services\IPSEC\EnableOffload (default 1).
-    #[serde(default = "one_u32", rename = "EnableOffload")]
-    pub enable_offload: u32,
-    /// Services\IPSec\AssumeUDPEncapsulationContextOnSendRule (default 0).
+    pub prohibit_ipsec: Option<u32>,
+    /// Services\IPSEC\EnableOffload.
+    #[serde(default, rename = "EnableOffload")]
+    pub enable_offload: Option<u32>,
+    /// Services\IPSec\AssumeUDPEncapsulationContextOnSendRule.
     #[serde(default, rename = "AssumeUDPEncapsulationContextOnSendRule")]
-    pub assume_udp_encapsulation_context_on_send_rule: u32,
-}
-
-fn one_u32() -> u32 {
-    1
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Registry {
-            prohibit_ipsec: 0,
-            enable_offload: 1,
-            assume_udp_encapsulation_context_on_send_rule: 0,
-        }
-    }
+    pub assume_udp_encapsulation_context_on_send_rule: Option<u32>,
+    /// Services\RasMan\PPP\NegotiateTime, seconds; 0 = no limit.
+    #[serde(default, rename = "NegotiateTime")]
+    pub negotiate_time: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

@@ -1,7 +1,7 @@
 //! The model errors a careful tester found (issue 6), one test each, and
 //! the rule that the order of keys in a scenario never changes an outcome.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use l2tpsec_harness::cli::{run_scenario, scenario_files};
 use l2tpsec_harness::{load_file, load_str, Report, RunOptions, Scenario};

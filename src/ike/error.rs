@@ -30,3 +30,23 @@ pub enum IkeError {
     #[error("ike: hash mismatch")]
     HashMismatch,
 }
+
+impl IkeError {
+    /// What kind of refusal this is, without the details that vary from
+    /// run to run (diagnostics count by it).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            IkeError::Malformed(_) => "malformed message",
+            IkeError::Crypto(_) => "cannot decrypt",
+            IkeError::UnknownSa => "no SA for these cookies",
+            IkeError::MissingPayload(p) => p,
+            IkeError::Unexpected(what) => what,
+            IkeError::HashMismatch => "hash mismatch",
+        }
+    }
+
+    /// Malformed bytes, as opposed to a peer's well-formed misstep.
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, IkeError::Malformed(_) | IkeError::Crypto(_))
+    }
+}

@@ -301,7 +301,9 @@ impl Ike {
     /// Main Mode if none is up, then Quick Mode. Repeated acquires while
     /// negotiating are ignored.
     pub fn acquire(&mut self, now: Duration, peer: Ipv4Addr, rule: usize) {
-        let local = self.rule(rule).map_or(Ipv4Addr::UNSPECIFIED, |r| r.selector.local);
+        let local = self
+            .rule(rule)
+            .map_or(Ipv4Addr::UNSPECIFIED, |r| r.selector.local);
         self.acquire_from(now, local, peer, rule);
     }
 

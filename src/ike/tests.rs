@@ -637,13 +637,18 @@ fn a_duplicate_reply_is_left_to_the_timer_and_never_answered_twice() {
     let mut lab = Lab::standard();
     lab.client.acquire(Duration::ZERO, SERVER, 0);
     let (src, dst, mm1) = lab.client.poll_transmit().expect("MM1");
-    lab.server.handle_datagram(Duration::ZERO, src, dst, &mm1).unwrap();
+    lab.server
+        .handle_datagram(Duration::ZERO, src, dst, &mm1)
+        .unwrap();
     let (rs, rd, mm2) = lab.server.poll_transmit().expect("MM2");
     let t = Duration::from_millis(1600);
     lab.client.handle_datagram(t, rs, rd, &mm2).unwrap();
     let mm3 = lab.client.poll_transmit().expect("MM3").2;
     lab.client.handle_datagram(t, rs, rd, &mm2).unwrap();
-    assert!(lab.client.poll_transmit().is_none(), "MM3 sent twice at once");
+    assert!(
+        lab.client.poll_transmit().is_none(),
+        "MM3 sent twice at once"
+    );
     assert_eq!(lab.client.duplicates_ignored(), 1);
     let at = lab.client.poll_timeout().expect("MM3 timer");
     assert_eq!(at, t + Duration::from_secs(1));

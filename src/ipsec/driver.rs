@@ -73,6 +73,20 @@ pub enum DropReason {
     Blocked,
 }
 
+impl DropReason {
+    /// How diagnostics name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::BadSpi => "ESP with an unknown SPI",
+            DropReason::ClearTextShouldBeSecured => "clear packet that should have been secured",
+            DropReason::HashFailed => "ESP failing its integrity check",
+            DropReason::InvalidSyntax => "ESP with invalid syntax",
+            DropReason::Replay => "ESP replayed",
+            DropReason::Blocked => "blocked by a filter",
+        }
+    }
+}
+
 /// IP Security Monitor's quick mode statistics (WINDOWS.md 5). Byte counts
 /// are of the protected payload: the transport-mode ESP payload before
 /// encryption (the TCP/UDP segment), without ESP header, IV, padding,

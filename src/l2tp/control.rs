@@ -122,7 +122,6 @@ impl ControlChannel {
     }
 
     /// Nothing sent is still waiting for an acknowledgement.
-    #[cfg(test)]
     pub fn all_acked(&self) -> bool {
         self.in_flight.is_empty() && self.waiting.is_empty()
     }

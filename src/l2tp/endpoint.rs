@@ -91,6 +91,8 @@ pub(super) struct Tunnel {
     pub(super) sessions: BTreeMap<u16, Session>,
     /// HELLO when nothing is heard from the peer until then (RFC 2661 6.5).
     pub(super) hello_at: Duration,
+    /// The owner heard `TunnelDown` and waits for `TunnelClosed`.
+    pub(super) close_pending: bool,
 }
 
 impl Tunnel {
@@ -220,6 +222,7 @@ impl Endpoint {
             chan: ControlChannel::new(peer, 0),
             sessions: BTreeMap::new(),
             hello_at: now + self.cfg.hello_interval,
+            close_pending: false,
         };
         let avps = self.control_avps(id);
         self.send(now, &mut t, 0, MessageType::Sccrq, avps);
@@ -240,10 +243,12 @@ impl Endpoint {
         let repr = ControlRepr::parse(&packet)?;
         if repr.tunnel_id != 0 {
             let id = repr.tunnel_id;
-            return match self.tunnels.get(&id) {
+            let result = match self.tunnels.get(&id) {
                 Some(t) if t.chan.peer() == from => self.on_tunnel_message(now, id, repr),
                 _ => Err(L2tpError::UnknownTunnel { tunnel_id: id }),
             };
+            self.report_closed();
+            return result;
         }
         match repr.message_type {
             Some(MessageType::Sccrq) => self.on_sccrq(now, from, repr),
@@ -291,6 +296,7 @@ impl Endpoint {
                 chan: ControlChannel::new(from, peer_id),
                 sessions: BTreeMap::new(),
                 hello_at: now + self.cfg.hello_interval,
+                close_pending: false,
             },
         );
         self.by_peer.insert((from, peer_id), id);
@@ -535,6 +541,7 @@ impl Endpoint {
                 reason,
             });
         }
+        t.close_pending = announced;
         t.state = TunnelState::Closing {
             until: now + STOPCCN_HOLD,
         };
@@ -576,6 +583,25 @@ impl Endpoint {
                 self.tunnels.insert(id, t);
             } else {
                 self.by_peer.remove(&(t.chan.peer(), t.peer_id));
+                if t.close_pending {
+                    self.events.push_back(Event::TunnelClosed {
+                        tunnel: TunnelHandle(id),
+                    });
+                }
+            }
+        }
+        self.report_closed();
+    }
+
+    /// `TunnelClosed` for each closing tunnel whose last message (our
+    /// StopCCN, or the ZLB answering the peer's) needs nothing more.
+    fn report_closed(&mut self) {
+        for (&id, t) in self.tunnels.iter_mut() {
+            if t.close_pending && t.closing() && t.chan.all_acked() {
+                t.close_pending = false;
+                self.events.push_back(Event::TunnelClosed {
+                    tunnel: TunnelHandle(id),
+                });
             }
         }
     }

@@ -51,3 +51,22 @@ pub enum L2tpError {
     #[error("frame of {len} bytes too large")]
     FrameTooLarge { len: usize },
 }
+
+impl L2tpError {
+    /// What kind of refusal this is, without ids that vary from run to run
+    /// (diagnostics count by it).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            L2tpError::Malformed(_) => "malformed message",
+            L2tpError::HiddenAvpUnsupported { .. } => "hidden AVP",
+            L2tpError::UnknownMandatoryAvp { .. } => "unknown mandatory AVP",
+            L2tpError::MissingAvp { .. } => "missing AVP",
+            L2tpError::UnexpectedMessage { .. } => "unexpected message",
+            L2tpError::UnknownTunnel { .. } => "unknown tunnel",
+            L2tpError::UnknownSession { .. } => "unknown session",
+            L2tpError::NoTunnelId { .. } => "message without tunnel id",
+            L2tpError::SessionNotUp => "session not established",
+            L2tpError::FrameTooLarge { .. } => "frame too large",
+        }
+    }
+}

@@ -147,6 +147,12 @@ pub enum Event {
         tunnel: TunnelHandle,
         reason: TunnelDownReason,
     },
+    /// After `TunnelDown`: the StopCCN exchange is over (our StopCCN was
+    /// acknowledged, or the hold after the peer's ended), so nothing of this
+    /// tunnel will be sent any more (RFC 2661 5.7).
+    TunnelClosed {
+        tunnel: TunnelHandle,
+    },
     /// LNS: an SCCRQ refused with StopCCN (`max_sessions == 0`).
     TunnelRefused {
         peer: SocketAddrV4,

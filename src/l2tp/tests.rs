@@ -256,14 +256,21 @@ fn sccrq_retransmitted_until_fifth_timeout_then_tunnel_down() {
         })
         .count();
     assert_eq!(retransmits, 5);
-    let last = d.events.last().unwrap();
-    assert_eq!(last.0, secs(31.0));
+    let [.., down, closed] = d.events.as_slice() else {
+        panic!("{:?}", d.events)
+    };
+    assert_eq!(down.0, secs(31.0));
     assert_eq!(
-        last.2,
+        down.2,
         Event::TunnelDown {
             tunnel: t,
             reason: TunnelDownReason::Timeout
         }
+    );
+    // Nothing of the tunnel is left to send: its owner hears it at once.
+    assert_eq!(
+        (closed.0, &closed.2),
+        (secs(31.0), &Event::TunnelClosed { tunnel: t })
     );
     assert_eq!(d.node(lac()).tunnel_count(), 0);
     assert_eq!(d.node(lac()).poll_timeout(), None);
@@ -387,7 +394,9 @@ fn stopccn_from_peer_reported() {
     d.node(lns())
         .close_tunnel(now, tb, result::STOPCCN_GENERAL_REQUEST);
     d.run_until(now + secs(5.0));
-    let lac_events = d.events_of(lac());
+    let mut lac_events = d.events_of(lac());
+    // The peer's StopCCN needs only our ZLB: the tunnel is closed at once.
+    assert!(matches!(lac_events.pop(), Some(Event::TunnelClosed { .. })));
     assert!(matches!(
         lac_events[lac_events.len() - 2],
         Event::SessionDown {
@@ -410,6 +419,11 @@ fn stopccn_from_peer_reported() {
         tunnel: tb,
         reason: TunnelDownReason::Closed
     }));
+    // Our StopCCN was acknowledged: the closer hears the tunnel is closed
+    // long before the 31 s hold ends.
+    assert!(d.events.iter().any(|e| e.1 == lns()
+        && e.2 == Event::TunnelClosed { tunnel: tb }
+        && e.0 < now + secs(1.0)));
     // The StopCCN was acknowledged: no retransmission.
     assert!(!d
         .events
@@ -432,14 +446,17 @@ fn max_sessions_zero_refuses_tunnel() {
     d.run_until(secs(5.0));
     assert_eq!(
         d.events_of(lac()),
-        [Event::TunnelDown {
-            tunnel: t,
-            reason: TunnelDownReason::StopCcn {
-                result: result::GENERAL_ERROR,
-                error: Some(result::ERROR_INSUFFICIENT_RESOURCES),
-                message: Some("no L2TP ports are configured".into()),
-            }
-        }]
+        [
+            Event::TunnelDown {
+                tunnel: t,
+                reason: TunnelDownReason::StopCcn {
+                    result: result::GENERAL_ERROR,
+                    error: Some(result::ERROR_INSUFFICIENT_RESOURCES),
+                    message: Some("no L2TP ports are configured".into()),
+                }
+            },
+            Event::TunnelClosed { tunnel: t }
+        ]
     );
     assert_eq!(
         d.events_of(lns()),

@@ -59,6 +59,9 @@ pub struct LinkConfig {
     /// Client: from the connectoid. Server: replaced at `authorize`.
     pub encryption: Encryption,
     pub mru: u16,
+    /// How long negotiation may take before this side gives up the line
+    /// (`RasMan\PPP\NegotiateTime`, WINDOWS.md 8); `None`: no limit.
+    pub negotiate_time: Option<Duration>,
 }
 
 /// The remote access policy's answer for an authenticated user.
@@ -66,7 +69,8 @@ pub struct LinkConfig {
 pub struct Authorization {
     pub encryption: Encryption,
     pub local_address: Ipv4Addr,
-    pub peer_address: Ipv4Addr,
+    /// `None`: no address to give (an exhausted pool); IPCP cannot open.
+    pub peer_address: Option<Ipv4Addr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +123,8 @@ pub enum DownReason {
     PeerTerminated,
     Closed,
     EchoTimeout,
+    /// Negotiation did not converge within `negotiate_time`.
+    NegotiationTimeout,
 }
 
 /// RFC 1661 3.2 link phases.
@@ -156,6 +162,9 @@ pub struct Link {
     down: bool,
     /// Server: the user name of the Response being verified.
     auth_user: Option<String>,
+    negotiate_time: Option<Duration>,
+    /// When negotiation must have converged (set by `open`).
+    negotiate_deadline: Option<Duration>,
     transmit: VecDeque<Vec<u8>>,
     events: VecDeque<LinkEvent>,
 }
@@ -185,6 +194,8 @@ impl Link {
             reason: None,
             down: false,
             auth_user: None,
+            negotiate_time: cfg.negotiate_time,
+            negotiate_deadline: None,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -208,6 +219,7 @@ impl Link {
             return;
         }
         self.phase = Phase::Establish;
+        self.negotiate_deadline = self.negotiate_time.map(|t| now + t);
         self.lcp.open(now);
         self.lcp.up(now);
         self.pump(now);
@@ -265,6 +277,14 @@ impl Link {
 
     pub fn handle_timeout(&mut self, now: Duration) {
         if self.down {
+            return;
+        }
+        if !self.up && self.negotiate_deadline.is_some_and(|t| t <= now) {
+            // WINDOWS.md 8: "the server disconnects the line"; a client
+            // with the same registry value gives up the same way.
+            self.negotiate_deadline = None;
+            self.fail(now, DownReason::NegotiationTimeout);
+            self.pump(now);
             return;
         }
         self.lcp.handle_timeout(now);
@@ -378,7 +398,9 @@ impl Link {
             Auth::Authenticator(a) => a.poll_timeout(),
             Auth::None => None,
         };
+        let deadline = self.negotiate_deadline.filter(|_| !self.up);
         [
+            deadline,
             self.lcp.poll_timeout(),
             auth,
             self.ccp.as_ref().and_then(|c| c.poll_timeout()),
@@ -603,12 +625,15 @@ impl Link {
             return;
         }
         self.phase = Phase::Network;
-        let ipcp_role = match &self.authorization {
-            Some(a) if self.is_server() => IpcpRole::Server {
-                local: a.local_address,
-                peer: a.peer_address,
-            },
-            _ => IpcpRole::Client,
+        let (ipcp_role, address_to_give) = match &self.authorization {
+            Some(a) if self.is_server() => (
+                IpcpRole::Server {
+                    local: a.local_address,
+                    peer: a.peer_address.unwrap_or(Ipv4Addr::UNSPECIFIED),
+                },
+                a.peer_address.is_some(),
+            ),
+            _ => (IpcpRole::Client, true),
         };
         let ccp_id = self.rng.next_u32() as u8;
         let mut ccp = Fsm::new(CcpPolicy::new(self.encryption), ccp_id);
@@ -617,6 +642,14 @@ impl Link {
         self.ccp = Some(ccp);
         let ipcp_id = self.rng.next_u32() as u8;
         let mut ipcp = Fsm::new(IpcpPolicy::new(ipcp_role), ipcp_id);
+        if !address_to_give {
+            // Nothing to assign: IPCP stays Closed (RFC 1661 4.1 answers a
+            // Configure-Request there with Terminate-Ack) and, IPCP being
+            // the only NCP, no network protocol can come up: the line ends.
+            ipcp.up(now);
+            self.ipcp = Some(ipcp);
+            return self.fail(now, DownReason::NcpFailed);
+        }
         ipcp.open(now);
         ipcp.up(now);
         self.ipcp = Some(ipcp);
@@ -644,11 +677,17 @@ impl Link {
         });
     }
 
-    /// Why the peer's Terminate-Request ends the link.
+    /// Why the peer's Terminate-Request ends the link. In the Network
+    /// phase before IPCP opened, the peer gave up on the network protocols.
     fn peer_termination_reason(&self) -> DownReason {
         match &self.ccp {
             Some(c) if c.policy().refused_peer_encryption() => DownReason::PeerRequiresEncryption,
             Some(c) if c.policy().peer_lacks_encryption() => DownReason::PeerLacksEncryption,
+            _ if self.phase == Phase::Network
+                && self.ipcp.as_ref().is_some_and(|i| !i.is_opened()) =>
+            {
+                DownReason::NcpFailed
+            }
             _ => DownReason::PeerTerminated,
         }
     }

@@ -21,7 +21,7 @@ fn authorization(encryption: Encryption) -> Authorization {
     Authorization {
         encryption,
         local_address: LOCAL,
-        peer_address: PEER,
+        peer_address: Some(PEER),
     }
 }
 
@@ -52,6 +52,7 @@ impl Pair {
                 },
                 encryption: client_enc,
                 mru: 1400,
+                negotiate_time: None,
             },
             ChaCha20Rng::seed_from_u64(1),
         );
@@ -60,6 +61,7 @@ impl Pair {
                 role: Role::Server,
                 encryption: Encryption::OPTIONAL,
                 mru: 1400,
+                negotiate_time: None,
             },
             ChaCha20Rng::seed_from_u64(2),
         );
@@ -492,4 +494,54 @@ mod robustness {
             }
         }
     }
+}
+
+#[test]
+fn no_address_to_give_ends_the_line_and_the_client_reports_ncp_failure() {
+    let all = required(true, true, true);
+    let mut authz = authorization(all);
+    authz.peer_address = None;
+    let mut p = Pair::new(Encryption::OPTIONAL, Ok(authz));
+    p.start();
+    p.run_to_end();
+    assert_eq!(down_reason(&p.server_events), Some(DownReason::NcpFailed));
+    assert_eq!(down_reason(&p.client_events), Some(DownReason::NcpFailed));
+    assert!(up_of(&p.client_events).is_none());
+}
+
+#[test]
+fn negotiation_that_never_converges_ends_at_negotiate_time() {
+    let mut p = Pair::new(
+        Encryption::OPTIONAL,
+        Ok(authorization(Encryption::OPTIONAL)),
+    );
+    p.client = Link::new(
+        LinkConfig {
+            role: Role::Client {
+                user: USER.into(),
+                password: PASSWORD.into(),
+            },
+            encryption: Encryption::OPTIONAL,
+            mru: 1400,
+            negotiate_time: Some(Duration::from_secs(5)),
+        },
+        ChaCha20Rng::seed_from_u64(1),
+    );
+    // Every server frame is lost: LCP alone would give up after
+    // Max-Configure (30 s); NegotiateTime ends the line first.
+    p.drop = Box::new(|from_client, _| !from_client);
+    p.start();
+    p.run(Duration::from_secs(60), |p| {
+        down_reason(&p.client_events).is_some()
+    });
+    assert_eq!(
+        down_reason(&p.client_events),
+        Some(DownReason::NegotiationTimeout)
+    );
+    // Terminate-Request at 5 s, Max-Terminate 2 with no answer: down at 11 s.
+    assert!(
+        p.now >= Duration::from_secs(5) && p.now < Duration::from_secs(15),
+        "{:?}",
+        p.now
+    );
 }

@@ -24,6 +24,8 @@ pub static ENTRIES: &[Entry] = &[
        "L'ordinateur distant n'a pas répondu. Pour obtenir de l'aide, cliquez sur Plus d'infos ou recherchez ce numéro d'erreur dans le Centre d'aide et de support.", FrOurs),
     e!("ras.691", "Access was denied because the username and/or password was invalid on the domain.", Xp,
        "L'accès a été refusé, car le nom d'utilisateur et/ou le mot de passe n'est pas valide sur le domaine.", FrOurs),
+    e!("ras.718", "The connection was terminated because the remote computer did not respond in a timely manner.", Xp,
+       "La connexion a été interrompue, car l'ordinateur distant n'a pas répondu à temps.", FrOurs),
     e!("ras.720", "A connection to the remote computer could not be established. You might need to change the network settings for this connection.", Xp,
        "Impossible d'établir une connexion avec l'ordinateur distant. Vous devrez peut-être modifier les paramètres réseau de cette connexion.", FrOurs),
     e!("ras.721", "The remote computer did not respond. For further assistance, click More Info or search Help and Support Center for this error number.", Xp,
@@ -67,6 +69,22 @@ pub static ENTRIES: &[Entry] = &[
     e!("system.RemoteAccess.20272",
        "The user %1 connected on port %2 on %3 at %4 and disconnected on %5 at %6.  The user was active for %7 minutes %8 seconds.  %9 bytes were sent and %10 bytes were received. The reason for disconnecting was %11. The tunnel used was %12.", Xp,
        "L'utilisateur %1 s'est connecté sur le port %2 le %3 à %4 et s'est déconnecté le %5 à %6. L'utilisateur est resté actif %7 minutes %8 secondes. %9 octets ont été envoyés et %10 octets ont été reçus. La raison de la déconnexion est : %11. Le tunnel utilisé était %12.", FrOurs),
+    // Event ids from mprlog.h (ROUTER_LOG_BASE 20000 + n); texts from
+    // Microsoft's RRAS event documentation (TechNet "Event ID 20049", the
+    // RRAS management pack's IPCP rule). The numbers are [MODEL] where
+    // only a copy of the header was found (see README, "choices").
+    e!("system.RemoteAccess.20049",
+       "The user connected to port %1 has been disconnected because the authentication process did not complete within the required amount of time.", Xp,
+       "L'utilisateur connecté au port %1 a été déconnecté, car le processus d'authentification ne s'est pas terminé dans le délai imparti.", FrOurs),
+    e!("system.RemoteAccess.20050",
+       "The user %1 connected to port %2 has been disconnected because no network protocols were successfully negotiatated.", Xp,
+       "L'utilisateur %1 connecté au port %2 a été déconnecté, car aucun protocole réseau n'a pu être négocié.", FrOurs),
+    e!("system.RemoteAccess.20080",
+       "The server machine is configured to require data encryption. The machine for user %1 connected on port %2 does not support encryption.", Model,
+       "Le serveur est configuré pour exiger le chiffrement des données. L'ordinateur de l'utilisateur %1 connecté sur le port %2 ne prend pas en charge le chiffrement.", FrOurs),
+    e!("system.RemoteAccess.20167",
+       "No IP address is available to hand out to the dial-in client.", Xp,
+       "Aucune adresse IP n'est disponible pour le client d'accès à distance.", FrOurs),
     e!("system.RemoteAccess.20274",
        "The user %1 connected on port %2 has been assigned address %3", Xp,
        "L'adresse %3 a été attribuée à l'utilisateur %1 connecté sur le port %2", FrOurs),

@@ -1,18 +1,33 @@
-//! The RAS client: dials one connectoid (L2TP) at its time, runs PPP over
-//! the L2TP session, maps how the attempt ended to a RAS error
-//! (WINDOWS.md 2), and once connected sends a short ping through the tunnel
-//! (`ping -n 2` to the server's end of the link).
+//! The RAS client, sans-IO: dials one connectoid (L2TP) at its time, runs
+//! PPP over the L2TP session, maps how the attempt ended to a RAS error
+//! (`errors`), and once connected pings the server's end of the link
+//! (`ping -n 2`). It holds no sibling: the machine feeds it
+//! (`handle_*`) and carries out what it asks (`poll_action`).
+//!
+//! Polling order: after any `handle_*`, drain `poll_action` (the machine
+//! may answer an action at once, e.g. `handle_policy_result`), then sleep
+//! until `poll_timeout`.
+//!
+//! A call ends as RFC 2661 and MS-L2TPIE say: PPP terminates (LCP
+//! Terminate), then CDN for the session, then StopCCN for its tunnel.
+//! RASMAN removes its L2TP policy when a connected call ends, once the
+//! StopCCN exchange is over, so the teardown itself stays protected
+//! (KB 248750: the filters "remain for the lifetime of the L2TP connection
+//! and are deleted when the connection ends"); IKE then deletes the SAs
+//! [MODEL]. After a failed attempt the policy and SAs stay (claim A13:
+//! IP Security Monitor still shows the SA when L2TP is the problem).
 
 use core::time::Duration;
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
-use super::ipsec::{quick_mode_offers, IpsecComponents, IpsecOutcome, L2tpRole, ManualPolicy};
-use super::machine::{IpStack, L2TP_PORT};
-use crate::l2tp::{Endpoint, Event as L2tpEvent, SessionHandle, TunnelDownReason};
+use super::errors::{self, code};
+use crate::ike::QmOffer;
+use crate::l2tp::{Event as L2tpEvent, SessionHandle, TunnelHandle};
 use crate::ppp::link::{DownReason, Link, LinkConfig, LinkEvent, Role};
 use crate::ppp::Encryption;
 use crate::wire::icmp;
@@ -24,6 +39,12 @@ const PING_INTERVAL: Duration = Duration::from_secs(1);
 const PING_TIMEOUT: Duration = Duration::from_secs(4);
 /// Windows ping's 32-byte payload.
 const PING_DATA: &[u8; 32] = b"abcdefghijklmnopqrstuvwabcdefghi";
+/// RFC 2661 4.4.2: CDN Result Code 3, "call disconnected for
+/// administrative reasons", what a Windows client sends on hang-up.
+const CDN_ADMIN: u16 = crate::l2tp::result::CDN_ADMIN;
+/// RFC 2661 4.4.2: StopCCN Result Code 1, "general request to clear
+/// control channel".
+const STOPCCN_GENERAL: u16 = crate::l2tp::result::STOPCCN_GENERAL_REQUEST;
 
 /// How a dial ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +63,38 @@ impl DialOutcome {
     }
 }
 
+/// What the client asks its machine to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientAction {
+    /// Push RASMAN's L2TP policy (or the manual one) to the policy agent;
+    /// the machine answers with `handle_policy_result`.
+    ApplyL2tpPolicy {
+        server: Ipv4Addr,
+        offers: Vec<QmOffer>,
+    },
+    /// Ask IKE for the SAs protecting L2TP with the server.
+    AcquireSa { server: Ipv4Addr },
+    /// Open an L2TP control connection and an incoming call.
+    ConnectL2tp { server: SocketAddrV4 },
+    SendPpp {
+        session: SessionHandle,
+        frame: Vec<u8>,
+    },
+    /// CDN for the session.
+    CloseSession { session: SessionHandle, result: u16 },
+    /// StopCCN for the tunnel (its last session has ended).
+    CloseTunnel { tunnel: TunnelHandle, result: u16 },
+    /// The connection is over: RASMAN deletes its L2TP policy.
+    RemoveL2tpPolicy,
+}
+
+/// How an IKE negotiation with the server ended, for RASMAN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpsecOutcome {
+    Up,
+    Failed(u32),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Waiting for `dial.at`.
@@ -54,6 +107,8 @@ enum Phase {
     /// PPP running over the session.
     Ppp(SessionHandle),
     Connected(SessionHandle),
+    /// PPP is terminating after a hang-up.
+    HangingUp(SessionHandle),
     Ended,
 }
 
@@ -68,25 +123,44 @@ struct Pinger {
     done_at: Option<Duration>,
 }
 
-/// What RASMAN knows of IPsec on this machine when it dials.
+/// What RASMAN knows of this machine when it dials.
 #[derive(Debug, Clone, Default)]
-pub struct IpsecContext {
+pub struct DialContext {
     /// A machine certificate is in the store (with or without its key).
     pub has_certificate: bool,
-    pub manual_policy: Option<ManualPolicy>,
+    /// A manual IPsec policy is assigned.
+    pub manual_policy: bool,
+    /// The route table leads to the server.
+    pub server_reachable: bool,
+    /// `RasMan\PPP\NegotiateTime`; `None`: no limit.
+    pub negotiate_time: Option<Duration>,
+}
+
+/// Inputs the client ignored (diagnostics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientCounters {
+    /// A timeline `dial` while the connectoid is connected or dialling.
+    pub dial_while_busy: u64,
+    /// A PPP frame or IP packet the link refused to send.
+    pub send_refused: u64,
 }
 
 pub struct RasClient {
     dial: DialConfig,
     registry: Registry,
-    ipsec: IpsecContext,
+    context: DialContext,
     phase: Phase,
+    /// The attempt runs over IPsec (the policy was applied).
+    over_ipsec: bool,
     link: Option<Link>,
+    tunnel: Option<TunnelHandle>,
+    /// The tunnel of a connected call being torn down: its TunnelClosed
+    /// lets RASMAN remove the policy.
+    closing: Option<TunnelHandle>,
     outcome: Option<DialOutcome>,
-    /// Why PPP went down, when it did, to name the error when the tunnel
-    /// closes afterwards.
-    ppp_down: Option<DownReason>,
     pinger: Pinger,
+    actions: VecDeque<ClientAction>,
+    counters: ClientCounters,
     rng: ChaCha20Rng,
 }
 
@@ -94,24 +168,32 @@ impl RasClient {
     pub fn new(
         dial: DialConfig,
         registry: Registry,
-        ipsec: IpsecContext,
+        context: DialContext,
         rng: ChaCha20Rng,
     ) -> Self {
         RasClient {
             dial,
             registry,
-            ipsec,
+            context,
             phase: Phase::Idle,
+            over_ipsec: false,
             link: None,
+            tunnel: None,
+            closing: None,
             outcome: None,
-            ppp_down: None,
             pinger: Pinger::default(),
+            actions: VecDeque::new(),
+            counters: ClientCounters::default(),
             rng,
         }
     }
 
     pub fn outcome(&self) -> Option<&DialOutcome> {
         self.outcome.as_ref()
+    }
+
+    pub fn counters(&self) -> ClientCounters {
+        self.counters
     }
 
     /// A dial result exists and the test traffic, if any, is over.
@@ -123,40 +205,196 @@ impl RasClient {
         }
     }
 
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<ClientAction> {
+        self.actions.pop_front()
+    }
+
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         let dial = (self.phase == Phase::Idle).then_some(self.dial.at);
         let link = self.link.as_ref().and_then(Link::poll_timeout);
-        let ping = if self.pinger.done_at.is_none() {
-            self.pinger.next_at
-        } else {
-            None
-        };
+        let ping = self
+            .pinger
+            .next_at
+            .filter(|_| self.pinger.done_at.is_none());
         [dial, link, ping].into_iter().flatten().min()
     }
 
-    /// Dials again now (a timeline `dial`): a fresh attempt and result.
-    pub fn redial(&mut self, now: Duration) {
+    /// A timeline `dial`: a fresh attempt, unless the connectoid is
+    /// connected or dialling (SCENARIOS.md: it does not abandon the call;
+    /// Windows shows the connection as already connected).
+    pub fn handle_dial(&mut self, now: Duration) {
+        if self.phase != Phase::Ended {
+            self.counters.dial_while_busy += 1;
+            return;
+        }
         self.dial.at = now;
         self.phase = Phase::Idle;
         self.outcome = None;
-        self.ppp_down = None;
         self.link = None;
+        self.tunnel = None;
+        self.closing = None;
+        self.over_ipsec = false;
         self.pinger = Pinger::default();
     }
 
-    /// The user hangs up: PPP terminates, then L2TP clears the call.
-    pub fn hang_up(&mut self, now: Duration) {
-        if let Some(link) = self.link.as_mut() {
+    /// The user hangs up: PPP terminates; CDN and StopCCN follow.
+    pub fn handle_hang_up(&mut self, now: Duration) {
+        if let (Some(link), Phase::Ppp(s) | Phase::Connected(s)) = (self.link.as_mut(), self.phase)
+        {
             link.close(now);
+            self.phase = Phase::HangingUp(s);
         }
         self.pinger.done_at.get_or_insert(now);
+        self.drain_link(now);
     }
 
     pub fn set_registry(&mut self, registry: Registry) {
         self.registry = registry;
     }
 
-    fn encryption(&self) -> Encryption {
+    pub fn handle_timeout(&mut self, now: Duration) {
+        if self.phase == Phase::Idle && now >= self.dial.at {
+            self.start(now);
+        }
+        if let Some(link) = self.link.as_mut() {
+            if link.poll_timeout().is_some_and(|t| t <= now) {
+                link.handle_timeout(now);
+            }
+        }
+        if self.pinger.next_at.is_some_and(|t| t <= now) && self.pinger.done_at.is_none() {
+            self.ping(now);
+        }
+        self.drain_link(now);
+    }
+
+    /// The machine's answer to `ApplyL2tpPolicy`: false when the policy
+    /// agent could not take it (WINDOWS.md 5: 789 before any packet).
+    pub fn handle_policy_result(&mut self, now: Duration, applied: bool) {
+        if self.phase != Phase::Ipsec {
+            return;
+        }
+        if applied {
+            self.over_ipsec = true;
+            self.actions.push_back(ClientAction::AcquireSa {
+                server: self.dial.server,
+            });
+        } else {
+            self.fail(now, code::OAKLEY_GENERAL_PROCESSING);
+        }
+    }
+
+    /// How IKE with `peer` ended.
+    pub fn handle_ipsec(&mut self, now: Duration, peer: Ipv4Addr, outcome: IpsecOutcome) {
+        if self.phase != Phase::Ipsec || peer != self.dial.server {
+            return;
+        }
+        match outcome {
+            IpsecOutcome::Up => self.connect_l2tp(),
+            IpsecOutcome::Failed(code) => self.fail(now, code),
+        }
+    }
+
+    pub fn handle_l2tp_event(&mut self, now: Duration, event: &L2tpEvent) {
+        match event {
+            L2tpEvent::SessionUp { session, tunnel } if self.phase == Phase::Tunnel => {
+                self.tunnel = Some(*tunnel);
+                let mut link = Link::new(
+                    LinkConfig {
+                        role: Role::Client {
+                            user: self.dial.username.clone(),
+                            password: self.dial.password.clone(),
+                        },
+                        encryption: self.ppp_encryption(),
+                        mru: 1400,
+                        negotiate_time: self.context.negotiate_time,
+                    },
+                    ChaCha20Rng::from_rng(&mut self.rng),
+                );
+                link.open(now);
+                self.link = Some(link);
+                self.phase = Phase::Ppp(*session);
+                self.drain_link(now);
+            }
+            L2tpEvent::PppFrame { session, frame } if self.session() == Some(*session) => {
+                if let Some(link) = self.link.as_mut() {
+                    link.handle_frame(now, frame);
+                }
+                self.drain_link(now);
+            }
+            L2tpEvent::SessionDown { session, .. } if self.session() == Some(*session) => {
+                // PPP learns that its lower layer is gone.
+                if let Some(link) = self.link.as_mut() {
+                    link.lower_down(now);
+                }
+                self.drain_link(now);
+                self.call_over(now, *session, None);
+            }
+            L2tpEvent::TunnelDown { tunnel, .. } if self.tunnel == Some(*tunnel) => {
+                // The LNS never answered SCCRQ, or ended the tunnel before
+                // PPP ran [MODEL]: 800.
+                self.tunnel = None;
+                if self.phase == Phase::Tunnel {
+                    self.fail(now, code::VPN_TIMEOUT);
+                }
+            }
+            L2tpEvent::TunnelDown { .. } if self.phase == Phase::Tunnel => {
+                self.fail(now, code::VPN_TIMEOUT);
+            }
+            L2tpEvent::TunnelClosed { tunnel } if self.closing == Some(*tunnel) => {
+                self.closing = None;
+                if self.phase == Phase::Ended && self.over_ipsec {
+                    self.over_ipsec = false;
+                    self.actions.push_back(ClientAction::RemoveL2tpPolicy);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, now: Duration) {
+        match self.dial.vpn_type {
+            VpnType::L2tp | VpnType::Automatic => {}
+            // PPTP arrives with a later issue; the harness refuses such
+            // scenarios before running, so this is not reached from YAML.
+            VpnType::Pptp => return self.fail(now, code::VPN_TIMEOUT),
+        }
+        if !self.context.server_reachable {
+            return self.fail(now, code::UNREACHABLE);
+        }
+        let automatic = self.registry.prohibit_ipsec == 0;
+        if automatic || self.context.manual_policy {
+            // L2TP checks the store before trying (claim A11): 766.
+            if automatic && !self.context.has_certificate {
+                return self.fail(now, code::NO_CERTIFICATE);
+            }
+            self.phase = Phase::Ipsec;
+            self.actions.push_back(ClientAction::ApplyL2tpPolicy {
+                server: self.dial.server,
+                offers: super::ipsec::quick_mode_offers(self.dial.encryption),
+            });
+            return;
+        }
+        // ProhibitIpSec=1 and no manual policy: L2TP in the clear.
+        self.connect_l2tp();
+    }
+
+    fn connect_l2tp(&mut self) {
+        self.actions.push_back(ClientAction::ConnectL2tp {
+            server: SocketAddrV4::new(self.dial.server, crate::wire::l2tp::UDP_PORT),
+        });
+        self.phase = Phase::Tunnel;
+    }
+
+    /// What PPP may negotiate. Over IPsec, ESP is the encryption and PPP
+    /// offers no MPPE: the server checks the SA's cipher against the
+    /// profile instead (WINDOWS.md 6; Server 2003 profile docs: for
+    /// L2TP/IPsec, Basic and Strong mean DES, Strongest 3DES).
+    fn ppp_encryption(&self) -> Encryption {
+        if self.over_ipsec {
+            return Encryption::NONE;
+        }
         let any = |none| Encryption {
             none,
             bits40: true,
@@ -164,12 +402,7 @@ impl RasClient {
             bits128: true,
         };
         match self.dial.encryption {
-            ConnectoidEncryption::None => Encryption {
-                none: true,
-                bits40: false,
-                bits56: false,
-                bits128: false,
-            },
+            ConnectoidEncryption::None => Encryption::NONE,
             ConnectoidEncryption::Optional => any(true),
             ConnectoidEncryption::Require => any(false),
             ConnectoidEncryption::RequireMax => Encryption {
@@ -193,168 +426,57 @@ impl RasClient {
         self.phase = Phase::Ended;
     }
 
-    pub fn handle_timeout(
-        &mut self,
-        now: Duration,
-        l2tp: &mut Endpoint,
-        stack: &mut IpStack,
-        ipsec: &mut IpsecComponents,
-    ) {
-        if self.phase == Phase::Idle && now >= self.dial.at {
-            self.start(now, l2tp, stack, ipsec);
-        }
-        if let Some(link) = self.link.as_mut() {
-            if link.poll_timeout().is_some_and(|t| t <= now) {
-                link.handle_timeout(now);
-            }
-        }
-        if self.pinger.next_at.is_some_and(|t| t <= now) && self.pinger.done_at.is_none() {
-            self.ping(now);
-        }
-    }
-
-    fn start(
-        &mut self,
-        now: Duration,
-        l2tp: &mut Endpoint,
-        stack: &IpStack,
-        ipsec: &mut IpsecComponents,
-    ) {
-        match self.dial.vpn_type {
-            VpnType::L2tp | VpnType::Automatic => {}
-            // PPTP arrives with a later issue; the harness refuses such
-            // scenarios before running, so this is not reached from YAML.
-            VpnType::Pptp => return self.fail(now, 800),
-        }
-        if stack.source_for(self.dial.server).is_none() {
-            // RASMAN finds no route to the server (WINDOWS.md: 769).
-            return self.fail(now, 769);
-        }
-        let automatic = self.registry.prohibit_ipsec == 0;
-        if automatic || self.ipsec.manual_policy.is_some() {
-            // L2TP checks the store before trying (claim A11): 766.
-            if automatic && !self.ipsec.has_certificate {
-                return self.fail(now, 766);
-            }
-            // RASMAN pushes its policy through the policy agent; stopped,
-            // it cannot (WINDOWS.md 5: 789 before any packet).
-            let role = L2tpRole::Client {
-                server: self.dial.server,
-            };
-            let offers = quick_mode_offers(self.dial.encryption);
-            if !ipsec.apply_l2tp_policy(now, role, self.ipsec.manual_policy.as_ref(), offers) {
-                return self.fail(now, 789);
-            }
-            ipsec.acquire(now, self.dial.server);
-            self.phase = Phase::Ipsec;
-            return;
-        }
-        // ProhibitIpSec=1 and no manual policy: L2TP in the clear.
-        self.connect_l2tp(now, l2tp);
-    }
-
-    fn connect_l2tp(&mut self, now: Duration, l2tp: &mut Endpoint) {
-        l2tp.connect(now, SocketAddrV4::new(self.dial.server, L2TP_PORT));
-        self.phase = Phase::Tunnel;
-    }
-
-    pub fn on_l2tp_event(&mut self, now: Duration, event: &L2tpEvent) {
-        match event {
-            L2tpEvent::SessionUp { session, .. } if self.phase == Phase::Tunnel => {
-                let mut link = Link::new(
-                    LinkConfig {
-                        role: Role::Client {
-                            user: self.dial.username.clone(),
-                            password: self.dial.password.clone(),
-                        },
-                        encryption: self.encryption(),
-                        mru: 1400,
-                    },
-                    ChaCha20Rng::from_rng(&mut self.rng),
-                );
-                link.open(now);
-                self.link = Some(link);
-                self.phase = Phase::Ppp(*session);
-            }
-            L2tpEvent::PppFrame { session, frame } if self.session() == Some(*session) => {
-                if let Some(link) = self.link.as_mut() {
-                    link.handle_frame(now, frame);
-                }
-            }
-            L2tpEvent::SessionDown { .. } | L2tpEvent::TunnelDown { .. } => {
-                // PPP learns that its lower layer is gone; the reason it
-                // reports names the error.
-                if let Some(link) = self.link.as_mut() {
-                    link.lower_down(now);
-                    while let Some(e) = link.poll_event() {
-                        if let LinkEvent::Down(reason) = e {
-                            self.ppp_down.get_or_insert(reason);
-                        }
-                    }
-                }
-                let code = match (&self.ppp_down, event) {
-                    (Some(reason), _) => ras_error_for(reason),
-                    // The LNS never answered SCCRQ, or ended the tunnel
-                    // before PPP ran [MODEL]: 800.
-                    (
-                        None,
-                        L2tpEvent::TunnelDown {
-                            reason: TunnelDownReason::Timeout,
-                            ..
-                        },
-                    ) => 800,
-                    (None, _) => 800,
-                };
-                self.fail(now, code);
-                self.link = None;
-            }
-            _ => {}
-        }
-    }
-
     fn session(&self) -> Option<SessionHandle> {
         match self.phase {
-            Phase::Ppp(s) | Phase::Connected(s) => Some(s),
+            Phase::Ppp(s) | Phase::Connected(s) | Phase::HangingUp(s) => Some(s),
             _ => None,
         }
     }
 
-    /// Moves PPP output into L2TP and reacts to PPP events.
-    pub fn pump(
-        &mut self,
-        now: Duration,
-        l2tp: &mut Endpoint,
-        ipsec: &mut IpsecComponents,
-    ) -> bool {
-        if self.phase == Phase::Ipsec {
-            return match ipsec.take_outcome(self.dial.server) {
-                Some(IpsecOutcome::Up) => {
-                    self.connect_l2tp(now, l2tp);
-                    true
-                }
-                Some(IpsecOutcome::Failed(code)) => {
-                    self.fail(now, code);
-                    true
-                }
-                None => false,
-            };
+    /// PPP ended (`reason`) or its session went away (`None`): RASMAN
+    /// hangs up what is left, CDN then StopCCN (RFC 2661 5.7).
+    fn call_over(&mut self, now: Duration, session: SessionHandle, reason: Option<DownReason>) {
+        let was_connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
+        if self.outcome.is_none() {
+            let code = reason.as_ref().map_or(code::VPN_TIMEOUT, errors::for_ppp);
+            self.fail(now, code);
         }
+        if reason.is_some() {
+            self.actions.push_back(ClientAction::CloseSession {
+                session,
+                result: CDN_ADMIN,
+            });
+        }
+        if let Some(tunnel) = self.tunnel.take() {
+            self.actions.push_back(ClientAction::CloseTunnel {
+                tunnel,
+                result: STOPCCN_GENERAL,
+            });
+            if was_connected {
+                self.closing = Some(tunnel);
+            }
+        }
+        self.link = None;
+        self.phase = Phase::Ended;
+        self.pinger.done_at.get_or_insert(now);
+    }
+
+    /// Moves PPP output into actions and reacts to PPP events.
+    fn drain_link(&mut self, now: Duration) {
         let Some(session) = self.session() else {
-            return false;
+            return;
         };
-        let mut progressed = false;
         let mut events = Vec::new();
         if let Some(link) = self.link.as_mut() {
             while let Some(frame) = link.poll_transmit() {
-                let _ = l2tp.send_ppp(now, session, &frame);
-                progressed = true;
+                self.actions
+                    .push_back(ClientAction::SendPpp { session, frame });
             }
             while let Some(e) = link.poll_event() {
                 events.push(e);
             }
         }
         for e in events {
-            progressed = true;
             match e {
                 LinkEvent::Up { local, peer, .. } => {
                     self.phase = Phase::Connected(session);
@@ -370,20 +492,19 @@ impl RasClient {
                 }
                 LinkEvent::Ip(packet) => self.on_ip(now, &packet),
                 LinkEvent::Down(reason) => {
-                    let code = ras_error_for(&reason);
-                    self.ppp_down = Some(reason);
-                    if self.outcome.is_none() {
-                        self.fail(now, code);
+                    // The link's frames (a last Terminate-Ack) leave first.
+                    if let Some(link) = self.link.as_mut() {
+                        while let Some(frame) = link.poll_transmit() {
+                            self.actions
+                                .push_back(ClientAction::SendPpp { session, frame });
+                        }
                     }
-                    // RASMAN hangs up: CDN then StopCCN (RFC 2661 5.7).
-                    l2tp.close_session(now, session, 3);
-                    self.link = None;
-                    self.phase = Phase::Ended;
+                    self.call_over(now, session, Some(reason));
+                    return;
                 }
                 _ => {}
             }
         }
-        progressed
     }
 
     fn ping(&mut self, now: Duration) {
@@ -407,7 +528,9 @@ impl RasClient {
         // Inside the tunnel the IP identification is not observable on the
         // outer wire; the sequence number serves.
         let packet = icmp::build_ipv4(local, peer, self.pinger.sent, 128, &echo);
-        let _ = link.send_ip(now, &packet);
+        if link.send_ip(now, &packet).is_err() {
+            self.counters.send_refused += 1;
+        }
         self.pinger.next_at = Some(if self.pinger.sent < PINGS {
             now + PING_INTERVAL
         } else {
@@ -431,19 +554,5 @@ impl RasClient {
     /// Echo replies received through the tunnel.
     pub fn ping_replies(&self) -> u16 {
         self.pinger.replies
-    }
-}
-
-/// RASMAN's mapping of how PPP ended to a RAS error (WINDOWS.md 2 [MODEL]).
-pub fn ras_error_for(reason: &DownReason) -> u32 {
-    match reason {
-        DownReason::AuthFailed { code } => *code,
-        DownReason::AuthenticatorResponseMismatch => 778,
-        DownReason::PeerRequiresEncryption | DownReason::PeerLacksEncryption => 742,
-        DownReason::NcpFailed => 720,
-        DownReason::LcpFailed
-        | DownReason::PeerTerminated
-        | DownReason::EchoTimeout
-        | DownReason::Closed => 734,
     }
 }

@@ -5,9 +5,29 @@ use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use super::ipsec::{ManualPolicy, NicOffload};
 use super::rras::{DialIn, Policy};
+use crate::ike::{MmOffer, QmOffer};
 use crate::net::Subnet;
+
+/// The NIC's IPsec task offload (SCENARIOS.md `nic.ipsec-offload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NicOffload {
+    None,
+    Working,
+    /// A faulty offload NIC that damages received ESP it decrypts in
+    /// hardware (claim A20): the driver then fails the hash check.
+    Corrupting,
+}
+
+/// A manual IPsec policy assigned by an administrator (WINDOWS.md 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualPolicy {
+    pub name: String,
+    /// The peer the rule's filter names (`None`: any address).
+    pub peer: Option<Ipv4Addr>,
+    pub mm_offers: Vec<MmOffer>,
+    pub qm_offers: Vec<QmOffer>,
+}
 
 /// The role of a Windows machine in the lab (SCENARIOS.md `role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +49,42 @@ pub struct Registry {
     pub enable_offload: u32,
     /// IPSec\AssumeUDPEncapsulationContextOnSendRule (XP SP2).
     pub assume_udp_encapsulation: u32,
+    /// RasMan\PPP\NegotiateTime, seconds; 0 = no limit (WINDOWS.md 8).
+    pub negotiate_time: u32,
+}
+
+impl Registry {
+    /// Windows' defaults (WINDOWS.md 5 and 8): NegotiateTime 150 s.
+    pub const WINDOWS_DEFAULT: Registry = Registry {
+        prohibit_ipsec: 0,
+        enable_offload: 1,
+        assume_udp_encapsulation: 0,
+        negotiate_time: 150,
+    };
+
+    /// How long PPP may negotiate; `None` when NegotiateTime is 0.
+    pub fn ppp_negotiate_time(&self) -> Option<Duration> {
+        (self.negotiate_time > 0).then(|| Duration::from_secs(u64::from(self.negotiate_time)))
+    }
+
+    /// Sets a value by its registry name; false for a name the model
+    /// does not read.
+    pub fn set(&mut self, name: &str, value: u32) -> bool {
+        let slot = match name {
+            "ProhibitIpSec" => &mut self.prohibit_ipsec,
+            "EnableOffload" => &mut self.enable_offload,
+            "AssumeUDPEncapsulationContextOnSendRule" => &mut self.assume_udp_encapsulation,
+            "NegotiateTime" => &mut self.negotiate_time,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
 }
 
 impl Default for Registry {
     fn default() -> Self {
-        Registry {
-            prohibit_ipsec: 0,
-            enable_offload: 1,
-            assume_udp_encapsulation: 0,
-        }
+        Registry::WINDOWS_DEFAULT
     }
 }
 

@@ -44,6 +44,55 @@ impl EventType {
     }
 }
 
+/// One insertion string of an event: literal text (a user name, an address:
+/// printed as it is, whatever characters it holds), or a catalog text
+/// rendered in the report locale, with insertion strings of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Catalog { key: String, args: Vec<Arg> },
+}
+
+impl Arg {
+    /// A catalog text without insertion strings (a reason, a mode name).
+    pub fn catalog(key: impl Into<String>) -> Arg {
+        Arg::Catalog {
+            key: key.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// A catalog text with its own insertion strings (an audit block).
+    pub fn nested(key: impl Into<String>, args: Vec<Arg>) -> Arg {
+        Arg::Catalog {
+            key: key.into(),
+            args,
+        }
+    }
+
+    fn render(&self, locale: Locale) -> String {
+        match self {
+            Arg::Text(t) => t.clone(),
+            Arg::Catalog { key, args } => {
+                let args: Vec<String> = args.iter().map(|a| a.render(locale)).collect();
+                catalog::render(locale, key, &args)
+            }
+        }
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
 /// One entry. The message is kept as catalog key plus insertion strings and
 /// rendered on demand, so one run can be reported in either locale.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +102,7 @@ pub struct Event {
     pub source: &'static str,
     pub kind: EventType,
     pub time: Duration,
-    pub args: Vec<String>,
+    pub args: Vec<Arg>,
 }
 
 impl Event {
@@ -65,40 +114,11 @@ impl Event {
         }
     }
 
-    /// The rendered message. An insertion string `@key` is itself a catalog
-    /// text (a reason, a built-in policy name, an audit block) rendered in
-    /// the same locale; see [`nested`] for one with its own arguments.
+    /// The rendered message, catalog insertion strings in the same locale.
     pub fn message(&self, locale: Locale) -> String {
-        let args: Vec<String> = self.args.iter().map(|a| render_arg(locale, a)).collect();
+        let args: Vec<String> = self.args.iter().map(|a| a.render(locale)).collect();
         catalog::render(locale, &self.key(), &args)
     }
-}
-
-/// Separates a nested key from its arguments in an insertion string.
-const SEP: char = '\u{1f}';
-
-/// An insertion string that is catalog text `key` with its own arguments
-/// (which may nest further).
-pub fn nested(key: &str, args: &[String]) -> String {
-    let mut s = format!("@{key}");
-    for a in args {
-        s.push(SEP);
-        // Nested arguments are escaped one level deeper.
-        s.push_str(&a.replace(SEP, "\u{1e}"));
-    }
-    s
-}
-
-fn render_arg(locale: Locale, arg: &str) -> String {
-    let Some(body) = arg.strip_prefix('@') else {
-        return arg.to_string();
-    };
-    let mut parts = body.split(SEP);
-    let key = parts.next().unwrap_or_default();
-    let args: Vec<String> = parts
-        .map(|p| render_arg(locale, &p.replace('\u{1e}', &SEP.to_string())))
-        .collect();
-    catalog::render(locale, key, &args)
 }
 
 /// A machine's logs, in the order entries were written.
@@ -130,12 +150,15 @@ mod tests {
             kind: EventType::FailureAudit,
             time: Duration::from_secs(63),
             args: vec![
-                "@ike.mode.main".into(),
-                nested("ike.identity.none", &["203.0.113.10".into()]),
-                "@ike.identity.none".into(),
-                "@ike.point.me".into(),
-                "@ike.reason.13813".into(),
-                nested("ike.status.peer-notify", &[nested("ike.value.none", &[])]),
+                Arg::catalog("ike.mode.main"),
+                Arg::nested("ike.identity.none", vec!["203.0.113.10".into()]),
+                Arg::catalog("ike.identity.none"),
+                Arg::catalog("ike.point.me"),
+                Arg::catalog("ike.reason.13813"),
+                Arg::nested(
+                    "ike.status.peer-notify",
+                    vec![Arg::catalog("ike.value.none")],
+                ),
             ],
         };
         let en = e.message(Locale::EnUs);
@@ -146,6 +169,19 @@ mod tests {
         assert!(e
             .message(Locale::FrFr)
             .contains("Pas de réponse de l'homologue"));
+    }
+
+    #[test]
+    fn literal_text_that_looks_like_a_key_prints_as_written() {
+        let e = Event {
+            log: Log::System,
+            id: 20274,
+            source: "RemoteAccess",
+            kind: EventType::Information,
+            time: Duration::from_secs(3),
+            args: vec!["@x".into(), "VPN2-0".into(), "10.10.0.101".into()],
+        };
+        assert!(e.message(Locale::EnUs).starts_with("The user @x connected"));
     }
 
     #[test]

@@ -1,112 +1,29 @@
-//! A Windows machine as the network sees it: interfaces, a route table, an
-//! IPv4/UDP/ICMP stack, the L2TP endpoint on UDP 1701, and the RAS client
-//! or RRAS server on top. It is sans-IO (`net::Machine`): the simulator
-//! hands it packets and timeouts and collects what it transmits.
+//! A Windows machine as the network sees it, and the one place that
+//! composes its parts: the IP stack, ICS, the IPsec components, the L2TP
+//! endpoint on UDP 1701, and the RAS client or the RRAS server. The parts
+//! are sans-IO and know nothing of each other; this file moves data
+//! between them (`pump`). It is itself sans-IO (`net::Machine`).
 
 use core::time::Duration;
 use std::collections::VecDeque;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
-use super::client::{DialOutcome, IpsecContext, RasClient};
+use super::client::{ClientAction, DialContext, DialOutcome, RasClient};
 use super::config::{Edition, MachineConfig};
+use super::diagnostics::Diagnostics;
 use super::eventlog::{Event, EventLogs};
-use super::ipsec::{xp_quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT};
+use super::ipsec::{optional_quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT};
 use super::monitor::IpsecMonitor;
-use super::server::RrasServer;
+use super::server::{Protection, RrasServer, ServerAction};
+use super::stack::{IpStack, StackCounters};
 use crate::ike::{Identity, IkeConfig};
-use crate::l2tp::{Endpoint, EndpointConfig};
+use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent};
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
-use crate::wire::ipv4;
-use crate::wire::{icmp, udp};
-
-/// RFC 2661 8.1: L2TP's registered UDP port; Windows also sends from it.
-pub const L2TP_PORT: u16 = crate::wire::l2tp::UDP_PORT;
-/// Windows' default IP TTL.
-pub const TTL: u8 = 128;
-
-/// Counters of what the stack threw away, for diagnostics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StackCounters {
-    pub malformed: u64,
-    pub not_for_us: u64,
-    pub no_route: u64,
-    pub unhandled: u64,
-}
-
-/// The IP stack shared by the client and server parts: routes, source
-/// address choice, IP identification, and the outgoing queue.
-pub struct IpStack {
-    routes: RouteTable,
-    addresses: Vec<Ipv4Addr>,
-    ident: u16,
-    /// Packets the stack built, before the IPsec driver sees them.
-    outbox: VecDeque<Transmit>,
-    pub counters: StackCounters,
-}
-
-impl IpStack {
-    fn owns(&self, addr: Ipv4Addr) -> bool {
-        self.addresses.contains(&addr)
-    }
-
-    /// The source address a packet to `dst` leaves with.
-    pub fn source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-        self.routes.source_for(dst)
-    }
-
-    fn next_ident(&mut self) -> u16 {
-        self.ident = self.ident.wrapping_add(1);
-        self.ident
-    }
-
-    /// Sends a UDP datagram from our routed address.
-    pub fn send_udp(&mut self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) {
-        let Some((iface, next_hop)) = self.routes.route(*dst.ip()) else {
-            self.counters.no_route += 1;
-            return;
-        };
-        let Some(&src) = self.addresses.get(iface) else {
-            self.counters.no_route += 1;
-            return;
-        };
-        let ident = self.next_ident();
-        let packet = udp::build_ipv4(SocketAddrV4::new(src, src_port), dst, ident, TTL, payload);
-        self.outbox.push_back(Transmit {
-            iface,
-            next_hop,
-            packet,
-        });
-    }
-
-    /// Sends a UDP datagram from a given local address (IKE answers from
-    /// the address it was asked on).
-    fn send_udp_from(&mut self, src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8]) {
-        let ident = self.next_ident();
-        let packet = udp::build_ipv4(src, dst, ident, TTL, payload);
-        self.send_ip(*dst.ip(), packet);
-    }
-
-    /// Sends an already built IPv4 packet (ICMP replies).
-    fn send_ip(&mut self, dst: Ipv4Addr, packet: Vec<u8>) {
-        match self.routes.route(dst) {
-            Some((iface, next_hop)) => self.outbox.push_back(Transmit {
-                iface,
-                next_hop,
-                packet,
-            }),
-            None => self.counters.no_route += 1,
-        }
-    }
-
-    /// Builds an ICMP echo packet with our next identification.
-    pub fn icmp_echo(&mut self, src: Ipv4Addr, dst: Ipv4Addr, echo: &icmp::Repr<'_>) -> Vec<u8> {
-        let ident = self.next_ident();
-        icmp::build_ipv4(src, dst, ident, TTL, echo)
-    }
-}
+use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
+use crate::wire::{icmp, ipv4, udp};
 
 /// What a scenario's timeline does to a machine (SCENARIOS.md `timeline`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +35,6 @@ pub enum Command {
     SetRegistry { name: String, value: u32 },
 }
 
-/// A Windows XP client or Server 2003 RRAS machine.
 /// Internet Connection Sharing on this machine (claim A9).
 struct Ics {
     inside: usize,
@@ -126,6 +42,7 @@ struct Ics {
     table: NatTable,
 }
 
+/// A Windows XP client or Server 2003 RRAS machine.
 pub struct WindowsMachine {
     config: MachineConfig,
     stack: IpStack,
@@ -137,15 +54,15 @@ pub struct WindowsMachine {
     client: Option<RasClient>,
     server: Option<RrasServer>,
     logs: EventLogs,
+    diagnostics: Diagnostics,
 }
 
 impl WindowsMachine {
     pub fn new(config: MachineConfig) -> Self {
         let mut rng = crate::seed::rng_for(config.seed, &config.name);
         let routes = RouteTable::new(&config.interfaces, config.gateway);
-        let addresses = config.interfaces.iter().map(|&(_, a)| a).collect();
         // Windows starts IP identification at an arbitrary value.
-        let ident = (rng.next_u32() & 0xffff) as u16;
+        let stack = IpStack::new(routes.clone(), (rng.next_u32() & 0xffff) as u16);
         let is_server = config.edition == Edition::RrasServer;
         let l2tp = Endpoint::new(
             EndpointConfig {
@@ -158,25 +75,26 @@ impl WindowsMachine {
             },
             ChaCha20Rng::from_rng(&mut rng),
         );
-        let context = IpsecContext {
-            has_certificate: config.ipsec.certificate.is_some(),
-            manual_policy: config.ipsec.manual_policy.clone(),
-        };
+        let settings = &config.ipsec;
         let client = config.dial.clone().map(|d| {
-            RasClient::new(
-                d,
-                config.registry,
-                context.clone(),
+            let context = DialContext {
+                has_certificate: settings.certificate.is_some(),
+                manual_policy: settings.manual_policy.is_some(),
+                server_reachable: stack.source_for(d.server).is_some(),
+                negotiate_time: config.registry.ppp_negotiate_time(),
+            };
+            RasClient::new(d, config.registry, context, ChaCha20Rng::from_rng(&mut rng))
+        });
+        let server = config.server.clone().map(|s| {
+            RrasServer::new(
+                s,
+                config.name.clone(),
+                config.registry.ppp_negotiate_time(),
                 ChaCha20Rng::from_rng(&mut rng),
             )
         });
-        let server = config
-            .server
-            .clone()
-            .map(|s| RrasServer::new(s, config.name.clone(), ChaCha20Rng::from_rng(&mut rng)));
-        let settings = &config.ipsec;
-        let mut ipsec = IpsecComponents::new(
-            routes.clone(),
+        let ipsec = IpsecComponents::new(
+            routes,
             IkeConfig {
                 identity: settings.certificate.as_ref().map(|c| Identity {
                     cert_der: c.der.clone(),
@@ -192,20 +110,6 @@ impl WindowsMachine {
             ChaCha20Rng::from_rng(&mut rng),
             ChaCha20Rng::from_rng(&mut rng),
         );
-        // RRAS keeps the server L2TP policy while it has L2TP ports and
-        // ProhibitIpSec is 0; a manual policy is assigned by an
-        // administrator instead (WINDOWS.md 5).
-        if let Some(s) = &config.server {
-            let automatic = config.registry.prohibit_ipsec == 0 && s.l2tp_ports > 0;
-            if automatic || settings.manual_policy.is_some() {
-                let _ = ipsec.apply_l2tp_policy(
-                    Duration::ZERO,
-                    L2tpRole::Server,
-                    settings.manual_policy.as_ref(),
-                    xp_quick_mode_offers(),
-                );
-            }
-        }
         let ics = config.ics.and_then(|(inside, outside)| {
             let public = config.interfaces.get(outside)?.1;
             let mut table = NatTable::new(public, EspNat::Translate);
@@ -218,22 +122,42 @@ impl WindowsMachine {
                 table,
             })
         });
-        WindowsMachine {
+        let mut machine = WindowsMachine {
             ics,
             ipsec,
             wire: VecDeque::new(),
-            stack: IpStack {
-                routes,
-                addresses,
-                ident,
-                outbox: VecDeque::new(),
-                counters: StackCounters::default(),
-            },
+            stack,
             l2tp,
             client,
             server,
             logs: EventLogs::default(),
+            diagnostics: Diagnostics::default(),
             config,
+        };
+        machine.apply_server_policy(Duration::ZERO);
+        machine
+    }
+
+    /// RRAS keeps the server L2TP policy while it has L2TP ports and
+    /// ProhibitIpSec is 0; a manual policy is assigned by an administrator
+    /// instead (WINDOWS.md 5). Its quick mode offers are "Optional
+    /// encryption" (`optional_quick_mode_offers`).
+    fn apply_server_policy(&mut self, now: Duration) {
+        let Some(s) = &self.config.server else {
+            return;
+        };
+        let automatic = self.config.registry.prohibit_ipsec == 0 && s.l2tp_ports > 0;
+        let manual = self.config.ipsec.manual_policy.as_ref();
+        if (automatic || manual.is_some())
+            && !self.ipsec.apply_l2tp_policy(
+                now,
+                L2tpRole::Server,
+                manual,
+                optional_quick_mode_offers(),
+            )
+        {
+            self.diagnostics
+                .count("ipsec", "L2TP policy not applied: policy agent stopped");
         }
     }
 
@@ -269,6 +193,18 @@ impl WindowsMachine {
         self.ipsec.keys()
     }
 
+    /// RRAS calls holding a port, and the pool addresses they hold.
+    pub fn server_calls(&self) -> (usize, Vec<Ipv4Addr>) {
+        self.server.as_ref().map_or((0, Vec::new()), |s| {
+            (s.active_calls(), s.leased_addresses())
+        })
+    }
+
+    /// L2TP tunnels this machine still knows (held after StopCCN included).
+    pub fn l2tp_tunnels(&self) -> usize {
+        self.l2tp.tunnel_count()
+    }
+
     /// What the diagnostic commands print now: (command, output).
     pub fn views(&self) -> Vec<(String, String)> {
         vec![
@@ -280,6 +216,40 @@ impl WindowsMachine {
         ]
     }
 
+    /// Everything this machine's stacks rejected or ignored, by layer.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut d = self.diagnostics.clone();
+        let StackCounters {
+            malformed,
+            not_for_us,
+            no_route,
+            unhandled,
+        } = self.stack.counters;
+        d.add("ip", "malformed packet", malformed);
+        d.add("ip", "not addressed to this machine", not_for_us);
+        d.add("ip", "no route", no_route);
+        d.add("ip", "no listener for protocol or port", unhandled);
+        if let Some(c) = &self.client {
+            let c = c.counters();
+            d.add("ras", "dial while connected or dialling", c.dial_while_busy);
+            d.add("ppp", "IP packet refused by the link", c.send_refused);
+        }
+        if let Some(s) = &self.server {
+            let s = s.counters();
+            d.add("ppp", "frame for an unknown call", s.unknown_session);
+            d.add("ppp", "IP packet refused by the link", s.send_refused);
+        }
+        d.add(
+            "ike",
+            "duplicate left to the retransmission timer",
+            self.ipsec.ike_duplicates_ignored(),
+        );
+        for (what, n) in self.ipsec.driver_drops() {
+            d.add("ipsec", what, n);
+        }
+        d
+    }
+
     /// Applies a timeline action at `now`.
     pub fn apply(&mut self, now: Duration, command: &Command) {
         match command {
@@ -288,39 +258,25 @@ impl WindowsMachine {
                 self.ipsec.start_agent();
                 // RRAS re-applies its L2TP policy when the agent returns;
                 // a client's RASMAN does so at its next dial.
-                if let Some(s) = &self.config.server {
-                    if self.config.registry.prohibit_ipsec == 0 && s.l2tp_ports > 0 {
-                        let _ = self.ipsec.apply_l2tp_policy(
-                            now,
-                            L2tpRole::Server,
-                            None,
-                            xp_quick_mode_offers(),
-                        );
-                    }
-                }
+                self.apply_server_policy(now);
             }
             Command::Dial => {
                 if let Some(c) = self.client.as_mut() {
-                    c.redial(now);
+                    c.handle_dial(now);
                 }
             }
             Command::HangUp => {
                 if let Some(c) = self.client.as_mut() {
-                    c.hang_up(now);
+                    c.handle_hang_up(now);
                 }
             }
             Command::SetRegistry { name, value } => {
-                match name.as_str() {
-                    "EnableOffload" => {
-                        self.config.registry.enable_offload = *value;
-                        self.ipsec.set_enable_offload(*value != 0);
-                    }
-                    "ProhibitIpSec" => self.config.registry.prohibit_ipsec = *value,
-                    "AssumeUDPEncapsulationContextOnSendRule" => {
-                        self.config.registry.assume_udp_encapsulation = *value
-                    }
-                    _ => {}
+                if !self.config.registry.set(name, *value) {
+                    self.diagnostics
+                        .count("registry", format!("value not modelled: {name}"));
                 }
+                self.ipsec
+                    .set_enable_offload(self.config.registry.enable_offload != 0);
                 if let Some(c) = self.client.as_mut() {
                     c.set_registry(self.config.registry);
                 }
@@ -331,11 +287,10 @@ impl WindowsMachine {
 
     /// The run is over: the IPsec driver logs what it still aggregates.
     pub fn end_of_run(&mut self, now: Duration) {
-        self.ipsec.flush(now, &mut self.logs);
-    }
-
-    pub fn stack_counters(&self) -> StackCounters {
-        self.stack.counters
+        self.ipsec.flush(now);
+        while let Some(e) = self.ipsec.poll_log() {
+            self.logs.write(e);
+        }
     }
 
     fn handle_udp(&mut self, now: Duration, packet: &[u8]) {
@@ -344,12 +299,18 @@ impl WindowsMachine {
             return;
         };
         if dgram.dst.port() == IKE_PORT {
-            self.ipsec
-                .handle_ike(now, dgram.src, dgram.dst, dgram.payload);
+            if let Err(e) = self
+                .ipsec
+                .handle_ike(now, dgram.src, dgram.dst, dgram.payload)
+            {
+                self.diagnostics.count("ike", e.kind());
+            }
         } else if dgram.dst.port() == L2TP_PORT {
-            // A malformed or unexpected L2TP message is dropped by the
-            // endpoint; the run goes on (non-negotiable 4).
-            let _ = self.l2tp.handle_datagram(now, dgram.src, dgram.payload);
+            // The endpoint has dropped what it returns an error for; the
+            // run goes on (non-negotiable 4), and the drop is counted.
+            if let Err(e) = self.l2tp.handle_datagram(now, dgram.src, dgram.payload) {
+                self.diagnostics.count("l2tp", e.kind());
+            }
         } else {
             self.stack.counters.unhandled += 1;
         }
@@ -357,30 +318,82 @@ impl WindowsMachine {
 
     fn handle_icmp(&mut self, packet: &[u8]) {
         match icmp::parse_ipv4(packet) {
-            Ok(icmp::IcmpEcho {
-                src,
-                dst,
-                echo:
-                    icmp::Repr::EchoRequest {
-                        ident,
-                        seq_no,
-                        data,
-                    },
-            }) => {
-                let reply = icmp::Repr::EchoReply {
-                    ident,
-                    seq_no,
-                    data,
-                };
-                let out = self.stack.icmp_echo(dst, src, &reply);
-                self.stack.send_ip(src, out);
-            }
-            Ok(_) => {}
+            Ok(echo) => self.stack.echo_reply(&echo),
             Err(_) => self.stack.counters.malformed += 1,
         }
     }
 
-    /// Runs every part until none has anything more to say.
+    fn on_l2tp_event(&mut self, now: Duration, event: L2tpEvent) {
+        if let Some(c) = self.client.as_mut() {
+            c.handle_l2tp_event(now, &event);
+        }
+        let Some(s) = self.server.as_mut() else {
+            return;
+        };
+        match event {
+            L2tpEvent::SessionUp { session, tunnel } => {
+                let peer = self
+                    .l2tp
+                    .tunnel_peer(tunnel)
+                    .map_or(Ipv4Addr::UNSPECIFIED, |p| *p.ip());
+                let nas = self.stack.source_for(peer).unwrap_or(Ipv4Addr::UNSPECIFIED);
+                let protection = self
+                    .ipsec
+                    .protection_from(peer)
+                    .map_or(Protection::Clear, Protection::Esp);
+                s.handle_session_up(now, session, peer, nas, protection);
+            }
+            L2tpEvent::PppFrame { session, frame } => s.handle_ppp_frame(now, session, &frame),
+            L2tpEvent::SessionDown { session, .. } => s.handle_session_down(now, session),
+            _ => {}
+        }
+    }
+
+    fn do_client(&mut self, now: Duration, action: ClientAction) {
+        match action {
+            ClientAction::ApplyL2tpPolicy { server, offers } => {
+                // RASMAN pushes its policy through the policy agent;
+                // stopped, it cannot (WINDOWS.md 5).
+                let manual = self.config.ipsec.manual_policy.as_ref();
+                let applied =
+                    self.ipsec
+                        .apply_l2tp_policy(now, L2tpRole::Client { server }, manual, offers);
+                if let Some(c) = self.client.as_mut() {
+                    c.handle_policy_result(now, applied);
+                }
+            }
+            ClientAction::AcquireSa { server } => self.ipsec.acquire(now, server),
+            ClientAction::ConnectL2tp { server } => {
+                self.l2tp.connect(now, server);
+            }
+            ClientAction::SendPpp { session, frame } => self.send_ppp(now, session, &frame),
+            ClientAction::CloseSession { session, result } => {
+                self.l2tp.close_session(now, session, result)
+            }
+            ClientAction::CloseTunnel { tunnel, result } => {
+                self.l2tp.close_tunnel(now, tunnel, result)
+            }
+            ClientAction::RemoveL2tpPolicy => self.ipsec.remove_l2tp_policy(now),
+        }
+    }
+
+    fn do_server(&mut self, now: Duration, action: ServerAction) {
+        match action {
+            ServerAction::SendPpp { session, frame } => self.send_ppp(now, session, &frame),
+            ServerAction::CloseSession { session, result } => {
+                self.l2tp.close_session(now, session, result)
+            }
+            ServerAction::Log(e) => self.logs.write(e),
+        }
+    }
+
+    fn send_ppp(&mut self, now: Duration, session: crate::l2tp::SessionHandle, frame: &[u8]) {
+        if let Err(e) = self.l2tp.send_ppp(now, session, frame) {
+            self.diagnostics.count("l2tp", e.kind());
+        }
+    }
+
+    /// Moves data between the parts until none has anything more to say.
     fn pump(&mut self, now: Duration) {
         loop {
             let mut progressed = false;
@@ -389,27 +402,34 @@ impl WindowsMachine {
                 progressed = true;
             }
             while let Some(event) = self.l2tp.poll_event() {
+                self.on_l2tp_event(now, event);
+                progressed = true;
+            }
+            while let Some(a) = self.client.as_mut().and_then(RasClient::poll_action) {
+                self.do_client(now, a);
+                progressed = true;
+            }
+            while let Some(a) = self.server.as_mut().and_then(RrasServer::poll_action) {
+                self.do_server(now, a);
+                progressed = true;
+            }
+            self.ipsec.process(now);
+            while let Some(e) = self.ipsec.poll_log() {
+                self.logs.write(e);
+                progressed = true;
+            }
+            while let Some((peer, outcome)) = self.ipsec.poll_outcome() {
                 if let Some(c) = self.client.as_mut() {
-                    c.on_l2tp_event(now, &event);
-                }
-                if let Some(s) = self.server.as_mut() {
-                    s.on_l2tp_event(now, &event, &mut self.l2tp);
+                    c.handle_ipsec(now, peer, outcome);
                 }
                 progressed = true;
             }
-            if let Some(c) = self.client.as_mut() {
-                progressed |= c.pump(now, &mut self.l2tp, &mut self.ipsec);
-            }
-            if let Some(s) = self.server.as_mut() {
-                progressed |= s.pump(now, &mut self.l2tp, &mut self.stack, &mut self.logs);
-            }
-            progressed |= self.ipsec.process(now, &mut self.logs);
             while let Some((src, dst, payload)) = self.ipsec.poll_ike_transmit() {
                 self.stack.send_udp_from(src, dst, &payload);
                 progressed = true;
             }
             // Everything the stack built goes through the IPsec driver.
-            while let Some(t) = self.stack.outbox.pop_front() {
+            while let Some(t) = self.stack.poll_outbox() {
                 if let Some(packet) = self.ipsec.outbound(now, t.packet) {
                     self.wire.push_back(Transmit { packet, ..t });
                 }
@@ -417,12 +437,13 @@ impl WindowsMachine {
             }
             while let Some(packet) = self.ipsec.poll_released() {
                 let dst = ipv4::Packet::new_checked(&packet[..]).map(|p| p.dst_addr());
-                if let Some((iface, next_hop)) = dst.ok().and_then(|d| self.stack.routes.route(d)) {
-                    self.wire.push_back(Transmit {
+                match dst.ok().and_then(|d| self.stack.routes().route(d)) {
+                    Some((iface, next_hop)) => self.wire.push_back(Transmit {
                         iface,
                         next_hop,
                         packet,
-                    });
+                    }),
+                    None => self.stack.counters.no_route += 1,
                 }
                 progressed = true;
             }
@@ -431,9 +452,7 @@ impl WindowsMachine {
             }
         }
     }
-}
 
-impl WindowsMachine {
     /// ICS: translates and forwards what is not the host's own traffic.
     /// Returns true when the packet was forwarded (or dropped) by the NAT.
     fn share(&mut self, iface: usize, packet: &[u8]) -> bool {
@@ -447,7 +466,7 @@ impl WindowsMachine {
         let mut copy = packet.to_vec();
         if iface == ics.inside && !self.stack.owns(dst) {
             if ics.table.outbound(&mut copy).is_ok() {
-                if let Some((out, next_hop)) = self.stack.routes.route(dst) {
+                if let Some((out, next_hop)) = self.stack.routes().route(dst) {
                     self.wire.push_back(Transmit {
                         iface: out,
                         next_hop,
@@ -471,7 +490,7 @@ impl WindowsMachine {
         let inside = ipv4::Packet::new_checked(&copy[..]).map(|p| p.dst_addr());
         if let Ok(inside) = inside {
             if inside != ics.table.public_addr() {
-                if let Some((out, next_hop)) = self.stack.routes.route(inside) {
+                if let Some((out, next_hop)) = self.stack.routes().route(inside) {
                     self.wire.push_back(Transmit {
                         iface: out,
                         next_hop,
@@ -523,7 +542,9 @@ impl Machine for WindowsMachine {
         }
         self.ipsec.handle_timeout(now);
         if let Some(c) = self.client.as_mut() {
-            c.handle_timeout(now, &mut self.l2tp, &mut self.stack, &mut self.ipsec);
+            if c.poll_timeout().is_some_and(|t| t <= now) {
+                c.handle_timeout(now);
+            }
         }
         if let Some(s) = self.server.as_mut() {
             s.handle_timeout(now);

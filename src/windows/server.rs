@@ -1,76 +1,135 @@
-//! The RRAS server: L2TP ports, one PPP link per call, authentication
-//! against local accounts, remote access policies, the static address pool,
-//! and the System-log entries RRAS and IAS write.
+//! The RRAS server, sans-IO: L2TP ports, one PPP link per call,
+//! authentication against local accounts, remote access policies, the
+//! static address pool, and the System-log entries RRAS and IAS write.
+//! The machine feeds it (`handle_*`) and carries out `poll_action`.
+//!
+//! A call holds its port and its pool address until its session ends
+//! (CDN either way, or the tunnel going down); then both are free for the
+//! next call, lowest first.
 
 use core::time::Duration;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use super::config::ServerConfig;
-use super::eventlog::{Event, EventLogs, EventType, Log};
-use super::machine::IpStack;
+use super::errors::code;
+use super::eventlog::{Arg, Event, EventType, Log};
 use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel, TunnelType};
-use crate::l2tp::{Endpoint, Event as L2tpEvent, SessionHandle};
-use crate::ppp::link::{Authorization, Link, LinkConfig, LinkEvent, Role};
+use crate::crypto::cbc::CbcCipher;
+use crate::l2tp::SessionHandle;
+use crate::ppp::link::{Authorization, DownReason, Link, LinkConfig, LinkEvent, Role};
 use crate::ppp::Encryption;
 use crate::wire::icmp;
 
-/// RAS error sent in the MS-CHAPv2 Failure packet when the policy denies
-/// (ERROR_NO_DIALIN_PERMISSION).
-const NO_DIALIN_PERMISSION: u32 = 649;
+/// RFC 2661 4.4.2: CDN Result Code 3, administrative disconnect.
+const CDN_ADMIN: u16 = crate::l2tp::result::CDN_ADMIN;
+
+/// What protects a call's L2TP session, as the IPsec driver knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// L2TP in the clear (ProhibitIpSec=1): PPP negotiates MPPE.
+    Clear,
+    /// ESP with this cipher (`None`: integrity only).
+    Esp(Option<CbcCipher>),
+}
+
+/// What the server asks its machine to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerAction {
+    SendPpp {
+        session: SessionHandle,
+        frame: Vec<u8>,
+    },
+    /// CDN for the session.
+    CloseSession {
+        session: SessionHandle,
+        result: u16,
+    },
+    Log(Event),
+}
 
 struct ServerCall {
     link: Link,
-    /// RRAS port name, "VPN2-<n>" for L2TP [MODEL].
-    port: String,
+    /// RRAS port number: the call is on "VPN2-<n>" [MODEL name].
+    port: u16,
     peer: Ipv4Addr,
+    /// Our address toward the peer (IAS's NAS-IP-Address).
+    nas: Ipv4Addr,
+    protection: Protection,
     user: Option<String>,
     address: Option<Ipv4Addr>,
-    up: bool,
+}
+
+impl ServerCall {
+    fn port_name(&self) -> String {
+        format!("VPN2-{}", self.port)
+    }
+}
+
+/// What the server ignored or refused (diagnostics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServerCounters {
+    /// Frames for a session the server has no call for.
+    pub unknown_session: u64,
+    /// IP packets a link refused to send.
+    pub send_refused: u64,
 }
 
 pub struct RrasServer {
     config: ServerConfig,
     name: String,
     calls: BTreeMap<SessionHandle, ServerCall>,
-    /// Pool addresses handed out, by offset from the pool's second address.
-    leased: Vec<Ipv4Addr>,
-    next_port: u16,
     /// IP identification of packets the server sends inside links.
     ip_ident: u16,
+    actions: VecDeque<ServerAction>,
+    counters: ServerCounters,
+    /// `RasMan\PPP\NegotiateTime` (WINDOWS.md 8).
+    negotiate_time: Option<Duration>,
     rng: ChaCha20Rng,
 }
 
 impl RrasServer {
-    pub fn new(config: ServerConfig, name: String, rng: ChaCha20Rng) -> Self {
+    pub fn new(
+        config: ServerConfig,
+        name: String,
+        negotiate_time: Option<Duration>,
+        rng: ChaCha20Rng,
+    ) -> Self {
         RrasServer {
             config,
             name,
+            negotiate_time,
             calls: BTreeMap::new(),
-            leased: Vec::new(),
-            next_port: 0,
             ip_ident: 0,
+            actions: VecDeque::new(),
+            counters: ServerCounters::default(),
             rng,
         }
     }
 
-    /// The server's own end of every link: the pool's first address.
-    fn local_address(&self) -> Ipv4Addr {
-        self.config.pool.0
+    pub fn counters(&self) -> ServerCounters {
+        self.counters
     }
 
-    fn lease(&mut self) -> Option<Ipv4Addr> {
-        let (first, last) = (u32::from(self.config.pool.0), u32::from(self.config.pool.1));
-        let free = (first.saturating_add(1)..=last)
-            .map(Ipv4Addr::from)
-            .find(|a| !self.leased.contains(a))?;
-        self.leased.push(free);
-        Some(free)
+    /// Calls holding a port now.
+    pub fn active_calls(&self) -> usize {
+        self.calls.len()
     }
 
+    /// Pool addresses held by calls now.
+    pub fn leased_addresses(&self) -> Vec<Ipv4Addr> {
+        self.calls.values().filter_map(|c| c.address).collect()
+    }
+
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<ServerAction> {
+        self.actions.pop_front()
+    }
+
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         self.calls
             .values()
@@ -79,107 +138,120 @@ impl RrasServer {
     }
 
     pub fn handle_timeout(&mut self, now: Duration) {
-        for call in self.calls.values_mut() {
-            if call.link.poll_timeout().is_some_and(|t| t <= now) {
+        let due: Vec<SessionHandle> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.link.poll_timeout().is_some_and(|t| t <= now))
+            .map(|(s, _)| *s)
+            .collect();
+        for session in due {
+            if let Some(call) = self.calls.get_mut(&session) {
                 call.link.handle_timeout(now);
             }
+            self.drain(now, session);
         }
     }
 
-    pub fn on_l2tp_event(&mut self, now: Duration, event: &L2tpEvent, l2tp: &mut Endpoint) {
-        match event {
-            L2tpEvent::SessionUp { session, tunnel } => {
-                let peer = l2tp
-                    .tunnel_peer(*tunnel)
-                    .map_or(Ipv4Addr::UNSPECIFIED, |p| *p.ip());
-                let mut link = Link::new(
-                    LinkConfig {
-                        role: Role::Server,
-                        // Replaced by the profile at authorization.
-                        encryption: Encryption {
-                            none: true,
-                            bits40: true,
-                            bits56: true,
-                            bits128: true,
-                        },
-                        mru: 1400,
-                    },
-                    ChaCha20Rng::from_rng(&mut self.rng),
-                );
-                link.open(now);
-                let port = format!("VPN2-{}", self.next_port);
-                self.next_port = self.next_port.wrapping_add(1);
-                self.calls.insert(
-                    *session,
-                    ServerCall {
-                        link,
-                        port,
-                        peer,
-                        user: None,
-                        address: None,
-                        up: false,
-                    },
-                );
-            }
-            L2tpEvent::PppFrame { session, frame } => {
-                if let Some(call) = self.calls.get_mut(session) {
-                    call.link.handle_frame(now, frame);
-                }
-            }
-            L2tpEvent::SessionDown { session, .. } => self.end_call(*session),
-            L2tpEvent::TunnelDown { .. } => {
-                // Sessions of a dead tunnel are reported down by the
-                // endpoint before the tunnel.
-            }
-            _ => {}
-        }
-    }
-
-    fn end_call(&mut self, session: SessionHandle) {
-        if let Some(call) = self.calls.remove(&session) {
-            if let Some(a) = call.address {
-                self.leased.retain(|&l| l != a);
-            }
-        }
-    }
-
-    pub fn pump(
-        &mut self,
-        now: Duration,
-        l2tp: &mut Endpoint,
-        stack: &mut IpStack,
-        logs: &mut EventLogs,
-    ) -> bool {
-        let mut progressed = false;
-        let sessions: Vec<SessionHandle> = self.calls.keys().copied().collect();
-        for session in sessions {
-            let mut events = Vec::new();
-            if let Some(call) = self.calls.get_mut(&session) {
-                while let Some(frame) = call.link.poll_transmit() {
-                    let _ = l2tp.send_ppp(now, session, &frame);
-                    progressed = true;
-                }
-                while let Some(e) = call.link.poll_event() {
-                    events.push(e);
-                }
-            }
-            for e in events {
-                progressed = true;
-                self.on_link_event(now, session, e, l2tp, stack, logs);
-            }
-        }
-        progressed
-    }
-
-    fn on_link_event(
+    /// A call's L2TP session is up: PPP starts on a free port.
+    pub fn handle_session_up(
         &mut self,
         now: Duration,
         session: SessionHandle,
-        event: LinkEvent,
-        l2tp: &mut Endpoint,
-        stack: &IpStack,
-        logs: &mut EventLogs,
+        peer: Ipv4Addr,
+        nas: Ipv4Addr,
+        protection: Protection,
     ) {
+        let mut link = Link::new(
+            LinkConfig {
+                role: Role::Server,
+                // Replaced by the profile at authorization.
+                encryption: Encryption::OPTIONAL,
+                mru: 1400,
+                negotiate_time: self.negotiate_time,
+            },
+            ChaCha20Rng::from_rng(&mut self.rng),
+        );
+        link.open(now);
+        let port = (0..)
+            .find(|n| !self.calls.values().any(|c| c.port == *n))
+            .unwrap_or_default();
+        self.calls.insert(
+            session,
+            ServerCall {
+                link,
+                port,
+                peer,
+                nas,
+                protection,
+                user: None,
+                address: None,
+            },
+        );
+        self.drain(now, session);
+    }
+
+    pub fn handle_ppp_frame(&mut self, now: Duration, session: SessionHandle, frame: &[u8]) {
+        match self.calls.get_mut(&session) {
+            Some(call) => call.link.handle_frame(now, frame),
+            None => {
+                self.counters.unknown_session += 1;
+                return;
+            }
+        }
+        self.drain(now, session);
+    }
+
+    /// The session ended (the client's CDN, or its tunnel went down): the
+    /// port and the address are free again.
+    pub fn handle_session_down(&mut self, now: Duration, session: SessionHandle) {
+        if let Some(call) = self.calls.get_mut(&session) {
+            call.link.lower_down(now);
+        }
+        self.calls.remove(&session);
+    }
+
+    /// The server's own end of every link: the pool's first address.
+    fn local_address(&self) -> Ipv4Addr {
+        self.config.pool.0
+    }
+
+    /// The lowest pool address no call holds, past the server's own.
+    fn free_address(&self) -> Option<Ipv4Addr> {
+        let (first, last) = (u32::from(self.config.pool.0), u32::from(self.config.pool.1));
+        let held = self.leased_addresses();
+        (first.saturating_add(1)..=last)
+            .map(Ipv4Addr::from)
+            .find(|a| !held.contains(a))
+    }
+
+    fn log(&mut self, event: Event) {
+        self.actions.push_back(ServerAction::Log(event));
+    }
+
+    /// Moves a call's PPP output into actions and reacts to its events.
+    fn drain(&mut self, now: Duration, session: SessionHandle) {
+        loop {
+            let Some(call) = self.calls.get_mut(&session) else {
+                return;
+            };
+            let mut events = Vec::new();
+            while let Some(frame) = call.link.poll_transmit() {
+                self.actions
+                    .push_back(ServerAction::SendPpp { session, frame });
+            }
+            while let Some(e) = call.link.poll_event() {
+                events.push(e);
+            }
+            if events.is_empty() {
+                return;
+            }
+            for e in events {
+                self.on_link_event(now, session, e);
+            }
+        }
+    }
+
+    fn on_link_event(&mut self, now: Duration, session: SessionHandle, event: LinkEvent) {
         match event {
             LinkEvent::Authenticate { user } => {
                 let password = self.config.users.get(&user).map(|u| u.password.clone());
@@ -189,138 +261,191 @@ impl RrasServer {
                 }
             }
             LinkEvent::AuthenticationFailed { user } => {
-                let Some((peer, port)) = self.calls.get(&session).map(|c| (c.peer, c.port.clone()))
-                else {
+                let Some(call) = self.calls.get(&session) else {
                     return;
                 };
-                let mut args = self.ias_common(&user, peer, port, stack);
-                args.push("@policy.none".into());
-                args.push(rras::reason::AUTH_FAILURE.to_string());
-                args.push(format!("@ias.reason.{}", rras::reason::AUTH_FAILURE));
-                logs.write(ias_event(now, 2, EventType::Warning, args));
-                logs.write(Event {
-                    log: Log::System,
-                    id: 20271,
-                    source: "RemoteAccess",
-                    kind: EventType::Warning,
-                    time: now,
-                    args: vec![user, peer.to_string(), "@ras.691".into()],
-                });
+                let peer = call.peer;
+                let mut args = self.ias_common(&user, call);
+                args.push(Arg::catalog("policy.none"));
+                args.push(rras::reason::AUTH_FAILURE.to_string().into());
+                args.push(Arg::catalog(format!(
+                    "ias.reason.{}",
+                    rras::reason::AUTH_FAILURE
+                )));
+                self.log(system_event(now, "IAS", 2, EventType::Warning, args));
+                self.log(system_event(
+                    now,
+                    "RemoteAccess",
+                    20271,
+                    EventType::Warning,
+                    vec![
+                        user.into(),
+                        peer.to_string().into(),
+                        Arg::catalog("ras.691"),
+                    ],
+                ));
             }
-            LinkEvent::Authorize { user } => self.authorize(now, session, &user, stack, logs),
+            LinkEvent::Authorize { user } => self.authorize(now, session, &user),
             LinkEvent::Up { peer, .. } => {
-                if let Some(call) = self.calls.get_mut(&session) {
-                    call.up = true;
-                    logs.write(Event {
-                        log: Log::System,
-                        id: 20274,
-                        source: "RemoteAccess",
-                        kind: EventType::Information,
-                        time: now,
-                        args: vec![
-                            call.user.clone().unwrap_or_default(),
-                            call.port.clone(),
-                            peer.to_string(),
-                        ],
-                    });
+                if let Some(call) = self.calls.get(&session) {
+                    let args = vec![
+                        call.user.clone().unwrap_or_default().into(),
+                        call.port_name().into(),
+                        peer.to_string().into(),
+                    ];
+                    self.log(system_event(
+                        now,
+                        "RemoteAccess",
+                        20274,
+                        EventType::Information,
+                        args,
+                    ));
                 }
             }
             LinkEvent::Ip(packet) => self.on_ip(now, session, &packet),
-            LinkEvent::Down(_) => {
-                l2tp.close_session(now, session, 3);
-                self.end_call(session);
+            LinkEvent::Down(reason) => {
+                self.log_down(now, session, reason);
+                self.actions.push_back(ServerAction::CloseSession {
+                    session,
+                    result: CDN_ADMIN,
+                });
+                self.calls.remove(&session);
             }
             _ => {}
         }
     }
 
+    /// What RRAS logs when it ends a line itself.
+    fn log_down(&mut self, now: Duration, session: SessionHandle, reason: DownReason) {
+        let Some(call) = self.calls.get(&session) else {
+            return;
+        };
+        let user: Arg = call.user.clone().unwrap_or_default().into();
+        let port: Arg = call.port_name().into();
+        let (id, args) = match reason {
+            // ROUTERLOG_AUTH_NO_PROJECTIONS: IPCP, the only NCP, failed.
+            DownReason::NcpFailed => (20050, vec![user, port]),
+            // ROUTERLOG_AUTH_TIMEOUT: NegotiateTime ran out (WINDOWS.md 8).
+            DownReason::NegotiationTimeout => (20049, vec![port]),
+            _ => return,
+        };
+        self.log(system_event(
+            now,
+            "RemoteAccess",
+            id,
+            EventType::Warning,
+            args,
+        ));
+    }
+
     /// The insertion strings IAS events 1 and 2 share.
-    fn ias_common(&self, user: &str, peer: Ipv4Addr, port: String, stack: &IpStack) -> Vec<String> {
-        let nas = stack
-            .source_for(peer)
-            .map(|a| a.to_string())
-            .unwrap_or_default();
+    fn ias_common(&self, user: &str, call: &ServerCall) -> Vec<Arg> {
         vec![
-            user.to_string(),
-            nas,
-            self.name.clone(),
-            peer.to_string(),
-            port,
+            user.into(),
+            call.nas.to_string().into(),
+            self.name.clone().into(),
+            call.peer.to_string().into(),
+            call.port_name().into(),
         ]
     }
 
-    fn authorize(
-        &mut self,
-        now: Duration,
-        session: SessionHandle,
-        user: &str,
-        stack: &IpStack,
-        logs: &mut EventLogs,
-    ) {
-        let Some(account) = self.config.users.get(user) else {
+    fn policy_name(&self, index: Option<usize>) -> Arg {
+        match index.and_then(|i| self.config.policies.get(i)) {
+            Some(p) => match &p.name {
+                Some(n) => n.clone().into(),
+                None => Arg::catalog("policy.default"),
+            },
+            None => Arg::catalog("policy.none"),
+        }
+    }
+
+    fn authorize(&mut self, now: Duration, session: SessionHandle, user: &str) {
+        let (Some(account), Some(call)) = (self.config.users.get(user), self.calls.get(&session))
+        else {
             return;
         };
-        let call = PolicyCall {
+        let tunnel_call = PolicyCall {
             tunnel: TunnelType::L2tp,
             auth: AuthMethod::MsChapV2,
             dial_in: account.dial_in,
         };
-        let decision = rras::evaluate(&self.config.policies, &call);
-        let policies = self.config.policies.clone();
-        let policy_name = |i: Option<usize>| -> PolicyName {
-            match i.and_then(|i| policies.get(i)) {
-                Some(p) => match &p.name {
-                    Some(n) => PolicyName::Named(n.clone()),
-                    None => PolicyName::Default,
-                },
-                None => PolicyName::Undetermined,
-            }
-        };
-        let (peer, port) = match self.calls.get(&session) {
-            Some(c) => (c.peer, c.port.clone()),
-            None => return,
-        };
-        let common = self.ias_common(user, peer, port, stack);
-        match decision {
+        let protection = call.protection;
+        let mut args = self.ias_common(user, call);
+        let decision = rras::evaluate(&self.config.policies, &tunnel_call);
+        let result = match decision {
             Decision::Grant { policy, profile } => {
-                let peer_address = self.lease();
-                let name = policy_name(Some(policy));
-                let mut args = common;
-                args.push(name.render_key());
-                logs.write(ias_event(now, 1, EventType::Information, args));
-                let Some(peer_address) = peer_address else {
-                    // Pool exhausted: RRAS refuses the call [MODEL].
-                    if let Some(c) = self.calls.get_mut(&session) {
-                        c.link.authorize(now, Err(NO_DIALIN_PERMISSION));
-                    }
-                    return;
-                };
-                let encryption = encryption_of(&profile.encryption);
-                let local_address = self.local_address();
-                if let Some(c) = self.calls.get_mut(&session) {
-                    c.address = Some(peer_address);
-                    c.link.authorize(
-                        now,
-                        Ok(Authorization {
-                            encryption,
-                            local_address,
-                            peer_address,
-                        }),
-                    );
-                }
+                args.push(self.policy_name(Some(policy)));
+                self.log(system_event(now, "IAS", 1, EventType::Information, args));
+                self.grant(now, session, user, protection, &profile.encryption)
             }
             Decision::Deny { policy, reason } => {
-                let name = policy_name(policy);
-                let mut args = common;
-                args.push(name.render_key());
-                args.push(reason.to_string());
-                args.push(format!("@ias.reason.{reason}"));
-                logs.write(ias_event(now, 2, EventType::Warning, args));
-                if let Some(c) = self.calls.get_mut(&session) {
-                    c.link.authorize(now, Err(NO_DIALIN_PERMISSION));
-                }
+                args.push(self.policy_name(policy));
+                args.push(reason.to_string().into());
+                args.push(Arg::catalog(format!("ias.reason.{reason}")));
+                self.log(system_event(now, "IAS", 2, EventType::Warning, args));
+                Err(code::NO_DIALIN_PERMISSION)
             }
+        };
+        if let Some(c) = self.calls.get_mut(&session) {
+            if let Ok(a) = &result {
+                c.address = a.peer_address;
+            }
+            c.link.authorize(now, result);
         }
+    }
+
+    /// The profile's constraints on a granted call: its encryption, then
+    /// an address from the static pool.
+    fn grant(
+        &mut self,
+        now: Duration,
+        session: SessionHandle,
+        user: &str,
+        protection: Protection,
+        levels: &[EncryptionLevel],
+    ) -> Result<Authorization, u32> {
+        let port: Arg = self
+            .calls
+            .get(&session)
+            .map(|c| c.port_name())
+            .unwrap_or_default()
+            .into();
+        let encryption = match protection {
+            Protection::Clear => encryption_of(levels),
+            Protection::Esp(cipher) => {
+                if !esp_allowed(cipher, levels) {
+                    // ROUTERLOG_ENCRYPTION_REQUIRED; the client is refused
+                    // with ERROR_REMOTE_REQUIRE_ENCRYPTION [MODEL].
+                    self.log(system_event(
+                        now,
+                        "RemoteAccess",
+                        20080,
+                        EventType::Warning,
+                        vec![user.into(), port],
+                    ));
+                    return Err(code::REMOTE_REQUIRE_ENCRYPTION);
+                }
+                // ESP encrypts; PPP negotiates no MPPE inside it.
+                Encryption::NONE
+            }
+        };
+        let peer_address = self.free_address();
+        if peer_address.is_none() {
+            // ROUTERLOG_NO_IP_ADDRESS: the static pool is exhausted. The
+            // user is authenticated; IPCP cannot give an address.
+            self.log(system_event(
+                now,
+                "RemoteAccess",
+                20167,
+                EventType::Warning,
+                Vec::new(),
+            ));
+        }
+        Ok(Authorization {
+            encryption,
+            local_address: self.local_address(),
+            peer_address,
+        })
     }
 
     /// Answers pings to the server's end of a link.
@@ -350,46 +475,48 @@ impl RrasServer {
         self.ip_ident = self.ip_ident.wrapping_add(1);
         let out = icmp::build_ipv4(local, src, self.ip_ident, 128, &reply);
         if let Some(c) = self.calls.get_mut(&session) {
-            let _ = c.link.send_ip(now, &out);
+            if c.link.send_ip(now, &out).is_err() {
+                self.counters.send_refused += 1;
+            }
         }
     }
 }
 
-enum PolicyName {
-    Named(String),
-    Default,
-    Undetermined,
-}
-
-impl PolicyName {
-    /// Insertion string: a literal name, or `@key` for a catalog text
-    /// rendered in the report locale.
-    fn render_key(&self) -> String {
-        match self {
-            PolicyName::Named(n) => n.clone(),
-            PolicyName::Default => "@policy.default".into(),
-            PolicyName::Undetermined => "@policy.none".into(),
-        }
-    }
-}
-
-fn ias_event(now: Duration, id: u32, kind: EventType, args: Vec<String>) -> Event {
+fn system_event(
+    now: Duration,
+    source: &'static str,
+    id: u32,
+    kind: EventType,
+    args: Vec<Arg>,
+) -> Event {
     Event {
         log: Log::System,
         id,
-        source: "IAS",
+        source,
         kind,
         time: now,
         args,
     }
 }
 
-/// A profile's encryption levels as the PPP layer's allowed set.
+/// A profile's encryption levels as the PPP layer's allowed set (MPPE).
 fn encryption_of(levels: &[EncryptionLevel]) -> Encryption {
     Encryption {
         none: levels.contains(&EncryptionLevel::None),
         bits40: levels.contains(&EncryptionLevel::Basic),
         bits56: levels.contains(&EncryptionLevel::Strong),
         bits128: levels.contains(&EncryptionLevel::Strongest),
+    }
+}
+
+/// Whether the profile allows an ESP cipher. Server 2003's profile
+/// documentation: for L2TP/IPsec, Basic and Strong are 56-bit DES,
+/// Strongest is 3DES; no cipher is "No encryption".
+fn esp_allowed(cipher: Option<CbcCipher>, levels: &[EncryptionLevel]) -> bool {
+    let allowed = |l| levels.contains(&l);
+    match cipher {
+        None => allowed(EncryptionLevel::None),
+        Some(CbcCipher::Des) => allowed(EncryptionLevel::Basic) || allowed(EncryptionLevel::Strong),
+        Some(_) => allowed(EncryptionLevel::Strongest),
     }
 }

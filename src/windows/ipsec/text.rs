@@ -4,7 +4,7 @@
 use core::time::Duration;
 use std::net::Ipv4Addr;
 
-use super::super::eventlog::{nested, Event, EventType, Log};
+use super::super::eventlog::{Arg, Event, EventType, Log};
 use super::{IpsecComponents, NicOffload, UDP};
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::ike_keys::PrfHash;
@@ -19,7 +19,7 @@ impl IpsecComponents {
         &self,
         peer: Ipv4Addr,
         selector: Option<(SocketAddrV4, SocketAddrV4)>,
-    ) -> String {
+    ) -> Arg {
         let all = "255.255.255.255".to_string();
         let (src, dst, proto, sport, dport) = match selector {
             Some((l, r)) => (
@@ -38,31 +38,29 @@ impl IpsecComponents {
                 "0".into(),
             ),
         };
-        nested(
-            "ike.filter",
-            &[
-                src,
-                all.clone(),
-                dst,
-                all,
-                proto,
-                sport,
-                dport,
-                self.local_for(peer).to_string(),
-                peer.to_string(),
-            ],
-        )
+        let args = [
+            src,
+            all.clone(),
+            dst,
+            all,
+            proto,
+            sport,
+            dport,
+            self.local_for(peer).to_string(),
+            peer.to_string(),
+        ];
+        Arg::nested("ike.filter", args.into_iter().map(Arg::Text).collect())
     }
 
     pub(super) fn identity_block(
         peer: Ipv4Addr,
         peer_cert: Option<&PeerCertificate>,
         mine: Option<&PeerCertificate>,
-    ) -> String {
+    ) -> Arg {
         match peer_cert {
-            Some(p) => nested(
+            Some(p) => Arg::nested(
                 "ike.identity.cert",
-                &[
+                [
                     p.subject.clone(),
                     hex_upper(&p.thumbprint),
                     p.issuer.clone(),
@@ -70,9 +68,12 @@ impl IpsecComponents {
                     mine.map(|m| m.subject.clone()).unwrap_or_default(),
                     mine.map(|m| hex_upper(&m.thumbprint)).unwrap_or_default(),
                     peer.to_string(),
-                ],
+                ]
+                .into_iter()
+                .map(Arg::Text)
+                .collect(),
             ),
-            None => nested("ike.identity.none", &[peer.to_string()]),
+            None => Arg::nested("ike.identity.none", vec![peer.to_string().into()]),
         }
     }
 
@@ -129,7 +130,7 @@ impl IpsecComponents {
     }
 }
 
-pub(super) fn audit(now: Duration, id: u32, kind: EventType, args: Vec<String>) -> Event {
+pub(super) fn audit(now: Duration, id: u32, kind: EventType, args: Vec<Arg>) -> Event {
     Event {
         log: Log::Security,
         id,
@@ -140,13 +141,13 @@ pub(super) fn audit(now: Duration, id: u32, kind: EventType, args: Vec<String>) 
     }
 }
 
-pub(super) fn cert_status(e: &crate::crypto::pki::CertError) -> String {
+pub(super) fn cert_status(e: &crate::crypto::pki::CertError) -> Arg {
     use crate::crypto::pki::CertError;
     match e {
-        CertError::Expired => "@ike.status.expired".into(),
-        CertError::NotYetValid => "@ike.status.not-yet-valid".into(),
-        CertError::UntrustedRoot => "@ike.status.untrusted-root".into(),
-        other => format!("{other:?}"),
+        CertError::Expired => Arg::catalog("ike.status.expired"),
+        CertError::NotYetValid => Arg::catalog("ike.status.not-yet-valid"),
+        CertError::UntrustedRoot => Arg::catalog("ike.status.untrusted-root"),
+        other => format!("{other:?}").into(),
     }
 }
 

@@ -8,42 +8,38 @@
 //! Nothing here knows what a scenario expects.
 
 use core::time::Duration;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha20Rng;
 
-use super::eventlog::{nested, Event, EventLogs, EventType, Log};
+use super::eventlog::{Arg, Event, EventType, Log};
 use super::monitor::{IpsecMonitor, MonitorSa};
 
-#[path = "ipsec_text.rs"]
+mod offers;
 mod text;
+
+pub use offers::{
+    optional_quick_mode_offers, quick_mode_offers, xp_main_mode_offers, xp_quick_mode_offers,
+};
+
+use super::client::IpsecOutcome;
+use super::config::{ManualPolicy, NicOffload};
+use super::errors;
 use crate::crypto::cbc::CbcCipher;
-use crate::crypto::dh::DhGroup;
-use crate::crypto::ike_keys::PrfHash;
-use crate::crypto::integ::IntegAlg;
 use crate::ike::{
-    FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmOffer, Mode, QmOffer,
-    QmRule, Selector,
+    FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, Mode, QmOffer, QmRule,
+    Selector,
 };
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
 use crate::net::RouteTable;
 use text::{audit, cert_status, cipher_name, esp_key_line, hash_name, hex_lower, integ_name};
 
-use super::machine::L2TP_PORT;
 pub use crate::ipsec::driver::IKE_PORT;
+use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
 
 /// IANA protocol number of UDP (RFC 768), the L2TP filters' protocol.
 const UDP: u8 = 17;
-
-/// The NIC's IPsec task offload (SCENARIOS.md `nic.ipsec-offload`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NicOffload {
-    None,
-    Working,
-    /// A faulty offload NIC that damages received ESP it decrypts in
-    /// hardware (claim A20): the driver then fails the hash check.
-    Corrupting,
-}
 
 /// Which side of the L2TP filter this machine is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,28 +48,11 @@ pub enum L2tpRole {
     Server,
 }
 
-/// A manual policy's offers, as the harness gives them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManualPolicy {
-    pub name: String,
-    /// The peer the rule's filter names (`None`: any address).
-    pub peer: Option<Ipv4Addr>,
-    pub mm_offers: Vec<MmOffer>,
-    pub qm_offers: Vec<QmOffer>,
-}
-
 /// The policy in force and where it came from.
 #[derive(Debug, Clone)]
 struct ActivePolicy {
     name: String,
     filters: Vec<Filter>,
-}
-
-/// How an IKE negotiation with the L2TP server ended, for RASMAN.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IpsecOutcome {
-    Up,
-    Failed(u32),
 }
 
 pub struct IpsecComponents {
@@ -88,68 +67,17 @@ pub struct IpsecComponents {
     enable_offload: bool,
     monitor: IpsecMonitor,
     /// Outcomes of negotiations with peers, in order, for RASMAN.
-    outcomes: Vec<(Ipv4Addr, IpsecOutcome)>,
+    outcomes: VecDeque<(Ipv4Addr, IpsecOutcome)>,
+    /// Security and System log entries written, for the machine's logs.
+    logs: VecDeque<Event>,
+    /// Packets the driver dropped, by reason (diagnostics).
+    drops: BTreeMap<&'static str, u64>,
+
     /// tshark key lines (SCENARIOS.md `--keys`).
     keys: Vec<String>,
     corrupt_counter: u8,
     /// Our machine certificate as audits name it ("My Subject").
     my_cert: Option<crate::crypto::pki::PeerCertificate>,
-}
-
-/// XP's main mode offers (WINDOWS.md 5), lifetime 28800 s [MODEL].
-pub fn xp_main_mode_offers() -> Vec<MmOffer> {
-    let offer = |cipher, hash, group| MmOffer {
-        cipher,
-        hash,
-        group,
-        lifetime_secs: 28_800,
-    };
-    vec![
-        offer(CbcCipher::TripleDes, PrfHash::Sha1, DhGroup::Modp1024),
-        offer(CbcCipher::TripleDes, PrfHash::Md5, DhGroup::Modp1024),
-        offer(CbcCipher::Des, PrfHash::Sha1, DhGroup::Modp768),
-        offer(CbcCipher::Des, PrfHash::Md5, DhGroup::Modp768),
-    ]
-}
-
-/// Quick mode offers of the "L2TP Require Encryption Quick Mode Policy"
-/// (WINDOWS.md 5): ESP only; the AH+ESP combinations are not offered here.
-pub fn xp_quick_mode_offers() -> Vec<QmOffer> {
-    let offer = |cipher, integ| QmOffer {
-        cipher: Some(cipher),
-        integ,
-        lifetime_secs: 3600,
-        lifetime_kb: 250_000,
-    };
-    vec![
-        offer(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
-        offer(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
-        offer(CbcCipher::Des, IntegAlg::HmacMd5_96),
-        offer(CbcCipher::Des, IntegAlg::HmacSha1_96),
-    ]
-}
-
-/// The quick mode policy RASMAN picks from the connectoid's encryption
-/// setting (WINDOWS.md 5): "L2TP No / Optional / Require / Require Max
-/// Encryption Quick Mode Policy". No encryption is ESP with integrity only.
-pub fn quick_mode_offers(enc: super::config::ConnectoidEncryption) -> Vec<QmOffer> {
-    use super::config::ConnectoidEncryption as E;
-    let null = |integ| QmOffer {
-        cipher: None,
-        integ,
-        lifetime_secs: 3600,
-        lifetime_kb: 250_000,
-    };
-    let nulls = vec![null(IntegAlg::HmacMd5_96), null(IntegAlg::HmacSha1_96)];
-    match enc {
-        E::None => nulls,
-        E::Optional => xp_quick_mode_offers().into_iter().chain(nulls).collect(),
-        E::Require => xp_quick_mode_offers(),
-        E::RequireMax => xp_quick_mode_offers()
-            .into_iter()
-            .filter(|o| o.cipher == Some(CbcCipher::TripleDes))
-            .collect(),
-    }
 }
 
 impl IpsecComponents {
@@ -176,7 +104,10 @@ impl IpsecComponents {
             offload,
             enable_offload,
             monitor: IpsecMonitor::default(),
-            outcomes: Vec::new(),
+            outcomes: VecDeque::new(),
+            logs: VecDeque::new(),
+            drops: BTreeMap::new(),
+
             keys: Vec::new(),
             corrupt_counter: 0,
         }
@@ -184,7 +115,9 @@ impl IpsecComponents {
 
     /// Our address toward `peer` (unspecified when no route leads there).
     pub(super) fn local_for(&self, peer: Ipv4Addr) -> Ipv4Addr {
-        self.routes.source_for(peer).unwrap_or(Ipv4Addr::UNSPECIFIED)
+        self.routes
+            .source_for(peer)
+            .unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
     pub fn agent_running(&self) -> bool {
@@ -336,10 +269,45 @@ impl IpsecComponents {
         self.ike.acquire_from(now, local, server, 0);
     }
 
-    /// The latest outcome of a negotiation with `peer`, taken once.
-    pub fn take_outcome(&mut self, peer: Ipv4Addr) -> Option<IpsecOutcome> {
-        let i = self.outcomes.iter().position(|(p, _)| *p == peer)?;
-        Some(self.outcomes.remove(i).1)
+    /// Packets the driver dropped, by reason.
+    pub fn driver_drops(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        self.drops.iter().map(|(k, v)| (*k, *v))
+    }
+
+    /// Duplicates of a peer's IKE message left to the retransmission timer.
+    pub fn ike_duplicates_ignored(&self) -> u64 {
+        self.ike.duplicates_ignored()
+    }
+
+    /// How a negotiation with a peer ended, in order, for RASMAN.
+    #[must_use]
+    pub fn poll_outcome(&mut self) -> Option<(Ipv4Addr, IpsecOutcome)> {
+        self.outcomes.pop_front()
+    }
+
+    /// A log entry IKE or the driver wrote.
+    #[must_use]
+    pub fn poll_log(&mut self) -> Option<Event> {
+        self.logs.pop_front()
+    }
+
+    /// RASMAN deletes its L2TP policy when the connection ends (KB 248750):
+    /// the filters go, and IKE deletes the SAs they protected [MODEL].
+    pub fn remove_l2tp_policy(&mut self, now: Duration) {
+        self.policy = None;
+        self.ike.delete_all(now);
+        self.ike.set_policy(now, None);
+        self.driver.clear();
+    }
+
+    /// What protects traffic from `peer`: the cipher of its inbound ESP SA
+    /// (`Some(None)`: ESP without confidentiality), `None` without an SA.
+    pub fn protection_from(&self, peer: Ipv4Addr) -> Option<Option<CbcCipher>> {
+        self.driver
+            .security_associations()
+            .into_iter()
+            .find(|s| !s.outbound && s.peer == peer)
+            .map(|s| s.params.cipher)
     }
 
     /// A packet from the local stack. `Some` is what goes on the wire.
@@ -351,7 +319,10 @@ impl IpsecComponents {
                 self.ike.acquire_from(now, local, peer, rule);
                 None
             }
-            Outbound::Drop => None,
+            Outbound::Drop => {
+                *self.drops.entry("outbound packet dropped").or_default() += 1;
+                None
+            }
         }
     }
 
@@ -375,7 +346,10 @@ impl IpsecComponents {
         self.nic_receive(&mut packet);
         match self.driver.inbound(now, &packet) {
             Inbound::Deliver(p) => Some(p),
-            Inbound::Drop(_) => None,
+            Inbound::Drop(reason) => {
+                *self.drops.entry(reason.name()).or_default() += 1;
+                None
+            }
         }
     }
 
@@ -401,14 +375,15 @@ impl IpsecComponents {
     }
 
     /// An IKE datagram for us (UDP 500).
+    /// An IKE datagram for us (UDP 500); an error says why IKE dropped it.
     pub fn handle_ike(
         &mut self,
         now: Duration,
         src: SocketAddrV4,
         dst: SocketAddrV4,
         payload: &[u8],
-    ) {
-        let _ = self.ike.handle_datagram(now, src, dst, payload);
+    ) -> Result<(), crate::ike::IkeError> {
+        self.ike.handle_datagram(now, src, dst, payload)
     }
 
     pub fn handle_timeout(&mut self, now: Duration) {
@@ -433,39 +408,33 @@ impl IpsecComponents {
     }
 
     /// Log what happened at the end of the run (aggregated driver events).
-    pub fn flush(&mut self, now: Duration, logs: &mut EventLogs) {
+    pub fn flush(&mut self, now: Duration) {
         self.driver.flush(now);
-        self.drain_driver(now, logs);
+        self.drain_driver(now);
     }
 
     /// Turns IKE and driver events into SAs, log entries and outcomes.
-    /// Returns whether anything happened.
-    pub fn process(&mut self, now: Duration, logs: &mut EventLogs) -> bool {
-        let mut progressed = false;
+    pub fn process(&mut self, now: Duration) {
         while let Some(e) = self.ike.poll_event() {
-            progressed = true;
-            self.on_ike(now, e, logs);
+            self.on_ike(now, e);
         }
-        progressed | self.drain_driver(now, logs)
+        self.drain_driver(now);
     }
 
-    fn drain_driver(&mut self, now: Duration, logs: &mut EventLogs) -> bool {
-        let mut progressed = false;
+    fn drain_driver(&mut self, now: Duration) {
         while let Some(e) = self.driver.poll_event() {
-            progressed = true;
-            logs.write(Event {
+            self.logs.push_back(Event {
                 log: Log::System,
                 id: e.id,
                 source: "IPSec",
                 kind: EventType::Error,
                 time: now,
-                args: vec![e.count.to_string(), e.peer.to_string()],
+                args: vec![e.count.to_string().into(), e.peer.to_string().into()],
             });
         }
-        progressed
     }
 
-    fn on_ike(&mut self, now: Duration, e: IkeEvent, logs: &mut EventLogs) {
+    fn on_ike(&mut self, now: Duration, e: IkeEvent) {
         match e {
             IkeEvent::MainModeUp {
                 peer,
@@ -484,20 +453,20 @@ impl IpsecComponents {
                     hex_lower(&icookie),
                     hex_lower(&enc_key)
                 ));
-                logs.write(audit(
+                self.logs.push_back(audit(
                     now,
                     541,
                     EventType::SuccessAudit,
                     vec![
-                        "@ike.mode.main".into(),
+                        Arg::catalog("ike.mode.main"),
                         Self::identity_block(peer, Some(&peer_cert), Some(&my_cert)),
                         self.filter_block(peer, None),
-                        nested(
+                        Arg::nested(
                             "ike.params.main",
-                            &[
+                            vec![
                                 cipher_name(Some(cipher)).into(),
                                 hash_name(hash).into(),
-                                lifetime_secs.to_string(),
+                                lifetime_secs.to_string().into(),
                             ],
                         ),
                     ],
@@ -518,31 +487,31 @@ impl IpsecComponents {
                 for (src, dst, sa) in [(remote, local, &inbound), (local, remote, &outbound)] {
                     self.keys.push(esp_key_line(*src.ip(), *dst.ip(), sa));
                 }
-                logs.write(audit(
+                self.logs.push_back(audit(
                     now,
                     541,
                     EventType::SuccessAudit,
                     vec![
-                        "@ike.mode.quick".into(),
-                        nested("ike.identity.none", &[peer.to_string()]),
+                        Arg::catalog("ike.mode.quick"),
+                        Arg::nested("ike.identity.none", vec![peer.to_string().into()]),
                         self.filter_block(peer, Some((local, remote))),
-                        nested(
+                        Arg::nested(
                             "ike.params.quick",
-                            &[
+                            vec![
                                 cipher_name(outbound.cipher).into(),
                                 integ_name(outbound.integ).into(),
-                                "@ike.value.none".into(),
-                                "@ike.value.transport".into(),
-                                format!("{} (0x{:08x})", inbound.spi, inbound.spi),
-                                format!("{} (0x{:08x})", outbound.spi, outbound.spi),
-                                lifetime_secs.to_string(),
-                                lifetime_kb.to_string(),
+                                Arg::catalog("ike.value.none"),
+                                Arg::catalog("ike.value.transport"),
+                                format!("{} (0x{:08x})", inbound.spi, inbound.spi).into(),
+                                format!("{} (0x{:08x})", outbound.spi, outbound.spi).into(),
+                                lifetime_secs.to_string().into(),
+                                lifetime_kb.to_string().into(),
                             ],
                         ),
                     ],
                 ));
                 self.driver.install(now, peer, rule, inbound, outbound);
-                self.outcomes.push((peer, IpsecOutcome::Up));
+                self.outcomes.push_back((peer, IpsecOutcome::Up));
             }
             IkeEvent::Failed {
                 peer,
@@ -563,33 +532,31 @@ impl IpsecComponents {
                 let status = match &reason {
                     FailureReason::CredentialsUnacceptable(e) => cert_status(e),
                     FailureReason::PeerRejected { notify } => {
-                        nested("ike.status.peer-notify", &[notify.to_string()])
+                        Arg::nested("ike.status.peer-notify", vec![notify.to_string().into()])
                     }
-                    _ => "@ike.status.none".into(),
+                    _ => Arg::catalog("ike.status.none"),
                 };
-                logs.write(audit(
+                self.logs.push_back(audit(
                     now,
                     547,
                     EventType::FailureAudit,
                     vec![
                         match mode {
-                            Mode::Main => "@ike.mode.main".into(),
-                            Mode::Quick => "@ike.mode.quick".into(),
+                            Mode::Main => Arg::catalog("ike.mode.main"),
+                            Mode::Quick => Arg::catalog("ike.mode.quick"),
                         },
                         self.filter_block(peer, None),
                         Self::identity_block(peer, peer_cert.as_ref(), self.my_cert.as_ref()),
                         match point {
-                            FailurePoint::Me => "@ike.point.me".into(),
-                            FailurePoint::Peer => "@ike.point.peer".into(),
+                            FailurePoint::Me => Arg::catalog("ike.point.me"),
+                            FailurePoint::Peer => Arg::catalog("ike.point.peer"),
                         },
-                        format!("@ike.reason.{}", reason.code()),
+                        Arg::catalog(format!("ike.reason.{}", reason.code())),
                         status,
                     ],
                 ));
-                self.outcomes.push((
-                    peer,
-                    IpsecOutcome::Failed(ras_error_for_ike(&reason, point)),
-                ));
+                self.outcomes
+                    .push_back((peer, IpsecOutcome::Failed(errors::for_ike(&reason, point))));
             }
             IkeEvent::Deleted {
                 peer,
@@ -604,47 +571,23 @@ impl IpsecComponents {
                         542,
                         vec![
                             filter,
-                            inbound_spi.map(|s| s.to_string()).unwrap_or_default(),
-                            outbound_spi.map(|s| s.to_string()).unwrap_or_default(),
+                            inbound_spi
+                                .map(|s| s.to_string())
+                                .unwrap_or_default()
+                                .into(),
+                            outbound_spi
+                                .map(|s| s.to_string())
+                                .unwrap_or_default()
+                                .into(),
                         ],
                     ),
                 };
-                logs.write(audit(now, id, EventType::SuccessAudit, args));
+                self.logs
+                    .push_back(audit(now, id, EventType::SuccessAudit, args));
                 if mode == Mode::Quick {
                     self.driver.remove_peer(peer);
                 }
             }
         }
-    }
-}
-
-/// RASMAN's mapping of an IKE failure to a RAS error (WINDOWS.md 2).
-pub fn ras_error_for_ike(reason: &FailureReason, point: FailurePoint) -> u32 {
-    match reason {
-        FailureReason::NoMachineCertificate | FailureReason::NoPrivateKey => 786,
-        FailureReason::PeerSentNoCertificate => 790,
-        FailureReason::PeerRejected { notify } => match notify {
-            // RFC 2408 3.14.1: INVALID-CERT-ENCODING 17 .. INVALID-CERT-AUTHORITY
-            // 22, AUTHENTICATION-FAILED 24, INVALID-SIGNATURE 25,
-            // CERTIFICATE-UNAVAILABLE 28: the remote computer refused our
-            // certificate or signature.
-            17..=22 | 24 | 25 | 28 => 790,
-            // NO-PROPOSAL-CHOSEN, BAD-PROPOSAL-SYNTAX, ATTRIBUTES-NOT-SUPPORTED.
-            12..=14 => 788,
-            _ => 793,
-        },
-        FailureReason::CredentialsUnacceptable(_)
-        | FailureReason::SignatureInvalid
-        | FailureReason::HashMismatch => {
-            if point == FailurePoint::Me {
-                787
-            } else {
-                790
-            }
-        }
-        FailureReason::AttributesUnacceptable => 788,
-        FailureReason::NoPolicy => 791,
-        FailureReason::NoResponse | FailureReason::Timeout => 792,
-        FailureReason::GeneralProcessing => 789,
     }
 }

@@ -1,0 +1,160 @@
+//! RAS error codes (raserror.h, WINDOWS.md 2) and RASMAN's mappings to
+//! them, in one place: how PPP ended, and how IKE failed.
+
+use crate::ike::{FailurePoint, FailureReason};
+use crate::ppp::link::DownReason;
+
+/// The RAS errors the model produces, by their raserror.h names.
+pub mod code {
+    /// ERROR_NO_DIALIN_PERMISSION.
+    pub const NO_DIALIN_PERMISSION: u32 = 649;
+    /// ERROR_AUTHENTICATION_FAILURE.
+    pub const AUTHENTICATION_FAILURE: u32 = 691;
+    /// ERROR_PPP_TIMEOUT (WINDOWS.md 8).
+    pub const PPP_TIMEOUT: u32 = 718;
+    /// ERROR_PPP_NO_PROTOCOLS_CONFIGURED: no network protocol came up.
+    pub const PPP_NO_PROTOCOLS_CONFIGURED: u32 = 720;
+    /// ERROR_PPP_LCP_TERMINATED.
+    pub const PPP_LCP_TERMINATED: u32 = 734;
+    /// ERROR_REMOTE_REQUIRE_ENCRYPTION.
+    pub const REMOTE_REQUIRE_ENCRYPTION: u32 = 742;
+    /// ERROR_NO_CERTIFICATE: checked before dialling (claim A11).
+    pub const NO_CERTIFICATE: u32 = 766;
+    /// ERROR_UNREACHABLE.
+    pub const UNREACHABLE: u32 = 769;
+    /// ERROR_SERVER_IDENTITY (MS-CHAPv2 S= mismatch).
+    pub const SERVER_IDENTITY: u32 = 778;
+    /// ERROR_OAKLEY_NO_CERT.
+    pub const OAKLEY_NO_CERT: u32 = 786;
+    /// ERROR_OAKLEY_AUTH_FAIL.
+    pub const OAKLEY_AUTH_FAIL: u32 = 787;
+    /// ERROR_OAKLEY_ATTRIB_FAIL.
+    pub const OAKLEY_ATTRIB_FAIL: u32 = 788;
+    /// ERROR_OAKLEY_GENERAL_PROCESSING.
+    pub const OAKLEY_GENERAL_PROCESSING: u32 = 789;
+    /// ERROR_OAKLEY_NO_PEER_CERT.
+    pub const OAKLEY_NO_PEER_CERT: u32 = 790;
+    /// ERROR_OAKLEY_NO_POLICY.
+    pub const OAKLEY_NO_POLICY: u32 = 791;
+    /// ERROR_OAKLEY_TIMED_OUT.
+    pub const OAKLEY_TIMED_OUT: u32 = 792;
+    /// ERROR_OAKLEY_ERROR.
+    pub const OAKLEY_ERROR: u32 = 793;
+    /// ERROR_VPN_TIMEOUT: the tunnel never came up [MODEL for L2TP].
+    pub const VPN_TIMEOUT: u32 = 800;
+}
+
+/// How PPP ended, as the RAS error the client shows (WINDOWS.md 2, 8).
+pub fn for_ppp(reason: &DownReason) -> u32 {
+    match reason {
+        // The E= value of the MS-CHAPv2 Failure: 691, 649, 742.
+        DownReason::AuthFailed { code } => *code,
+        DownReason::AuthenticatorResponseMismatch => code::SERVER_IDENTITY,
+        DownReason::PeerRequiresEncryption | DownReason::PeerLacksEncryption => {
+            code::REMOTE_REQUIRE_ENCRYPTION
+        }
+        // [MODEL] The peer ended the line before IPCP opened (e.g. no
+        // address left in its pool), or IPCP gave up.
+        DownReason::NcpFailed => code::PPP_NO_PROTOCOLS_CONFIGURED,
+        DownReason::NegotiationTimeout => code::PPP_TIMEOUT,
+        DownReason::LcpFailed
+        | DownReason::PeerTerminated
+        | DownReason::EchoTimeout
+        | DownReason::Closed => code::PPP_LCP_TERMINATED,
+    }
+}
+
+/// RASMAN's mapping of an IKE failure (WINDOWS.md 2).
+pub fn for_ike(reason: &FailureReason, point: FailurePoint) -> u32 {
+    match reason {
+        FailureReason::NoMachineCertificate | FailureReason::NoPrivateKey => code::OAKLEY_NO_CERT,
+        FailureReason::PeerSentNoCertificate => code::OAKLEY_NO_PEER_CERT,
+        FailureReason::PeerRejected { notify } => match notify {
+            // RFC 2408 3.14.1: INVALID-CERT-ENCODING 17 .. INVALID-CERT-AUTHORITY
+            // 22, AUTHENTICATION-FAILED 24, INVALID-SIGNATURE 25,
+            // CERTIFICATE-UNAVAILABLE 28: the remote computer refused our
+            // certificate or signature.
+            17..=22 | 24 | 25 | 28 => code::OAKLEY_NO_PEER_CERT,
+            // NO-PROPOSAL-CHOSEN, BAD-PROPOSAL-SYNTAX, ATTRIBUTES-NOT-SUPPORTED.
+            12..=14 => code::OAKLEY_ATTRIB_FAIL,
+            _ => code::OAKLEY_ERROR,
+        },
+        FailureReason::CredentialsUnacceptable(_)
+        | FailureReason::SignatureInvalid
+        | FailureReason::HashMismatch => match point {
+            FailurePoint::Me => code::OAKLEY_AUTH_FAIL,
+            FailurePoint::Peer => code::OAKLEY_NO_PEER_CERT,
+        },
+        FailureReason::AttributesUnacceptable => code::OAKLEY_ATTRIB_FAIL,
+        FailureReason::NoPolicy => code::OAKLEY_NO_POLICY,
+        FailureReason::NoResponse | FailureReason::Timeout => code::OAKLEY_TIMED_OUT,
+        FailureReason::GeneralProcessing => code::OAKLEY_GENERAL_PROCESSING,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_code_has_its_text_in_the_catalog() {
+        use code::*;
+        for c in [
+            NO_DIALIN_PERMISSION,
+            AUTHENTICATION_FAILURE,
+            PPP_TIMEOUT,
+            PPP_NO_PROTOCOLS_CONFIGURED,
+            PPP_LCP_TERMINATED,
+            REMOTE_REQUIRE_ENCRYPTION,
+            NO_CERTIFICATE,
+            UNREACHABLE,
+            SERVER_IDENTITY,
+            OAKLEY_NO_CERT,
+            OAKLEY_AUTH_FAIL,
+            OAKLEY_ATTRIB_FAIL,
+            OAKLEY_GENERAL_PROCESSING,
+            OAKLEY_NO_PEER_CERT,
+            OAKLEY_NO_POLICY,
+            OAKLEY_TIMED_OUT,
+            OAKLEY_ERROR,
+            VPN_TIMEOUT,
+        ] {
+            assert!(
+                super::super::catalog::entry(&format!("ras.{c}")).is_some(),
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn ppp_endings_map_to_their_ras_errors() {
+        assert_eq!(for_ppp(&DownReason::AuthFailed { code: 691 }), 691);
+        assert_eq!(for_ppp(&DownReason::NcpFailed), 720);
+        assert_eq!(for_ppp(&DownReason::NegotiationTimeout), 718);
+        assert_eq!(for_ppp(&DownReason::PeerLacksEncryption), 742);
+        assert_eq!(for_ppp(&DownReason::PeerTerminated), 734);
+    }
+
+    #[test]
+    fn ike_failures_map_as_rasman_does() {
+        assert_eq!(
+            for_ike(&FailureReason::NoResponse, FailurePoint::Me),
+            code::OAKLEY_TIMED_OUT
+        );
+        assert_eq!(
+            for_ike(
+                &FailureReason::PeerRejected { notify: 14 },
+                FailurePoint::Peer
+            ),
+            788
+        );
+        assert_eq!(
+            for_ike(
+                &FailureReason::PeerRejected { notify: 22 },
+                FailurePoint::Peer
+            ),
+            790
+        );
+        assert_eq!(for_ike(&FailureReason::NoPrivateKey, FailurePoint::Me), 786);
+    }
+}

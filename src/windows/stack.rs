@@ -1,0 +1,123 @@
+//! The IPv4 stack of a Windows machine: its addresses, the route table
+//! that picks each packet's interface and source address, IP
+//! identification, and the queue of packets built for the IPsec driver.
+
+use std::collections::VecDeque;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::net::{RouteTable, Transmit};
+use crate::wire::{icmp, udp};
+
+/// Windows' default IP TTL.
+pub const TTL: u8 = 128;
+
+/// What the stack threw away or could not send (diagnostics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StackCounters {
+    pub malformed: u64,
+    pub not_for_us: u64,
+    pub no_route: u64,
+    pub unhandled: u64,
+}
+
+pub struct IpStack {
+    routes: RouteTable,
+    ident: u16,
+    /// Packets the stack built, before the IPsec driver sees them.
+    outbox: VecDeque<Transmit>,
+    pub counters: StackCounters,
+}
+
+impl IpStack {
+    /// `ident`: Windows starts IP identification at an arbitrary value.
+    pub fn new(routes: RouteTable, ident: u16) -> Self {
+        IpStack {
+            routes,
+            ident,
+            outbox: VecDeque::new(),
+            counters: StackCounters::default(),
+        }
+    }
+
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
+    }
+
+    pub fn owns(&self, addr: Ipv4Addr) -> bool {
+        self.routes.owns(addr)
+    }
+
+    /// The source address a packet to `dst` leaves with.
+    pub fn source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        self.routes.source_for(dst)
+    }
+
+    fn next_ident(&mut self) -> u16 {
+        self.ident = self.ident.wrapping_add(1);
+        self.ident
+    }
+
+    /// Sends a UDP datagram from `src_port` on the routed address.
+    pub fn send_udp(&mut self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) {
+        match self.source_for(*dst.ip()) {
+            Some(src) => self.send_udp_from(SocketAddrV4::new(src, src_port), dst, payload),
+            None => self.counters.no_route += 1,
+        }
+    }
+
+    /// Sends a UDP datagram from a given local address (IKE answers from
+    /// the address it was asked on). An unspecified source takes the
+    /// routed address.
+    pub fn send_udp_from(&mut self, src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8]) {
+        let src = if src.ip().is_unspecified() {
+            match self.source_for(*dst.ip()) {
+                Some(a) => SocketAddrV4::new(a, src.port()),
+                None => {
+                    self.counters.no_route += 1;
+                    return;
+                }
+            }
+        } else {
+            src
+        };
+        let ident = self.next_ident();
+        let packet = udp::build_ipv4(src, dst, ident, TTL, payload);
+        self.send_ip(*dst.ip(), packet);
+    }
+
+    /// Queues an already built IPv4 packet toward `dst`.
+    pub fn send_ip(&mut self, dst: Ipv4Addr, packet: Vec<u8>) {
+        match self.routes.route(dst) {
+            Some((iface, next_hop)) => self.outbox.push_back(Transmit {
+                iface,
+                next_hop,
+                packet,
+            }),
+            None => self.counters.no_route += 1,
+        }
+    }
+
+    /// Answers an ICMP echo request addressed to us.
+    pub fn echo_reply(&mut self, request: &icmp::IcmpEcho<'_>) {
+        if let icmp::Repr::EchoRequest {
+            ident,
+            seq_no,
+            data,
+        } = request.echo
+        {
+            let reply = icmp::Repr::EchoReply {
+                ident,
+                seq_no,
+                data,
+            };
+            let id = self.next_ident();
+            let out = icmp::build_ipv4(request.dst, request.src, id, TTL, &reply);
+            self.send_ip(request.src, out);
+        }
+    }
+
+    /// The next packet the stack built, for the IPsec driver.
+    pub fn poll_outbox(&mut self) -> Option<Transmit> {
+        self.outbox.pop_front()
+    }
+}
