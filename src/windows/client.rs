@@ -26,7 +26,7 @@ use rand_core::SeedableRng;
 
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
 use super::errors::{self, code};
-use crate::ike::QmOffer;
+use super::ipsec::IpsecOutcome;
 use crate::l2tp::{Event as L2tpEvent, SessionHandle, TunnelHandle};
 use crate::ppp::link::{DownReason, Link, LinkConfig, LinkEvent, Role};
 use crate::ppp::Encryption;
@@ -70,7 +70,7 @@ pub enum ClientAction {
     /// the machine answers with `handle_policy_result`.
     ApplyL2tpPolicy {
         server: Ipv4Addr,
-        offers: Vec<QmOffer>,
+        encryption: ConnectoidEncryption,
     },
     /// Ask IKE for the SAs protecting L2TP with the server.
     AcquireSa { server: Ipv4Addr },
@@ -86,13 +86,6 @@ pub enum ClientAction {
     CloseTunnel { tunnel: TunnelHandle, result: u16 },
     /// The connection is over: RASMAN deletes its L2TP policy.
     RemoveL2tpPolicy,
-}
-
-/// How an IKE negotiation with the server ended, for RASMAN.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IpsecOutcome {
-    Up,
-    Failed(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,7 +365,7 @@ impl RasClient {
             self.phase = Phase::Ipsec;
             self.actions.push_back(ClientAction::ApplyL2tpPolicy {
                 server: self.dial.server,
-                offers: super::ipsec::quick_mode_offers(self.dial.encryption),
+                encryption: self.dial.encryption,
             });
             return;
         }

@@ -15,7 +15,9 @@ use super::client::{ClientAction, DialContext, DialOutcome, RasClient};
 use super::config::{Edition, MachineConfig};
 use super::diagnostics::Diagnostics;
 use super::eventlog::{Event, EventLogs};
-use super::ipsec::{optional_quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT};
+use super::ipsec::{
+    optional_quick_mode_offers, quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT,
+};
 use super::monitor::IpsecMonitor;
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::{IpStack, StackCounters};
@@ -351,7 +353,8 @@ impl WindowsMachine {
 
     fn do_client(&mut self, now: Duration, action: ClientAction) {
         match action {
-            ClientAction::ApplyL2tpPolicy { server, offers } => {
+            ClientAction::ApplyL2tpPolicy { server, encryption } => {
+                let offers = quick_mode_offers(encryption);
                 // RASMAN pushes its policy through the policy agent;
                 // stopped, it cannot (WINDOWS.md 5).
                 let manual = self.config.ipsec.manual_policy.as_ref();

@@ -23,7 +23,6 @@ pub use offers::{
     optional_quick_mode_offers, quick_mode_offers, xp_main_mode_offers, xp_quick_mode_offers,
 };
 
-use super::client::IpsecOutcome;
 use super::config::{ManualPolicy, NicOffload};
 use super::errors;
 use crate::crypto::cbc::CbcCipher;
@@ -53,6 +52,13 @@ pub enum L2tpRole {
 struct ActivePolicy {
     name: String,
     filters: Vec<Filter>,
+}
+
+/// How an IKE negotiation with a peer ended, for RASMAN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpsecOutcome {
+    Up,
+    Failed(u32),
 }
 
 pub struct IpsecComponents {

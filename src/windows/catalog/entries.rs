@@ -2,7 +2,7 @@
 //! `system.<source>.<id>` and `security.<id>` event messages, `ias.reason.<n>`
 //! IAS reason codes, `policy.*` built-in names.
 
-use super::catalog::{Entry, Source::*};
+use super::{Entry, Source::*};
 
 macro_rules! e {
     ($key:expr, $en:expr, $en_src:expr, $fr:expr, $fr_src:expr) => {

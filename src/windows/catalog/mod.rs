@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+mod entries;
+
 /// Report language (SCENARIOS.md `locale`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Locale {
@@ -85,9 +87,7 @@ impl Entry {
 
 /// Looks an entry up by key.
 pub fn entry(key: &str) -> Option<&'static Entry> {
-    super::catalog_entries::ENTRIES
-        .iter()
-        .find(|e| e.key == key)
+    entries::ENTRIES.iter().find(|e| e.key == key)
 }
 
 /// Renders `key` in `locale` with insertion strings; an unknown key renders
@@ -144,8 +144,8 @@ pub fn ras_error_message(locale: Locale, code: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::entries::ENTRIES;
     use super::*;
-    use crate::windows::catalog_entries::ENTRIES;
 
     #[test]
     fn article_strings_are_exact() {
