@@ -121,6 +121,9 @@ fn event_what(x: &EventExpect, present: bool) -> String {
     if let Some(c) = &x.contains {
         w.push_str(&format!(" containing \"{c}\""));
     }
+    if let Some(n) = x.count.filter(|_| present) {
+        w.push_str(&format!(", count {n}"));
+    }
     w
 }
 
@@ -151,9 +154,13 @@ fn event(x: &EventExpect, r: &Report, present: bool) -> Expectation {
             }
         }
     };
+    let ok = match (present, x.count) {
+        (true, Some(count)) => count.holds(matching.len() as u64),
+        _ => matching.is_empty() != present,
+    };
     Expectation {
         what: event_what(x, present),
-        ok: matching.is_empty() != present,
+        ok,
         detail,
     }
 }

@@ -790,6 +790,9 @@ pub struct EventExpect {
     /// Substring of the rendered message.
     #[serde(default)]
     pub contains: Option<String>,
+    /// How many matching entries (events only; default: at least one).
+    #[serde(default)]
+    pub count: Option<Count>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -84,3 +84,68 @@ fn a_server_whose_first_nic_is_not_the_internet_answers_from_the_routed_address(
     let dial = &r.dials[0];
     assert!(dial.connected, "{:?}", dial.error);
 }
+
+fn view<'a>(r: &'a Report, host: &str, command: &str) -> &'a str {
+    r.views
+        .iter()
+        .find(|v| v.host == host && v.command == command)
+        .map(|v| v.output.as_str())
+        .unwrap_or_else(|| panic!("no view {command} on {host}"))
+}
+
+fn count_events(r: &Report, host: &str, id: u32, contains: &str) -> usize {
+    r.events
+        .iter()
+        .filter(|e| e.host == host && e.id == id && e.message.contains(contains))
+        .count()
+}
+
+#[test]
+fn hanging_up_over_ipsec_ends_the_tunnel_then_the_policy_and_a_redial_starts_afresh() {
+    let s = scenario(
+        "base: ipsec\n\
+         timeline:\n\
+         \x20 - {at: 20s, host: client, action: hang-up}\n\
+         \x20 - {at: 40s, host: client, action: dial}\n",
+    );
+    let r = run(&s);
+    assert!(r.dials[0].connected, "{:?}", r.dials[0]);
+    // RASMAN removed its policy after the StopCCN exchange: IKE deleted the
+    // Quick Mode and Main Mode SAs, on both sides, and no 4283/4284 came of
+    // the teardown.
+    assert_eq!(count_events(&r, "client", 542, ""), 1);
+    assert_eq!(count_events(&r, "server", 543, ""), 1);
+    assert!(r.events.iter().all(|e| !(4283..=4286).contains(&e.id)));
+    // The redial negotiated Main Mode again and got the same address.
+    assert_eq!(count_events(&r, "client", 541, "mode principal"), 2);
+    assert_eq!(
+        count_events(&r, "server", 20274, "10.10.0.101"),
+        2,
+        "{:#?}",
+        r.events
+    );
+    // One call holds one port at the end: the first one was released.
+    let ports = view(&r, "server", "Routing and Remote Access: Ports");
+    assert!(
+        ports.starts_with("VPN2-0  L2TP  Active  alice  10.10.0.101\n"),
+        "{ports}"
+    );
+    assert!(ports.ends_with("4 other L2TP ports inactive\n"), "{ports}");
+}
+
+#[test]
+fn a_dial_while_connected_does_not_abandon_the_call() {
+    let s = scenario(
+        "base: cleartext\n\
+         timeline: [{at: 10s, host: client, action: dial}]\n",
+    );
+    let r = run(&s);
+    assert!(r.dials[0].connected);
+    let sccrq = r
+        .packets
+        .iter()
+        .filter(|p| p.host == "client" && p.summary.starts_with("L2TP SCCRQ"))
+        .count();
+    assert_eq!(sccrq, 1);
+    assert_eq!(count_events(&r, "server", 20274, ""), 1);
+}

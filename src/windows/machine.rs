@@ -209,13 +209,17 @@ impl WindowsMachine {
 
     /// What the diagnostic commands print now: (command, output).
     pub fn views(&self) -> Vec<(String, String)> {
-        vec![
+        let mut views = vec![
             ("netdiag /test:ipsec /v /debug".into(), self.ipsec.netdiag()),
             (
                 "netsh int ip show offload".into(),
                 self.ipsec.netsh_offload("Local Area Connection"),
             ),
-        ]
+        ];
+        if let Some(s) = &self.server {
+            views.push(("Routing and Remote Access: Ports".into(), s.ports_view()));
+        }
+        views
     }
 
     /// Everything this machine's stacks rejected or ignored, by layer.

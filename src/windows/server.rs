@@ -119,6 +119,23 @@ impl RrasServer {
         self.calls.len()
     }
 
+    /// The RRAS console's Ports view: one line per port that has a call,
+    /// and how many L2TP ports are idle [MODEL layout].
+    pub fn ports_view(&self) -> String {
+        let mut out = String::new();
+        for c in self.calls.values() {
+            out.push_str(&format!(
+                "{}  L2TP  Active  {}  {}\n",
+                c.port_name(),
+                c.user.as_deref().unwrap_or("-"),
+                c.address.map_or("-".to_string(), |a| a.to_string()),
+            ));
+        }
+        let idle = usize::from(self.config.l2tp_ports).saturating_sub(self.calls.len());
+        out.push_str(&format!("{idle} other L2TP ports inactive\n"));
+        out
+    }
+
     /// Pool addresses held by calls now.
     pub fn leased_addresses(&self) -> Vec<Ipv4Addr> {
         self.calls.values().filter_map(|c| c.address).collect()
