@@ -19,6 +19,7 @@ use super::route::RouteTable;
 use super::router::{forward, header_ok, local_delivery, ForwardStats};
 use super::spec::Subnet;
 use crate::wire::checksum;
+use crate::wire::flow::Flow;
 use crate::wire::{icmp, ipv4, tcp, udp};
 
 /// What the NAT does with ESP (IP protocol 50), which has no ports.
@@ -108,27 +109,14 @@ pub struct NatTable {
     esp_peers: BTreeMap<Ipv4Addr, Ipv4Addr>,
 }
 
-/// Transport header offsets of a checked packet.
-struct Parsed {
-    hlen: usize,
-    total: usize,
-    protocol: ipv4::Protocol,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-}
-
-fn parse(packet: &[u8]) -> Result<Parsed, NatDrop> {
-    let p = ipv4::Packet::new_checked(packet).map_err(|_| NatDrop::Malformed)?;
-    if p.more_frags() || p.frag_offset() != 0 {
+/// The packet's flow: header offsets, protocol and addresses, the IPv4
+/// header checked. Fragments have no ports to translate.
+fn parse(packet: &[u8]) -> Result<Flow, NatDrop> {
+    let f = Flow::classify(packet).map_err(|_| NatDrop::Malformed)?;
+    if f.fragment {
         return Err(NatDrop::Fragment);
     }
-    Ok(Parsed {
-        hlen: p.header_len(),
-        total: usize::from(p.total_len()),
-        protocol: p.protocol(),
-        src: p.src_addr(),
-        dst: p.dst_addr(),
-    })
+    Ok(f)
 }
 
 /// Rewrites the source (`outbound`) or destination address and fixes the
@@ -176,14 +164,18 @@ impl NatTable {
         match m.protocol {
             ipv4::Protocol::Udp | ipv4::Protocol::Tcp => {
                 let is_udp = m.protocol == ipv4::Protocol::Udp;
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let sport = transport_src_port(seg, is_udp)?;
                 let map = if is_udp { &mut self.udp } else { &mut self.tcp };
                 let port = map.map_out((m.src, sport)).ok_or(NatDrop::PortsExhausted)?;
                 rewrite_transport(seg, is_udp, true, (m.src, sport), (public, port));
             }
             ipv4::Protocol::Icmp => {
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let ident = echo_ident(seg, icmp::Message::EchoRequest)?;
                 let id = self
                     .icmp
@@ -213,7 +205,9 @@ impl NatTable {
         let inside = match m.protocol {
             ipv4::Protocol::Udp | ipv4::Protocol::Tcp => {
                 let is_udp = m.protocol == ipv4::Protocol::Udp;
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let dport = transport_dst_port(seg, is_udp)?;
                 let map = if is_udp { &self.udp } else { &self.tcp };
                 let inside = *map.back.get(&dport).ok_or(NatDrop::NoMapping)?;
@@ -221,7 +215,9 @@ impl NatTable {
                 inside.0
             }
             ipv4::Protocol::Icmp => {
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let ident = echo_ident(seg, icmp::Message::EchoReply)?;
                 let inside = *self.icmp.back.get(&ident).ok_or(NatDrop::NoMapping)?;
                 rewrite_echo_ident(seg, ident, inside.1);
