@@ -93,6 +93,46 @@ pub(crate) fn site_rng(seed: u64, site: &FaultSite) -> ChaCha20Rng {
     ChaCha20Rng::from_seed(s)
 }
 
+/// What was done to a packet, as the report's `faults` names it
+/// (SCENARIOS.md, "Reports").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AppliedAction {
+    Drop,
+    Corrupt,
+    Delay,
+    Duplicate,
+    /// A NAT refused an inbound packet for which it has no mapping.
+    NatNoMapping,
+}
+
+impl AppliedAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppliedAction::Drop => "drop",
+            AppliedAction::Corrupt => "corrupt",
+            AppliedAction::Delay => "delay",
+            AppliedAction::Duplicate => "duplicate",
+            AppliedAction::NatNoMapping => "nat-no-mapping",
+        }
+    }
+}
+
+/// One action a fault rule or a middlebox took on one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedFault {
+    /// Simulated time of the action: when the packet left the host (host
+    /// site) or entered the segment (segment site), or when the middlebox
+    /// received it.
+    pub time: Duration,
+    pub site: FaultSite,
+    pub action: AppliedAction,
+    /// The packet as the rule matched it (before any corruption).
+    pub packet: Vec<u8>,
+    /// Index of the rule in `NetworkSpec::faults`; `None` for what a
+    /// middlebox did on its own account.
+    pub rule: Option<usize>,
+}
+
 /// One copy of a packet on its way, with the delay faults added so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InFlight {
@@ -105,6 +145,8 @@ pub(crate) struct InFlight {
 pub(crate) struct Faults {
     rules: Vec<FaultSpec>,
     rngs: BTreeMap<FaultSite, ChaCha20Rng>,
+    /// Every action taken, in the order taken.
+    applied: Vec<AppliedFault>,
 }
 
 impl Faults {
@@ -117,13 +159,25 @@ impl Faults {
         Faults {
             rules: rules.to_vec(),
             rngs,
+            applied: Vec::new(),
         }
+    }
+
+    /// Every action taken so far, in the order taken.
+    pub fn applied(&self) -> &[AppliedFault] {
+        &self.applied
+    }
+
+    /// Records what a middlebox did on its own account.
+    pub fn record(&mut self, fault: AppliedFault) {
+        self.applied.push(fault);
     }
 
     /// Applies the faults of `site`, in spec order, to `copies` at time `now`.
     /// For each matching copy in the active window one uniform draw in
     /// [0, 1) decides (hit when below `probability`); a corruption then
-    /// draws the offset and the non-zero XOR value.
+    /// draws the offset and the non-zero XOR value. Each action taken is
+    /// recorded (`applied`).
     pub fn apply(
         &mut self,
         site: &FaultSite,
@@ -133,8 +187,8 @@ impl Faults {
         let Some(rng) = self.rngs.get_mut(site) else {
             return copies;
         };
-        for rule in self.rules.iter().filter(|r| &r.site == site) {
-            if rule.active.is_some_and(|(a, b)| now < a || now >= b) {
+        for (index, rule) in self.rules.iter().enumerate() {
+            if &rule.site != site || rule.active.is_some_and(|(a, b)| now < a || now >= b) {
                 continue;
             }
             let mut out = Vec::with_capacity(copies.len() + 1);
@@ -148,8 +202,17 @@ impl Faults {
                     out.push(c);
                     continue;
                 }
+                let mut record = |action, packet: &[u8]| {
+                    self.applied.push(AppliedFault {
+                        time: now,
+                        site: site.clone(),
+                        action,
+                        packet: packet.to_vec(),
+                        rule: Some(index),
+                    });
+                };
                 match rule.action {
-                    FaultAction::Drop => {}
+                    FaultAction::Drop => record(AppliedAction::Drop, &c.packet),
                     FaultAction::Corrupt { after } => {
                         let range = flow
                             .as_ref()
@@ -158,6 +221,7 @@ impl Faults {
                         if let Some((start, end)) = range {
                             let at = rng.random_range(start..end);
                             let x: u8 = rng.random_range(1..=255);
+                            record(AppliedAction::Corrupt, &c.packet);
                             if let Some(b) = c.packet.get_mut(at) {
                                 *b ^= x;
                             }
@@ -165,10 +229,12 @@ impl Faults {
                         out.push(c);
                     }
                     FaultAction::Delay(by) => {
+                        record(AppliedAction::Delay, &c.packet);
                         c.delay += by;
                         out.push(c);
                     }
                     FaultAction::Duplicate => {
+                        record(AppliedAction::Duplicate, &c.packet);
                         out.push(c.clone());
                         out.push(c);
                     }

@@ -14,7 +14,8 @@ use core::time::Duration;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::error::NetError;
-use super::machine::{Machine, Transmit};
+use super::fault::AppliedAction;
+use super::machine::{Machine, Refused, Transmit};
 use super::route::RouteTable;
 use super::router::{forward, header_ok, local_delivery, ForwardStats};
 use super::spec::Subnet;
@@ -315,6 +316,8 @@ pub struct Nat {
     queue: VecDeque<Transmit>,
     stats: ForwardStats,
     next_ident: u16,
+    /// Refused packets not yet polled (`Machine::poll_refused`).
+    refused: VecDeque<Refused>,
 }
 
 impl Nat {
@@ -347,6 +350,7 @@ impl Nat {
             queue: VecDeque::new(),
             stats: ForwardStats::default(),
             next_ident: 1,
+            refused: VecDeque::new(),
         })
     }
 
@@ -356,6 +360,12 @@ impl Nat {
 
     pub fn nat_table(&self) -> &NatTable {
         &self.nat
+    }
+
+    /// Drops a packet the translation refused, for the report's `faults`.
+    fn refuse(&mut self, action: AppliedAction, packet: Vec<u8>) {
+        self.stats.dropped_nat += 1;
+        self.refused.push_back(Refused { action, packet });
     }
 }
 
@@ -369,9 +379,21 @@ impl Machine for Nat {
         let dst = ipv4::Packet::new_unchecked(packet).dst_addr();
         let mut packet = packet.to_vec();
         if iface == self.outside {
-            if dst == self.nat.public_addr() && self.nat.inbound(&mut packet).is_ok() {
-                forward(&self.table, packet, &mut self.stats, &mut self.queue);
-            } else if self.table.owns(dst) {
+            if dst == self.nat.public_addr() {
+                match self.nat.inbound(&mut packet) {
+                    Ok(()) => {
+                        forward(&self.table, packet, &mut self.stats, &mut self.queue);
+                        return;
+                    }
+                    Err(NatDrop::NoMapping) => {
+                        return self.refuse(AppliedAction::NatNoMapping, packet);
+                    }
+                    Err(NatDrop::EspDropped) => return self.refuse(AppliedAction::Drop, packet),
+                    // Not translatable: for the box itself (a ping).
+                    Err(_) => {}
+                }
+            }
+            if self.table.owns(dst) {
                 local_delivery(
                     &self.table,
                     &packet,
@@ -381,7 +403,7 @@ impl Machine for Nat {
                 );
             } else {
                 // Outside hosts cannot reach inside addresses directly.
-                self.stats.dropped_nat += 1;
+                self.refuse(AppliedAction::NatNoMapping, packet);
             }
             return;
         }
@@ -400,8 +422,7 @@ impl Machine for Nat {
             .route(dst)
             .is_some_and(|(i, _)| i == self.outside);
         if goes_out && iface == self.inside && self.nat.outbound(&mut packet).is_err() {
-            self.stats.dropped_nat += 1;
-            return;
+            return self.refuse(AppliedAction::Drop, packet);
         }
         forward(&self.table, packet, &mut self.stats, &mut self.queue);
     }
@@ -414,6 +435,10 @@ impl Machine for Nat {
 
     fn poll_timeout(&self) -> Option<Duration> {
         None
+    }
+
+    fn poll_refused(&mut self) -> Option<Refused> {
+        self.refused.pop_front()
     }
 }
 
@@ -714,7 +739,64 @@ mod tests {
         );
         n.handle_packet(Duration::ZERO, 1, &direct);
         assert_eq!(n.poll_transmit(), None);
-        assert_eq!(n.stats().dropped_local + n.stats().dropped_nat, 2);
+        assert_eq!(n.stats().dropped_nat, 2);
+        // Both are reported as refused for want of a mapping, as they came.
+        for want in [&r, &direct] {
+            assert_eq!(
+                n.poll_refused(),
+                Some(Refused {
+                    action: AppliedAction::NatNoMapping,
+                    packet: want.clone(),
+                })
+            );
+        }
+        assert_eq!(n.poll_refused(), None);
+    }
+
+    #[test]
+    fn nat_machine_still_answers_pings_and_reports_esp_it_drops() {
+        let mut n = Nat::new(
+            vec![
+                ("192.168.1.0/24".parse().unwrap(), ip("192.168.1.1")),
+                ("203.0.113.0/24".parse().unwrap(), ip(PUBLIC)),
+            ],
+            None,
+            0,
+            1,
+            EspNat::Drop,
+        )
+        .unwrap();
+        let req = icmp::Repr::EchoRequest {
+            ident: 9,
+            seq_no: 1,
+            data: b"x",
+        };
+        n.handle_packet(
+            Duration::ZERO,
+            1,
+            &icmp::build_ipv4(ip("203.0.113.10"), ip(PUBLIC), 1, 128, &req),
+        );
+        assert!(n.poll_transmit().is_some());
+        assert_eq!(n.poll_refused(), None);
+        let esp = esp_packet("192.168.1.10", "203.0.113.10");
+        n.handle_packet(Duration::ZERO, 0, &esp);
+        let inbound = esp_packet("203.0.113.10", PUBLIC);
+        n.handle_packet(Duration::ZERO, 1, &inbound);
+        assert_eq!(n.poll_transmit(), None);
+        let got: Vec<_> = std::iter::from_fn(|| n.poll_refused()).collect();
+        assert_eq!(
+            got,
+            vec![
+                Refused {
+                    action: AppliedAction::Drop,
+                    packet: esp
+                },
+                Refused {
+                    action: AppliedAction::Drop,
+                    packet: inbound
+                },
+            ]
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::time::UNIX_EPOCH;
 
 use super::capture::{self, CapturedPacket, Direction};
 use super::error::NetError;
-use super::fault::{Faults, InFlight};
+use super::fault::{AppliedFault, Faults, InFlight};
 use super::machine::Machine;
 use super::spec::{FaultSite, NetworkSpec};
 
@@ -272,6 +272,14 @@ impl Simulation {
         c
     }
 
+    /// Every action a fault rule or a middlebox took on a packet, ordered
+    /// by time and, at equal times, in the order taken (deterministic).
+    pub fn applied_faults(&self) -> Vec<AppliedFault> {
+        let mut f = self.shared.faults.borrow().applied().to_vec();
+        f.sort_by_key(|a| a.time);
+        f
+    }
+
     /// The captures as pcapng; timestamps are `epoch_unix_micros` plus the
     /// simulated time.
     pub fn write_pcapng(&self, out: &mut Vec<u8>, epoch_unix_micros: u64) -> Result<(), NetError> {
@@ -331,8 +339,9 @@ fn encode(deliver_at: Duration, seq: u64, iface: usize, packet: &[u8]) -> Vec<u8
     d
 }
 
-/// Sends everything `machine` has to transmit at `now`: host faults, Out
-/// capture, segment faults, then one datagram per surviving copy.
+/// Records what `machine` refused as a middlebox, then sends everything it
+/// has to transmit at `now`: host faults, Out capture, segment faults, then
+/// one datagram per surviving copy.
 fn flush(
     shared: &Shared,
     host: usize,
@@ -341,6 +350,16 @@ fn flush(
     inbox: &mut Inbox,
     now: Duration,
 ) {
+    while let Some(r) = machine.borrow_mut().poll_refused() {
+        let name = shared.hosts.get(host).map(|h| h.name.clone());
+        shared.faults.borrow_mut().record(AppliedFault {
+            time: now,
+            site: FaultSite::Host(name.unwrap_or_default()),
+            action: r.action,
+            packet: r.packet,
+            rule: None,
+        });
+    }
     loop {
         let Some(t) = machine.borrow_mut().poll_transmit() else {
             return;
