@@ -176,6 +176,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     }
     report.events = events(&windows, locale);
     report.packets = packets(&sim);
+    report.faults = crate::report::FaultReport::from_applied(&sim.applied_faults());
 
     let mut pcapng = Vec::new();
     if opts.want_pcap {
