@@ -281,6 +281,12 @@ fn good_scenario_checks_runs_lists_and_sweeps() {
     );
     assert!(dir.join("out/good.pcapng").is_file());
     assert!(dir.join("out/good.keys").is_file());
+    // And one capture per interface, as taken on that machine.
+    for f in ["a-lan", "b-lan"] {
+        let p = dir.join(format!("out/good/{f}.pcapng"));
+        let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(&bytes[..4], &[0x0a, 0x0d, 0x0d, 0x0a], "{f}: pcapng SHB");
+    }
 
     let o = l2tpsec(&dir, &["sweep", "good", "--seeds", "1..=3", "--jobs", "2"]);
     assert_eq!(

@@ -15,7 +15,7 @@ pub mod spec;
 #[cfg(test)]
 mod sim_tests;
 
-pub use capture::{CapturedPacket, Direction};
+pub use capture::{CapturedPacket, Direction, InterfaceCapture};
 pub use error::NetError;
 pub use fault::{AppliedAction, AppliedFault};
 pub use machine::{Machine, Refused, Transmit};

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
-use super::capture::{self, CapturedPacket, Direction};
+use super::capture::{self, CapturedPacket, Direction, InterfaceCapture};
 use super::error::NetError;
 use super::fault::{AppliedFault, Faults, InFlight};
 use super::machine::Machine;
@@ -280,11 +280,10 @@ impl Simulation {
         f
     }
 
-    /// The captures as pcapng; timestamps are `epoch_unix_micros` plus the
-    /// simulated time.
-    pub fn write_pcapng(&self, out: &mut Vec<u8>, epoch_unix_micros: u64) -> Result<(), NetError> {
-        let interfaces: Vec<(String, usize, String)> = self
-            .shared
+    /// Every host interface as (host, interface index, segment name), in
+    /// host order then interface order: the pcapng interface list.
+    fn interfaces(&self) -> Vec<(String, usize, String)> {
+        self.shared
             .hosts
             .iter()
             .flat_map(|h| {
@@ -298,8 +297,41 @@ impl Simulation {
                     (h.name.clone(), i, seg)
                 })
             })
-            .collect();
-        capture::write_pcapng(out, &interfaces, &self.captures(), epoch_unix_micros)
+            .collect()
+    }
+
+    /// The captures as pcapng; timestamps are `epoch_unix_micros` plus the
+    /// simulated time.
+    pub fn write_pcapng(&self, out: &mut Vec<u8>, epoch_unix_micros: u64) -> Result<(), NetError> {
+        capture::write_pcapng(out, &self.interfaces(), &self.captures(), epoch_unix_micros)
+    }
+
+    /// One pcapng per host interface, with only what that interface sent
+    /// and received, as a capture on that machine shows it, in host then
+    /// interface order. Timestamps as `write_pcapng`.
+    pub fn interface_pcapngs(
+        &self,
+        epoch_unix_micros: u64,
+    ) -> Result<Vec<InterfaceCapture>, NetError> {
+        let all = self.captures();
+        self.interfaces()
+            .into_iter()
+            .map(|(host, iface, segment)| {
+                let mine: Vec<CapturedPacket> = all
+                    .iter()
+                    .filter(|p| p.host == host && p.iface == iface)
+                    .cloned()
+                    .collect();
+                let mut pcapng = Vec::new();
+                let one = [(host.clone(), iface, segment.clone())];
+                capture::write_pcapng(&mut pcapng, &one, &mine, epoch_unix_micros)?;
+                Ok(InterfaceCapture {
+                    host,
+                    segment,
+                    pcapng,
+                })
+            })
+            .collect()
     }
 }
 

@@ -612,6 +612,59 @@ fn pcapng_has_section_interfaces_and_every_packet() {
 }
 
 #[test]
+fn interface_captures_hold_only_their_own_packets() {
+    use pcap_file::pcapng::{Block, PcapNgReader};
+    let (mut sim, _) = routed(vec![], &[1000]);
+    sim.run(ms(2000), |_| false).unwrap();
+    let caps = sim.captures();
+    let files = sim.interface_pcapngs(0).unwrap();
+    let names: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| (f.host.as_str(), f.segment.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("client", "lan"),
+            ("router", "lan"),
+            ("router", "wan"),
+            ("server", "wan")
+        ]
+    );
+    let mut total = 0;
+    for InterfaceCapture {
+        host,
+        segment,
+        pcapng: file,
+    } in &files
+    {
+        let mine: Vec<&CapturedPacket> = caps
+            .iter()
+            .filter(|c| &c.host == host && &c.segment == segment)
+            .collect();
+        let mut r = PcapNgReader::new(&file[..]).unwrap();
+        let (mut idbs, mut n) = (0, 0);
+        while let Some(block) = r.next_block() {
+            match block.unwrap() {
+                Block::InterfaceDescription(idb) => {
+                    idbs += 1;
+                    assert!(format!("{:?}", idb.options).contains(&format!("{host}/{segment}")));
+                }
+                Block::EnhancedPacket(epb) => {
+                    assert_eq!(epb.interface_id, 0);
+                    assert_eq!(&epb.data[..], &mine[n].data[..]);
+                    n += 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!((idbs, n), (1, mine.len()), "{host}/{segment}");
+        total += n;
+    }
+    assert_eq!(total, caps.len());
+}
+
+#[test]
 fn misuse_is_reported() {
     let (mut sim, _) = routed(vec![], &[]);
     assert!(matches!(
