@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::expect;
 use crate::load::{self, LoadError};
 use crate::report::{render_text, Report, Verdict};
-use crate::run::{run, RunOptions};
+use crate::run::{run, RunOptions, RunOutput};
 use crate::schema::{Locale, Scenario};
 
 pub const EXIT_OK: u8 = 0;
@@ -57,7 +57,7 @@ pub enum Command {
         locale: Option<Locale>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Write DIR/<scenario>.pcapng.
+        /// Write DIR/<scenario>.pcapng and DIR/<scenario>/<host>-<network>.pcapng.
         #[arg(long, value_name = "DIR")]
         pcap: Option<PathBuf>,
         /// Also write DIR/<scenario>.keys (tshark -o arguments).
@@ -192,12 +192,39 @@ fn report_load_error(e: &LoadError) {
     eprintln!("{e}");
 }
 
-/// Runs a scenario and checks its expectations.
+/// Runs a scenario and checks its expectations: the report, the whole
+/// capture and the key file.
 pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> Result<(Report, Vec<u8>, String), String> {
-    let out = run(s, opts).map_err(|e| format!("{}: {e}", s.name))?;
-    let mut report = out.report;
-    expect::finish(s, &mut report);
-    Ok((report, out.pcapng, out.keys))
+    let out = run_checked(s, opts)?;
+    Ok((out.report, out.pcapng, out.keys))
+}
+
+/// `run_scenario` with everything the run produced, the per-interface
+/// captures included.
+pub fn run_checked(s: &Scenario, opts: &RunOptions) -> Result<RunOutput, String> {
+    let mut out = run(s, opts).map_err(|e| format!("{}: {e}", s.name))?;
+    expect::finish(s, &mut out.report);
+    Ok(out)
+}
+
+/// Writes `DIR/<scenario>.pcapng`, `DIR/<scenario>/<host>-<network>.pcapng`
+/// for each interface, and with `keys` `DIR/<scenario>.keys` (SCENARIOS.md,
+/// "Command line").
+pub fn write_captures(dir: &Path, name: &str, out: &RunOutput, keys: bool) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join(format!("{name}.pcapng")), &out.pcapng)?;
+    let per_interface = dir.join(name);
+    std::fs::create_dir_all(&per_interface)?;
+    for c in &out.interface_pcapngs {
+        std::fs::write(
+            per_interface.join(format!("{}-{}.pcapng", c.host, c.segment)),
+            &c.pcapng,
+        )?;
+    }
+    if keys {
+        std::fs::write(dir.join(format!("{name}.keys")), &out.keys)?;
+    }
+    Ok(())
 }
 
 fn cmd_run(
@@ -222,30 +249,23 @@ fn cmd_run(
         want_pcap: pcap.is_some(),
         want_keys: keys,
     };
-    let (report, pcapng, key_text) = match run_scenario(&s, &opts) {
+    let out = match run_checked(&s, &opts) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("{e}");
             return EXIT_BAD_INPUT;
         }
     };
+    let report = &out.report;
     let text = match format {
-        Format::Text => render_text(&report),
+        Format::Text => render_text(report),
         Format::Json => report.to_json(),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
     if let Some(pdir) = pcap {
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(pdir)?;
-            std::fs::write(pdir.join(format!("{}.pcapng", s.name)), &pcapng)?;
-            if keys {
-                std::fs::write(pdir.join(format!("{}.keys", s.name)), &key_text)?;
-            }
-            Ok(())
-        };
-        if let Err(e) = write() {
+        if let Err(e) = write_captures(pdir, &s.name, &out, keys) {
             eprintln!("{}: cannot write the capture: {e}", pdir.display());
             return EXIT_BAD_INPUT;
         }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use l2tpsec::wire::isakmp::{self, ExchangeType, PayloadType};
 use l2tpsec::wire::l2tp::{self, Summary};
 use l2tpsec::wire::ppp::{chap, lcp, Frame, Protocol};
-use l2tpsec::wire::{icmp, ipv4, udp};
+use l2tpsec::wire::{esp, icmp, ipv4, udp, Flow, WireKind};
 
 use crate::values::WireProtocol;
 
@@ -24,16 +24,25 @@ pub struct Dissected {
     pub summary: String,
 }
 
-// The well-known ports we name come from the wire modules; PPTP's is RFC 2637 3.
-use l2tpsec::ipsec::driver::IKE_NAT_T_PORT as NAT_T_PORT;
-use l2tpsec::wire::isakmp::UDP_PORT as ISAKMP_PORT;
-use l2tpsec::wire::l2tp::UDP_PORT as L2TP_PORT;
-const PPTP_PORT: u16 = 1723;
-
 /// Remembers what each interface has carried, to spot retransmissions.
 #[derive(Debug, Default)]
 pub struct Dissector {
     seen: BTreeSet<(String, usize, bool, Vec<u8>)>,
+}
+
+/// The report's protocol column for the classifier's kind.
+pub fn wire_protocol(kind: WireKind) -> WireProtocol {
+    match kind {
+        WireKind::Isakmp => WireProtocol::Isakmp,
+        WireKind::Esp => WireProtocol::Esp,
+        WireKind::L2tp => WireProtocol::L2tp,
+        WireKind::Pptp => WireProtocol::Pptp,
+        WireKind::Gre => WireProtocol::Gre,
+        WireKind::Tcp => WireProtocol::Tcp,
+        WireKind::Udp => WireProtocol::Udp,
+        WireKind::Icmp => WireProtocol::Icmp,
+        WireKind::Other => WireProtocol::Ipv4,
+    }
 }
 
 impl Dissector {
@@ -42,12 +51,11 @@ impl Dissector {
     }
 
     /// Dissects one captured IPv4 packet seen by `host` on interface `iface`.
+    /// Protocol and addresses are what a router sees (`wire::Flow`): a bad
+    /// UDP checksum does not hide the ports.
     pub fn dissect(&mut self, host: &str, iface: usize, outbound: bool, data: &[u8]) -> Dissected {
-        let parsed = ipv4::Packet::new_checked(data).and_then(|p| {
-            ipv4::Repr::parse(&p).map(|r| (r, p.header_len(), usize::from(p.total_len())))
-        });
-        let (header, payload) = match parsed {
-            Ok((h, start, end)) => (h, data.get(start..end).unwrap_or_default()),
+        let flow = match Flow::classify(data) {
+            Ok(f) => f,
             Err(e) => {
                 return Dissected {
                     protocol: WireProtocol::Ipv4,
@@ -58,94 +66,79 @@ impl Dissector {
                 }
             }
         };
-        let (src, dst) = (header.src_addr.to_string(), header.dst_addr.to_string());
-        let plain = |protocol, summary: String| Dissected {
-            protocol,
-            src: src.clone(),
-            dst: dst.clone(),
-            spi: None,
-            summary,
+        let (src, dst) = match (flow.src_socket(), flow.dst_socket()) {
+            (Some(s), Some(d)) => (s.to_string(), d.to_string()),
+            _ => (flow.src.to_string(), flow.dst.to_string()),
         };
-        match header.protocol {
-            ipv4::Protocol::Udp => self.udp(host, iface, outbound, data),
-            ipv4::Protocol::Esp => {
-                let spi = payload
-                    .get(..4)
-                    .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                let seq = payload
-                    .get(4..8)
-                    .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                Dissected {
-                    protocol: WireProtocol::Esp,
-                    src,
-                    dst,
-                    spi,
-                    summary: match (spi, seq) {
-                        (Some(spi), Some(seq)) => format!("ESP SPI=0x{spi:08x} seq={seq}"),
-                        _ => "ESP (truncated)".into(),
-                    },
-                }
-            }
-            ipv4::Protocol::Icmp => plain(WireProtocol::Icmp, icmp_summary(data)),
-            ipv4::Protocol::Gre => plain(WireProtocol::Gre, "GRE".into()),
-            ipv4::Protocol::Tcp => {
-                let ports = payload.get(..4).map(|b| {
-                    (
-                        u16::from_be_bytes([b[0], b[1]]),
-                        u16::from_be_bytes([b[2], b[3]]),
-                    )
-                });
-                match ports {
-                    Some((s, d)) => Dissected {
-                        protocol: if s == PPTP_PORT || d == PPTP_PORT {
-                            WireProtocol::Pptp
-                        } else {
-                            WireProtocol::Tcp
-                        },
-                        src: format!("{src}:{s}"),
-                        dst: format!("{dst}:{d}"),
-                        spi: None,
-                        summary: "TCP".into(),
-                    },
-                    None => plain(WireProtocol::Tcp, "TCP (truncated)".into()),
-                }
-            }
-            other => plain(
-                WireProtocol::Ipv4,
-                format!("IP protocol {}", u8::from(other)),
-            ),
+        let mut out = Dissected {
+            protocol: wire_protocol(flow.kind),
+            src,
+            dst,
+            spi: flow.spi,
+            summary: String::new(),
+        };
+        out.summary = if !flow.header_checksum_ok {
+            "malformed IPv4: bad header checksum".into()
+        } else if flow.fragment {
+            "IPv4 fragment (not reassembled)".into()
+        } else {
+            self.summary(host, iface, outbound, data, &flow)
+        };
+        out
+    }
+
+    fn summary(
+        &mut self,
+        host: &str,
+        iface: usize,
+        outbound: bool,
+        data: &[u8],
+        flow: &Flow,
+    ) -> String {
+        match flow.protocol {
+            ipv4::Protocol::Udp => self.udp(host, iface, outbound, data, flow),
+            ipv4::Protocol::Esp => esp_summary("ESP", flow.payload(data)),
+            ipv4::Protocol::Icmp => icmp_summary(data),
+            ipv4::Protocol::Gre => "GRE".into(),
+            ipv4::Protocol::Tcp if flow.ports.is_some() => "TCP".into(),
+            ipv4::Protocol::Tcp => "TCP (truncated)".into(),
+            other => format!("IP protocol {}", u8::from(other)),
         }
     }
 
-    fn udp(&mut self, host: &str, iface: usize, outbound: bool, data: &[u8]) -> Dissected {
-        let dgram = match udp::parse_ipv4(data) {
+    fn udp(
+        &mut self,
+        host: &str,
+        iface: usize,
+        outbound: bool,
+        data: &[u8],
+        flow: &Flow,
+    ) -> String {
+        let dgram = match udp::Packet::new_checked(flow.transport(data)) {
             Ok(d) => d,
-            Err(e) => {
-                return Dissected {
-                    protocol: WireProtocol::Udp,
-                    src: String::new(),
-                    dst: String::new(),
-                    spi: None,
-                    summary: format!("malformed UDP: {e}"),
-                }
-            }
+            Err(e) => return format!("malformed UDP: {e}"),
         };
-        let (sp, dp) = (dgram.src.port(), dgram.dst.port());
-        let mut out = Dissected {
-            protocol: WireProtocol::Udp,
-            src: dgram.src.to_string(),
-            dst: dgram.dst.to_string(),
-            spi: None,
-            summary: format!("UDP {sp} > {dp} len={}", dgram.payload.len()),
+        // What follows the UDP header and, on port 4500, the non-ESP marker.
+        let skip = flow
+            .payload_offset
+            .map_or(0, |at| at.saturating_sub(flow.header_len + udp::HEADER_LEN));
+        let payload = dgram.payload().get(skip..).unwrap_or_default();
+        let mut s = match flow.kind {
+            WireKind::L2tp => self.l2tp(host, iface, outbound, payload),
+            WireKind::Isakmp => self.isakmp(host, iface, outbound, payload),
+            WireKind::Esp => esp_summary("UDP-encapsulated ESP", payload),
+            _ => format!(
+                "UDP {} > {} len={}",
+                dgram.src_port(),
+                dgram.dst_port(),
+                dgram.payload().len()
+            ),
         };
-        if sp == L2TP_PORT || dp == L2TP_PORT {
-            out.protocol = WireProtocol::L2tp;
-            out.summary = self.l2tp(host, iface, outbound, dgram.payload);
-        } else if [sp, dp].contains(&ISAKMP_PORT) || [sp, dp].contains(&NAT_T_PORT) {
-            out.protocol = WireProtocol::Isakmp;
-            out.summary = self.isakmp(host, iface, outbound, dgram.payload);
+        // A router forwards it all the same; the receiver will drop it.
+        if !dgram.verify_checksum(flow.src, flow.dst) {
+            s.push_str(" [bad UDP checksum]");
         }
-        out
+        s
     }
 
     /// ISAKMP (RFC 2408 3.1): the exchange, and the payloads where they are
@@ -282,6 +275,14 @@ impl Dissector {
     }
 }
 
+/// `ESP SPI=0x1a2b3c4d seq=7` from the ESP header (RFC 4303 2).
+fn esp_summary(what: &str, esp: &[u8]) -> String {
+    match esp::Packet::new_checked(esp) {
+        Ok(p) => format!("{what} SPI=0x{:08x} seq={}", p.spi(), p.sequence_number()),
+        Err(e) => format!("{what} malformed: {e}"),
+    }
+}
+
 fn payload_name(kind: PayloadType) -> &'static str {
     match kind {
         PayloadType::Sa => "SA",
@@ -393,6 +394,56 @@ mod tests {
             let _ = d.dissect("h", 0, true, &bytes);
             let _ = d.dissect("h", 0, true, &l2tp_packet(&bytes));
         }
+    }
+
+    #[test]
+    fn bad_udp_checksum_still_shows_l2tp_addresses_and_ports() {
+        // A router sees UDP 1701 between the two hosts whatever the UDP
+        // checksum says (model error 7).
+        let l2tp = hex::decode("4002001400010002ff03c0210101000801040578").unwrap();
+        let mut p = l2tp_packet(&l2tp);
+        p[27] ^= 0x01; // low byte of the UDP checksum
+        assert!(udp::parse_ipv4(&p).is_err());
+        let d = Dissector::new().dissect("client", 0, true, &p);
+        assert_eq!(d.protocol, WireProtocol::L2tp);
+        assert_eq!(d.src, "192.168.1.10:1701");
+        assert_eq!(d.dst, "203.0.113.10:1701");
+        assert_eq!(
+            d.summary,
+            "L2TP data tid=1 sid=2 / PPP LCP Configure-Request id=1 [bad UDP checksum]"
+        );
+    }
+
+    #[test]
+    fn bad_udp_checksum_on_port_500_is_still_isakmp() {
+        let mut p = udp::build_ipv4(
+            SocketAddrV4::new([192, 168, 1, 10].into(), 500),
+            SocketAddrV4::new([203, 0, 113, 10].into(), 500),
+            7,
+            128,
+            &[0x11; 28],
+        );
+        p[27] ^= 0x01;
+        let d = Dissector::new().dissect("client", 0, true, &p);
+        assert_eq!(d.protocol, WireProtocol::Isakmp);
+        assert_eq!(d.src, "192.168.1.10:500");
+        assert!(d.summary.ends_with("[bad UDP checksum]"), "{}", d.summary);
+    }
+
+    #[test]
+    fn udp_encapsulated_esp_is_esp_with_its_spi_and_ports() {
+        let p = udp::build_ipv4(
+            SocketAddrV4::new([203, 0, 113, 2].into(), 4500),
+            SocketAddrV4::new([203, 0, 113, 10].into(), 4500),
+            7,
+            128,
+            &[0x1a, 0x2b, 0x3c, 0x4d, 0, 0, 0, 5, 0xee, 0xee],
+        );
+        let d = Dissector::new().dissect("server", 0, false, &p);
+        assert_eq!(d.protocol, WireProtocol::Esp);
+        assert_eq!(d.spi, Some(0x1a2b_3c4d));
+        assert_eq!(d.src, "203.0.113.2:4500");
+        assert_eq!(d.summary, "UDP-encapsulated ESP SPI=0x1a2b3c4d seq=5");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::net::Ipv4Addr;
 
 use crate::report::{fmt_ms, EventReport, Expectation, PacketReport, Report, Verdict};
-use crate::schema::{DialExpect, EventExpect, MonitorExpect, PacketExpect, Scenario};
+use crate::schema::{DialExpect, EventExpect, MonitorExpect, PacketExpect, Scenario, OUTBOUND_SAS};
 
 /// Evaluates every expectation, in the order dials, events, no-events,
 /// packets, monitor (each in file order).
@@ -245,7 +245,7 @@ fn monitor(m: &MonitorExpect, r: &Report) -> Expectation {
             ok: false,
             detail: format!("no IP Security Monitor for {}", m.host),
         },
-        Some(mon) => match (m.counter == "outbound-sas")
+        Some(mon) => match (m.counter == OUTBOUND_SAS)
             .then_some(mon.sas.len() as u64)
             .or_else(|| mon.counters.get(&m.counter).copied())
         {

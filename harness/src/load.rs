@@ -112,6 +112,17 @@ pub fn load_str(text: &str, path: &Path, scenarios_dir: &Path) -> Result<Scenari
     loader.finish(path, tree)
 }
 
+/// 1-based line and column (in characters, as the YAML parser counts them)
+/// of byte `at` of `bytes`, whose first `at` bytes are valid UTF-8.
+fn text_position(bytes: &[u8], at: usize) -> (u64, u64) {
+    let before = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
+    let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+    (n(line), n(column))
+}
+
 struct Loader {
     /// Display names of the files read, indexed by `Loc::file`.
     files: Vec<String>,
@@ -212,16 +223,13 @@ impl Loader {
         let bytes = std::fs::read(path).map_err(read_err)?;
         let file = self.add_file(path);
         let text = String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let (line, column) = text_position(bytes, at);
+            let byte = bytes.get(at).copied().unwrap_or_default();
             self.invalid(
-                Loc {
-                    file,
-                    line: 0,
-                    column: 0,
-                },
-                format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
+                Loc { file, line, column },
+                format!("not UTF-8 text: invalid byte 0x{byte:02x} (save the file as UTF-8)"),
             )
         })?;
         self.tree_text(path, file, &text, depth, chain)

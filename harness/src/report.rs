@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
+use l2tpsec::net::{AppliedFault, FaultSite};
 use serde::Serialize;
+
+use crate::dissect::Dissector;
 
 pub use crate::schema::{Direction, Locale, LogName, WireProtocol};
 
@@ -43,6 +46,9 @@ pub struct Report {
     pub events: Vec<EventReport>,
     /// Every captured packet, in capture order.
     pub packets: Vec<PacketReport>,
+    /// Every action a fault rule or a middlebox took on a packet, in time
+    /// order (SCENARIOS.md, "Reports").
+    pub faults: Vec<FaultReport>,
     pub monitor: Vec<Monitor>,
     /// What the diagnostic commands print on each machine at the end of the
     /// run (`netdiag /test:ipsec /v /debug`, `netsh int ip show offload`).
@@ -70,6 +76,7 @@ impl Report {
             dials: Vec::new(),
             events: Vec::new(),
             packets: Vec::new(),
+            faults: Vec::new(),
             monitor: Vec::new(),
             views: Vec::new(),
             expectations: Vec::new(),
@@ -187,6 +194,45 @@ fn addr_part(s: &str) -> Option<Ipv4Addr> {
     s.split(':').next().and_then(|a| a.parse().ok())
 }
 
+/// One action a fault rule or a middlebox took on one packet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FaultReport {
+    pub time_us: u64,
+    /// Where: the network or host named by the rule's `at`, or the
+    /// middlebox host.
+    pub site: String,
+    /// drop | corrupt | delay | duplicate | nat-no-mapping
+    pub action: String,
+    /// The packet as the rule matched it, as a packets line shows it:
+    /// protocol, addresses, summary (which names the SPI of ESP).
+    pub packet: String,
+    /// Index of the rule in the scenario's `faults`; `null` for what a
+    /// middlebox did on its own account.
+    pub rule: Option<usize>,
+}
+
+impl FaultReport {
+    /// The report lines of the simulation's applied faults, in their order.
+    pub fn from_applied(applied: &[AppliedFault]) -> Vec<FaultReport> {
+        applied
+            .iter()
+            .map(|a| {
+                // A fresh dissector: a dropped copy is not a retransmission.
+                let d = Dissector::new().dissect("", 0, true, &a.packet);
+                FaultReport {
+                    time_us: u64::try_from(a.time.as_micros()).unwrap_or(u64::MAX),
+                    site: match &a.site {
+                        FaultSite::Segment(n) | FaultSite::Host(n) => n.clone(),
+                    },
+                    action: a.action.as_str().to_string(),
+                    packet: format!("{} {} -> {} {}", d.protocol, d.src, d.dst, d.summary),
+                    rule: a.rule,
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Sa {
     /// "outbound" (IP Security Monitor shows only those) or "inbound".
@@ -221,7 +267,7 @@ pub fn fmt_us(us: u64) -> String {
 }
 
 /// The text report: header, dials, events per host and log, packets,
-/// monitor, expectations.
+/// faults (when any), monitor, views, expectations.
 pub fn render_text(r: &Report) -> String {
     let mut o = String::new();
     // Writing to a String cannot fail: results are ignored below.
@@ -310,6 +356,26 @@ pub fn render_text(r: &Report) -> String {
         );
     }
 
+    // Only scenarios with faults (or a NAT refusing packets) have this
+    // section, so the reports of the others read as before.
+    if !r.faults.is_empty() {
+        let _ = writeln!(o, "\n== faults");
+    }
+    for f in &r.faults {
+        let rule = f
+            .rule
+            .map_or_else(|| "(middlebox)".to_string(), |i| format!("faults[{i}]"));
+        let _ = writeln!(
+            o,
+            "  {:>12} {} {} {}: {}",
+            fmt_us(f.time_us),
+            f.site,
+            f.action,
+            rule,
+            f.packet
+        );
+    }
+
     let _ = writeln!(o, "\n== monitor");
     if r.monitor.is_empty() {
         let _ = writeln!(o, "  (none)");
@@ -391,6 +457,13 @@ mod tests {
             spi: None,
             summary: "IKE Main Mode SA proposal".into(),
         });
+        r.faults.push(FaultReport {
+            time_us: 1_001_000,
+            site: "gw".into(),
+            action: "drop".into(),
+            packet: "isakmp 192.168.1.10:500 -> 203.0.113.10:500 ISAKMP Main Mode SA".into(),
+            rule: Some(0),
+        });
         r.monitor.push(Monitor {
             host: "client".into(),
             sas: vec![Sa {
@@ -420,6 +493,7 @@ mod tests {
             "dials",
             "events",
             "packets",
+            "faults",
             "monitor",
             // Added beyond the contract's list (SCENARIOS.md allows more).
             "views",
@@ -444,6 +518,66 @@ mod tests {
         );
         assert_eq!(v["monitor"][0]["sas"][0]["spi"], "0x1a2b3c4d");
         assert_eq!(v["expectations"][0]["ok"], true);
+        assert_eq!(v["faults"][0]["time_us"], 1_001_000);
+        assert_eq!(v["faults"][0]["site"], "gw");
+        assert_eq!(v["faults"][0]["action"], "drop");
+        assert_eq!(v["faults"][0]["rule"], 0);
+        assert!(v["faults"][0]["packet"]
+            .as_str()
+            .unwrap()
+            .starts_with("isakmp 192.168.1.10:500"));
+    }
+
+    #[test]
+    fn faults_section_lists_actions_and_is_left_out_when_empty() {
+        let mut r = sample();
+        let t = render_text(&r);
+        assert!(t.contains(
+            "\n== faults\n     1.001000s gw drop faults[0]: isakmp 192.168.1.10:500 -> 203.0.113.10:500 ISAKMP Main Mode SA\n\n== monitor\n"
+        ), "{t}");
+        r.faults[0].rule = None;
+        r.faults[0].action = "nat-no-mapping".into();
+        assert!(render_text(&r).contains(" gw nat-no-mapping (middlebox): isakmp "));
+        r.faults.clear();
+        let t = render_text(&r);
+        assert!(!t.contains("== faults"), "{t}");
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(v["faults"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn applied_faults_are_dissected_like_packets() {
+        let packet = l2tpsec::wire::udp::build_ipv4(
+            "192.168.1.10:500".parse().unwrap(),
+            "203.0.113.10:500".parse().unwrap(),
+            1,
+            128,
+            &[0; 4],
+        );
+        let got = FaultReport::from_applied(&[AppliedFault {
+            time: std::time::Duration::from_micros(1_500),
+            site: FaultSite::Segment("internet".into()),
+            action: l2tpsec::net::AppliedAction::Duplicate,
+            packet,
+            rule: Some(2),
+        }]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (
+                got[0].time_us,
+                got[0].site.as_str(),
+                got[0].action.as_str(),
+                got[0].rule
+            ),
+            (1_500, "internet", "duplicate", Some(2))
+        );
+        assert!(
+            got[0]
+                .packet
+                .starts_with("isakmp 192.168.1.10:500 -> 203.0.113.10:500 ISAKMP malformed"),
+            "{}",
+            got[0].packet
+        );
     }
 
     #[test]

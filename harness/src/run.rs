@@ -44,6 +44,8 @@ pub struct RunOutput {
     pub report: Report,
     /// The whole capture as pcapng (empty unless `want_pcap`).
     pub pcapng: Vec<u8>,
+    /// One pcapng per host interface (empty unless `want_pcap`).
+    pub interface_pcapngs: Vec<net::InterfaceCapture>,
     /// tshark `-o` arguments, one per line (empty unless `want_keys`).
     pub keys: String,
 }
@@ -176,15 +178,22 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     }
     report.events = events(&windows, locale);
     report.packets = packets(&sim);
+    report.faults = crate::report::FaultReport::from_applied(&sim.applied_faults());
 
     let mut pcapng = Vec::new();
+    let mut interface_pcapngs = Vec::new();
     if opts.want_pcap {
-        sim.write_pcapng(&mut pcapng, scenario.date.unix_micros.max(0) as u64)
+        let epoch = scenario.date.unix_micros.max(0) as u64;
+        sim.write_pcapng(&mut pcapng, epoch)
+            .map_err(|e| RunError::Simulation(e.to_string()))?;
+        interface_pcapngs = sim
+            .interface_pcapngs(epoch)
             .map_err(|e| RunError::Simulation(e.to_string()))?;
     }
     Ok(RunOutput {
         report,
         pcapng,
+        interface_pcapngs,
         keys: if opts.want_keys {
             keys.iter().map(|k| format!("{k}\n")).collect()
         } else {

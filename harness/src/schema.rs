@@ -760,7 +760,6 @@ pub struct DialExpect {
 pub enum LogName {
     System,
     Security,
-    Application,
 }
 
 impl LogName {
@@ -768,7 +767,6 @@ impl LogName {
         match self {
             LogName::System => "system",
             LogName::Security => "security",
-            LogName::Application => "application",
         }
     }
 }
@@ -834,6 +832,16 @@ pub struct PacketExpect {
     /// Default ">= 1".
     #[serde(default)]
     pub count: Count,
+}
+
+/// The pseudo-counter of `expect.monitor`: how many SAs IP Security
+/// Monitor lists for the host.
+pub const OUTBOUND_SAS: &str = "outbound-sas";
+
+/// Every name `expect.monitor[].counter` accepts: `outbound-sas`, then the
+/// counters the library's IP Security Monitor keeps.
+pub fn monitor_counter_names() -> impl Iterator<Item = &'static str> {
+    std::iter::once(OUTBOUND_SAS).chain(l2tpsec::windows::monitor::COUNTERS.iter().copied())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

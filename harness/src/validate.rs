@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::node::{Loc, Node, Path, Value};
-use crate::schema::{FaultActionKind, Host, HostList, MatchProtocol, Role, Scenario, TimelineKind};
+use crate::schema::{
+    monitor_counter_names, FaultActionKind, Host, HostList, MatchProtocol, Role, Scenario,
+    TimelineKind,
+};
 
 /// Registry value names accepted by `registry:` and `set-registry`.
 pub const REGISTRY_NAMES: &[&str] = &[
@@ -547,6 +550,17 @@ impl Checker<'_> {
         }
         for (i, m) in s.expect.monitor.iter().enumerate() {
             let p = ep.key("monitor").index(i);
+            if !monitor_counter_names().any(|c| c == m.counter) {
+                self.err(
+                    &p.key("counter"),
+                    format!(
+                        "unknown counter '{}' in {} (counters: {})",
+                        m.counter,
+                        p.key("counter"),
+                        list(monitor_counter_names())
+                    ),
+                );
+            }
             if let Some(h) = self.host_ref(&p.key("host"), &m.host) {
                 if !h.role.is_windows() {
                     let role = h.role;

@@ -45,6 +45,11 @@ hosts:
 /// Writes `text` as `<tmp>/<name>.yaml`, runs `check` and `run` on it, and
 /// returns stderr of `run` after checking both exit with status 2.
 fn bad(name: &str, text: &str) -> String {
+    bad_bytes(name, text.as_bytes())
+}
+
+/// `bad` for a file that need not be UTF-8.
+fn bad_bytes(name: &str, text: &[u8]) -> String {
     let dir = temp_dir();
     let file = dir.join(format!("{name}.yaml"));
     std::fs::write(&file, text).unwrap();
@@ -153,6 +158,61 @@ fn name_differing_from_file_exits_2() {
 }
 
 #[test]
+fn non_utf8_file_exits_2_with_line_and_column_of_the_bad_byte() {
+    // "caf\xe9" is Latin-1; the "é" before it is UTF-8 and counts as one
+    // column.
+    let text = GOOD.replace("title: two hosts on a LAN", "title: \u{e9} caf@");
+    let mut bytes = text.into_bytes();
+    let at = bytes.iter().position(|&b| b == b'@').unwrap();
+    bytes[at] = 0xe9;
+    let e = bad_bytes("good", &bytes);
+    assert!(
+        e.starts_with("DIR/good.yaml:2:13: not UTF-8 text: invalid byte 0xe9"),
+        "{e}"
+    );
+}
+
+/// GOOD plus a Windows client `c`, then `expect`.
+fn with_client_expecting(expect: &str) -> String {
+    format!(
+        "{GOOD}  c:\n    role: windows-xp-client\n    interfaces: {{lan: 192.168.1.3}}\nexpect:\n{expect}"
+    )
+}
+
+#[test]
+fn unknown_monitor_counter_exits_2_before_running() {
+    let e = bad(
+        "good",
+        &with_client_expecting("  monitor:\n    - {host: c, counter: main-mode, value: 0}\n"),
+    );
+    assert!(
+        e.starts_with(
+            "DIR/good.yaml:18:26: unknown counter 'main-mode' in expect.monitor[0].counter (counters: outbound-sas, "
+        ),
+        "{e}"
+    );
+    assert!(e.contains(", main-modes, "), "{e}");
+}
+
+#[test]
+fn unknown_log_name_exits_2_before_running() {
+    // No machine writes an Application log: only system and security.
+    for section in ["events", "no-events"] {
+        let e = bad(
+            "good",
+            &with_client_expecting(&format!(
+                "  {section}:\n    - {{host: c, log: application, id: 1}}\n"
+            )),
+        );
+        assert!(
+            e.starts_with("DIR/good.yaml:18:22: unknown value 'application'"),
+            "{section}: {e}"
+        );
+        assert!(e.contains("system | security"), "{e}");
+    }
+}
+
+#[test]
 fn unreadable_file_and_bad_arguments_exit_2() {
     let dir = temp_dir();
     let o = l2tpsec(&dir, &["run", "missing.yaml"]);
@@ -221,6 +281,12 @@ fn good_scenario_checks_runs_lists_and_sweeps() {
     );
     assert!(dir.join("out/good.pcapng").is_file());
     assert!(dir.join("out/good.keys").is_file());
+    // And one capture per interface, as taken on that machine.
+    for f in ["a-lan", "b-lan"] {
+        let p = dir.join(format!("out/good/{f}.pcapng"));
+        let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(&bytes[..4], &[0x0a, 0x0d, 0x0d, 0x0a], "{f}: pcapng SHB");
+    }
 
     let o = l2tpsec(&dir, &["sweep", "good", "--seeds", "1..=3", "--jobs", "2"]);
     assert_eq!(

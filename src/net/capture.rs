@@ -37,6 +37,14 @@ pub struct CapturedPacket {
     pub data: Vec<u8>,
 }
 
+/// The capture of one host interface as its own pcapng file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceCapture {
+    pub host: String,
+    pub segment: String,
+    pub pcapng: Vec<u8>,
+}
+
 /// Largest packet a capture records whole (and the IDB's snaplen).
 const SNAPLEN: u32 = 65_535;
 

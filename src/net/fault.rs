@@ -3,7 +3,6 @@
 //! seeded from the scenario seed and the site's name, so adding a fault at
 //! one site never changes what happens at another.
 
-use core::net::Ipv4Addr;
 use core::time::Duration;
 use std::collections::BTreeMap;
 
@@ -11,82 +10,26 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
 use super::spec::{CorruptAfter, FaultAction, FaultSite, FaultSpec, PacketMatch, ProtoMatch};
-use crate::wire::ipv4;
+use crate::wire::flow::{Flow, WireKind, NAT_T_PORT};
+use crate::wire::{esp, ipv4, isakmp, l2tp, udp};
 
-// IANA protocol numbers and ports used by `ProtoMatch`.
-const PROTO_ICMP: u8 = 1;
-const PROTO_TCP: u8 = 6;
-const PROTO_UDP: u8 = 17;
-const PROTO_GRE: u8 = 47;
-const PROTO_ESP: u8 = 50;
-const PORT_ISAKMP: u16 = 500; // RFC 2408
-const PORT_NAT_T: u16 = 4500; // RFC 3948
-const PORT_L2TP: u16 = 1701; // RFC 2661 8.1
-const UDP_HEADER: usize = 8;
-const ESP_HEADER: usize = 8; // SPI + sequence number, RFC 4303 2
-
-/// What a fault matcher sees of a packet. Parsed leniently (no checksum
-/// checks): a packet corrupted by an earlier fault is still classified.
-#[derive(Debug, Clone, Copy)]
-struct Meta {
-    protocol: u8,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    ports: Option<(u16, u16)>,
-    /// Offset of the transport header.
-    l4: usize,
-    /// End of the IP packet (total length).
-    end: usize,
-    /// UDP 4500 carrying ESP (non-zero first word, RFC 3948 2.2).
-    udp_esp: bool,
-}
-
-fn meta(packet: &[u8]) -> Option<Meta> {
-    let p = ipv4::Packet::new_checked(packet).ok()?;
-    let protocol = u8::from(p.protocol());
-    let (l4, end) = (p.header_len(), usize::from(p.total_len()));
-    let seg = packet.get(l4..end)?;
-    let ports = match protocol {
-        PROTO_UDP | PROTO_TCP => match seg {
-            [a, b, c, d, ..] => Some((u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *d]))),
-            _ => None,
-        },
-        _ => None,
-    };
-    let nat_t =
-        protocol == PROTO_UDP && ports.is_some_and(|(s, d)| s == PORT_NAT_T || d == PORT_NAT_T);
-    let udp_esp = nat_t
-        && seg
-            .get(UDP_HEADER..UDP_HEADER + 4)
-            .is_some_and(|w| w != [0, 0, 0, 0]);
-    Some(Meta {
-        protocol,
-        src: p.src_addr(),
-        dst: p.dst_addr(),
-        ports,
-        l4,
-        end,
-        udp_esp,
-    })
-}
-
-fn has_port(m: &Meta, port: u16) -> bool {
-    m.ports.is_some_and(|(s, d)| s == port || d == port)
-}
-
-fn proto_matches(p: ProtoMatch, m: &Meta) -> bool {
+// What a matcher sees of a packet is its `Flow`: classified leniently (no
+// checksum checks), so a packet corrupted by an earlier fault still matches.
+fn proto_matches(p: ProtoMatch, f: &Flow) -> bool {
+    let udp = f.protocol == ipv4::Protocol::Udp;
     match p {
-        ProtoMatch::Number(n) => m.protocol == n,
-        ProtoMatch::Udp => m.protocol == PROTO_UDP,
-        ProtoMatch::Tcp => m.protocol == PROTO_TCP,
-        ProtoMatch::Gre => m.protocol == PROTO_GRE,
-        ProtoMatch::Icmp => m.protocol == PROTO_ICMP,
-        ProtoMatch::Esp => m.protocol == PROTO_ESP || m.udp_esp,
+        ProtoMatch::Number(n) => u8::from(f.protocol) == n,
+        ProtoMatch::Udp => udp,
+        ProtoMatch::Tcp => f.protocol == ipv4::Protocol::Tcp,
+        ProtoMatch::Gre => f.protocol == ipv4::Protocol::Gre,
+        ProtoMatch::Icmp => f.protocol == ipv4::Protocol::Icmp,
+        // Raw, or UDP-encapsulated (RFC 3948 2.2).
+        ProtoMatch::Esp => f.kind == WireKind::Esp,
         ProtoMatch::Isakmp => {
-            m.protocol == PROTO_UDP
-                && (has_port(m, PORT_ISAKMP) || (has_port(m, PORT_NAT_T) && !m.udp_esp))
+            udp && f.kind != WireKind::Esp
+                && (f.has_port(isakmp::UDP_PORT) || f.has_port(NAT_T_PORT))
         }
-        ProtoMatch::L2tp => m.protocol == PROTO_UDP && has_port(m, PORT_L2TP),
+        ProtoMatch::L2tp => udp && f.has_port(l2tp::UDP_PORT),
     }
 }
 
@@ -94,34 +37,42 @@ impl PacketMatch {
     /// True when every field that is set matches `packet`. A packet that is
     /// not IPv4 matches only the empty matcher.
     pub fn matches(&self, packet: &[u8]) -> bool {
-        let Some(m) = meta(packet) else {
-            return *self == PacketMatch::default();
-        };
-        self.protocol.is_none_or(|p| proto_matches(p, &m))
-            && self.port.is_none_or(|p| has_port(&m, p))
-            && self
-                .src_port
-                .is_none_or(|p| m.ports.is_some_and(|(s, _)| s == p))
-            && self
-                .dst_port
-                .is_none_or(|p| m.ports.is_some_and(|(_, d)| d == p))
-            && (self.from.is_empty() || self.from.contains(&m.src))
-            && (self.toward.is_empty() || self.toward.contains(&m.dst))
+        match Flow::classify(packet) {
+            Ok(f) => self.matches_flow(&f),
+            Err(_) => *self == PacketMatch::default(),
+        }
+    }
+
+    /// `matches` for a packet already classified.
+    pub fn matches_flow(&self, f: &Flow) -> bool {
+        self.protocol.is_none_or(|p| proto_matches(p, f))
+            && self.port.is_none_or(|p| f.has_port(p))
+            && self.src_port.is_none_or(|p| f.src_port() == Some(p))
+            && self.dst_port.is_none_or(|p| f.dst_port() == Some(p))
+            && (self.from.is_empty() || self.from.contains(&f.src))
+            && (self.toward.is_empty() || self.toward.contains(&f.dst))
     }
 }
 
 /// Where corruption may start in `packet`, and where it must end.
-fn corrupt_range(packet: &[u8], after: CorruptAfter) -> Option<(usize, usize)> {
-    let m = meta(packet)?;
+fn corrupt_range(packet: &[u8], f: &Flow, after: CorruptAfter) -> Option<(usize, usize)> {
+    let l4 = f.header_len;
     let start = match after {
-        CorruptAfter::Ip => m.l4,
-        CorruptAfter::Udp if m.protocol == PROTO_UDP => m.l4 + UDP_HEADER,
-        CorruptAfter::Udp => m.l4,
-        CorruptAfter::EspHeader if m.protocol == PROTO_ESP => m.l4 + ESP_HEADER,
-        CorruptAfter::EspHeader if m.udp_esp => m.l4 + UDP_HEADER + ESP_HEADER,
-        CorruptAfter::EspHeader => m.l4,
+        CorruptAfter::Ip => l4,
+        CorruptAfter::Udp if f.protocol == ipv4::Protocol::Udp => l4 + udp::HEADER_LEN,
+        CorruptAfter::Udp => l4,
+        // The ESP header, raw or after the UDP header (RFC 3948 2.1).
+        CorruptAfter::EspHeader if f.kind == WireKind::Esp => {
+            l4 + esp::HEADER_LEN
+                + if f.is_udp_encapsulated_esp() {
+                    udp::HEADER_LEN
+                } else {
+                    0
+                }
+        }
+        CorruptAfter::EspHeader => l4,
     };
-    let end = m.end.min(packet.len());
+    let end = f.total_len.min(packet.len());
     (start < end).then_some((start, end))
 }
 
@@ -142,6 +93,46 @@ pub(crate) fn site_rng(seed: u64, site: &FaultSite) -> ChaCha20Rng {
     ChaCha20Rng::from_seed(s)
 }
 
+/// What was done to a packet, as the report's `faults` names it
+/// (SCENARIOS.md, "Reports").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AppliedAction {
+    Drop,
+    Corrupt,
+    Delay,
+    Duplicate,
+    /// A NAT refused an inbound packet for which it has no mapping.
+    NatNoMapping,
+}
+
+impl AppliedAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppliedAction::Drop => "drop",
+            AppliedAction::Corrupt => "corrupt",
+            AppliedAction::Delay => "delay",
+            AppliedAction::Duplicate => "duplicate",
+            AppliedAction::NatNoMapping => "nat-no-mapping",
+        }
+    }
+}
+
+/// One action a fault rule or a middlebox took on one packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedFault {
+    /// Simulated time of the action: when the packet left the host (host
+    /// site) or entered the segment (segment site), or when the middlebox
+    /// received it.
+    pub time: Duration,
+    pub site: FaultSite,
+    pub action: AppliedAction,
+    /// The packet as the rule matched it (before any corruption).
+    pub packet: Vec<u8>,
+    /// Index of the rule in `NetworkSpec::faults`; `None` for what a
+    /// middlebox did on its own account.
+    pub rule: Option<usize>,
+}
+
 /// One copy of a packet on its way, with the delay faults added so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InFlight {
@@ -154,6 +145,8 @@ pub(crate) struct InFlight {
 pub(crate) struct Faults {
     rules: Vec<FaultSpec>,
     rngs: BTreeMap<FaultSite, ChaCha20Rng>,
+    /// Every action taken, in the order taken.
+    applied: Vec<AppliedFault>,
 }
 
 impl Faults {
@@ -166,13 +159,25 @@ impl Faults {
         Faults {
             rules: rules.to_vec(),
             rngs,
+            applied: Vec::new(),
         }
+    }
+
+    /// Every action taken so far, in the order taken.
+    pub fn applied(&self) -> &[AppliedFault] {
+        &self.applied
+    }
+
+    /// Records what a middlebox did on its own account.
+    pub fn record(&mut self, fault: AppliedFault) {
+        self.applied.push(fault);
     }
 
     /// Applies the faults of `site`, in spec order, to `copies` at time `now`.
     /// For each matching copy in the active window one uniform draw in
     /// [0, 1) decides (hit when below `probability`); a corruption then
-    /// draws the offset and the non-zero XOR value.
+    /// draws the offset and the non-zero XOR value. Each action taken is
+    /// recorded (`applied`).
     pub fn apply(
         &mut self,
         site: &FaultSite,
@@ -182,22 +187,41 @@ impl Faults {
         let Some(rng) = self.rngs.get_mut(site) else {
             return copies;
         };
-        for rule in self.rules.iter().filter(|r| &r.site == site) {
-            if rule.active.is_some_and(|(a, b)| now < a || now >= b) {
+        for (index, rule) in self.rules.iter().enumerate() {
+            if &rule.site != site || rule.active.is_some_and(|(a, b)| now < a || now >= b) {
                 continue;
             }
             let mut out = Vec::with_capacity(copies.len() + 1);
             for mut c in copies {
-                if !rule.matcher.matches(&c.packet) || rng.random::<f64>() >= rule.probability {
+                let flow = Flow::classify(&c.packet);
+                let hit = match &flow {
+                    Ok(f) => rule.matcher.matches_flow(f),
+                    Err(_) => rule.matcher == PacketMatch::default(),
+                };
+                if !hit || rng.random::<f64>() >= rule.probability {
                     out.push(c);
                     continue;
                 }
+                let mut record = |action, packet: &[u8]| {
+                    self.applied.push(AppliedFault {
+                        time: now,
+                        site: site.clone(),
+                        action,
+                        packet: packet.to_vec(),
+                        rule: Some(index),
+                    });
+                };
                 match rule.action {
-                    FaultAction::Drop => {}
+                    FaultAction::Drop => record(AppliedAction::Drop, &c.packet),
                     FaultAction::Corrupt { after } => {
-                        if let Some((start, end)) = corrupt_range(&c.packet, after) {
+                        let range = flow
+                            .as_ref()
+                            .ok()
+                            .and_then(|f| corrupt_range(&c.packet, f, after));
+                        if let Some((start, end)) = range {
                             let at = rng.random_range(start..end);
                             let x: u8 = rng.random_range(1..=255);
+                            record(AppliedAction::Corrupt, &c.packet);
                             if let Some(b) = c.packet.get_mut(at) {
                                 *b ^= x;
                             }
@@ -205,10 +229,12 @@ impl Faults {
                         out.push(c);
                     }
                     FaultAction::Delay(by) => {
+                        record(AppliedAction::Delay, &c.packet);
                         c.delay += by;
                         out.push(c);
                     }
                     FaultAction::Duplicate => {
+                        record(AppliedAction::Duplicate, &c.packet);
                         out.push(c.clone());
                         out.push(c);
                     }
@@ -397,6 +423,42 @@ mod tests {
                 .collect();
             assert_eq!(diff.len(), 1);
             assert!(diff[0] >= 28, "offset {}", diff[0]);
+        }
+    }
+
+    #[test]
+    fn corrupt_after_esp_header_skips_the_udp_header_of_encapsulated_esp() {
+        // UDP 4500 with SPI 0x00000100 (RFC 3948 2.2): corruption starts
+        // past IP (20) + UDP (8) + SPI and sequence number (8).
+        let orig = udp::build_ipv4(
+            sa("10.0.0.1:4500"),
+            sa("10.0.0.2:4500"),
+            1,
+            128,
+            &[0, 0, 1, 0, 0, 0, 0, 1, 0xaa, 0xbb, 0xcc, 0xdd],
+        );
+        let mut f = Faults::new(
+            3,
+            &[FaultSpec {
+                matcher: PacketMatch {
+                    protocol: Some(ProtoMatch::Esp),
+                    ..PacketMatch::default()
+                },
+                ..rule(
+                    FaultAction::Corrupt {
+                        after: CorruptAfter::EspHeader,
+                    },
+                    1.0,
+                )
+            }],
+        );
+        for _ in 0..20 {
+            let out = f.apply(&wan(), Duration::from_millis(1500), one(orig.clone()));
+            let diff: Vec<usize> = (0..orig.len())
+                .filter(|&i| orig[i] != out[0].packet[i])
+                .collect();
+            assert_eq!(diff.len(), 1);
+            assert!(diff[0] >= 36, "offset {}", diff[0]);
         }
     }
 

@@ -3,6 +3,8 @@
 use core::net::Ipv4Addr;
 use core::time::Duration;
 
+use super::fault::AppliedAction;
+
 /// A packet a machine puts on one of its interfaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
@@ -15,15 +17,30 @@ pub struct Transmit {
     pub packet: Vec<u8>,
 }
 
+/// A packet a middlebox refused on its own account, e.g. a NAT without a
+/// mapping for it (the report's `faults`, SCENARIOS.md "Reports").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub action: AppliedAction,
+    /// The packet as it arrived.
+    pub packet: Vec<u8>,
+}
+
 /// A sans-IO machine: Windows client or server, router, NAT.
 ///
 /// The simulation drives it in this order at each instant: every packet
 /// due at `now` through `handle_packet`, then `handle_timeout` if
-/// `poll_timeout() <= now`; after each call it drains `poll_transmit`.
-/// `now` is the simulated time since the start, the same for every host.
+/// `poll_timeout() <= now`; after each call it drains `poll_refused`, then
+/// `poll_transmit`. `now` is the simulated time since the start, the same
+/// for every host.
 pub trait Machine {
     fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]);
     fn handle_timeout(&mut self, now: Duration);
     fn poll_transmit(&mut self) -> Option<Transmit>;
     fn poll_timeout(&self) -> Option<Duration>;
+    /// What the machine refused since the last call, as a middlebox (a
+    /// NAT). Hosts and plain routers refuse nothing here.
+    fn poll_refused(&mut self) -> Option<Refused> {
+        None
+    }
 }

@@ -15,9 +15,10 @@ pub mod spec;
 #[cfg(test)]
 mod sim_tests;
 
-pub use capture::{CapturedPacket, Direction};
+pub use capture::{CapturedPacket, Direction, InterfaceCapture};
 pub use error::NetError;
-pub use machine::{Machine, Transmit};
+pub use fault::{AppliedAction, AppliedFault};
+pub use machine::{Machine, Refused, Transmit};
 pub use nat::{EspNat, Nat, NatDrop, NatTable};
 pub use route::RouteTable;
 pub use router::{ForwardStats, Router};

@@ -14,11 +14,13 @@ use core::time::Duration;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::error::NetError;
-use super::machine::{Machine, Transmit};
+use super::fault::AppliedAction;
+use super::machine::{Machine, Refused, Transmit};
 use super::route::RouteTable;
 use super::router::{forward, header_ok, local_delivery, ForwardStats};
 use super::spec::Subnet;
 use crate::wire::checksum;
+use crate::wire::flow::Flow;
 use crate::wire::{icmp, ipv4, tcp, udp};
 
 /// What the NAT does with ESP (IP protocol 50), which has no ports.
@@ -108,27 +110,14 @@ pub struct NatTable {
     esp_peers: BTreeMap<Ipv4Addr, Ipv4Addr>,
 }
 
-/// Transport header offsets of a checked packet.
-struct Parsed {
-    hlen: usize,
-    total: usize,
-    protocol: ipv4::Protocol,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-}
-
-fn parse(packet: &[u8]) -> Result<Parsed, NatDrop> {
-    let p = ipv4::Packet::new_checked(packet).map_err(|_| NatDrop::Malformed)?;
-    if p.more_frags() || p.frag_offset() != 0 {
+/// The packet's flow: header offsets, protocol and addresses, the IPv4
+/// header checked. Fragments have no ports to translate.
+fn parse(packet: &[u8]) -> Result<Flow, NatDrop> {
+    let f = Flow::classify(packet).map_err(|_| NatDrop::Malformed)?;
+    if f.fragment {
         return Err(NatDrop::Fragment);
     }
-    Ok(Parsed {
-        hlen: p.header_len(),
-        total: usize::from(p.total_len()),
-        protocol: p.protocol(),
-        src: p.src_addr(),
-        dst: p.dst_addr(),
-    })
+    Ok(f)
 }
 
 /// Rewrites the source (`outbound`) or destination address and fixes the
@@ -176,14 +165,18 @@ impl NatTable {
         match m.protocol {
             ipv4::Protocol::Udp | ipv4::Protocol::Tcp => {
                 let is_udp = m.protocol == ipv4::Protocol::Udp;
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let sport = transport_src_port(seg, is_udp)?;
                 let map = if is_udp { &mut self.udp } else { &mut self.tcp };
                 let port = map.map_out((m.src, sport)).ok_or(NatDrop::PortsExhausted)?;
                 rewrite_transport(seg, is_udp, true, (m.src, sport), (public, port));
             }
             ipv4::Protocol::Icmp => {
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let ident = echo_ident(seg, icmp::Message::EchoRequest)?;
                 let id = self
                     .icmp
@@ -213,7 +206,9 @@ impl NatTable {
         let inside = match m.protocol {
             ipv4::Protocol::Udp | ipv4::Protocol::Tcp => {
                 let is_udp = m.protocol == ipv4::Protocol::Udp;
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let dport = transport_dst_port(seg, is_udp)?;
                 let map = if is_udp { &self.udp } else { &self.tcp };
                 let inside = *map.back.get(&dport).ok_or(NatDrop::NoMapping)?;
@@ -221,7 +216,9 @@ impl NatTable {
                 inside.0
             }
             ipv4::Protocol::Icmp => {
-                let seg = packet.get_mut(m.hlen..m.total).ok_or(NatDrop::Malformed)?;
+                let seg = packet
+                    .get_mut(m.header_len..m.total_len)
+                    .ok_or(NatDrop::Malformed)?;
                 let ident = echo_ident(seg, icmp::Message::EchoReply)?;
                 let inside = *self.icmp.back.get(&ident).ok_or(NatDrop::NoMapping)?;
                 rewrite_echo_ident(seg, ident, inside.1);
@@ -319,6 +316,8 @@ pub struct Nat {
     queue: VecDeque<Transmit>,
     stats: ForwardStats,
     next_ident: u16,
+    /// Refused packets not yet polled (`Machine::poll_refused`).
+    refused: VecDeque<Refused>,
 }
 
 impl Nat {
@@ -351,6 +350,7 @@ impl Nat {
             queue: VecDeque::new(),
             stats: ForwardStats::default(),
             next_ident: 1,
+            refused: VecDeque::new(),
         })
     }
 
@@ -360,6 +360,12 @@ impl Nat {
 
     pub fn nat_table(&self) -> &NatTable {
         &self.nat
+    }
+
+    /// Drops a packet the translation refused, for the report's `faults`.
+    fn refuse(&mut self, action: AppliedAction, packet: Vec<u8>) {
+        self.stats.dropped_nat += 1;
+        self.refused.push_back(Refused { action, packet });
     }
 }
 
@@ -373,9 +379,21 @@ impl Machine for Nat {
         let dst = ipv4::Packet::new_unchecked(packet).dst_addr();
         let mut packet = packet.to_vec();
         if iface == self.outside {
-            if dst == self.nat.public_addr() && self.nat.inbound(&mut packet).is_ok() {
-                forward(&self.table, packet, &mut self.stats, &mut self.queue);
-            } else if self.table.owns(dst) {
+            if dst == self.nat.public_addr() {
+                match self.nat.inbound(&mut packet) {
+                    Ok(()) => {
+                        forward(&self.table, packet, &mut self.stats, &mut self.queue);
+                        return;
+                    }
+                    Err(NatDrop::NoMapping) => {
+                        return self.refuse(AppliedAction::NatNoMapping, packet);
+                    }
+                    Err(NatDrop::EspDropped) => return self.refuse(AppliedAction::Drop, packet),
+                    // Not translatable: for the box itself (a ping).
+                    Err(_) => {}
+                }
+            }
+            if self.table.owns(dst) {
                 local_delivery(
                     &self.table,
                     &packet,
@@ -385,7 +403,7 @@ impl Machine for Nat {
                 );
             } else {
                 // Outside hosts cannot reach inside addresses directly.
-                self.stats.dropped_nat += 1;
+                self.refuse(AppliedAction::NatNoMapping, packet);
             }
             return;
         }
@@ -404,8 +422,7 @@ impl Machine for Nat {
             .route(dst)
             .is_some_and(|(i, _)| i == self.outside);
         if goes_out && iface == self.inside && self.nat.outbound(&mut packet).is_err() {
-            self.stats.dropped_nat += 1;
-            return;
+            return self.refuse(AppliedAction::Drop, packet);
         }
         forward(&self.table, packet, &mut self.stats, &mut self.queue);
     }
@@ -418,6 +435,10 @@ impl Machine for Nat {
 
     fn poll_timeout(&self) -> Option<Duration> {
         None
+    }
+
+    fn poll_refused(&mut self) -> Option<Refused> {
+        self.refused.pop_front()
     }
 }
 
@@ -718,7 +739,64 @@ mod tests {
         );
         n.handle_packet(Duration::ZERO, 1, &direct);
         assert_eq!(n.poll_transmit(), None);
-        assert_eq!(n.stats().dropped_local + n.stats().dropped_nat, 2);
+        assert_eq!(n.stats().dropped_nat, 2);
+        // Both are reported as refused for want of a mapping, as they came.
+        for want in [&r, &direct] {
+            assert_eq!(
+                n.poll_refused(),
+                Some(Refused {
+                    action: AppliedAction::NatNoMapping,
+                    packet: want.clone(),
+                })
+            );
+        }
+        assert_eq!(n.poll_refused(), None);
+    }
+
+    #[test]
+    fn nat_machine_still_answers_pings_and_reports_esp_it_drops() {
+        let mut n = Nat::new(
+            vec![
+                ("192.168.1.0/24".parse().unwrap(), ip("192.168.1.1")),
+                ("203.0.113.0/24".parse().unwrap(), ip(PUBLIC)),
+            ],
+            None,
+            0,
+            1,
+            EspNat::Drop,
+        )
+        .unwrap();
+        let req = icmp::Repr::EchoRequest {
+            ident: 9,
+            seq_no: 1,
+            data: b"x",
+        };
+        n.handle_packet(
+            Duration::ZERO,
+            1,
+            &icmp::build_ipv4(ip("203.0.113.10"), ip(PUBLIC), 1, 128, &req),
+        );
+        assert!(n.poll_transmit().is_some());
+        assert_eq!(n.poll_refused(), None);
+        let esp = esp_packet("192.168.1.10", "203.0.113.10");
+        n.handle_packet(Duration::ZERO, 0, &esp);
+        let inbound = esp_packet("203.0.113.10", PUBLIC);
+        n.handle_packet(Duration::ZERO, 1, &inbound);
+        assert_eq!(n.poll_transmit(), None);
+        let got: Vec<_> = std::iter::from_fn(|| n.poll_refused()).collect();
+        assert_eq!(
+            got,
+            vec![
+                Refused {
+                    action: AppliedAction::Drop,
+                    packet: esp
+                },
+                Refused {
+                    action: AppliedAction::Drop,
+                    packet: inbound
+                },
+            ]
+        );
     }
 
     #[test]

@@ -26,9 +26,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
-use super::capture::{self, CapturedPacket, Direction};
+use super::capture::{self, CapturedPacket, Direction, InterfaceCapture};
 use super::error::NetError;
-use super::fault::{Faults, InFlight};
+use super::fault::{AppliedFault, Faults, InFlight};
 use super::machine::Machine;
 use super::spec::{FaultSite, NetworkSpec};
 
@@ -272,11 +272,18 @@ impl Simulation {
         c
     }
 
-    /// The captures as pcapng; timestamps are `epoch_unix_micros` plus the
-    /// simulated time.
-    pub fn write_pcapng(&self, out: &mut Vec<u8>, epoch_unix_micros: u64) -> Result<(), NetError> {
-        let interfaces: Vec<(String, usize, String)> = self
-            .shared
+    /// Every action a fault rule or a middlebox took on a packet, ordered
+    /// by time and, at equal times, in the order taken (deterministic).
+    pub fn applied_faults(&self) -> Vec<AppliedFault> {
+        let mut f = self.shared.faults.borrow().applied().to_vec();
+        f.sort_by_key(|a| a.time);
+        f
+    }
+
+    /// Every host interface as (host, interface index, segment name), in
+    /// host order then interface order: the pcapng interface list.
+    fn interfaces(&self) -> Vec<(String, usize, String)> {
+        self.shared
             .hosts
             .iter()
             .flat_map(|h| {
@@ -290,8 +297,41 @@ impl Simulation {
                     (h.name.clone(), i, seg)
                 })
             })
-            .collect();
-        capture::write_pcapng(out, &interfaces, &self.captures(), epoch_unix_micros)
+            .collect()
+    }
+
+    /// The captures as pcapng; timestamps are `epoch_unix_micros` plus the
+    /// simulated time.
+    pub fn write_pcapng(&self, out: &mut Vec<u8>, epoch_unix_micros: u64) -> Result<(), NetError> {
+        capture::write_pcapng(out, &self.interfaces(), &self.captures(), epoch_unix_micros)
+    }
+
+    /// One pcapng per host interface, with only what that interface sent
+    /// and received, as a capture on that machine shows it, in host then
+    /// interface order. Timestamps as `write_pcapng`.
+    pub fn interface_pcapngs(
+        &self,
+        epoch_unix_micros: u64,
+    ) -> Result<Vec<InterfaceCapture>, NetError> {
+        let all = self.captures();
+        self.interfaces()
+            .into_iter()
+            .map(|(host, iface, segment)| {
+                let mine: Vec<CapturedPacket> = all
+                    .iter()
+                    .filter(|p| p.host == host && p.iface == iface)
+                    .cloned()
+                    .collect();
+                let mut pcapng = Vec::new();
+                let one = [(host.clone(), iface, segment.clone())];
+                capture::write_pcapng(&mut pcapng, &one, &mine, epoch_unix_micros)?;
+                Ok(InterfaceCapture {
+                    host,
+                    segment,
+                    pcapng,
+                })
+            })
+            .collect()
     }
 }
 
@@ -331,8 +371,9 @@ fn encode(deliver_at: Duration, seq: u64, iface: usize, packet: &[u8]) -> Vec<u8
     d
 }
 
-/// Sends everything `machine` has to transmit at `now`: host faults, Out
-/// capture, segment faults, then one datagram per surviving copy.
+/// Records what `machine` refused as a middlebox, then sends everything it
+/// has to transmit at `now`: host faults, Out capture, segment faults, then
+/// one datagram per surviving copy.
 fn flush(
     shared: &Shared,
     host: usize,
@@ -341,6 +382,16 @@ fn flush(
     inbox: &mut Inbox,
     now: Duration,
 ) {
+    while let Some(r) = machine.borrow_mut().poll_refused() {
+        let name = shared.hosts.get(host).map(|h| h.name.clone());
+        shared.faults.borrow_mut().record(AppliedFault {
+            time: now,
+            site: FaultSite::Host(name.unwrap_or_default()),
+            action: r.action,
+            packet: r.packet,
+            rule: None,
+        });
+    }
     loop {
         let Some(t) = machine.borrow_mut().poll_transmit() else {
             return;

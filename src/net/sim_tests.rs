@@ -201,6 +201,17 @@ fn routed_parts(faults: Vec<FaultSpec>, pings: &[u64]) -> (Simulation, Log, Rc<R
 
 /// client 192.168.1.10 -- lan (1 ms) -- nat -- internet (5 ms) -- server 203.0.113.10
 fn natted(faults: Vec<FaultSpec>, pings: &[u64], seed: u64) -> (Simulation, Log) {
+    natted_both_ways(faults, pings, &[], seed)
+}
+
+/// `natted`, the server also sending to the client's inside address at
+/// `server_pings`.
+fn natted_both_ways(
+    faults: Vec<FaultSpec>,
+    pings: &[u64],
+    server_pings: &[u64],
+    seed: u64,
+) -> (Simulation, Log) {
     let spec = NetworkSpec {
         segments: vec![
             segment("lan", "192.168.1.0/24", 1),
@@ -250,7 +261,7 @@ fn natted(faults: Vec<FaultSpec>, pings: &[u64], seed: u64) -> (Simulation, Log)
             "203.0.113.0/24",
             "203.0.113.2",
             "192.168.1.10",
-            &[],
+            server_pings,
             &log,
         ),
     )
@@ -454,6 +465,67 @@ fn duplicate_and_delay_faults() {
     );
 }
 
+#[test]
+fn applied_faults_name_time_site_action_rule_and_packet() {
+    let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
+    let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
+    let mut drop = wan_fault("router", FaultAction::Drop, 1.0, Some((2500, 3500)));
+    drop.site = FaultSite::Host("router".into());
+    let (mut sim, _) = routed(vec![dup, delay, drop], &[1000, 2000, 3000]);
+    sim.run(ms(4000), |_| false).unwrap();
+    let got: Vec<_> = sim
+        .applied_faults()
+        .iter()
+        .map(|a| (a.time, a.site.clone(), a.action, a.rule))
+        .collect();
+    let wan = || FaultSite::Segment("wan".into());
+    assert_eq!(
+        got,
+        vec![
+            // Entering the WAN from the router, 1 ms after the client sent.
+            (ms(1001), wan(), AppliedAction::Duplicate, Some(0)),
+            (ms(2001), wan(), AppliedAction::Delay, Some(1)),
+            (
+                ms(3001),
+                FaultSite::Host("router".into()),
+                AppliedAction::Drop,
+                Some(2)
+            ),
+        ]
+    );
+    // The packet is the one the rule matched: the router's datagram to 7.
+    let first = sim.applied_faults().remove(0).packet;
+    let d = udp::parse_ipv4(&first).unwrap();
+    assert_eq!(d.dst, "10.0.2.10:7".parse().unwrap());
+}
+
+#[test]
+fn nat_refusals_are_applied_faults_of_the_nat_host() {
+    // The server sends to the client's inside address at 1 s, and the
+    // client pings it at 2 s: the first has no mapping, the second is
+    // translated both ways.
+    let (mut sim, log) = natted_both_ways(vec![], &[2000], &[1000], 1);
+    sim.run(ms(3000), |_| false).unwrap();
+    let got: Vec<_> = sim
+        .applied_faults()
+        .iter()
+        .map(|a| (a.time, a.site.clone(), a.action, a.rule))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            ms(1005),
+            FaultSite::Host("gw".into()),
+            AppliedAction::NatNoMapping,
+            None
+        )]
+    );
+    let refused = sim.applied_faults().remove(0).packet;
+    let d = udp::parse_ipv4(&refused).unwrap();
+    assert_eq!(d.dst, "192.168.1.10:7".parse().unwrap());
+    assert_eq!(client_times(&log), vec![(ms(2012), 1)]);
+}
+
 fn lossy_run(seed: u64) -> (Vec<CapturedPacket>, Vec<u8>, Vec<Seen>) {
     let faults = vec![
         wan_fault("internet", FaultAction::Drop, 0.3, None),
@@ -537,6 +609,59 @@ fn pcapng_has_section_interfaces_and_every_packet() {
             caps.len()
         );
     }
+}
+
+#[test]
+fn interface_captures_hold_only_their_own_packets() {
+    use pcap_file::pcapng::{Block, PcapNgReader};
+    let (mut sim, _) = routed(vec![], &[1000]);
+    sim.run(ms(2000), |_| false).unwrap();
+    let caps = sim.captures();
+    let files = sim.interface_pcapngs(0).unwrap();
+    let names: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| (f.host.as_str(), f.segment.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("client", "lan"),
+            ("router", "lan"),
+            ("router", "wan"),
+            ("server", "wan")
+        ]
+    );
+    let mut total = 0;
+    for InterfaceCapture {
+        host,
+        segment,
+        pcapng: file,
+    } in &files
+    {
+        let mine: Vec<&CapturedPacket> = caps
+            .iter()
+            .filter(|c| &c.host == host && &c.segment == segment)
+            .collect();
+        let mut r = PcapNgReader::new(&file[..]).unwrap();
+        let (mut idbs, mut n) = (0, 0);
+        while let Some(block) = r.next_block() {
+            match block.unwrap() {
+                Block::InterfaceDescription(idb) => {
+                    idbs += 1;
+                    assert!(format!("{:?}", idb.options).contains(&format!("{host}/{segment}")));
+                }
+                Block::EnhancedPacket(epb) => {
+                    assert_eq!(epb.interface_id, 0);
+                    assert_eq!(&epb.data[..], &mine[n].data[..]);
+                    n += 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!((idbs, n), (1, mine.len()), "{host}/{segment}");
+        total += n;
+    }
+    assert_eq!(total, caps.len());
 }
 
 #[test]

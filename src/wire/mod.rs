@@ -5,6 +5,7 @@ pub mod checksum;
 pub mod codec;
 pub mod error;
 pub mod esp;
+pub mod flow;
 pub mod icmp;
 pub mod ipv4;
 pub mod isakmp;
@@ -15,3 +16,4 @@ pub mod tcp;
 pub mod udp;
 
 pub use error::WireError;
+pub use flow::{Flow, WireKind};

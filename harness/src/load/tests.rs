@@ -347,6 +347,67 @@ fn base_cycles_are_rejected() {
 }
 
 #[test]
+fn non_utf8_file_names_line_and_column_of_the_first_bad_byte() {
+    let dir = temp_dir();
+    let path = dir.join("x.yaml");
+    let mut bytes = LAB.as_bytes().to_vec();
+    // Line 6 is "    role: windows-xp-client"; break its 'w'.
+    let at = LAB.find("windows-xp-client").unwrap();
+    bytes[at] = 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let e = load_file(&path, &dir).unwrap_err();
+    let d = &e.diagnostics()[0];
+    assert_eq!((d.line, d.column), (6, 11), "{e}");
+    assert_eq!(
+        d.message,
+        "not UTF-8 text: invalid byte 0xff (save the file as UTF-8)"
+    );
+    // A base file is located the same way.
+    std::fs::create_dir_all(dir.join("base")).unwrap();
+    std::fs::write(dir.join("base/b.yaml"), b"networks:\n  \xc3(: {}\n").unwrap();
+    std::fs::write(&path, "name: x\nbase: b\n").unwrap();
+    let e = load_file(&path, &dir).unwrap_err().to_string();
+    let e = e.replace(&dir.display().to_string(), "DIR");
+    assert!(
+        e.starts_with("DIR/base/b.yaml:2:3: not UTF-8 text: invalid byte 0xc3"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_monitor_counter_and_log_name_are_located() {
+    let e = error_of(&format!(
+        "{LAB}expect:\n  monitor:\n    - {{host: client, counter: quick-mode, value: 1}}\n    - {{host: client, counter: outbound-sas, value: 1}}\n"
+    ));
+    assert!(
+        e.starts_with(
+            "DIR/x.yaml:14:31: unknown counter 'quick-mode' in expect.monitor[0].counter"
+        ),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+    let e = error_of(&format!(
+        "{LAB}expect:\n  no-events:\n    - {{host: client, log: application}}\n"
+    ));
+    assert!(
+        e.starts_with("DIR/x.yaml:14:27: unknown value 'application'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_counter_the_monitor_keeps_is_accepted() {
+    for c in monitor_counter_names() {
+        let r = load_str(
+            &format!("{LAB}expect:\n  monitor:\n    - {{host: client, counter: {c}, value: 0}}\n"),
+            Path::new("x.yaml"),
+            &data_dir(),
+        );
+        assert!(r.is_ok(), "{c}: {:?}", r.err());
+    }
+}
+
+#[test]
 fn unreadable_file_is_a_read_error() {
     let e = load("does-not-exist", Path::new("/nonexistent")).unwrap_err();
     assert!(matches!(e, LoadError::Read { .. }));
