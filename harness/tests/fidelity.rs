@@ -149,3 +149,42 @@ fn a_dial_while_connected_does_not_abandon_the_call() {
     assert_eq!(sccrq, 1);
     assert_eq!(count_events(&r, "server", 20274, ""), 1);
 }
+
+#[test]
+fn no_encryption_over_ipsec_is_refused_after_authentication_when_the_profile_requires_it() {
+    let s = scenario(
+        "base: ipsec\n\
+         hosts:\n\
+         \x20 client: {dial: {encryption: none}}\n\
+         \x20 server:\n\
+         \x20   policies:\n\
+         \x20     - name: VPN chiffré\n\
+         \x20       permission: grant\n\
+         \x20       profile: {authentication: [ms-chap-v2], encryption: [strong, strongest]}\n",
+    );
+    let r = run(&s);
+    // IPsec came up with ESP-NULL (the server's policy offers Optional
+    // encryption); the profile refused it once the user was known.
+    assert_eq!(count_events(&r, "client", 541, "Algorithme ESP None"), 1);
+    assert_eq!(r.dials[0].error.as_ref().map(|e| e.code), Some(742));
+    assert_eq!(count_events(&r, "server", 20080, "alice"), 1);
+}
+
+#[test]
+fn an_exhausted_pool_is_not_a_missing_dial_in_permission() {
+    let dir = scenarios_dir();
+    let s = load_file(&dir.join("address-pool-exhausted.yaml"), &dir).unwrap();
+    let r = run(&s);
+    let second = r.dials.iter().find(|d| d.host == "client2").unwrap();
+    assert_eq!(second.error.as_ref().map(|e| e.code), Some(720));
+    assert_eq!(count_events(&r, "server", 20167, ""), 1);
+}
+
+#[test]
+fn every_dial_ends_when_ppp_never_converges() {
+    let dir = scenarios_dir();
+    let s = load_file(&dir.join("duplicated-and-delayed.yaml"), &dir).unwrap();
+    let r = run(&s);
+    let d = &r.dials[0];
+    assert!(d.connected || d.error.is_some(), "no result: {d:?}");
+}
