@@ -49,6 +49,9 @@ pub struct Report {
     /// Every action a fault rule or a middlebox took on a packet, in time
     /// order (SCENARIOS.md, "Reports").
     pub faults: Vec<FaultReport>,
+    /// What each machine's stacks rejected or ignored, counted per layer
+    /// and kind (SCENARIOS.md, "Reports").
+    pub diagnostics: Vec<DiagnosticReport>,
     pub monitor: Vec<Monitor>,
     /// What the diagnostic commands print on each machine at the end of the
     /// run (`netdiag /test:ipsec /v /debug`, `netsh int ip show offload`).
@@ -77,6 +80,7 @@ impl Report {
             events: Vec::new(),
             packets: Vec::new(),
             faults: Vec::new(),
+            diagnostics: Vec::new(),
             monitor: Vec::new(),
             views: Vec::new(),
             expectations: Vec::new(),
@@ -192,6 +196,16 @@ impl PacketReport {
 
 fn addr_part(s: &str) -> Option<Ipv4Addr> {
     s.split(':').next().and_then(|a| a.parse().ok())
+}
+
+/// How often one machine's stack rejected or ignored one kind of input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiagnosticReport {
+    pub host: String,
+    /// ip | ipsec | ike | l2tp | ppp | ras | registry | nat | router
+    pub layer: String,
+    pub what: String,
+    pub count: u64,
 }
 
 /// One action a fault rule or a middlebox took on one packet.
@@ -376,6 +390,14 @@ pub fn render_text(r: &Report) -> String {
         );
     }
 
+    // Like faults: only runs where a stack rejected something.
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(o, "\n== diagnostics");
+    }
+    for d in &r.diagnostics {
+        let _ = writeln!(o, "  {} {}: {} x{}", d.host, d.layer, d.what, d.count);
+    }
+
     let _ = writeln!(o, "\n== monitor");
     if r.monitor.is_empty() {
         let _ = writeln!(o, "  (none)");
@@ -472,6 +494,12 @@ mod tests {
             }],
             counters: [("confidential-bytes-received".to_string(), 0)].into(),
         });
+        r.diagnostics.push(DiagnosticReport {
+            host: "server".into(),
+            layer: "ike".into(),
+            what: "no SA for these cookies".into(),
+            count: 3,
+        });
         r.expectations.push(Expectation {
             what: "client error 792".into(),
             ok: true,
@@ -494,6 +522,7 @@ mod tests {
             "events",
             "packets",
             "faults",
+            "diagnostics",
             "monitor",
             // Added beyond the contract's list (SCENARIOS.md allows more).
             "views",
@@ -506,6 +535,8 @@ mod tests {
         assert_eq!(v["locale"], "fr-FR");
         assert_eq!(v["verdict"], "pass");
         assert_eq!(v["dials"][0]["error"]["code"], 792);
+        assert_eq!(v["diagnostics"][0]["layer"], "ike");
+        assert_eq!(v["diagnostics"][0]["count"], 3);
         assert_eq!(v["dials"][0]["address"], serde_json::Value::Null);
         assert_eq!(v["events"][0]["type"], "failure-audit");
         assert_eq!(v["events"][0]["log"], "security");
@@ -533,7 +564,7 @@ mod tests {
         let mut r = sample();
         let t = render_text(&r);
         assert!(t.contains(
-            "\n== faults\n     1.001000s gw drop faults[0]: isakmp 192.168.1.10:500 -> 203.0.113.10:500 ISAKMP Main Mode SA\n\n== monitor\n"
+            "\n== faults\n     1.001000s gw drop faults[0]: isakmp 192.168.1.10:500 -> 203.0.113.10:500 ISAKMP Main Mode SA\n\n== diagnostics\n  server ike: no SA for these cookies x3\n\n== monitor\n"
         ), "{t}");
         r.faults[0].rule = None;
         r.faults[0].action = "nat-no-mapping".into();

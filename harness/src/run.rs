@@ -179,6 +179,16 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     report.events = events(&windows, locale);
     report.packets = packets(&sim);
     report.faults = crate::report::FaultReport::from_applied(&sim.applied_faults());
+    for (name, m) in &windows {
+        for (layer, what, count) in m.borrow().diagnostics().entries() {
+            report.diagnostics.push(crate::report::DiagnosticReport {
+                host: name.clone(),
+                layer: layer.to_string(),
+                what: what.to_string(),
+                count,
+            });
+        }
+    }
 
     let mut pcapng = Vec::new();
     let mut interface_pcapngs = Vec::new();

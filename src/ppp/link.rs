@@ -127,6 +127,25 @@ pub enum DownReason {
     NegotiationTimeout,
 }
 
+/// Frames the link discarded (diagnostics): nothing is dropped silently.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkCounters {
+    /// Frames that do not parse (RFC 1661 2: silently discarded).
+    pub malformed_frames: u64,
+    /// Control packets a protocol refused (malformed or unexpected).
+    pub refused_packets: u64,
+    /// Packets that arrived in a phase that does not take them.
+    pub out_of_phase: u64,
+}
+
+impl LinkCounters {
+    pub fn add(&mut self, other: LinkCounters) {
+        self.malformed_frames += other.malformed_frames;
+        self.refused_packets += other.refused_packets;
+        self.out_of_phase += other.out_of_phase;
+    }
+}
+
 /// RFC 1661 3.2 link phases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -167,6 +186,7 @@ pub struct Link {
     negotiate_deadline: Option<Duration>,
     transmit: VecDeque<Vec<u8>>,
     events: VecDeque<LinkEvent>,
+    counters: LinkCounters,
 }
 
 impl Link {
@@ -198,7 +218,13 @@ impl Link {
             negotiate_deadline: None,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
+            counters: LinkCounters::default(),
         }
+    }
+
+    /// What the link discarded so far.
+    pub fn counters(&self) -> LinkCounters {
+        self.counters
     }
 
     pub fn phase(&self) -> Phase {
@@ -231,33 +257,42 @@ impl Link {
             return;
         }
         let Ok(f) = Frame::parse(bytes) else {
-            return; // RFC 1661 2: malformed frames are silently discarded.
+            // RFC 1661 2: malformed frames are silently discarded.
+            self.counters.malformed_frames += 1;
+            return;
         };
         let network = self.phase == Phase::Network;
-        match f.protocol {
-            Protocol::Lcp => {
-                let _ = self.lcp.handle_packet(now, f.info);
-            }
+        // Some(accepted) for the control protocols.
+        let result = match f.protocol {
+            Protocol::Lcp => Some(self.lcp.handle_packet(now, f.info).is_ok()),
             Protocol::Chap => match &mut self.auth {
-                Auth::Peer(p) => {
-                    let _ = p.handle_packet(now, f.info);
+                Auth::Peer(p) => Some(p.handle_packet(now, f.info).is_ok()),
+                Auth::Authenticator(a) => Some(a.handle_packet(now, f.info).is_ok()),
+                Auth::None => {
+                    self.counters.out_of_phase += 1;
+                    None
                 }
-                Auth::Authenticator(a) => {
-                    let _ = a.handle_packet(now, f.info);
-                }
-                Auth::None => {}
             },
             // RFC 1661 3.5: NCP packets before the Network phase are dropped.
-            Protocol::Ccp if network => {
-                if let Some(c) = &mut self.ccp {
-                    let _ = c.handle_packet(now, f.info);
-                }
+            Protocol::Ccp | Protocol::Ipcp if !network => {
+                self.counters.out_of_phase += 1;
+                None
             }
-            Protocol::Ipcp if network => {
-                if let Some(i) = &mut self.ipcp {
-                    let _ = i.handle_packet(now, f.info);
-                }
-            }
+            Protocol::Ccp => self
+                .ccp
+                .as_mut()
+                .map(|c| c.handle_packet(now, f.info).is_ok()),
+            Protocol::Ipcp => self
+                .ipcp
+                .as_mut()
+                .map(|i| i.handle_packet(now, f.info).is_ok()),
+            _ => None,
+        };
+        if result == Some(false) {
+            self.counters.refused_packets += 1;
+        }
+        match f.protocol {
+            Protocol::Lcp | Protocol::Chap | Protocol::Ccp | Protocol::Ipcp => {}
             // Cleartext IP is refused once MPPE is in use.
             Protocol::Ip if self.up && self.mppe.is_none() => {
                 self.events.push_back(LinkEvent::Ip(f.info.to_vec()));

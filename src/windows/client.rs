@@ -28,7 +28,7 @@ use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
 use super::errors::{self, code};
 use super::ipsec::IpsecOutcome;
 use crate::l2tp::{Event as L2tpEvent, SessionHandle, TunnelHandle};
-use crate::ppp::link::{DownReason, Link, LinkConfig, LinkEvent, Role};
+use crate::ppp::link::{DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role};
 use crate::ppp::Encryption;
 use crate::wire::icmp;
 
@@ -136,6 +136,8 @@ pub struct ClientCounters {
     pub dial_while_busy: u64,
     /// A PPP frame or IP packet the link refused to send.
     pub send_refused: u64,
+    /// What the PPP links of this connectoid discarded.
+    pub ppp: LinkCounters,
 }
 
 pub struct RasClient {
@@ -186,7 +188,18 @@ impl RasClient {
     }
 
     pub fn counters(&self) -> ClientCounters {
-        self.counters
+        let mut c = self.counters;
+        if let Some(link) = &self.link {
+            c.ppp.add(link.counters());
+        }
+        c
+    }
+
+    /// Drops the PPP link, keeping what it counted.
+    fn drop_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            self.counters.ppp.add(link.counters());
+        }
     }
 
     /// A dial result exists and the test traffic, if any, is over.
@@ -225,7 +238,7 @@ impl RasClient {
         self.dial.at = now;
         self.phase = Phase::Idle;
         self.outcome = None;
-        self.link = None;
+        self.drop_link();
         self.tunnel = None;
         self.closing = None;
         self.over_ipsec = false;
@@ -449,7 +462,7 @@ impl RasClient {
                 self.closing = Some(tunnel);
             }
         }
-        self.link = None;
+        self.drop_link();
         self.phase = Phase::Ended;
         self.pinger.done_at.get_or_insert(now);
     }

@@ -239,11 +239,13 @@ impl WindowsMachine {
             let c = c.counters();
             d.add("ras", "dial while connected or dialling", c.dial_while_busy);
             d.add("ppp", "IP packet refused by the link", c.send_refused);
+            add_link(&mut d, c.ppp);
         }
         if let Some(s) = &self.server {
             let s = s.counters();
             d.add("ppp", "frame for an unknown call", s.unknown_session);
             d.add("ppp", "IP packet refused by the link", s.send_refused);
+            add_link(&mut d, s.ppp);
         }
         d.add(
             "ike",
@@ -300,9 +302,18 @@ impl WindowsMachine {
     }
 
     fn handle_udp(&mut self, now: Duration, packet: &[u8]) {
-        let Ok(dgram) = udp::parse_ipv4(packet) else {
-            self.stack.counters.malformed += 1;
-            return;
+        let dgram = match udp::parse_ipv4(packet) {
+            Ok(d) => d,
+            Err(crate::wire::WireError::BadChecksum { .. }) => {
+                // RFC 768: a datagram whose checksum fails is discarded
+                // (claim A8: the NAT rewrote an address it covers).
+                self.diagnostics.count("udp", "checksum wrong");
+                return;
+            }
+            Err(_) => {
+                self.stack.counters.malformed += 1;
+                return;
+            }
         };
         if dgram.dst.port() == IKE_PORT {
             if let Err(e) = self
@@ -509,6 +520,12 @@ impl WindowsMachine {
         }
         false
     }
+}
+
+fn add_link(d: &mut Diagnostics, c: crate::ppp::link::LinkCounters) {
+    d.add("ppp", "malformed frame", c.malformed_frames);
+    d.add("ppp", "control packet refused", c.refused_packets);
+    d.add("ppp", "packet outside its phase", c.out_of_phase);
 }
 
 impl Machine for WindowsMachine {

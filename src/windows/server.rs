@@ -20,7 +20,9 @@ use super::eventlog::{Arg, Event, EventType, Log};
 use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel, TunnelType};
 use crate::crypto::cbc::CbcCipher;
 use crate::l2tp::SessionHandle;
-use crate::ppp::link::{Authorization, DownReason, Link, LinkConfig, LinkEvent, Role};
+use crate::ppp::link::{
+    Authorization, DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role,
+};
 use crate::ppp::Encryption;
 use crate::wire::icmp;
 
@@ -76,6 +78,8 @@ pub struct ServerCounters {
     pub unknown_session: u64,
     /// IP packets a link refused to send.
     pub send_refused: u64,
+    /// What the PPP links of ended and current calls discarded.
+    pub ppp: LinkCounters,
 }
 
 pub struct RrasServer {
@@ -111,7 +115,18 @@ impl RrasServer {
     }
 
     pub fn counters(&self) -> ServerCounters {
-        self.counters
+        let mut c = self.counters;
+        for call in self.calls.values() {
+            c.ppp.add(call.link.counters());
+        }
+        c
+    }
+
+    /// Ends a call: its port and address are free again.
+    fn remove_call(&mut self, session: SessionHandle) {
+        if let Some(call) = self.calls.remove(&session) {
+            self.counters.ppp.add(call.link.counters());
+        }
     }
 
     /// Calls holding a port now.
@@ -224,7 +239,7 @@ impl RrasServer {
         if let Some(call) = self.calls.get_mut(&session) {
             call.link.lower_down(now);
         }
-        self.calls.remove(&session);
+        self.remove_call(session);
     }
 
     /// The server's own end of every link: the pool's first address.
@@ -326,7 +341,7 @@ impl RrasServer {
                     session,
                     result: CDN_ADMIN,
                 });
-                self.calls.remove(&session);
+                self.remove_call(session);
             }
             _ => {}
         }
