@@ -1,10 +1,25 @@
 //! l2tpsec: real L2TP/IPsec client and server stacks inside a seeded,
 //! deterministic simulated network, reproducing the symptoms of KB 314831.
 //!
-//! Layering (DESIGN.md): `wire` and `crypto` at the bottom; the sans-IO
-//! protocol engines `l2tp` and `ppp` above them; `windows` models the XP
-//! client and the Server 2003 RRAS server on top; `net` moves IPv4 packets
-//! between machines on turmoil and knows nothing of VPN protocols.
+//! Layering (DESIGN.md), each module importing only those above it:
+//!
+//! - [`wire`]: packet formats only, smoltcp style (`Packet<T>` views and
+//!   `Repr`s): IPv4, UDP, TCP, ICMP, ISAKMP, ESP, L2TP, PPP, and `Flow`,
+//!   the one classifier of what a router sees of a packet. No state.
+//! - [`crypto`]: MS-CHAPv2, MPPE keys, IKE key derivation, MODP
+//!   Diffie-Hellman, CBC ciphers, HMAC-96, X.509 minting and validation.
+//! - [`seed`]: the scenario seed turned into one ChaCha RNG per site.
+//! - [`ike`], [`ipsec`], [`l2tp`], [`ppp`]: the sans-IO protocol engines
+//!   (IKEv1 Main and Quick Mode; ESP SAs, filters and the driver; L2TP
+//!   control connections and sessions; the RFC 1661 automaton, LCP,
+//!   MS-CHAPv2, CCP/MPPE, IPCP and the link that composes them).
+//! - [`windows`]: the Windows XP client and Server 2003 RRAS machines:
+//!   sans-IO components (RAS client, RRAS server, IPsec components) that
+//!   `windows::machine` composes, event logs, IP Security Monitor, views,
+//!   and the message catalog every text comes from.
+//! - [`net`]: the simulated network on turmoil: segments, routers, NAT,
+//!   seeded faults, capture (pcapng). It moves IPv4 packets and knows
+//!   nothing of VPN protocols.
 #![forbid(unsafe_code)]
 
 pub mod crypto;

@@ -677,5 +677,4 @@ impl<P: Policy> Fsm<P> {
 }
 
 #[cfg(test)]
-#[path = "fsm_tests.rs"]
 mod tests;

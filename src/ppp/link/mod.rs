@@ -751,5 +751,4 @@ impl Link {
 }
 
 #[cfg(test)]
-#[path = "link_tests.rs"]
 mod tests;

@@ -749,5 +749,4 @@ proptest! {
 }
 
 /// Certificate, signature and proposal failures on both sides.
-#[path = "tests_failures.rs"]
 mod failures;
