@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::dissect::Dissector;
 
 pub use crate::schema::{Direction, Locale, LogName, WireProtocol};
+pub use l2tpsec::windows::eventlog::EventType;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -130,28 +131,6 @@ pub struct DialError {
     pub code: u32,
     /// Rendered in the scenario's locale.
     pub message: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EventType {
-    Error,
-    Warning,
-    Information,
-    SuccessAudit,
-    FailureAudit,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Error => "error",
-            EventType::Warning => "warning",
-            EventType::Information => "information",
-            EventType::SuccessAudit => "success-audit",
-            EventType::FailureAudit => "failure-audit",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

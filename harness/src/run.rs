@@ -17,18 +17,16 @@ use l2tpsec::ike::{MmOffer, QmOffer};
 use l2tpsec::net::{self, Machine, Simulation};
 use l2tpsec::windows::catalog::{self, Locale as WinLocale};
 use l2tpsec::windows::config as win;
-use l2tpsec::windows::config::{ManualPolicy, NicOffload};
-use l2tpsec::windows::eventlog::{EventType as WinEventType, Log};
+use l2tpsec::windows::config::ManualPolicy;
 use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::rras;
 use l2tpsec::windows::WindowsMachine;
 
 use crate::dissect::Dissector;
 use crate::report::{
-    DialError, DialProtocol, DialReport, EventReport, EventType, Monitor, PacketReport, Report,
-    View,
+    DialError, DialProtocol, DialReport, EventReport, Monitor, PacketReport, Report, View,
 };
-use crate::schema::{self, Direction, Host, Locale, LogName, Role, Scenario};
+use crate::schema::{self, Direction, Host, Locale, Role, Scenario};
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -218,7 +216,7 @@ fn refuse_unmodelled(scenario: &Scenario) -> Result<(), RunError> {
     let not_yet = |what: String| Err(RunError::Setup(format!("{what} is not modelled yet")));
     for (name, host) in scenario.hosts.iter() {
         if let Some(d) = &host.dial {
-            if d.kind == schema::DialType::Pptp {
+            if d.kind == win::VpnType::Pptp {
                 return not_yet(format!("host '{name}': PPTP dialling"));
             }
         }
@@ -356,16 +354,12 @@ fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunErro
             .position(network)
             .ok_or_else(|| RunError::Setup(format!("host '{name}': no interface on '{network}'")))
     };
-    let esp = match cfg.esp {
-        schema::EspNat::Translate => net::EspNat::Translate,
-        schema::EspNat::Drop => net::EspNat::Drop,
-    };
     net::Nat::new(
         interfaces(scenario, host),
         host.gateway,
         index(&cfg.inside)?,
         index(&cfg.outside)?,
-        esp,
+        cfg.esp,
     )
     .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
 }
@@ -477,11 +471,7 @@ fn ipsec_settings(
         trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
         epoch_unix: scenario.date.unix_seconds(),
         policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
-        offload: match host.nic.ipsec_offload {
-            schema::IpsecOffload::None => NicOffload::None,
-            schema::IpsecOffload::Working => NicOffload::Working,
-            schema::IpsecOffload::Corrupting => NicOffload::Corrupting,
-        },
+        offload: host.nic.ipsec_offload,
         manual_policy: host.ipsec_policy.as_ref().map(manual_policy).transpose()?,
     })
 }
@@ -501,19 +491,10 @@ fn machine_config(
     let dial = host.dial.as_ref().map(|d| win::DialConfig {
         at: d.at,
         server: d.server,
-        vpn_type: match d.kind {
-            schema::DialType::L2tp => win::VpnType::L2tp,
-            schema::DialType::Pptp => win::VpnType::Pptp,
-            schema::DialType::Automatic => win::VpnType::Automatic,
-        },
+        vpn_type: d.kind,
         username: d.username.clone(),
         password: d.password.clone(),
-        encryption: match d.encryption {
-            schema::DialEncryption::None => win::ConnectoidEncryption::None,
-            schema::DialEncryption::Optional => win::ConnectoidEncryption::Optional,
-            schema::DialEncryption::Require => win::ConnectoidEncryption::Require,
-            schema::DialEncryption::RequireMax => win::ConnectoidEncryption::RequireMax,
-        },
+        encryption: d.encryption,
     });
     let server = (host.role == Role::RrasServer).then(|| win::ServerConfig {
         l2tp_ports: host.ports.l2tp,
@@ -531,11 +512,7 @@ fn machine_config(
                     user.to_string(),
                     win::UserAccount {
                         password: u.password.clone(),
-                        dial_in: match u.dial_in {
-                            schema::DialIn::Allow => rras::DialIn::Allow,
-                            schema::DialIn::Deny => rras::DialIn::Deny,
-                            schema::DialIn::Policy => rras::DialIn::Policy,
-                        },
+                        dial_in: u.dial_in,
                     },
                 )
             })
@@ -581,46 +558,9 @@ fn registry(r: &schema::Registry) -> win::Registry {
 fn policy(p: &schema::Policy) -> rras::Policy {
     rras::Policy {
         name: Some(p.name.clone()),
-        conditions: rras::Conditions {
-            tunnel_type: p.conditions.tunnel_type.as_ref().map(|types| {
-                types
-                    .iter()
-                    .map(|t| match t {
-                        schema::TunnelType::L2tp => rras::TunnelType::L2tp,
-                        schema::TunnelType::Pptp => rras::TunnelType::Pptp,
-                    })
-                    .collect()
-            }),
-        },
-        permission: match p.permission {
-            schema::Permission::Grant => rras::Permission::Grant,
-            schema::Permission::Deny => rras::Permission::Deny,
-        },
-        profile: rras::Profile {
-            authentication: p
-                .profile
-                .authentication
-                .iter()
-                .map(|a| match a {
-                    schema::AuthMethod::MsChapV2 => rras::AuthMethod::MsChapV2,
-                    schema::AuthMethod::MsChap => rras::AuthMethod::MsChap,
-                    schema::AuthMethod::Chap => rras::AuthMethod::Chap,
-                    schema::AuthMethod::Pap => rras::AuthMethod::Pap,
-                    schema::AuthMethod::EapTls => rras::AuthMethod::Eap,
-                })
-                .collect(),
-            encryption: p
-                .profile
-                .encryption
-                .iter()
-                .map(|e| match e {
-                    schema::EncryptionLevel::None => rras::EncryptionLevel::None,
-                    schema::EncryptionLevel::Basic => rras::EncryptionLevel::Basic,
-                    schema::EncryptionLevel::Strong => rras::EncryptionLevel::Strong,
-                    schema::EncryptionLevel::Strongest => rras::EncryptionLevel::Strongest,
-                })
-                .collect(),
-        },
+        conditions: p.conditions.clone(),
+        permission: p.permission,
+        profile: p.profile.clone(),
     }
 }
 
@@ -635,19 +575,10 @@ fn events(
         for (seq, e) in m.borrow().events().iter().enumerate() {
             let report = EventReport {
                 host: name.clone(),
-                log: match e.log {
-                    Log::System => LogName::System,
-                    Log::Security => LogName::Security,
-                },
+                log: e.log,
                 id: e.id,
                 source: e.source.to_string(),
-                kind: match e.kind {
-                    WinEventType::Information => EventType::Information,
-                    WinEventType::Warning => EventType::Warning,
-                    WinEventType::Error => EventType::Error,
-                    WinEventType::SuccessAudit => EventType::SuccessAudit,
-                    WinEventType::FailureAudit => EventType::FailureAudit,
-                },
+                kind: e.kind,
                 time_ms: millis(e.time),
                 message: e.message(locale),
             };

@@ -14,6 +14,12 @@ use crate::values::dur;
 pub use crate::values::{
     AddressPool, CmpOp, Count, Date, HostList, MatchProtocol, Subnet, WireProtocol,
 };
+pub use l2tpsec::net::EspNat;
+pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
+pub use l2tpsec::windows::eventlog::Log as LogName;
+pub use l2tpsec::windows::rras::{
+    AuthMethod, Conditions, DialIn, EncryptionLevel, Permission, Profile, TunnelType,
+};
 
 /// A map from names to values in file order (names are unique: the YAML
 /// parser rejects duplicate keys).
@@ -275,7 +281,7 @@ pub struct Host {
     #[serde(default)]
     pub users: NamedMap<User>,
     /// RRAS only: remote access policies in order; absent = the Server 2003
-    /// default policy (see `Host::effective_policies`).
+    /// default policy (`rras::Policy::server_2003_default`).
     #[serde(default)]
     pub policies: Option<Vec<Policy>>,
     /// Windows only: a manual IPsec policy assigned with the IP Security
@@ -339,22 +345,6 @@ fn default_quick_mode() -> Vec<QuickModeOffer> {
 }
 
 impl Host {
-    /// The policies RRAS evaluates: the configured ones, or Server 2003's
-    /// default policy (matches every call, permission deny, default profile
-    /// with MS-CHAPv2 and every encryption level), so that only users with
-    /// `dial-in: allow` connect.
-    pub fn effective_policies(&self) -> Vec<Policy> {
-        match &self.policies {
-            Some(p) => p.clone(),
-            None => vec![Policy {
-                name: "Connections to Microsoft Routing and Remote Access server".into(),
-                conditions: Conditions::default(),
-                permission: Permission::Deny,
-                profile: Profile::default(),
-            }],
-        }
-    }
-
     /// All IPv4 addresses of this host's interfaces, in interface order.
     pub fn addresses(&self) -> Vec<Ipv4Addr> {
         self.interfaces.iter().map(|(_, a)| *a).collect()
@@ -411,39 +401,11 @@ pub struct Registry {
     pub negotiate_time: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IpsecOffload {
-    #[default]
-    None,
-    Working,
-    Corrupting,
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Nic {
     #[serde(default)]
-    pub ipsec_offload: IpsecOffload,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DialType {
-    #[default]
-    L2tp,
-    Pptp,
-    Automatic,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DialEncryption {
-    None,
-    Optional,
-    #[default]
-    Require,
-    RequireMax,
+    pub ipsec_offload: NicOffload,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -453,18 +415,11 @@ pub struct Dial {
     pub at: Duration,
     pub server: Ipv4Addr,
     #[serde(default, rename = "type")]
-    pub kind: DialType,
+    pub kind: VpnType,
     pub username: String,
     pub password: String,
     #[serde(default)]
-    pub encryption: DialEncryption,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EspNat {
-    Translate,
-    Drop,
+    pub encryption: ConnectoidEncryption,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -498,96 +453,12 @@ impl Default for Ports {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DialIn {
-    Allow,
-    Deny,
-    /// "Control access through Remote Access Policy".
-    #[default]
-    Policy,
-}
-
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct User {
     pub password: String,
     #[serde(default)]
     pub dial_in: DialIn,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TunnelType {
-    L2tp,
-    Pptp,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Conditions {
-    /// Absent: any tunnel type.
-    #[serde(default)]
-    pub tunnel_type: Option<Vec<TunnelType>>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Permission {
-    Grant,
-    Deny,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthMethod {
-    MsChapV2,
-    MsChap,
-    Chap,
-    Pap,
-    EapTls,
-}
-
-/// Profile encryption levels: none; basic = MPPE 40-bit (and IPsec DES);
-/// strong = MPPE 56-bit (DES); strongest = MPPE 128-bit (3DES).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EncryptionLevel {
-    None,
-    Basic,
-    Strong,
-    Strongest,
-}
-
-fn default_auth() -> Vec<AuthMethod> {
-    vec![AuthMethod::MsChapV2]
-}
-
-fn default_encryption() -> Vec<EncryptionLevel> {
-    vec![
-        EncryptionLevel::None,
-        EncryptionLevel::Basic,
-        EncryptionLevel::Strong,
-        EncryptionLevel::Strongest,
-    ]
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Profile {
-    #[serde(default = "default_auth")]
-    pub authentication: Vec<AuthMethod>,
-    #[serde(default = "default_encryption")]
-    pub encryption: Vec<EncryptionLevel>,
-}
-
-impl Default for Profile {
-    fn default() -> Self {
-        Profile {
-            authentication: default_auth(),
-            encryption: default_encryption(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -753,28 +624,6 @@ pub struct DialExpect {
     /// Substring of the rendered error message.
     #[serde(default)]
     pub message: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LogName {
-    System,
-    Security,
-}
-
-impl LogName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogName::System => "system",
-            LogName::Security => "security",
-        }
-    }
-}
-
-impl fmt::Display for LogName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

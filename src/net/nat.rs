@@ -24,7 +24,8 @@ use crate::wire::flow::Flow;
 use crate::wire::{icmp, ipv4, tcp, udp};
 
 /// What the NAT does with ESP (IP protocol 50), which has no ports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EspNat {
     /// Rewrite only the address; inbound ESP from a peer goes to the inside
     /// host that last sent ESP to that peer (a "VPN passthrough" NAT).

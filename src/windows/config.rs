@@ -5,13 +5,17 @@ use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use serde::Deserialize;
+
 use super::rras::{DialIn, Policy};
 use crate::ike::{MmOffer, QmOffer};
 use crate::net::Subnet;
 
 /// The NIC's IPsec task offload (SCENARIOS.md `nic.ipsec-offload`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NicOffload {
+    #[default]
     None,
     Working,
     /// A faulty offload NIC that damages received ESP it decrypts in
@@ -88,22 +92,27 @@ impl Default for Registry {
     }
 }
 
-/// Connectoid type (the "Type of VPN" setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Connectoid type (the "Type of VPN" setting); scenarios name it `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum VpnType {
+    #[default]
     L2tp,
     Pptp,
     Automatic,
 }
 
-/// Connectoid "Data encryption" setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Connectoid "Data encryption" setting; XP's default is "Require
+/// encryption".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ConnectoidEncryption {
     /// "No encryption allowed".
     None,
     /// "Optional encryption".
     Optional,
     /// "Require encryption".
+    #[default]
     Require,
     /// "Maximum strength encryption".
     RequireMax,

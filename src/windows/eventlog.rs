@@ -5,8 +5,11 @@ use core::time::Duration;
 
 use super::catalog::{self, Locale};
 
-/// Which log an entry goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Which log an entry goes to (`log: security` in scenarios and reports).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Log {
     System,
     Security,
@@ -20,10 +23,21 @@ impl Log {
             Log::Security => "security",
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        self.name()
+    }
+}
+
+impl core::fmt::Display for Log {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The Event Viewer's "Type" column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EventType {
     Information,
     Warning,
@@ -41,6 +55,10 @@ impl EventType {
             EventType::SuccessAudit => "success-audit",
             EventType::FailureAudit => "failure-audit",
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.name()
     }
 }
 

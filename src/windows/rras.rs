@@ -7,26 +7,33 @@
 //! reason 48). A granted call must also use an authentication method the
 //! policy's profile allows (reason 66).
 
+use serde::Deserialize;
+
 /// The tunnel type of a call, a policy condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum TunnelType {
     L2tp,
     Pptp,
 }
 
 /// Authentication methods of a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AuthMethod {
     MsChapV2,
     MsChap,
     Chap,
     Pap,
+    #[serde(rename = "eap-tls")]
     Eap,
 }
 
 /// Encryption levels of a profile: basic = MPPE 40-bit, strong = 56-bit,
-/// strongest = 128-bit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// strongest = 128-bit; over L2TP/IPsec basic and strong are DES,
+/// strongest 3DES (Server 2003 profile documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EncryptionLevel {
     None,
     Basic,
@@ -34,45 +41,63 @@ pub enum EncryptionLevel {
     Strongest,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Permission {
     Grant,
     Deny,
 }
 
 /// A user's "Remote Access Permission (Dial-in or VPN)" setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum DialIn {
     Allow,
     Deny,
+    /// "Control access through Remote Access Policy", the default.
+    #[default]
     Policy,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A profile; a field a scenario leaves out keeps the default profile's.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Profile {
+    #[serde(default = "default_authentication")]
     pub authentication: Vec<AuthMethod>,
+    #[serde(default = "default_encryption")]
     pub encryption: Vec<EncryptionLevel>,
 }
 
+/// Server 2003's default profile: MS-CHAP v2 and MS-CHAP.
+fn default_authentication() -> Vec<AuthMethod> {
+    vec![AuthMethod::MsChapV2, AuthMethod::MsChap]
+}
+
+/// Every encryption level, "none" included (SCENARIOS.md defaults).
+fn default_encryption() -> Vec<EncryptionLevel> {
+    vec![
+        EncryptionLevel::None,
+        EncryptionLevel::Basic,
+        EncryptionLevel::Strong,
+        EncryptionLevel::Strongest,
+    ]
+}
+
 impl Default for Profile {
-    /// The default profile: MS-CHAP v2 (and MS-CHAP) and every encryption
-    /// level, "none" included (SCENARIOS.md defaults).
     fn default() -> Self {
         Profile {
-            authentication: vec![AuthMethod::MsChapV2, AuthMethod::MsChap],
-            encryption: vec![
-                EncryptionLevel::None,
-                EncryptionLevel::Basic,
-                EncryptionLevel::Strong,
-                EncryptionLevel::Strongest,
-            ],
+            authentication: default_authentication(),
+            encryption: default_encryption(),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Conditions {
     /// `None`: any tunnel type.
+    #[serde(default)]
     pub tunnel_type: Option<Vec<TunnelType>>,
 }
 

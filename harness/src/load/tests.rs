@@ -66,8 +66,8 @@ fn sample_scenario_merges_over_its_base() {
     let dial = client.dial.as_ref().unwrap();
     // merged: base's fields plus the scenario's encryption
     assert_eq!(dial.username, "alice");
-    assert_eq!(dial.encryption, DialEncryption::RequireMax);
-    assert_eq!(dial.kind, DialType::L2tp);
+    assert_eq!(dial.encryption, ConnectoidEncryption::RequireMax);
+    assert_eq!(dial.kind, VpnType::L2tp);
     assert_eq!(client.registry.enable_offload, Some(0));
     assert_eq!(client.registry.prohibit_ipsec.unwrap_or_default(), 0);
     let gw = s.hosts.get("gw").unwrap();
@@ -77,7 +77,10 @@ fn sample_scenario_merges_over_its_base() {
     );
     let server = s.hosts.get("server").unwrap();
     assert_eq!(server.ports, Ports { l2tp: 5, pptp: 128 });
-    assert_eq!(server.effective_policies()[0].permission, Permission::Grant);
+    assert_eq!(
+        server.policies.as_ref().unwrap()[0].permission,
+        Permission::Grant
+    );
     assert_eq!(
         s.networks.get("internet").unwrap().latency,
         Duration::from_millis(15)
@@ -116,12 +119,12 @@ fn defaults_are_windows_defaults() {
     assert_eq!(c.services.policy_agent, ServiceState::Running);
     // Absent values are Windows' defaults, which the library holds.
     assert_eq!(c.registry, Registry::default());
-    assert_eq!(c.nic.ipsec_offload, IpsecOffload::None);
+    assert_eq!(c.nic.ipsec_offload, NicOffload::None);
     assert!(c.trusts.is_empty() && c.certificate.is_none());
     let d = c.dial.as_ref().unwrap();
     assert_eq!(
         (d.kind, d.encryption),
-        (DialType::L2tp, DialEncryption::Require)
+        (VpnType::L2tp, ConnectoidEncryption::Require)
     );
     let srv = s.hosts.get("server").unwrap();
     assert_eq!(
@@ -131,11 +134,15 @@ fn defaults_are_windows_defaults() {
             pptp: 128
         }
     );
-    let p = srv.effective_policies();
-    assert_eq!(p.len(), 1);
-    assert_eq!(p[0].permission, Permission::Deny);
-    assert_eq!(p[0].profile.authentication, [AuthMethod::MsChapV2]);
-    assert_eq!(p[0].profile.encryption.len(), 4);
+    // No policies: the runner uses the library's Server 2003 default.
+    assert!(srv.policies.is_none());
+    let p = l2tpsec::windows::rras::Policy::server_2003_default();
+    assert_eq!(p.permission, Permission::Deny);
+    assert_eq!(
+        p.profile.authentication,
+        [AuthMethod::MsChapV2, AuthMethod::MsChap]
+    );
+    assert_eq!(p.profile.encryption.len(), 4);
     assert!(s.expect.is_empty());
     assert_eq!(
         s.hosts.get("client").unwrap().addresses(),
