@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Report language (overrides the scenario's locale).
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = parse_locale)]
         locale: Option<Locale>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -580,4 +580,10 @@ mod tests {
         assert!(Cli::try_parse_from(["l2tpsec", "run", "x", "--keys"]).is_err());
         assert!(Cli::try_parse_from(["l2tpsec", "run", "x", "--locale", "de-DE"]).is_err());
     }
+}
+
+/// `--locale fr-FR|en-US`.
+fn parse_locale(s: &str) -> Result<Locale, String> {
+    Locale::from_tag(s)
+        .ok_or_else(|| format!("'{s}' is not a locale (possible values: fr-FR, en-US)"))
 }

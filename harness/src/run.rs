@@ -15,7 +15,7 @@ use l2tpsec::crypto::pki::{self, Pki};
 use l2tpsec::crypto::{cbc::CbcCipher, dh::DhGroup, ike_keys::PrfHash, integ::IntegAlg};
 use l2tpsec::ike::{MmOffer, QmOffer};
 use l2tpsec::net::{self, Machine, Simulation};
-use l2tpsec::windows::catalog::{self, Locale as WinLocale};
+use l2tpsec::windows::catalog;
 use l2tpsec::windows::config as win;
 use l2tpsec::windows::config::ManualPolicy;
 use l2tpsec::windows::machine::Command;
@@ -116,7 +116,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         m.borrow_mut().end_of_run(end);
     }
 
-    let locale = win_locale(opts.locale);
+    let locale = opts.locale;
     let mut report = Report::new(&scenario.name, opts.seed, opts.locale);
     report.sim_time_ms = millis(end);
     let mut keys: Vec<String> = Vec::new();
@@ -316,13 +316,6 @@ fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
         mm_offers,
         qm_offers,
     })
-}
-
-fn win_locale(l: Locale) -> WinLocale {
-    match l {
-        Locale::FrFr => WinLocale::FrFr,
-        Locale::EnUs => WinLocale::EnUs,
-    }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -566,10 +559,7 @@ fn policy(p: &schema::Policy) -> rras::Policy {
 
 /// Every machine's log entries, ordered by time, then host order, then the
 /// order each machine wrote them.
-fn events(
-    windows: &[(String, Rc<RefCell<WindowsMachine>>)],
-    locale: WinLocale,
-) -> Vec<EventReport> {
+fn events(windows: &[(String, Rc<RefCell<WindowsMachine>>)], locale: Locale) -> Vec<EventReport> {
     let mut all = Vec::new();
     for (host_index, (name, m)) in windows.iter().enumerate() {
         for (seq, e) in m.borrow().events().iter().enumerate() {

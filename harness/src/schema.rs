@@ -15,6 +15,7 @@ pub use crate::values::{
     AddressPool, CmpOp, Count, Date, HostList, MatchProtocol, Subnet, WireProtocol,
 };
 pub use l2tpsec::net::EspNat;
+pub use l2tpsec::windows::catalog::Locale;
 pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
 pub use l2tpsec::windows::eventlog::Log as LogName;
 pub use l2tpsec::windows::rras::{
@@ -131,34 +132,6 @@ pub struct Scenario {
     pub timeline: Vec<TimelineAction>,
     #[serde(default)]
     pub expect: Expect,
-}
-
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
-)]
-pub enum Locale {
-    #[default]
-    #[serde(rename = "fr-FR")]
-    #[value(name = "fr-FR")]
-    FrFr,
-    #[serde(rename = "en-US")]
-    #[value(name = "en-US")]
-    EnUs,
-}
-
-impl Locale {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Locale::FrFr => "fr-FR",
-            Locale::EnUs => "en-US",
-        }
-    }
-}
-
-impl fmt::Display for Locale {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 // ----------------------------------------------------------------------- PKI

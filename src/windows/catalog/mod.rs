@@ -10,11 +10,31 @@ use core::fmt;
 mod entries;
 
 /// Report language (SCENARIOS.md `locale`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Locale {
     #[default]
+    #[serde(rename = "fr-FR")]
     FrFr,
+    #[serde(rename = "en-US")]
     EnUs,
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
 }
 
 impl Locale {
@@ -23,6 +43,10 @@ impl Locale {
             Locale::FrFr => "fr-FR",
             Locale::EnUs => "en-US",
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.tag()
     }
 
     pub fn from_tag(tag: &str) -> Option<Locale> {
