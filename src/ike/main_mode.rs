@@ -85,7 +85,10 @@ impl Ike {
             PayloadType::Sa,
             false,
         );
-        let Ok(bytes) = plain(hdr, &[Payload::Sa(sa)]) else {
+        let payloads: Vec<Payload> = std::iter::once(Payload::Sa(sa))
+            .chain(self.cfg.vendor_ids.iter().cloned().map(Payload::VendorId))
+            .collect();
+        let Ok(bytes) = plain(hdr, &payloads) else {
             self.fail(
                 peer,
                 Mode::Main,
@@ -199,7 +202,10 @@ impl Ike {
             PayloadType::Sa,
             false,
         );
-        let bytes = plain(hdr, &[Payload::Sa(SaPayload::new(vec![answer]))])?;
+        let payloads: Vec<Payload> = std::iter::once(Payload::Sa(SaPayload::new(vec![answer])))
+            .chain(self.cfg.vendor_ids.iter().cloned().map(Payload::VendorId))
+            .collect();
+        let bytes = plain(hdr, &payloads)?;
         m.last_out = bytes.clone();
         m.timer = Some(Timer::start(now));
         self.send(m.local, m.remote, bytes);

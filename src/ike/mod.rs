@@ -60,6 +60,9 @@ pub struct IkeConfig {
     /// Unix time of the simulation start: certificates are validated at
     /// `epoch_unix + now`.
     pub epoch_unix: i64,
+    /// Vendor ID payloads sent after the SA in the first Main Mode message
+    /// of each side (RFC 2408 3.16).
+    pub vendor_ids: Vec<Vec<u8>>,
 }
 
 /// One Main Mode proposal (authentication is always RSA signatures).

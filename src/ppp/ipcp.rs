@@ -2,11 +2,17 @@
 //! takes the address the server's Configure-Nak assigns; the server asks
 //! for its own address and Naks any other client address with the one the
 //! authorization gave (RFC 1332 3.3: "the peer MAY ... provide an address").
+//!
+//! An XP client also asks for primary DNS, primary WINS, secondary DNS and
+//! secondary WINS (RFC 1877), in that order, as pppd logs of Windows
+//! clients show; the lab's RRAS has no name servers to give and rejects
+//! them [MODEL], and the client asks again without them.
 
 use core::net::Ipv4Addr;
 
 use super::fsm::{Policy, Progress, Verdict};
 use crate::wire::ppp::ipcp::IpcpOption;
+use crate::wire::ppp::lcp::PppOption;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IpcpRole {
@@ -24,6 +30,8 @@ pub struct IpcpPolicy {
     local: Ipv4Addr,
     peer: Option<Ipv4Addr>,
     send_address: bool,
+    /// Client: the RFC 1877 name server options still requested.
+    name_servers: Vec<IpcpOption>,
 }
 
 impl IpcpPolicy {
@@ -32,11 +40,22 @@ impl IpcpPolicy {
             IpcpRole::Client => Ipv4Addr::UNSPECIFIED,
             IpcpRole::Server { local, .. } => local,
         };
+        let any = Ipv4Addr::UNSPECIFIED;
+        let name_servers = match role {
+            IpcpRole::Client => vec![
+                IpcpOption::PrimaryDns(any),
+                IpcpOption::PrimaryNbns(any),
+                IpcpOption::SecondaryDns(any),
+                IpcpOption::SecondaryNbns(any),
+            ],
+            IpcpRole::Server { .. } => Vec::new(),
+        };
         IpcpPolicy {
             role,
             local,
             peer: None,
             send_address: true,
+            name_servers,
         }
     }
 
@@ -59,11 +78,13 @@ impl Policy for IpcpPolicy {
     type Opt = IpcpOption;
 
     fn request(&mut self) -> Vec<IpcpOption> {
-        if self.send_address {
-            vec![IpcpOption::IpAddress(self.local)]
-        } else {
-            Vec::new()
-        }
+        let address = self
+            .send_address
+            .then_some(IpcpOption::IpAddress(self.local));
+        address
+            .into_iter()
+            .chain(self.name_servers.iter().cloned())
+            .collect()
     }
 
     fn judge(&mut self, opt: &IpcpOption) -> Verdict<IpcpOption> {
@@ -78,8 +99,15 @@ impl Policy for IpcpPolicy {
             // The client has no address to hand out.
             (IpcpOption::IpAddress(a), IpcpRole::Client) if a.is_unspecified() => Verdict::Reject,
             (IpcpOption::IpAddress(_), IpcpRole::Client) => Verdict::Ack,
-            // No DNS server configured in this lab (RFC 1877 1.1).
-            (IpcpOption::PrimaryDns(_), _) | (IpcpOption::Unknown { .. }, _) => Verdict::Reject,
+            // No name server configured in this lab (RFC 1877 1).
+            (
+                IpcpOption::PrimaryDns(_)
+                | IpcpOption::PrimaryNbns(_)
+                | IpcpOption::SecondaryDns(_)
+                | IpcpOption::SecondaryNbns(_)
+                | IpcpOption::Unknown { .. },
+                _,
+            ) => Verdict::Reject,
         }
     }
 
@@ -103,6 +131,8 @@ impl Policy for IpcpPolicy {
     }
 
     fn reject_received(&mut self, rejected: &[IpcpOption]) -> Progress {
+        self.name_servers
+            .retain(|o| !rejected.iter().any(|r| r.kind() == o.kind()));
         if rejected
             .iter()
             .any(|o| matches!(o, IpcpOption::IpAddress(_)))
@@ -143,8 +173,41 @@ mod tests {
     }
 
     #[test]
+    fn client_asks_for_name_servers_and_drops_the_rejected_ones() {
+        let any = Ipv4Addr::UNSPECIFIED;
+        let mut c = IpcpPolicy::new(IpcpRole::Client);
+        assert_eq!(
+            c.request(),
+            vec![
+                IpcpOption::IpAddress(any),
+                IpcpOption::PrimaryDns(any),
+                IpcpOption::PrimaryNbns(any),
+                IpcpOption::SecondaryDns(any),
+                IpcpOption::SecondaryNbns(any),
+            ]
+        );
+        let rejected = [IpcpOption::PrimaryNbns(any), IpcpOption::SecondaryNbns(any)];
+        assert_eq!(c.reject_received(&rejected), Progress::Continue);
+        assert_eq!(
+            c.request(),
+            vec![
+                IpcpOption::IpAddress(any),
+                IpcpOption::PrimaryDns(any),
+                IpcpOption::SecondaryDns(any),
+            ]
+        );
+    }
+
+    #[test]
     fn client_requests_zero_and_takes_nak() {
         let mut c = IpcpPolicy::new(IpcpRole::Client);
+        // The RRAS of this lab rejects the name server options.
+        c.reject_received(&[
+            IpcpOption::PrimaryDns(Ipv4Addr::UNSPECIFIED),
+            IpcpOption::PrimaryNbns(Ipv4Addr::UNSPECIFIED),
+            IpcpOption::SecondaryDns(Ipv4Addr::UNSPECIFIED),
+            IpcpOption::SecondaryNbns(Ipv4Addr::UNSPECIFIED),
+        ]);
         assert_eq!(
             c.request(),
             vec![IpcpOption::IpAddress(Ipv4Addr::UNSPECIFIED)]

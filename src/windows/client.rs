@@ -315,6 +315,7 @@ impl RasClient {
                         encryption: self.ppp_encryption(),
                         mru: 1400,
                         negotiate_time: self.context.negotiate_time,
+                        computer_name: String::new(),
                     },
                     ChaCha20Rng::from_rng(&mut self.rng),
                 );

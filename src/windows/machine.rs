@@ -16,7 +16,7 @@ use super::config::{Edition, MachineConfig};
 use super::diagnostics::Diagnostics;
 use super::eventlog::{Event, EventLogs};
 use super::ipsec::{
-    optional_quick_mode_offers, quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT,
+    optional_quick_mode_offers, quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
 };
 use super::monitor::IpsecMonitor;
 use super::server::{Protection, RrasServer, ServerAction};
@@ -105,6 +105,7 @@ impl WindowsMachine {
                 trusted_roots: settings.trusted_roots.clone(),
                 trusted_root_names: settings.trusted_root_names.clone(),
                 epoch_unix: settings.epoch_unix,
+                vendor_ids: vendor_ids(config.edition),
             },
             settings.policy_agent_running,
             settings.offload,

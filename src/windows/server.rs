@@ -200,6 +200,9 @@ impl RrasServer {
                 encryption: Encryption::OPTIONAL,
                 mru: 1400,
                 negotiate_time: self.negotiate_time,
+                // The NetBIOS computer name, in capitals as Windows shows
+                // it (a Server 2003 log shows Name "VPN02").
+                computer_name: self.name.to_uppercase(),
             },
             ChaCha20Rng::from_rng(&mut self.rng),
         );

@@ -74,6 +74,7 @@ fn config(cert: Option<&str>, roots: &[&str]) -> IkeConfig {
         trusted_roots: roots.iter().map(|a| a.der.clone()).collect(),
         trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
         epoch_unix: DATE,
+        vendor_ids: Vec::new(),
     }
 }
 

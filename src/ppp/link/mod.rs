@@ -42,8 +42,6 @@ use super::lcp::{LcpPolicy, LcpRole};
 use super::mppe::{Mppe, MppeStrength};
 use crate::wire::ppp::{frame, Frame, Protocol};
 
-/// The name the server gives in its CHAP Challenge (RFC 1994 4.1).
-pub const AUTHENTICATOR_NAME: &str = "RRAS";
 /// RFC 1332 1: the IP datagram protocol number.
 const PROTO_IP: u16 = 0x0021;
 
@@ -62,6 +60,9 @@ pub struct LinkConfig {
     /// How long negotiation may take before this side gives up the line
     /// (`RasMan\PPP\NegotiateTime`, WINDOWS.md 8); `None`: no limit.
     pub negotiate_time: Option<Duration>,
+    /// Server: the Name of its MS-CHAPv2 Challenge (RFC 1994 4.1), the
+    /// computer's name (WINDOWS.md 9).
+    pub computer_name: String,
 }
 
 /// The remote access policy's answer for an authenticated user.
@@ -182,6 +183,7 @@ pub struct Link {
     /// Server: the user name of the Response being verified.
     auth_user: Option<String>,
     negotiate_time: Option<Duration>,
+    computer_name: String,
     /// When negotiation must have converged (set by `open`).
     negotiate_deadline: Option<Duration>,
     transmit: VecDeque<Vec<u8>>,
@@ -215,6 +217,7 @@ impl Link {
             down: false,
             auth_user: None,
             negotiate_time: cfg.negotiate_time,
+            computer_name: cfg.computer_name,
             negotiate_deadline: None,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
@@ -514,7 +517,7 @@ impl Link {
                 match &self.role {
                     Role::Server => {
                         let rng = ChaCha20Rng::from_rng(&mut self.rng);
-                        let mut a = ChapAuthenticator::new(AUTHENTICATOR_NAME.to_string(), rng);
+                        let mut a = ChapAuthenticator::new(self.computer_name.clone(), rng);
                         a.start(now);
                         self.auth = Auth::Authenticator(Box::new(a));
                     }

@@ -53,6 +53,7 @@ impl Pair {
                 encryption: client_enc,
                 mru: 1400,
                 negotiate_time: None,
+                computer_name: "RRAS".into(),
             },
             ChaCha20Rng::seed_from_u64(1),
         );
@@ -62,6 +63,7 @@ impl Pair {
                 encryption: Encryption::OPTIONAL,
                 mru: 1400,
                 negotiate_time: None,
+                computer_name: "RRAS".into(),
             },
             ChaCha20Rng::seed_from_u64(2),
         );
@@ -524,6 +526,7 @@ fn negotiation_that_never_converges_ends_at_negotiate_time() {
             encryption: Encryption::OPTIONAL,
             mru: 1400,
             negotiate_time: Some(Duration::from_secs(5)),
+            computer_name: String::new(),
         },
         ChaCha20Rng::seed_from_u64(1),
     );

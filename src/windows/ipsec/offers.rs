@@ -5,7 +5,7 @@ use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
 use crate::ike::{MmOffer, QmOffer};
-use crate::windows::config::ConnectoidEncryption;
+use crate::windows::config::{ConnectoidEncryption, Edition};
 
 /// XP's main mode offers (WINDOWS.md 5), lifetime 28800 s [MODEL].
 pub fn xp_main_mode_offers() -> Vec<MmOffer> {
@@ -70,4 +70,43 @@ pub fn quick_mode_offers(enc: ConnectoidEncryption) -> Vec<QmOffer> {
 /// its default level is Optional per RASMAN's policy names].
 pub fn optional_quick_mode_offers() -> Vec<QmOffer> {
     quick_mode_offers(ConnectoidEncryption::Optional)
+}
+
+/// MD5("MS NT5 ISAKMPOAKLEY"): Windows IKE's Vendor ID, followed by a
+/// 4-byte version (WINDOWS.md 6; ike-scan's fingerprints: 3 = Windows XP
+/// RTM/SP1, 4 = Windows Server 2003 and XP SP2).
+pub const MS_NT5_ISAKMPOAKLEY: [u8; 16] = [
+    0x1e, 0x2b, 0x51, 0x69, 0x05, 0x99, 0x1c, 0x7d, 0x7c, 0x96, 0xfc, 0xbf, 0xb5, 0x87, 0xe4, 0x61,
+];
+
+/// The Vendor IDs an edition sends in its first Main Mode message. The
+/// NAT-T and fragmentation Vendor IDs of XP SP2 and Server 2003 come with
+/// NAT-T (issue 8): sending them now would announce what IKE cannot do.
+pub fn vendor_ids(edition: Edition) -> Vec<Vec<u8>> {
+    let version: u32 = match edition {
+        Edition::XpClient => 3,
+        Edition::XpSp2Client | Edition::RrasServer => 4,
+    };
+    let mut id = MS_NT5_ISAKMPOAKLEY.to_vec();
+    id.extend_from_slice(&version.to_be_bytes());
+    vec![id]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_windows_vendor_id_is_md5_of_its_name_then_the_version() {
+        use md5::{Digest, Md5};
+        assert_eq!(Md5::digest(b"MS NT5 ISAKMPOAKLEY")[..], MS_NT5_ISAKMPOAKLEY);
+        assert_eq!(
+            vendor_ids(Edition::XpClient),
+            [hex::decode("1e2b516905991c7d7c96fcbfb587e46100000003").unwrap()]
+        );
+        assert_eq!(
+            vendor_ids(Edition::RrasServer),
+            [hex::decode("1e2b516905991c7d7c96fcbfb587e46100000004").unwrap()]
+        );
+    }
 }

@@ -11,6 +11,12 @@ use crate::wire::WireError;
 pub const IP_ADDRESS: u8 = 3;
 /// RFC 1877 1.1 Primary-DNS-Address.
 pub const PRIMARY_DNS: u8 = 129;
+/// RFC 1877 1.2 Primary-NBNS-Address (WINS).
+pub const PRIMARY_NBNS: u8 = 130;
+/// RFC 1877 1.3 Secondary-DNS-Address.
+pub const SECONDARY_DNS: u8 = 131;
+/// RFC 1877 1.4 Secondary-NBNS-Address.
+pub const SECONDARY_NBNS: u8 = 132;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IpcpOption {
@@ -18,6 +24,12 @@ pub enum IpcpOption {
     IpAddress(Ipv4Addr),
     /// 129: primary DNS server (Microsoft extension, RFC 1877).
     PrimaryDns(Ipv4Addr),
+    /// 130: primary WINS (NetBIOS name) server.
+    PrimaryNbns(Ipv4Addr),
+    /// 131: secondary DNS server.
+    SecondaryDns(Ipv4Addr),
+    /// 132: secondary WINS server.
+    SecondaryNbns(Ipv4Addr),
     Unknown {
         kind: u8,
         data: Vec<u8>,
@@ -29,6 +41,9 @@ impl PppOption for IpcpOption {
         Ok(match kind {
             IP_ADDRESS => IpcpOption::IpAddress(read_u32(r, "IPCP IP-Address")?.into()),
             PRIMARY_DNS => IpcpOption::PrimaryDns(read_u32(r, "IPCP Primary-DNS")?.into()),
+            PRIMARY_NBNS => IpcpOption::PrimaryNbns(read_u32(r, "IPCP Primary-NBNS")?.into()),
+            SECONDARY_DNS => IpcpOption::SecondaryDns(read_u32(r, "IPCP Secondary-DNS")?.into()),
+            SECONDARY_NBNS => IpcpOption::SecondaryNbns(read_u32(r, "IPCP Secondary-NBNS")?.into()),
             kind => IpcpOption::Unknown {
                 kind,
                 data: r.take_rest().to_vec(),
@@ -40,15 +55,20 @@ impl PppOption for IpcpOption {
         match self {
             IpcpOption::IpAddress(_) => IP_ADDRESS,
             IpcpOption::PrimaryDns(_) => PRIMARY_DNS,
+            IpcpOption::PrimaryNbns(_) => PRIMARY_NBNS,
+            IpcpOption::SecondaryDns(_) => SECONDARY_DNS,
+            IpcpOption::SecondaryNbns(_) => SECONDARY_NBNS,
             IpcpOption::Unknown { kind, .. } => *kind,
         }
     }
 
     fn emit_data(&self, out: &mut Vec<u8>) {
         match self {
-            IpcpOption::IpAddress(a) | IpcpOption::PrimaryDns(a) => {
-                out.extend_from_slice(&a.octets())
-            }
+            IpcpOption::IpAddress(a)
+            | IpcpOption::PrimaryDns(a)
+            | IpcpOption::PrimaryNbns(a)
+            | IpcpOption::SecondaryDns(a)
+            | IpcpOption::SecondaryNbns(a) => out.extend_from_slice(&a.octets()),
             IpcpOption::Unknown { data, .. } => out.extend_from_slice(data),
         }
     }
@@ -110,6 +130,22 @@ mod tests {
     }
 
     #[test]
+    fn xp_request_for_address_and_name_servers_emits_rfc_1877_options() {
+        let any = Ipv4Addr::UNSPECIFIED;
+        let opts = [
+            IpcpOption::IpAddress(any),
+            IpcpOption::PrimaryDns(any),
+            IpcpOption::PrimaryNbns(any),
+            IpcpOption::SecondaryDns(any),
+            IpcpOption::SecondaryNbns(any),
+        ];
+        assert_eq!(
+            hex::encode(options_to_vec(&opts)),
+            "030600000000810600000000820600000000830600000000840600000000"
+        );
+    }
+
+    #[test]
     fn address_with_trailing_byte_is_rejected() {
         assert!(parse_options::<IpcpOption>(&hex::decode("0307c0a8320a00").unwrap()).is_err());
     }
@@ -121,10 +157,13 @@ mod tests {
         }
 
         #[test]
-        fn round_trip(a in any::<u32>(), d in any::<u32>(), kind in 130u8..=255, data in proptest::collection::vec(any::<u8>(), 0..6)) {
+        fn round_trip(a in any::<u32>(), d in any::<u32>(), kind in 133u8..=255, data in proptest::collection::vec(any::<u8>(), 0..6)) {
             let opts = vec![
                 IpcpOption::IpAddress(a.into()),
                 IpcpOption::PrimaryDns(d.into()),
+                IpcpOption::PrimaryNbns(a.into()),
+                IpcpOption::SecondaryDns(d.into()),
+                IpcpOption::SecondaryNbns(a.into()),
                 IpcpOption::Unknown { kind, data },
             ];
             prop_assert_eq!(parse_options::<IpcpOption>(&options_to_vec(&opts)).unwrap(), opts);
