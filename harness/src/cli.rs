@@ -536,6 +536,12 @@ fn summarize(
     (out, status)
 }
 
+/// `--locale fr-FR|en-US`.
+fn parse_locale(s: &str) -> Result<Locale, String> {
+    Locale::from_tag(s)
+        .ok_or_else(|| format!("'{s}' is not a locale (possible values: fr-FR, en-US)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -580,10 +586,4 @@ mod tests {
         assert!(Cli::try_parse_from(["l2tpsec", "run", "x", "--keys"]).is_err());
         assert!(Cli::try_parse_from(["l2tpsec", "run", "x", "--locale", "de-DE"]).is_err());
     }
-}
-
-/// `--locale fr-FR|en-US`.
-fn parse_locale(s: &str) -> Result<Locale, String> {
-    Locale::from_tag(s)
-        .ok_or_else(|| format!("'{s}' is not a locale (possible values: fr-FR, en-US)"))
 }
