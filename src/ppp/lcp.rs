@@ -1,18 +1,34 @@
 //! The LCP option policy (RFC 1661 6). The server (authenticator) asks for
 //! Auth-Protocol CHAP with MS-CHAPv2 (RFC 2759 2); the client accepts only
-//! that. ACCM, PFC and ACFC are rejected: L2TP is a synchronous transport
-//! (RFC 2661 4.4.5) and frames always carry `FF 03` and two-octet protocols.
+//! that.
+//!
+//! What Windows offers (WINDOWS.md 9, pppd logs of Windows connections):
+//! the XP client asks for MRU, Magic-Number, PFC, ACFC, Callback (CBCP),
+//! MRRU 1614 and an Endpoint Discriminator; RRAS asks for MRU, MS-CHAPv2,
+//! Magic-Number, MRRU 1614 and an Endpoint Discriminator. RRAS [MODEL]
+//! rejects PFC and ACFC (frames on L2TP keep `FF 03` and two-octet
+//! protocols, RFC 2661 5) and Callback (no callback is configured), and
+//! takes the multilink options (multilink is on by default); the client
+//! takes the server's. No Multilink headers are sent: a bundle of one link
+//! carries plain frames (RFC 1990 3). ACCM is rejected on a synchronous
+//! transport.
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
 use super::fsm::{Policy, Progress, Verdict};
-use crate::wire::ppp::lcp::{LcpOption, CHAP_PROTOCOL, MSCHAPV2_ALGORITHM};
+use crate::wire::ppp::lcp::{
+    LcpOption, PppOption, CALLBACK_CBCP, CHAP_PROTOCOL, MSCHAPV2_ALGORITHM,
+};
 
 /// RFC 1661 6.1: the default MRU.
 pub const DEFAULT_MRU: u16 = 1500;
 /// Smallest peer MRU accepted; smaller ones are Nak'd to this value.
 pub const MIN_MRU: u16 = 128;
+/// The MRRU Windows offers (pppd logs of Windows connections).
+pub const WINDOWS_MRRU: u16 = 1614;
+/// RFC 1990 5.1.3 class 1: a locally assigned address, at most 20 octets.
+const ENDPOINT_CLASS_LOCAL: u8 = 1;
 
 /// Which end of the authentication this side is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +51,41 @@ pub struct LcpPolicy {
     peer_magic: Option<u32>,
     /// MS-CHAPv2 agreed in either direction.
     auth_agreed: bool,
+    /// The peer acknowledged our PFC: it may compress protocols to us.
+    pfc_agreed: bool,
+    /// The options beyond MRU, Auth and Magic still requested, in order.
+    extras: Vec<LcpOption>,
 }
 
 impl LcpPolicy {
     pub fn new(role: LcpRole, mru: u16, mut rng: ChaCha20Rng) -> Self {
         let magic = nonzero(&mut rng);
+        let mut endpoint = vec![0u8; 20];
+        rng.fill_bytes(&mut endpoint);
+        let multilink = [
+            LcpOption::Mrru(WINDOWS_MRRU),
+            LcpOption::EndpointDiscriminator {
+                class: ENDPOINT_CLASS_LOCAL,
+                address: endpoint,
+            },
+        ];
+        let extras = match role {
+            LcpRole::Peer => [
+                LcpOption::Pfc,
+                LcpOption::Acfc,
+                LcpOption::Callback {
+                    operation: CALLBACK_CBCP,
+                    message: Vec::new(),
+                },
+            ]
+            .into_iter()
+            .chain(multilink)
+            .collect(),
+            LcpRole::Authenticator => multilink.to_vec(),
+        };
         LcpPolicy {
+            extras,
+            pfc_agreed: false,
             role,
             rng,
             mru,
@@ -51,6 +96,11 @@ impl LcpPolicy {
             peer_magic: None,
             auth_agreed: false,
         }
+    }
+
+    /// Whether the peer may send us one-octet protocol fields.
+    pub fn pfc_agreed(&self) -> bool {
+        self.pfc_agreed
     }
 
     /// Whether the link agreed on MS-CHAPv2 authentication.
@@ -97,6 +147,7 @@ impl Policy for LcpPolicy {
         if self.send_magic {
             out.push(LcpOption::MagicNumber(self.magic));
         }
+        out.extend(self.extras.iter().cloned());
         out
     }
 
@@ -126,7 +177,19 @@ impl Policy for LcpPolicy {
                     Verdict::Ack
                 }
             }
-            LcpOption::Accm(_) | LcpOption::Pfc | LcpOption::Acfc | LcpOption::Unknown { .. } => {
+            // Multilink is on at both ends.
+            LcpOption::Mrru(m) if *m >= MIN_MRU => Verdict::Ack,
+            LcpOption::Mrru(_) => Verdict::Nak(LcpOption::Mrru(WINDOWS_MRRU)),
+            LcpOption::EndpointDiscriminator { .. } => Verdict::Ack,
+            // The client compresses nothing it is asked to; RRAS keeps
+            // frames whole on L2TP and calls nobody back.
+            LcpOption::Pfc | LcpOption::Acfc | LcpOption::Callback { .. }
+                if self.role == LcpRole::Authenticator =>
+            {
+                Verdict::Reject
+            }
+            LcpOption::Pfc | LcpOption::Acfc => Verdict::Ack,
+            LcpOption::Accm(_) | LcpOption::Callback { .. } | LcpOption::Unknown { .. } => {
                 Verdict::Reject
             }
         }
@@ -144,6 +207,7 @@ impl Policy for LcpPolicy {
     }
 
     fn request_acked(&mut self, opts: &[LcpOption]) {
+        self.pfc_agreed = opts.contains(&LcpOption::Pfc);
         if opts
             .iter()
             .any(|o| matches!(o, LcpOption::AuthProtocol { .. }))
@@ -175,6 +239,8 @@ impl Policy for LcpPolicy {
     }
 
     fn reject_received(&mut self, rejected: &[LcpOption]) -> Progress {
+        self.extras
+            .retain(|o| !rejected.iter().any(|r| r.kind() == o.kind()));
         for o in rejected {
             match o {
                 LcpOption::Mru(_) => self.send_mru = false,
@@ -233,11 +299,50 @@ mod tests {
     }
 
     #[test]
-    fn async_and_compression_options_rejected() {
-        let mut p = policy(LcpRole::Peer);
-        for o in [LcpOption::Accm(0), LcpOption::Pfc, LcpOption::Acfc] {
-            assert_eq!(p.judge(&o), Verdict::Reject);
+    fn rras_rejects_compression_and_callback_and_the_client_takes_compression() {
+        let callback = LcpOption::Callback {
+            operation: CALLBACK_CBCP,
+            message: Vec::new(),
+        };
+        let mut server = policy(LcpRole::Authenticator);
+        for o in [
+            LcpOption::Accm(0),
+            LcpOption::Pfc,
+            LcpOption::Acfc,
+            callback.clone(),
+        ] {
+            assert_eq!(server.judge(&o), Verdict::Reject, "{o:?}");
         }
+        let mut client = policy(LcpRole::Peer);
+        assert_eq!(client.judge(&LcpOption::Accm(0)), Verdict::Reject);
+        assert_eq!(client.judge(&LcpOption::Pfc), Verdict::Ack);
+        assert_eq!(client.judge(&LcpOption::Acfc), Verdict::Ack);
+        for p in [&mut server, &mut client] {
+            assert_eq!(p.judge(&LcpOption::Mrru(WINDOWS_MRRU)), Verdict::Ack);
+        }
+    }
+
+    #[test]
+    fn the_xp_client_asks_for_what_windows_asks_and_drops_what_is_rejected() {
+        let mut c = policy(LcpRole::Peer);
+        let kinds = |opts: Vec<LcpOption>| opts.iter().map(|o| o.kind()).collect::<Vec<_>>();
+        // MRU, Magic, PFC, ACFC, Callback, MRRU, Endpoint Discriminator.
+        assert_eq!(kinds(c.request()), [1, 5, 7, 8, 13, 17, 19]);
+        let rejected = [
+            LcpOption::Pfc,
+            LcpOption::Acfc,
+            LcpOption::Callback {
+                operation: CALLBACK_CBCP,
+                message: Vec::new(),
+            },
+        ];
+        assert_eq!(c.reject_received(&rejected), Progress::Continue);
+        assert_eq!(kinds(c.request()), [1, 5, 17, 19]);
+        // RRAS: MRU, MS-CHAPv2, Magic, MRRU, Endpoint Discriminator.
+        assert_eq!(
+            kinds(policy(LcpRole::Authenticator).request()),
+            [1, 3, 5, 17, 19]
+        );
     }
 
     #[test]

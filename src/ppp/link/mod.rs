@@ -259,7 +259,12 @@ impl Link {
         if self.down {
             return;
         }
-        let Ok(f) = Frame::parse(bytes) else {
+        let parsed = if self.lcp.policy().pfc_agreed() {
+            Frame::parse_pfc(bytes)
+        } else {
+            Frame::parse(bytes)
+        };
+        let Ok(f) = parsed else {
             // RFC 1661 2: malformed frames are silently discarded.
             self.counters.malformed_frames += 1;
             return;

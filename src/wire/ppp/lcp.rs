@@ -236,6 +236,11 @@ pub(crate) fn read_u16(r: &mut Reader<'_>, what: &'static str) -> Result<u16, Wi
     r.u16().map_err(WireError::short(what))
 }
 
+/// Reads a `u8` option value, mapping a short read.
+pub(crate) fn read_u8(r: &mut Reader<'_>, what: &'static str) -> Result<u8, WireError> {
+    r.u8().map_err(WireError::short(what))
+}
+
 /// Reads a `u32` option value, mapping a short read.
 pub(crate) fn read_u32(r: &mut Reader<'_>, what: &'static str) -> Result<u32, WireError> {
     r.u32().map_err(WireError::short(what))
@@ -246,6 +251,16 @@ pub const CHAP_PROTOCOL: u16 = 0xc223;
 pub const MSCHAPV2_ALGORITHM: u8 = 0x81;
 
 /// LCP configuration options (RFC 1661 6).
+/// RFC 1570 2.3 Callback.
+pub const CALLBACK: u8 = 13;
+/// RFC 1570 2.3: Callback operation 6, the Callback Control Protocol
+/// (CBCP) that Windows uses.
+pub const CALLBACK_CBCP: u8 = 6;
+/// RFC 1990 5.1.1 MRRU.
+pub const MRRU: u8 = 17;
+/// RFC 1990 5.1.3 Endpoint Discriminator.
+pub const ENDPOINT_DISCRIMINATOR: u8 = 19;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LcpOption {
     /// 1: Maximum-Receive-Unit (RFC 1661 6.1).
@@ -264,6 +279,18 @@ pub enum LcpOption {
     Pfc,
     /// 8: Address-and-Control-Field-Compression (RFC 1661 6.6).
     Acfc,
+    /// 13: Callback (RFC 1570 2.3); operation 6 is Microsoft's CBCP.
+    Callback {
+        operation: u8,
+        message: Vec<u8>,
+    },
+    /// 17: Multilink Maximum Received Reconstructed Unit (RFC 1990 5.1.1).
+    Mrru(u16),
+    /// 19: Endpoint Discriminator (RFC 1990 5.1.3): class and address.
+    EndpointDiscriminator {
+        class: u8,
+        address: Vec<u8>,
+    },
     Unknown {
         kind: u8,
         data: Vec<u8>,
@@ -292,6 +319,15 @@ impl PppOption for LcpOption {
             5 => LcpOption::MagicNumber(read_u32(r, "LCP Magic-Number")?),
             7 => LcpOption::Pfc,
             8 => LcpOption::Acfc,
+            CALLBACK => LcpOption::Callback {
+                operation: read_u8(r, "LCP Callback")?,
+                message: r.take_rest().to_vec(),
+            },
+            MRRU => LcpOption::Mrru(read_u16(r, "LCP MRRU")?),
+            ENDPOINT_DISCRIMINATOR => LcpOption::EndpointDiscriminator {
+                class: read_u8(r, "LCP Endpoint Discriminator")?,
+                address: r.take_rest().to_vec(),
+            },
             kind => LcpOption::Unknown {
                 kind,
                 data: r.take_rest().to_vec(),
@@ -307,13 +343,27 @@ impl PppOption for LcpOption {
             LcpOption::MagicNumber(_) => 5,
             LcpOption::Pfc => 7,
             LcpOption::Acfc => 8,
+            LcpOption::Callback { .. } => CALLBACK,
+            LcpOption::Mrru(_) => MRRU,
+            LcpOption::EndpointDiscriminator { .. } => ENDPOINT_DISCRIMINATOR,
             LcpOption::Unknown { kind, .. } => *kind,
         }
     }
 
     fn emit_data(&self, out: &mut Vec<u8>) {
         match self {
-            LcpOption::Mru(v) => out.extend_from_slice(&v.to_be_bytes()),
+            LcpOption::Mru(v) | LcpOption::Mrru(v) => out.extend_from_slice(&v.to_be_bytes()),
+            LcpOption::Callback {
+                operation: b,
+                message: rest,
+            }
+            | LcpOption::EndpointDiscriminator {
+                class: b,
+                address: rest,
+            } => {
+                out.push(*b);
+                out.extend_from_slice(rest);
+            }
             LcpOption::Accm(v) | LcpOption::MagicNumber(v) => {
                 out.extend_from_slice(&v.to_be_bytes())
             }
@@ -414,18 +464,42 @@ mod tests {
 
     #[test]
     fn unknown_code_and_option_kept() {
-        let bytes = hex::decode("0e0700070d03aa").unwrap();
+        let bytes = hex::decode("0e0700071503aa").unwrap();
         let repr = Repr::parse_bytes(&bytes).unwrap();
         assert_eq!(repr.code, Code::Unknown(14));
         let opts: Vec<LcpOption> = parse_options(repr.data).unwrap();
         assert_eq!(
             opts,
             vec![LcpOption::Unknown {
-                kind: 13,
+                kind: 21,
                 data: vec![0xaa]
             }]
         );
-        assert_eq!(options_to_vec(&opts), hex::decode("0d03aa").unwrap());
+        assert_eq!(options_to_vec(&opts), hex::decode("1503aa").unwrap());
+    }
+
+    #[test]
+    fn windows_options_emit_their_rfc_bytes() {
+        let opts = [
+            LcpOption::Callback {
+                operation: CALLBACK_CBCP,
+                message: Vec::new(),
+            },
+            LcpOption::Mrru(1614),
+            LcpOption::EndpointDiscriminator {
+                class: 1,
+                address: vec![0xab; 4],
+            },
+        ];
+        // RFC 1570 2.3: 0d 03 06; RFC 1990 5.1.1: 11 04 064e; 5.1.3: 13 len class addr.
+        assert_eq!(
+            hex::encode(options_to_vec(&opts)),
+            "0d03061104064e130701abababab"
+        );
+        assert_eq!(
+            parse_options::<LcpOption>(&options_to_vec(&opts)).unwrap(),
+            opts
+        );
     }
 
     #[test]
@@ -444,7 +518,12 @@ mod tests {
             any::<u32>().prop_map(LcpOption::MagicNumber),
             Just(LcpOption::Pfc),
             Just(LcpOption::Acfc),
-            (9u8..=255, proptest::collection::vec(any::<u8>(), 0..8))
+            (any::<u8>(), proptest::collection::vec(any::<u8>(), 0..4))
+                .prop_map(|(operation, message)| LcpOption::Callback { operation, message }),
+            any::<u16>().prop_map(LcpOption::Mrru),
+            (any::<u8>(), proptest::collection::vec(any::<u8>(), 0..20))
+                .prop_map(|(class, address)| LcpOption::EndpointDiscriminator { class, address }),
+            (20u8..=255, proptest::collection::vec(any::<u8>(), 0..8))
                 .prop_map(|(kind, data)| LcpOption::Unknown { kind, data }),
         ]
     }

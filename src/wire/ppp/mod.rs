@@ -78,6 +78,17 @@ impl<'a> Frame<'a> {
     /// always two octets: PFC is never agreed to here (RFC 1661 6.5), and
     /// RFC 1661 2 requires an odd low octet and an even high octet.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, WireError> {
+        Self::parse_with(bytes, false)
+    }
+
+    /// `parse` on a link where our request's Protocol-Field-Compression
+    /// was acknowledged: a one-octet protocol (its odd low octet first) is
+    /// the compressed form of 0x00XX (RFC 1661 6.5).
+    pub fn parse_pfc(bytes: &'a [u8]) -> Result<Self, WireError> {
+        Self::parse_with(bytes, true)
+    }
+
+    fn parse_with(bytes: &'a [u8], pfc: bool) -> Result<Self, WireError> {
         let rest = match bytes {
             [ADDRESS, CONTROL, rest @ ..] => rest,
             [ADDRESS, ..] => {
@@ -89,6 +100,7 @@ impl<'a> Frame<'a> {
             other => other,
         };
         let (proto, info) = match rest {
+            [lo, info @ ..] if pfc && lo & 1 == 1 => (u16::from(*lo), info),
             [hi, lo, info @ ..] => (u16::from_be_bytes([*hi, *lo]), info),
             _ => {
                 return Err(WireError::Truncated {
@@ -202,6 +214,22 @@ mod tests {
             assert!(Frame::parse(&bytes[..n]).is_err(), "prefix {n}");
         }
         assert!(Frame::parse(&bytes).is_ok());
+    }
+
+    #[test]
+    fn a_compressed_protocol_is_read_only_where_pfc_was_agreed() {
+        // IP (0x21) with its protocol compressed to one octet, no FF 03.
+        let bytes = hex::decode("2145").unwrap();
+        let f = Frame::parse_pfc(&bytes).unwrap();
+        assert_eq!((f.protocol, f.info), (Protocol::Ip, &[0x45][..]));
+        assert!(Frame::parse(&bytes).is_err());
+        // Uncompressed frames still parse on such a link.
+        assert_eq!(
+            Frame::parse_pfc(&hex::decode("ff03c021").unwrap())
+                .unwrap()
+                .protocol,
+            Protocol::Lcp
+        );
     }
 
     #[test]
