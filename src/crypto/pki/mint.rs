@@ -74,7 +74,7 @@ pub(super) fn mint(
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let cert = params.self_signed(&key).map_err(generate)?;
-        let der = cert.der().to_vec();
+        let der = super::sha1::resign(cert.der(), &rsa_key(i % FIXED_KEYS.len())?)?;
         let described = super::describe(&der)?;
         out_authorities.push(Authority {
             name: spec.name.clone(),
@@ -120,7 +120,7 @@ pub(super) fn mint(
         let cert = params
             .signed_by(&key, issuer_cert, issuer_key)
             .map_err(generate)?;
-        let der = cert.der().to_vec();
+        let der = super::sha1::resign(cert.der(), &rsa_key(issuer_index % FIXED_KEYS.len())?)?;
         let described = super::describe(&der)?;
         let private = if spec.private_key {
             Some(rsa_key(index)?)
@@ -329,14 +329,15 @@ pub(super) mod tests {
         &lab().certificate("client").unwrap().der
     }
 
-    /// RFC 5280 4.1.1.3 checked with the rsa crate, independently of webpki.
-    fn verify_rsa_sha256(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) {
+    /// RFC 5280 4.1.1.3 checked with the rsa crate, independently of
+    /// webpki: SHA-1, as the XP / Server 2003 era signed (WINDOWS.md 9).
+    fn verify_rsa_sha1(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) {
         use rsa::pkcs8::DecodePublicKey;
-        use sha2::{Digest, Sha256};
+        use sha1::{Digest, Sha1};
         let key = rsa::RsaPublicKey::from_public_key_der(issuer.public_key().raw).unwrap();
-        let digest = Sha256::digest(cert.tbs_certificate.as_ref());
+        let digest = Sha1::digest(cert.tbs_certificate.as_ref());
         key.verify(
-            rsa::Pkcs1v15Sign::new::<Sha256>(),
+            rsa::Pkcs1v15Sign::new::<Sha1>(),
             &digest,
             &cert.signature_value.data,
         )
@@ -409,7 +410,7 @@ pub(super) mod tests {
         assert_eq!(cert.version().0, 2, "v3");
         assert_eq!(
             cert.signature_algorithm.algorithm.to_id_string(),
-            "1.2.840.113549.1.1.11"
+            "1.2.840.113549.1.1.5"
         );
         let serial = cert.raw_serial();
         assert_eq!(serial.len(), SERIAL_LEN);
@@ -439,7 +440,7 @@ pub(super) mod tests {
         assert_eq!(client.thumbprint, sha1);
         // The issuer verifies the signature.
         let (_, root) = X509Certificate::from_der(&pki.authority("corp").unwrap().der).unwrap();
-        verify_rsa_sha256(&cert, &root);
+        verify_rsa_sha1(&cert, &root);
     }
 
     #[test]
@@ -453,7 +454,7 @@ pub(super) mod tests {
         assert!(ku.key_cert_sign() && ku.crl_sign() && !ku.digital_signature());
         assert_eq!(cert.validity().not_before.timestamp(), DATE - ROOT_BEFORE);
         assert_eq!(cert.validity().not_after.timestamp(), DATE + ROOT_AFTER);
-        verify_rsa_sha256(&cert, &cert);
+        verify_rsa_sha1(&cert, &cert);
     }
 
     #[test]

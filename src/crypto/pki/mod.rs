@@ -9,6 +9,7 @@
 mod error;
 mod mint;
 mod rsa_raw;
+mod sha1;
 mod validate;
 
 pub use error::{CertError, PkiError};

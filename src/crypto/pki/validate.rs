@@ -42,7 +42,7 @@ pub fn validate(
     let ee = EndEntityCert::try_from(&leaf).map_err(map_error)?;
     let verify = |usage: KeyUsage| {
         ee.verify_for_usage(
-            webpki::ALL_VERIFICATION_ALGS,
+            super::sha1::XP_SIGNATURE_ALGS,
             &anchors,
             &[],
             time,
@@ -134,6 +134,20 @@ mod tests {
         assert_eq!(peer.root, "CN=Corp Root CA");
         assert_eq!(peer.subject_der, client.subject_der);
         assert_eq!(peer.thumbprint, client.thumbprint);
+    }
+
+    #[test]
+    fn a_sha256_signature_is_one_xp_cannot_verify() {
+        // The same certificate named as signed with sha256WithRSAEncryption
+        // (RFC 5280 4.1.1.2): XP before SP3 has no SHA-2 (WINDOWS.md 9).
+        let mut der = lab().certificate("client").unwrap().der.clone();
+        let sha1 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05];
+        let mut at = 0;
+        while let Some(i) = der[at..].windows(9).position(|w| w == sha1) {
+            der[at + i + 8] = 0x0b;
+            at += i + 9;
+        }
+        assert!(validate(&der, &corp_roots(), DATE).is_err());
     }
 
     #[test]
