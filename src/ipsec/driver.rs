@@ -24,13 +24,13 @@ use super::sa::{EspSa, SaParams};
 use super::spd::{lookup, Filter, FilterAction, Tuple};
 use crate::wire::esp;
 use crate::wire::ipv4;
+use crate::wire::Flow;
 
 /// IKE's UDP port (RFC 2408 / RFC 2409 use 500).
 pub const IKE_PORT: u16 = crate::wire::isakmp::UDP_PORT;
 /// IKE's port after NAT detection (RFC 3947 4).
-pub const IKE_NAT_T_PORT: u16 = 4500;
+pub const IKE_NAT_T_PORT: u16 = crate::wire::flow::NAT_T_PORT;
 
-const PROTO_TCP: u8 = 6;
 const PROTO_UDP: u8 = 17;
 
 /// What to do with a packet from the local stack.
@@ -158,26 +158,22 @@ struct Parsed {
     tuple: Tuple,
 }
 
+/// What the driver needs of a packet, from the one classifier (`Flow`).
+/// A header whose checksum fails is invalid syntax (RFC 791 3.1).
 fn parse(packet: &[u8]) -> Option<Parsed> {
-    let ip = ipv4::Packet::new_checked(packet).ok()?;
-    let repr = ipv4::Repr::parse(&ip).ok()?;
-    let protocol = u8::from(repr.protocol);
-    let payload = ip.payload();
-    let ports = match (protocol, payload) {
-        (PROTO_TCP | PROTO_UDP, [a, b, c, d, ..]) => {
-            Some((u16::from_be_bytes([*a, *b]), u16::from_be_bytes([*c, *d])))
-        }
-        _ => None,
-    };
-    Some(Parsed {
-        header_len: ip.header_len(),
-        total_len: usize::from(ip.total_len()),
+    Flow::classify(packet).ok().as_ref().and_then(parsed_from)
+}
+
+fn parsed_from(f: &Flow) -> Option<Parsed> {
+    f.header_checksum_ok.then(|| Parsed {
+        header_len: f.header_len,
+        total_len: f.total_len,
         tuple: Tuple {
-            src: repr.src_addr,
-            dst: repr.dst_addr,
-            protocol,
-            src_port: ports.map(|p| p.0),
-            dst_port: ports.map(|p| p.1),
+            src: f.src,
+            dst: f.dst,
+            protocol: u8::from(f.protocol),
+            src_port: f.src_port(),
+            dst_port: f.dst_port(),
         },
     })
 }
@@ -376,7 +372,15 @@ impl Driver {
     /// length and header checksum restored. Clear traffic matching a
     /// Negotiate filter is dropped (ClearTextShouldBeSecured); IKE passes.
     pub fn inbound(&mut self, now: Duration, packet: &[u8]) -> Inbound {
-        let Some(parsed) = parse(packet) else {
+        match Flow::classify(packet) {
+            Ok(flow) => self.inbound_flow(now, packet, &flow),
+            Err(_) => Inbound::Drop(DropReason::InvalidSyntax),
+        }
+    }
+
+    /// `inbound` for a packet its caller has classified already.
+    pub fn inbound_flow(&mut self, now: Duration, packet: &[u8], flow: &Flow) -> Inbound {
+        let Some(parsed) = parsed_from(flow) else {
             return Inbound::Drop(DropReason::InvalidSyntax);
         };
         let peer = parsed.tuple.src;

@@ -25,7 +25,7 @@ use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent};
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
 use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
-use crate::wire::{icmp, ipv4, udp};
+use crate::wire::{icmp, ipv4, udp, Flow};
 
 /// What a scenario's timeline does to a machine (SCENARIOS.md `timeline`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,8 +302,8 @@ impl WindowsMachine {
         }
     }
 
-    fn handle_udp(&mut self, now: Duration, packet: &[u8]) {
-        let dgram = match udp::parse_ipv4(packet) {
+    fn handle_udp(&mut self, now: Duration, packet: &[u8], flow: &Flow) {
+        let dgram = match udp::parse_segment(flow.src, flow.dst, flow.transport(packet)) {
             Ok(d) => d,
             Err(crate::wire::WireError::BadChecksum { .. }) => {
                 // RFC 768: a datagram whose checksum fails is discarded
@@ -474,14 +474,11 @@ impl WindowsMachine {
 
     /// ICS: translates and forwards what is not the host's own traffic.
     /// Returns true when the packet was forwarded (or dropped) by the NAT.
-    fn share(&mut self, iface: usize, packet: &[u8]) -> bool {
+    fn share(&mut self, iface: usize, packet: &[u8], flow: &Flow) -> bool {
         let Some(ics) = self.ics.as_mut() else {
             return false;
         };
-        let Ok(p) = ipv4::Packet::new_checked(packet) else {
-            return false;
-        };
-        let (dst, protocol) = (p.dst_addr(), p.protocol());
+        let (dst, protocol) = (flow.dst, flow.protocol);
         let mut copy = packet.to_vec();
         if iface == ics.inside && !self.stack.owns(dst) {
             if ics.table.outbound(&mut copy).is_ok() {
@@ -500,7 +497,7 @@ impl WindowsMachine {
         }
         // The host's own traffic first: its sockets (reserved in the table)
         // and ESP of its own SAs.
-        if protocol == ipv4::Protocol::Esp && self.ipsec.owns_esp(packet) {
+        if protocol == ipv4::Protocol::Esp && self.ipsec.owns_esp(flow) {
             return false;
         }
         if ics.table.inbound(&mut copy).is_err() {
@@ -531,30 +528,36 @@ fn add_link(d: &mut Diagnostics, c: crate::ppp::link::LinkCounters) {
 
 impl Machine for WindowsMachine {
     fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]) {
-        if self.share(iface, packet) {
+        // The packet's IPv4 header is read once, here; the decrypted packet
+        // ESP gives up is a new packet and is read once too.
+        let Ok(flow) = Flow::classify(packet) else {
+            self.stack.counters.malformed += 1;
+            return;
+        };
+        if self.share(iface, packet, &flow) {
             return;
         }
         // The IPsec driver sees every packet first: it removes ESP, and
         // drops what its filters say should have been secured.
-        let Some(clear) = self.ipsec.inbound(now, packet) else {
+        let Some(clear) = self.ipsec.inbound(now, packet, &flow) else {
             self.pump(now);
             return;
         };
         let packet = &clear[..];
-        let header = match ipv4::Packet::new_checked(packet).and_then(|p| ipv4::Repr::parse(&p)) {
-            Ok(r) => r,
-            Err(_) => {
+        let flow = match Flow::classify(packet) {
+            Ok(f) if f.header_checksum_ok => f,
+            _ => {
                 self.stack.counters.malformed += 1;
                 return;
             }
         };
-        if !self.stack.owns(header.dst_addr) {
+        if !self.stack.owns(flow.dst) {
             // Windows clients do not forward (IP routing off by default).
             self.stack.counters.not_for_us += 1;
             return;
         }
-        match header.protocol {
-            ipv4::Protocol::Udp => self.handle_udp(now, packet),
+        match flow.protocol {
+            ipv4::Protocol::Udp => self.handle_udp(now, packet, &flow),
             ipv4::Protocol::Icmp => self.handle_icmp(packet),
             _ => self.stack.counters.unhandled += 1,
         }

@@ -268,14 +268,24 @@ pub fn parse_ipv4(packet: &[u8]) -> Result<UdpDatagram<'_>, WireError> {
     let payload = packet
         .get(ip.header_len()..usize::from(ip.total_len()))
         .unwrap_or_default();
-    let udp = Packet::new_checked(payload)?;
-    let repr = Repr::parse(&udp, ip_repr.src_addr, ip_repr.dst_addr)?;
-    let data = payload
+    parse_segment(ip_repr.src_addr, ip_repr.dst_addr, payload)
+}
+
+/// A UDP datagram whose IPv4 header the caller has read already: `segment`
+/// is the IP payload, the addresses feed the checksum (RFC 768).
+pub fn parse_segment(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    segment: &[u8],
+) -> Result<UdpDatagram<'_>, WireError> {
+    let udp = Packet::new_checked(segment)?;
+    let repr = Repr::parse(&udp, src, dst)?;
+    let data = segment
         .get(HEADER_LEN..usize::from(udp.len()))
         .unwrap_or_default();
     Ok(UdpDatagram {
-        src: SocketAddrV4::new(ip_repr.src_addr, repr.src_port),
-        dst: SocketAddrV4::new(ip_repr.dst_addr, repr.dst_port),
+        src: SocketAddrV4::new(src, repr.src_port),
+        dst: SocketAddrV4::new(dst, repr.dst_port),
         payload: data,
     })
 }

@@ -33,6 +33,7 @@ use crate::ike::{
 };
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
 use crate::net::RouteTable;
+use crate::wire::Flow;
 use text::{audit, cert_status, cipher_name, esp_key_line, hash_name, hex_lower, integ_name};
 
 pub use crate::ipsec::driver::IKE_PORT;
@@ -334,12 +335,8 @@ impl IpsecComponents {
     }
 
     /// Whether this ESP packet (whole IPv4) belongs to one of our own SAs.
-    pub fn owns_esp(&self, packet: &[u8]) -> bool {
-        let header = usize::from(packet.first().map_or(5, |b| b & 0x0f)) * 4;
-        packet
-            .get(header..header + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            .is_some_and(|spi| self.driver.has_inbound_spi(spi))
+    pub fn owns_esp(&self, flow: &Flow) -> bool {
+        flow.spi.is_some_and(|spi| self.driver.has_inbound_spi(spi))
     }
 
     /// Packets the driver held for an SA that is now installed.
@@ -348,10 +345,10 @@ impl IpsecComponents {
     }
 
     /// A packet from the wire; `Some` is the clear packet for the stack.
-    pub fn inbound(&mut self, now: Duration, packet: &[u8]) -> Option<Vec<u8>> {
+    pub fn inbound(&mut self, now: Duration, packet: &[u8], flow: &Flow) -> Option<Vec<u8>> {
         let mut packet = packet.to_vec();
-        self.nic_receive(&mut packet);
-        match self.driver.inbound(now, &packet) {
+        self.nic_receive(&mut packet, flow);
+        match self.driver.inbound_flow(now, &packet, flow) {
             Inbound::Deliver(p) => Some(p),
             Inbound::Drop(reason) => {
                 *self.drops.entry(reason.name()).or_default() += 1;
@@ -363,15 +360,15 @@ impl IpsecComponents {
     /// A corrupting offload NIC damages the ESP payload it handles while
     /// offload is enabled (EnableOffload=1); with offload disabled the
     /// driver does the work in software and the NIC passes bytes through.
-    fn nic_receive(&mut self, packet: &mut [u8]) {
+    fn nic_receive(&mut self, packet: &mut [u8], flow: &Flow) {
         if self.offload != NicOffload::Corrupting || !self.enable_offload {
             return;
         }
-        let is_esp = packet.get(9) == Some(&50);
-        let header = usize::from(packet.first().map_or(5, |b| b & 0x0f)) * 4;
-        // Past the IP header, SPI and sequence number: the encrypted data.
-        let at = header + 8 + 4;
-        if is_esp && packet.len() > at {
+        // The offload engine handles raw ESP (not UDP-encapsulated): past
+        // the IP header, SPI, sequence number and 4 bytes of IV.
+        let is_esp = flow.protocol == crate::wire::ipv4::Protocol::Esp;
+        let at = flow.header_len + 8 + 4;
+        if is_esp && flow.total_len > at {
             self.corrupt_counter = self.corrupt_counter.wrapping_add(1);
             packet[at] ^= 0x5a | (self.corrupt_counter & 1);
         }
@@ -381,7 +378,6 @@ impl IpsecComponents {
         self.enable_offload = on;
     }
 
-    /// An IKE datagram for us (UDP 500).
     /// An IKE datagram for us (UDP 500); an error says why IKE dropped it.
     pub fn handle_ike(
         &mut self,
