@@ -399,16 +399,7 @@ fn network_spec(scenario: &Scenario, seed: u64) -> Result<net::NetworkSpec, RunE
                 net::FaultSite::Host(f.at.clone())
             },
             matcher: net::PacketMatch {
-                protocol: f.matcher.protocol.map(|p| match p {
-                    schema::MatchProtocol::Udp => net::ProtoMatch::Udp,
-                    schema::MatchProtocol::Tcp => net::ProtoMatch::Tcp,
-                    schema::MatchProtocol::Esp => net::ProtoMatch::Esp,
-                    schema::MatchProtocol::Gre => net::ProtoMatch::Gre,
-                    schema::MatchProtocol::Icmp => net::ProtoMatch::Icmp,
-                    schema::MatchProtocol::Isakmp => net::ProtoMatch::Isakmp,
-                    schema::MatchProtocol::L2tp => net::ProtoMatch::L2tp,
-                    schema::MatchProtocol::Number(n) => net::ProtoMatch::Number(n),
-                }),
+                protocol: f.matcher.protocol,
                 port: f.matcher.port,
                 src_port: f.matcher.src_port,
                 dst_port: f.matcher.dst_port,
@@ -417,13 +408,7 @@ fn network_spec(scenario: &Scenario, seed: u64) -> Result<net::NetworkSpec, RunE
             },
             action: match f.action() {
                 schema::FaultAction::Drop => net::FaultAction::Drop,
-                schema::FaultAction::Corrupt { after } => net::FaultAction::Corrupt {
-                    after: match after {
-                        schema::CorruptAfter::Ip => net::CorruptAfter::Ip,
-                        schema::CorruptAfter::Udp => net::CorruptAfter::Udp,
-                        schema::CorruptAfter::EspHeader => net::CorruptAfter::EspHeader,
-                    },
-                },
+                schema::FaultAction::Corrupt { after } => net::FaultAction::Corrupt { after },
                 schema::FaultAction::Delay(d) => net::FaultAction::Delay(d),
                 schema::FaultAction::Duplicate => net::FaultAction::Duplicate,
             },

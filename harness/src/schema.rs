@@ -11,10 +11,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::values::dur;
-pub use crate::values::{
-    AddressPool, CmpOp, Count, Date, HostList, MatchProtocol, Subnet, WireProtocol,
-};
-pub use l2tpsec::net::EspNat;
+pub use crate::values::{AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol};
+pub use l2tpsec::net::{CorruptAfter, EspNat, ProtoMatch as MatchProtocol};
 pub use l2tpsec::windows::catalog::Locale;
 pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
 pub use l2tpsec::windows::eventlog::Log as LogName;
@@ -454,15 +452,6 @@ pub enum FaultActionKind {
     Corrupt,
     Delay,
     Duplicate,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CorruptAfter {
-    #[default]
-    Ip,
-    Udp,
-    EspHeader,
 }
 
 /// A fault's action with its parameters (built from the flat YAML fields).

@@ -548,63 +548,6 @@ impl fmt::Display for WireProtocol {
     }
 }
 
-/// `match.protocol` of a fault: a name or an IP protocol number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MatchProtocol {
-    Udp,
-    Tcp,
-    Esp,
-    Gre,
-    Icmp,
-    /// UDP 500 or 4500
-    Isakmp,
-    /// UDP 1701
-    L2tp,
-    Number(u8),
-}
-
-impl<'de> Deserialize<'de> for MatchProtocol {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MatchProtocol;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("udp | tcp | esp | gre | icmp | isakmp | l2tp | an IP protocol number")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MatchProtocol, E> {
-                u8::try_from(v)
-                    .map(MatchProtocol::Number)
-                    .map_err(|_| E::custom(format!("invalid protocol number {v}: must be 0-255")))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MatchProtocol, E> {
-                u8::try_from(v)
-                    .map(MatchProtocol::Number)
-                    .map_err(|_| E::custom(format!("invalid protocol number {v}: must be 0-255")))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<MatchProtocol, E> {
-                Ok(match s {
-                    "udp" => MatchProtocol::Udp,
-                    "tcp" => MatchProtocol::Tcp,
-                    "esp" => MatchProtocol::Esp,
-                    "gre" => MatchProtocol::Gre,
-                    "icmp" => MatchProtocol::Icmp,
-                    "isakmp" => MatchProtocol::Isakmp,
-                    "l2tp" => MatchProtocol::L2tp,
-                    _ => match s.parse::<u8>() {
-                        Ok(n) => MatchProtocol::Number(n),
-                        Err(_) => {
-                            return Err(E::custom(format!(
-                                "unknown protocol '{s}', expected one of: udp | tcp | esp | gre | icmp | isakmp | l2tp | a number"
-                            )))
-                        }
-                    },
-                })
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// `from:` / `toward:` in a match: one host name or a list of them.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct HostList(pub Vec<String>);

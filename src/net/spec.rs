@@ -92,6 +92,50 @@ pub enum ProtoMatch {
     L2tp,
 }
 
+/// Scenario files name it (SCENARIOS.md `match.protocol`): a name or an IP
+/// protocol number.
+impl<'de> serde::Deserialize<'de> for ProtoMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ProtoMatch;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("udp | tcp | esp | gre | icmp | isakmp | l2tp | an IP protocol number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ProtoMatch, E> {
+                u8::try_from(v)
+                    .map(ProtoMatch::Number)
+                    .map_err(|_| E::custom(format!("invalid protocol number {v}: must be 0-255")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ProtoMatch, E> {
+                u8::try_from(v)
+                    .map(ProtoMatch::Number)
+                    .map_err(|_| E::custom(format!("invalid protocol number {v}: must be 0-255")))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ProtoMatch, E> {
+                Ok(match s {
+                    "udp" => ProtoMatch::Udp,
+                    "tcp" => ProtoMatch::Tcp,
+                    "esp" => ProtoMatch::Esp,
+                    "gre" => ProtoMatch::Gre,
+                    "icmp" => ProtoMatch::Icmp,
+                    "isakmp" => ProtoMatch::Isakmp,
+                    "l2tp" => ProtoMatch::L2tp,
+                    _ => match s.parse::<u8>() {
+                        Ok(n) => ProtoMatch::Number(n),
+                        Err(_) => {
+                            return Err(E::custom(format!(
+                                "unknown protocol '{s}', expected one of: udp | tcp | esp | gre | icmp | isakmp | l2tp | a number"
+                            )))
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Which packets a fault applies to; every field set must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PacketMatch {
@@ -108,7 +152,8 @@ pub struct PacketMatch {
 
 /// Where `corrupt` starts flipping: past the IP header, past the UDP
 /// header, or past the ESP SPI and sequence number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum CorruptAfter {
     #[default]
     Ip,
