@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use l2tpsec::crypto::pki::{self, Pki};
 use l2tpsec::crypto::{cbc::CbcCipher, dh::DhGroup, ike_keys::PrfHash, integ::IntegAlg};
-use l2tpsec::ike::{MmOffer, QmOffer};
 use l2tpsec::net::{self, Machine, Simulation};
 use l2tpsec::windows::catalog;
 use l2tpsec::windows::config as win;
 use l2tpsec::windows::config::ManualPolicy;
+use l2tpsec::windows::ipsec as offers;
 use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::rras;
 use l2tpsec::windows::WindowsMachine;
@@ -287,27 +287,21 @@ fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
                 p.name, o.group
             ))
         })?;
-        mm_offers.push(MmOffer {
-            cipher: cipher(o.encryption),
-            hash: match o.hash {
-                schema::IpsecHash::Md5 => PrfHash::Md5,
-                schema::IpsecHash::Sha1 => PrfHash::Sha1,
-            },
-            group,
-            lifetime_secs: 28_800,
-        });
+        let hash = match o.hash {
+            schema::IpsecHash::Md5 => PrfHash::Md5,
+            schema::IpsecHash::Sha1 => PrfHash::Sha1,
+        };
+        mm_offers.push(offers::main_mode_offer(cipher(o.encryption), hash, group));
     }
     let qm_offers = p
         .quick_mode
         .iter()
-        .map(|o| QmOffer {
-            cipher: Some(cipher(o.encryption)),
-            integ: match o.integrity {
+        .map(|o| {
+            let integ = match o.integrity {
                 schema::IpsecHash::Md5 => IntegAlg::HmacMd5_96,
                 schema::IpsecHash::Sha1 => IntegAlg::HmacSha1_96,
-            },
-            lifetime_secs: 3600,
-            lifetime_kb: 250_000,
+            };
+            offers::quick_mode_offer(Some(cipher(o.encryption)), integ)
         })
         .collect();
     Ok(ManualPolicy {
@@ -479,9 +473,7 @@ fn machine_config(
         pptp_ports: host.ports.pptp,
         pool: host
             .address_pool
-            .map_or(([169, 254, 0, 1].into(), [169, 254, 0, 254].into()), |p| {
-                (p.first, p.last)
-            }),
+            .map_or(win::ServerConfig::AUTONET_POOL, |p| (p.first, p.last)),
         users: host
             .users
             .iter()

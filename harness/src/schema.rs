@@ -403,7 +403,7 @@ pub struct NatConfig {
 }
 
 fn ports_default() -> u16 {
-    128
+    l2tpsec::windows::config::ServerConfig::DEFAULT_PORTS
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -418,8 +418,8 @@ pub struct Ports {
 impl Default for Ports {
     fn default() -> Self {
         Ports {
-            l2tp: 128,
-            pptp: 128,
+            l2tp: ports_default(),
+            pptp: ports_default(),
         }
     }
 }

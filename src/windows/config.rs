@@ -149,6 +149,18 @@ pub struct ServerConfig {
     pub policies: Vec<Policy>,
 }
 
+impl ServerConfig {
+    /// L2TP and PPTP ports of a Server 2003 RRAS installed for VPN.
+    pub const DEFAULT_PORTS: u16 = 128;
+    /// Without a static pool RRAS asks DHCP, and with no DHCP server it
+    /// hands out Automatic Private IP addresses (KB 216805, event 20169):
+    /// 169.254.0.0/16; the server keeps the first for itself.
+    pub const AUTONET_POOL: (Ipv4Addr, Ipv4Addr) = (
+        Ipv4Addr::new(169, 254, 0, 1),
+        Ipv4Addr::new(169, 254, 0, 254),
+    );
+}
+
 /// The machine certificate in the computer store (claims A2, A10, A11).
 #[derive(Debug, Clone)]
 pub struct MachineCertificate {

@@ -20,8 +20,8 @@ mod offers;
 mod text;
 
 pub use offers::{
-    optional_quick_mode_offers, quick_mode_offers, vendor_ids, xp_main_mode_offers,
-    xp_quick_mode_offers,
+    main_mode_offer, optional_quick_mode_offers, quick_mode_offer, quick_mode_offers, vendor_ids,
+    xp_main_mode_offers, xp_quick_mode_offers,
 };
 
 use super::config::{ManualPolicy, NicOffload};

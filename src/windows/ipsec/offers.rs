@@ -7,14 +7,35 @@ use crate::crypto::integ::IntegAlg;
 use crate::ike::{MmOffer, QmOffer};
 use crate::windows::config::{ConnectoidEncryption, Edition};
 
-/// XP's main mode offers (WINDOWS.md 5), lifetime 28800 s [MODEL].
-pub fn xp_main_mode_offers() -> Vec<MmOffer> {
-    let offer = |cipher, hash, group| MmOffer {
+/// Main mode SA lifetime, 8 hours [MODEL].
+pub const MAIN_MODE_LIFETIME_SECS: u32 = 28_800;
+/// Quick mode SA lifetimes of the L2TP policies (WINDOWS.md 5).
+pub const QUICK_MODE_LIFETIME_SECS: u32 = 3600;
+pub const QUICK_MODE_LIFETIME_KB: u32 = 250_000;
+
+/// A main mode offer with Windows' lifetime (also a manual policy's).
+pub fn main_mode_offer(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmOffer {
+    MmOffer {
         cipher,
         hash,
         group,
-        lifetime_secs: 28_800,
-    };
+        lifetime_secs: MAIN_MODE_LIFETIME_SECS,
+    }
+}
+
+/// A quick mode ESP offer with Windows' lifetimes; no cipher is ESP-NULL.
+pub fn quick_mode_offer(cipher: Option<CbcCipher>, integ: IntegAlg) -> QmOffer {
+    QmOffer {
+        cipher,
+        integ,
+        lifetime_secs: QUICK_MODE_LIFETIME_SECS,
+        lifetime_kb: QUICK_MODE_LIFETIME_KB,
+    }
+}
+
+/// XP's main mode offers (WINDOWS.md 5).
+pub fn xp_main_mode_offers() -> Vec<MmOffer> {
+    let offer = main_mode_offer;
     vec![
         offer(CbcCipher::TripleDes, PrfHash::Sha1, DhGroup::Modp1024),
         offer(CbcCipher::TripleDes, PrfHash::Md5, DhGroup::Modp1024),
@@ -26,12 +47,7 @@ pub fn xp_main_mode_offers() -> Vec<MmOffer> {
 /// Quick mode offers of the "L2TP Require Encryption Quick Mode Policy"
 /// (WINDOWS.md 5): ESP only; the AH+ESP combinations are not offered here.
 pub fn xp_quick_mode_offers() -> Vec<QmOffer> {
-    let offer = |cipher, integ| QmOffer {
-        cipher: Some(cipher),
-        integ,
-        lifetime_secs: 3600,
-        lifetime_kb: 250_000,
-    };
+    let offer = |cipher, integ| quick_mode_offer(Some(cipher), integ);
     vec![
         offer(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
         offer(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
@@ -45,12 +61,7 @@ pub fn xp_quick_mode_offers() -> Vec<QmOffer> {
 /// Encryption Quick Mode Policy". No encryption is ESP with integrity only.
 pub fn quick_mode_offers(enc: ConnectoidEncryption) -> Vec<QmOffer> {
     use ConnectoidEncryption as E;
-    let null = |integ| QmOffer {
-        cipher: None,
-        integ,
-        lifetime_secs: 3600,
-        lifetime_kb: 250_000,
-    };
+    let null = |integ| quick_mode_offer(None, integ);
     let nulls = vec![null(IntegAlg::HmacMd5_96), null(IntegAlg::HmacSha1_96)];
     match enc {
         E::None => nulls,
