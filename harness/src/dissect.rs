@@ -30,21 +30,6 @@ pub struct Dissector {
     seen: BTreeSet<(String, usize, bool, Vec<u8>)>,
 }
 
-/// The report's protocol column for the classifier's kind.
-pub fn wire_protocol(kind: WireKind) -> WireProtocol {
-    match kind {
-        WireKind::Isakmp => WireProtocol::Isakmp,
-        WireKind::Esp => WireProtocol::Esp,
-        WireKind::L2tp => WireProtocol::L2tp,
-        WireKind::Pptp => WireProtocol::Pptp,
-        WireKind::Gre => WireProtocol::Gre,
-        WireKind::Tcp => WireProtocol::Tcp,
-        WireKind::Udp => WireProtocol::Udp,
-        WireKind::Icmp => WireProtocol::Icmp,
-        WireKind::Other => WireProtocol::Ipv4,
-    }
-}
-
 impl Dissector {
     pub fn new() -> Self {
         Self::default()
@@ -71,7 +56,7 @@ impl Dissector {
             _ => (flow.src.to_string(), flow.dst.to_string()),
         };
         let mut out = Dissected {
-            protocol: wire_protocol(flow.kind),
+            protocol: flow.kind,
             src,
             dst,
             spi: flow.spi,

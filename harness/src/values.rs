@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// Deserialises a value through its `FromStr`, turning the parse error into
 /// a serde error (positioned by the tree deserialiser).
@@ -511,42 +511,8 @@ impl<'de> Deserialize<'de> for Count {
 // ----------------------------------------------------------------- protocols
 
 /// What a packet is, as a router sees it without keys (the report's
-/// `protocol`), also used by `expect.packets`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WireProtocol {
-    Isakmp,
-    Esp,
-    L2tp,
-    Pptp,
-    Gre,
-    Tcp,
-    Udp,
-    Icmp,
-    Ipv4,
-}
-
-impl WireProtocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WireProtocol::Isakmp => "isakmp",
-            WireProtocol::Esp => "esp",
-            WireProtocol::L2tp => "l2tp",
-            WireProtocol::Pptp => "pptp",
-            WireProtocol::Gre => "gre",
-            WireProtocol::Tcp => "tcp",
-            WireProtocol::Udp => "udp",
-            WireProtocol::Icmp => "icmp",
-            WireProtocol::Ipv4 => "ipv4",
-        }
-    }
-}
-
-impl fmt::Display for WireProtocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// `protocol`, also `expect.packets`): the classifier's own kind.
+pub use l2tpsec::wire::WireKind as WireProtocol;
 
 /// `from:` / `toward:` in a match: one host name or a list of them.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

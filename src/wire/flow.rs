@@ -34,8 +34,11 @@ const ESP_HEADER_LEN: usize = super::esp::HEADER_LEN;
 const PORTS_LEN: usize = 4;
 
 /// The protocol a router attributes a packet to (SCENARIOS.md, "JSON
-/// report": `protocol`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// report": `protocol`), named as reports and scenarios name it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum WireKind {
     /// UDP 500, or UDP 4500 that is not ESP (RFC 3947 4, RFC 3948 2.2).
     Isakmp,
@@ -50,8 +53,14 @@ pub enum WireKind {
     Tcp,
     Udp,
     Icmp,
-    /// Any other IP protocol (AH, ...).
-    Other,
+    /// Any other IP protocol (AH, ...): plain IPv4 to a router.
+    Ipv4,
+}
+
+impl core::fmt::Display for WireKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl WireKind {
@@ -65,7 +74,7 @@ impl WireKind {
             WireKind::Tcp => "tcp",
             WireKind::Udp => "udp",
             WireKind::Icmp => "icmp",
-            WireKind::Other => "other",
+            WireKind::Ipv4 => "ipv4",
         }
     }
 }
@@ -121,7 +130,7 @@ impl Flow {
             ports: None,
             spi: None,
             payload_offset: None,
-            kind: WireKind::Other,
+            kind: WireKind::Ipv4,
             fragment,
             header_checksum_ok: ip.verify_checksum(),
         };
@@ -370,7 +379,7 @@ mod tests {
             (TCP, WireKind::Tcp, Some((1025, 80))),
             (GRE, WireKind::Gre, None),
             (ICMP, WireKind::Icmp, None),
-            (AH, WireKind::Other, None),
+            (AH, WireKind::Ipv4, None),
         ] {
             let f = classify_hex(h);
             assert_eq!((f.kind, f.ports), (kind, ports), "{h}");
