@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
+use l2tpsec::crypto::dh::DhGroup;
 use l2tpsec::crypto::pki::{self, Pki};
-use l2tpsec::crypto::{cbc::CbcCipher, dh::DhGroup, ike_keys::PrfHash, integ::IntegAlg};
 use l2tpsec::net::{self, Machine, Simulation};
 use l2tpsec::windows::catalog;
 use l2tpsec::windows::config as win;
@@ -273,12 +273,6 @@ fn timeline_command(a: &schema::TimelineAction) -> Command {
 }
 
 fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
-    let cipher = |c: schema::IpsecCipher| match c {
-        schema::IpsecCipher::Des => CbcCipher::Des,
-        schema::IpsecCipher::TripleDes => CbcCipher::TripleDes,
-        schema::IpsecCipher::Aes128 => CbcCipher::Aes128,
-        schema::IpsecCipher::Aes256 => CbcCipher::Aes256,
-    };
     let mut mm_offers = Vec::new();
     for o in &p.main_mode {
         let group = DhGroup::from_number(o.group).ok_or_else(|| {
@@ -287,22 +281,12 @@ fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
                 p.name, o.group
             ))
         })?;
-        let hash = match o.hash {
-            schema::IpsecHash::Md5 => PrfHash::Md5,
-            schema::IpsecHash::Sha1 => PrfHash::Sha1,
-        };
-        mm_offers.push(offers::main_mode_offer(cipher(o.encryption), hash, group));
+        mm_offers.push(offers::main_mode_offer(o.encryption, o.hash, group));
     }
     let qm_offers = p
         .quick_mode
         .iter()
-        .map(|o| {
-            let integ = match o.integrity {
-                schema::IpsecHash::Md5 => IntegAlg::HmacMd5_96,
-                schema::IpsecHash::Sha1 => IntegAlg::HmacSha1_96,
-            };
-            offers::quick_mode_offer(Some(cipher(o.encryption)), integ)
-        })
+        .map(|o| offers::quick_mode_offer(Some(o.encryption), o.integrity))
         .collect();
     Ok(ManualPolicy {
         name: p.name.clone(),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::values::dur;
 pub use crate::values::{AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol};
+pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
 pub use l2tpsec::net::{CorruptAfter, EspNat, ProtoMatch as MatchProtocol};
 pub use l2tpsec::windows::catalog::Locale;
 pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
@@ -276,27 +277,10 @@ pub struct ManualPolicy {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IpsecCipher {
-    Des,
-    #[serde(rename = "3des")]
-    TripleDes,
-    Aes128,
-    Aes256,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IpsecHash {
-    Md5,
-    Sha1,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MainModeOffer {
-    pub encryption: IpsecCipher,
-    pub hash: IpsecHash,
+    pub encryption: CbcCipher,
+    pub hash: PrfHash,
     /// Diffie-Hellman group: 1, 2 or 14.
     pub group: u16,
 }
@@ -304,14 +288,14 @@ pub struct MainModeOffer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct QuickModeOffer {
-    pub encryption: IpsecCipher,
-    pub integrity: IpsecHash,
+    pub encryption: CbcCipher,
+    pub integrity: IntegAlg,
 }
 
 fn default_quick_mode() -> Vec<QuickModeOffer> {
     vec![QuickModeOffer {
-        encryption: IpsecCipher::TripleDes,
-        integrity: IpsecHash::Sha1,
+        encryption: CbcCipher::TripleDes,
+        integrity: IntegAlg::HmacSha1_96,
     }]
 }
 

@@ -10,12 +10,15 @@ use des::{Des, TdesEde3};
 
 use super::error::CryptoError;
 
-/// A CBC cipher as IKE and ESP negotiate it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A CBC cipher as IKE and ESP negotiate it (scenarios name them des,
+/// 3des, aes128, aes192, aes256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum CbcCipher {
     /// DES-CBC (RFC 2405): 8-byte key (parity bits ignored), 8-byte block.
     Des,
     /// 3DES-CBC, EDE with three independent keys (RFC 2451 2.2).
+    #[serde(rename = "3des")]
     TripleDes,
     /// AES-CBC (RFC 3602 2.2), 128-bit key.
     Aes128,

@@ -12,7 +12,8 @@ use super::cbc::CbcCipher;
 /// The hash algorithm negotiated in Main Mode (RFC 2409 Appendix A,
 /// class 2 "Hash Algorithm": MD5 1, SHA 2). The prf is its HMAC (RFC 2409
 /// 4: "the HMAC version of the negotiated hash algorithm").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum PrfHash {
     Md5,
     Sha1,

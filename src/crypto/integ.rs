@@ -5,12 +5,14 @@ use subtle::ConstantTimeEq;
 
 use super::ike_keys::{prf, PrfHash};
 
-/// An ESP/AH integrity algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An ESP/AH integrity algorithm (scenarios name them md5 and sha1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 pub enum IntegAlg {
     /// RFC 2403: 128-bit key, 96-bit ICV.
+    #[serde(rename = "md5")]
     HmacMd5_96,
     /// RFC 2404: 160-bit key, 96-bit ICV.
+    #[serde(rename = "sha1")]
     HmacSha1_96,
 }
 
