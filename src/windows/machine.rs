@@ -23,6 +23,8 @@ use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::{IpStack, StackCounters};
 use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent};
+use crate::net::fault::AppliedAction;
+use crate::net::machine::Refused;
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
 use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
 use crate::wire::{icmp, ipv4, udp, Flow};
@@ -57,6 +59,8 @@ pub struct WindowsMachine {
     server: Option<RrasServer>,
     logs: EventLogs,
     diagnostics: Diagnostics,
+    /// What ICS refused to translate, for the report's `faults`.
+    refused: VecDeque<Refused>,
 }
 
 impl WindowsMachine {
@@ -135,6 +139,7 @@ impl WindowsMachine {
             server,
             logs: EventLogs::default(),
             diagnostics: Diagnostics::default(),
+            refused: VecDeque::new(),
             config,
         };
         machine.apply_server_policy(Duration::ZERO);
@@ -481,14 +486,21 @@ impl WindowsMachine {
         let (dst, protocol) = (flow.dst, flow.protocol);
         let mut copy = packet.to_vec();
         if iface == ics.inside && !self.stack.owns(dst) {
-            if ics.table.outbound(&mut copy).is_ok() {
-                if let Some((out, next_hop)) = self.stack.routes().route(dst) {
-                    self.wire.push_back(Transmit {
-                        iface: out,
-                        next_hop,
-                        packet: copy,
-                    });
+            match ics.table.outbound(&mut copy) {
+                Ok(()) => {
+                    if let Some((out, next_hop)) = self.stack.routes().route(dst) {
+                        self.wire.push_back(Transmit {
+                            iface: out,
+                            next_hop,
+                            packet: copy,
+                        });
+                    }
                 }
+                // Like a NAT box, ICS drops what it cannot translate.
+                Err(_) => self.refused.push_back(Refused {
+                    action: AppliedAction::Drop,
+                    packet: packet.to_vec(),
+                }),
             }
             return true;
         }
@@ -582,6 +594,10 @@ impl Machine for WindowsMachine {
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
         self.wire.pop_front()
+    }
+
+    fn poll_refused(&mut self) -> Option<Refused> {
+        self.refused.pop_front()
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
