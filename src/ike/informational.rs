@@ -7,7 +7,7 @@ use core::time::Duration;
 use std::net::SocketAddrV4;
 
 use super::msg::{chain, first_kind, header, opened, plain, sealed, with_hash, Parsed};
-use super::state::{MainSa, MmState, QmState, LINGER};
+use super::state::{ExchangeTimer, MainSa, MmState, QmState, LINGER};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
 use crate::crypto::ike_keys::{phase2_iv, prf_parts};
 use crate::wire::isakmp::{
@@ -202,8 +202,7 @@ impl Ike {
         });
         if let Some(q) = q {
             q.state = QmState::Done;
-            q.timer = None;
-            q.expires = Some(now + LINGER);
+            q.timer = ExchangeTimer::Linger(now + LINGER);
             let cert = m.peer_cert.clone();
             self.fail(peer, Mode::Quick, FailurePoint::Peer, reason, cert);
         }

@@ -15,7 +15,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::msg::{header, opened, plain, sealed, Parsed};
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
-use super::state::{MainSa, MmState, Timer};
+use super::state::{ExchangeTimer, MainSa, MmState, Timer};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
 use crate::crypto::dh::DhPrivate;
 use crate::crypto::ike_keys::{derive_sig, prf_parts};
@@ -99,7 +99,7 @@ impl Ike {
             return;
         };
         m.last_out = bytes.clone();
-        m.timer = Some(Timer::start(now));
+        m.timer = ExchangeTimer::Retransmit(Timer::start(now));
         self.send(m.local, m.remote, bytes);
         self.mains.push(m);
     }
@@ -188,7 +188,7 @@ impl Ike {
             m.last_out = self.plain_notify(&m, ProtocolId::Isakmp, NotifyType::NoProposalChosen)?;
             self.send(m.local, m.remote, m.last_out.clone());
             m.state = MmState::Dead;
-            m.expires = Some(now + super::state::LINGER);
+            m.timer = ExchangeTimer::Linger(now + super::state::LINGER);
             self.mains.push(m);
             return Ok(());
         };
@@ -207,7 +207,7 @@ impl Ike {
             .collect();
         let bytes = plain(hdr, &payloads)?;
         m.last_out = bytes.clone();
-        m.timer = Some(Timer::start(now));
+        m.timer = ExchangeTimer::Retransmit(Timer::start(now));
         self.send(m.local, m.remote, bytes);
         self.mains.push(m);
         Ok(())
@@ -283,7 +283,7 @@ impl Ike {
         let m = &mut self.mains[i];
         m.state = state;
         m.last_out = bytes.clone();
-        m.timer = retransmit.then(|| Timer::start(now));
+        m.timer = ExchangeTimer::retransmit_if(retransmit, now);
         let (local, remote) = (m.local, m.remote);
         self.send(local, remote, bytes);
     }
@@ -469,7 +469,7 @@ impl Ike {
         let m = &mut self.mains[i];
         m.peer_cert = Some(peer_cert);
         m.state = MmState::Up;
-        m.timer = None;
+        m.timer = ExchangeTimer::Idle;
         m.last_out = Vec::new();
         let (ic, rc) = (m.icookie, m.rcookie);
         let pending = core::mem::take(&mut m.pending);
@@ -651,12 +651,16 @@ impl Ike {
         let mut i = 0;
         while i < self.mains.len() {
             let m = &mut self.mains[i];
-            if m.expires.is_some_and(|t| t <= now) && m.state == MmState::Dead {
-                self.mains.remove(i);
+            if !m.timer.is_due(now) {
+                i += 1;
                 continue;
             }
             match m.timer {
-                Some(t) if t.at <= now && t.exhausted() => {
+                ExchangeTimer::Linger(_) => {
+                    self.mains.remove(i);
+                    continue;
+                }
+                ExchangeTimer::Retransmit(t) if t.exhausted() => {
                     let reason = if m.initiator && !m.answered {
                         FailureReason::NoResponse
                     } else {
@@ -667,8 +671,8 @@ impl Ike {
                     self.fail(peer, Mode::Main, FailurePoint::Me, reason, cert);
                     continue;
                 }
-                Some(t) if t.at <= now => {
-                    m.timer = Some(t.resent(now));
+                ExchangeTimer::Retransmit(t) => {
+                    m.timer = ExchangeTimer::Retransmit(t.resent(now));
                     let (local, remote, bytes) = (m.local, m.remote, m.last_out.clone());
                     self.send(local, remote, bytes);
                 }

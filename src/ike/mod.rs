@@ -24,7 +24,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
 pub use self::error::IkeError;
-use self::state::{MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
+use self::state::{ExchangeTimer, MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
 pub use crate::crypto::cbc::CbcCipher;
 pub use crate::crypto::dh::DhGroup;
 pub use crate::crypto::ike_keys::PrfHash;
@@ -393,15 +393,9 @@ impl Ike {
 
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        let mains = self
-            .mains
-            .iter()
-            .flat_map(|m| [m.timer.map(|t| t.at), m.expires]);
-        let quicks = self
-            .quicks
-            .iter()
-            .flat_map(|q| [q.timer.map(|t| t.at), q.expires]);
-        mains.chain(quicks).flatten().min()
+        let mains = self.mains.iter().filter_map(|m| m.timer.deadline());
+        let quicks = self.quicks.iter().filter_map(|q| q.timer.deadline());
+        mains.chain(quicks).min()
     }
 
     fn rule(&self, index: usize) -> Option<&QmRule> {
@@ -477,7 +471,14 @@ impl Ike {
             self.mains
                 .iter()
                 .find(|m| m.peer() == peer && m.icookie == ic && m.last_in == data)
-                .map(|m| (m.local, m.remote, m.last_out.clone(), m.timer.is_some()))
+                .map(|m| {
+                    (
+                        m.local,
+                        m.remote,
+                        m.last_out.clone(),
+                        m.timer.is_retransmitting(),
+                    )
+                })
         } else {
             self.quicks
                 .iter()
@@ -489,7 +490,12 @@ impl Ike {
                         .mains
                         .iter()
                         .find(|m| m.icookie == q.icookie && m.rcookie == q.rcookie)?;
-                    Some((m.local, m.remote, q.last_out.clone(), q.timer.is_some()))
+                    Some((
+                        m.local,
+                        m.remote,
+                        q.last_out.clone(),
+                        q.timer.is_retransmitting(),
+                    ))
                 })
         };
         match reply {
@@ -517,12 +523,11 @@ impl Ike {
     fn kill_main(&mut self, now: Duration, index: usize) {
         if let Some(m) = self.mains.get_mut(index) {
             m.state = MmState::Dead;
-            m.timer = None;
             // Only a notification set afterwards is repeated; never our last
             // request, which would ping-pong with a peer repeating its reply.
             m.last_out.clear();
             m.pending.clear();
-            m.expires = Some(now + LINGER);
+            m.timer = ExchangeTimer::Linger(now + LINGER);
         }
     }
 }

@@ -16,7 +16,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::msg::{chain, header, opened, sealed, with_hash, Parsed};
 use super::proposal::{accept_qm, choose_qm, qm_sa};
-use super::state::{MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
+use super::state::{ExchangeTimer, MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, QmOffer, Selector};
 use crate::crypto::ike_keys::{keymat, phase2_iv, prf_parts, PrfHash};
 use crate::ipsec::sa::SaParams;
@@ -173,8 +173,7 @@ impl Ike {
             remote_id: SocketAddrV4::new(peer, sel.remote_port),
             last_in: Vec::new(),
             last_out: bytes.clone(),
-            timer: Some(Timer::start(now)),
-            expires: None,
+            timer: ExchangeTimer::Retransmit(Timer::start(now)),
         });
         self.send(local, remote, bytes);
     }
@@ -366,8 +365,7 @@ impl Ike {
             remote_id: SocketAddrV4::new(ci_addr, ci.port),
             last_in: data.to_vec(),
             last_out: bytes.clone(),
-            timer: Some(Timer::start(now)),
-            expires: None,
+            timer: ExchangeTimer::Retransmit(Timer::start(now)),
         });
         self.send(local_addr, remote_addr, bytes);
         Ok(())
@@ -402,8 +400,7 @@ impl Ike {
             remote_id: m.remote,
             last_in: data.to_vec(),
             last_out: reply,
-            timer: None,
-            expires: Some(now + LINGER),
+            timer: ExchangeTimer::Linger(now + LINGER),
         }
     }
 
@@ -433,8 +430,7 @@ impl Ike {
             );
             let x = &mut self.quicks[q];
             x.state = QmState::Done;
-            x.timer = None;
-            x.expires = Some(now + LINGER);
+            x.timer = ExchangeTimer::Linger(now + LINGER);
             return Ok(());
         };
         let m = &self.mains[i];
@@ -466,8 +462,7 @@ impl Ike {
         x.peer_spi = peer_spi;
         x.offer = Some(offer);
         x.state = QmState::Done;
-        x.timer = None;
-        x.expires = Some(now + LINGER);
+        x.timer = ExchangeTimer::Linger(now + LINGER);
         x.last_in = data.to_vec();
         x.last_out = bytes.clone();
         self.send(local, remote, bytes);
@@ -490,8 +485,7 @@ impl Ike {
         self.open_quick(i, packet, &iv, &[&[0], &mid.to_be_bytes(), &ni, &nr], false)?;
         let x = &mut self.quicks[q];
         x.state = QmState::Done;
-        x.timer = None;
-        x.expires = Some(now + LINGER);
+        x.timer = ExchangeTimer::Linger(now + LINGER);
         x.last_in = data.to_vec();
         x.last_out = Vec::new();
         self.quick_mode_up(i, q);
@@ -533,12 +527,16 @@ impl Ike {
         let mut k = 0;
         while k < self.quicks.len() {
             let x = &mut self.quicks[k];
-            if x.expires.is_some_and(|t| t <= now) {
-                self.quicks.remove(k);
+            if !x.timer.is_due(now) {
+                k += 1;
                 continue;
             }
             match x.timer {
-                Some(t) if t.at <= now && t.exhausted() => {
+                ExchangeTimer::Linger(_) => {
+                    self.quicks.remove(k);
+                    continue;
+                }
+                ExchangeTimer::Retransmit(t) if t.exhausted() => {
                     let peer = x.peer;
                     self.quicks.remove(k);
                     self.fail(
@@ -550,8 +548,8 @@ impl Ike {
                     );
                     continue;
                 }
-                Some(t) if t.at <= now => {
-                    x.timer = Some(t.resent(now));
+                ExchangeTimer::Retransmit(t) => {
+                    x.timer = ExchangeTimer::Retransmit(t.resent(now));
                     let (ic, rc, bytes) = (x.icookie, x.rcookie, x.last_out.clone());
                     if let Some(m) = self
                         .mains

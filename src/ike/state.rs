@@ -27,6 +27,46 @@ pub(super) struct Timer {
     pub at: Duration,
 }
 
+/// The one timer of an exchange (Main Mode SA or Quick Mode exchange):
+/// nothing, the retransmission of our last message, or the linger of a
+/// finished exchange that still answers retransmissions. Due-ness is
+/// decided here only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeTimer {
+    Idle,
+    Retransmit(Timer),
+    /// Forgotten at this time.
+    Linger(Duration),
+}
+
+impl ExchangeTimer {
+    pub fn deadline(&self) -> Option<Duration> {
+        match self {
+            ExchangeTimer::Idle => None,
+            ExchangeTimer::Retransmit(t) => Some(t.at),
+            ExchangeTimer::Linger(until) => Some(*until),
+        }
+    }
+
+    pub fn is_due(&self, now: Duration) -> bool {
+        self.deadline().is_some_and(|t| t <= now)
+    }
+
+    /// Our last message has a retransmission timer of its own.
+    pub fn is_retransmitting(&self) -> bool {
+        matches!(self, ExchangeTimer::Retransmit(_))
+    }
+
+    /// `Retransmit` from `now`, or `Idle` when nothing is awaited.
+    pub fn retransmit_if(awaiting: bool, now: Duration) -> ExchangeTimer {
+        if awaiting {
+            ExchangeTimer::Retransmit(Timer::start(now))
+        } else {
+            ExchangeTimer::Idle
+        }
+    }
+}
+
 impl Timer {
     pub fn start(now: Duration) -> Timer {
         Timer {
@@ -95,9 +135,7 @@ pub(super) struct MainSa {
     pub answered: bool,
     pub last_in: Vec<u8>,
     pub last_out: Vec<u8>,
-    pub timer: Option<Timer>,
-    /// When a dead SA is forgotten, or a responder gives up waiting.
-    pub expires: Option<Duration>,
+    pub timer: ExchangeTimer,
     /// Initiator: qm rule indices to negotiate once the SA is up.
     pub pending: Vec<usize>,
 }
@@ -130,8 +168,7 @@ impl MainSa {
             answered: false,
             last_in: Vec::new(),
             last_out: Vec::new(),
-            timer: None,
-            expires: None,
+            timer: ExchangeTimer::Idle,
             pending: Vec::new(),
         }
     }
@@ -184,8 +221,7 @@ pub(super) struct QuickEx {
     pub remote_id: SocketAddrV4,
     pub last_in: Vec<u8>,
     pub last_out: Vec<u8>,
-    pub timer: Option<Timer>,
-    pub expires: Option<Duration>,
+    pub timer: ExchangeTimer,
 }
 
 /// An established pair of ESP SAs, for deletes.
