@@ -112,8 +112,43 @@ struct Pinger {
     peer: Option<Ipv4Addr>,
     sent: u16,
     replies: u16,
-    next_at: Option<Duration>,
-    done_at: Option<Duration>,
+    /// The test traffic is over (answered, timed out, or the call ended).
+    done: bool,
+}
+
+/// The client's timers: when the connectoid dials, when the next echo
+/// request goes (or the last one's reply times out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    Dial,
+    Ping,
+}
+
+/// One deadline per `Timer`; due-ness is decided here only.
+#[derive(Debug, Clone, Copy, Default)]
+struct Timers([Option<Duration>; 2]);
+
+impl Timers {
+    fn set(&mut self, t: Timer, at: Duration) {
+        self.0[t as usize] = Some(at);
+    }
+
+    fn stop(&mut self, t: Timer) {
+        self.0[t as usize] = None;
+    }
+
+    fn next(&self) -> Option<Duration> {
+        self.0.iter().flatten().min().copied()
+    }
+
+    /// True once: the timer was due at `now`, and is stopped.
+    fn take_due(&mut self, t: Timer, now: Duration) -> bool {
+        let due = self.0[t as usize].is_some_and(|at| at <= now);
+        if due {
+            self.stop(t);
+        }
+        due
+    }
 }
 
 /// What RASMAN knows of this machine when it dials.
@@ -154,6 +189,7 @@ pub struct RasClient {
     closing: Option<TunnelHandle>,
     outcome: Option<DialOutcome>,
     pinger: Pinger,
+    timers: Timers,
     actions: VecDeque<ClientAction>,
     counters: ClientCounters,
     rng: ChaCha20Rng,
@@ -166,7 +202,10 @@ impl RasClient {
         context: DialContext,
         rng: ChaCha20Rng,
     ) -> Self {
+        let mut timers = Timers::default();
+        timers.set(Timer::Dial, dial.at);
         RasClient {
+            timers,
             dial,
             registry,
             context,
@@ -206,7 +245,7 @@ impl RasClient {
     pub fn finished(&self) -> bool {
         match &self.outcome {
             None => false,
-            Some(o) if o.connected() => self.pinger.done_at.is_some(),
+            Some(o) if o.connected() => self.pinger.done,
             Some(_) => true,
         }
     }
@@ -218,13 +257,8 @@ impl RasClient {
 
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        let dial = (self.phase == Phase::Idle).then_some(self.dial.at);
         let link = self.link.as_ref().and_then(Link::poll_timeout);
-        let ping = self
-            .pinger
-            .next_at
-            .filter(|_| self.pinger.done_at.is_none());
-        [dial, link, ping].into_iter().flatten().min()
+        [self.timers.next(), link].into_iter().flatten().min()
     }
 
     /// A timeline `dial`: a fresh attempt, unless the connectoid is
@@ -236,6 +270,7 @@ impl RasClient {
             return;
         }
         self.dial.at = now;
+        self.timers.set(Timer::Dial, now);
         self.phase = Phase::Idle;
         self.outcome = None;
         self.drop_link();
@@ -252,7 +287,7 @@ impl RasClient {
             link.close(now);
             self.phase = Phase::HangingUp(s);
         }
-        self.pinger.done_at.get_or_insert(now);
+        self.pings_done();
         self.drain_link(now);
     }
 
@@ -261,7 +296,7 @@ impl RasClient {
     }
 
     pub fn handle_timeout(&mut self, now: Duration) {
-        if self.phase == Phase::Idle && now >= self.dial.at {
+        if self.timers.take_due(Timer::Dial, now) {
             self.start(now);
         }
         if let Some(link) = self.link.as_mut() {
@@ -269,7 +304,7 @@ impl RasClient {
                 link.handle_timeout(now);
             }
         }
-        if self.pinger.next_at.is_some_and(|t| t <= now) && self.pinger.done_at.is_none() {
+        if self.timers.take_due(Timer::Ping, now) {
             self.ping(now);
         }
         self.drain_link(now);
@@ -465,7 +500,7 @@ impl RasClient {
         }
         self.drop_link();
         self.phase = Phase::Ended;
-        self.pinger.done_at.get_or_insert(now);
+        self.pings_done();
     }
 
     /// Moves PPP output into actions and reacts to PPP events.
@@ -495,9 +530,9 @@ impl RasClient {
                     });
                     self.pinger.local = Some(local);
                     self.pinger.peer = Some(peer);
-                    self.pinger.next_at = Some(now);
+                    self.timers.set(Timer::Ping, now);
                 }
-                LinkEvent::Ip(packet) => self.on_ip(now, &packet),
+                LinkEvent::Ip(packet) => self.on_ip(&packet),
                 LinkEvent::Down(reason) => {
                     // The link's frames (a last Terminate-Ack) leave first.
                     if let Some(link) = self.link.as_mut() {
@@ -518,13 +553,11 @@ impl RasClient {
         let (Some(local), Some(peer), Some(link)) =
             (self.pinger.local, self.pinger.peer, self.link.as_mut())
         else {
-            self.pinger.done_at = Some(now);
-            return;
+            return self.pings_done();
         };
         if self.pinger.sent >= PINGS {
             // The last reply had its full timeout.
-            self.pinger.done_at = Some(now);
-            return;
+            return self.pings_done();
         }
         self.pinger.sent += 1;
         let echo = icmp::Repr::EchoRequest {
@@ -538,24 +571,30 @@ impl RasClient {
         if link.send_ip(now, &packet).is_err() {
             self.counters.send_refused += 1;
         }
-        self.pinger.next_at = Some(if self.pinger.sent < PINGS {
-            now + PING_INTERVAL
+        let wait = if self.pinger.sent < PINGS {
+            PING_INTERVAL
         } else {
-            now + PING_TIMEOUT
-        });
+            PING_TIMEOUT
+        };
+        self.timers.set(Timer::Ping, now + wait);
     }
 
-    fn on_ip(&mut self, now: Duration, packet: &[u8]) {
+    fn on_ip(&mut self, packet: &[u8]) {
         if let Ok(echo) = icmp::parse_ipv4(packet) {
             if matches!(echo.echo, icmp::Repr::EchoReply { .. })
                 && Some(echo.src) == self.pinger.peer
             {
                 self.pinger.replies += 1;
                 if self.pinger.replies >= PINGS && self.pinger.sent >= PINGS {
-                    self.pinger.done_at = Some(now);
+                    self.pings_done();
                 }
             }
         }
+    }
+
+    fn pings_done(&mut self) {
+        self.pinger.done = true;
+        self.timers.stop(Timer::Ping);
     }
 
     /// Echo replies received through the tunnel.
