@@ -156,15 +156,46 @@ pub(super) fn rsa_key(index: usize) -> Result<rsa::RsaPrivateKey, PkiError> {
     })
 }
 
+/// The fixed key `index` for rcgen, which only lays the certificate out:
+/// its "signature" is a placeholder of the right length, and
+/// `sha1::resign` signs once, with SHA-1, so minting costs one RSA
+/// signature per certificate.
 fn rcgen_key(index: usize) -> Result<KeyPair, PkiError> {
     let pem = FIXED_KEYS.get(index).ok_or(PkiError::BadKey {
         index,
         detail: "no such key".into(),
     })?;
-    KeyPair::from_pkcs8_pem_and_sign_algo(pem, &PKCS_RSA_SHA256).map_err(|e| PkiError::BadKey {
+    let bad = |e: rcgen::Error| PkiError::BadKey {
         index,
         detail: e.to_string(),
-    })
+    };
+    let real = KeyPair::from_pkcs8_pem_and_sign_algo(pem, &PKCS_RSA_SHA256).map_err(bad)?;
+    KeyPair::from_remote(Box::new(Placeholder {
+        public_key: real.public_key_raw().to_vec(),
+    }))
+    .map_err(bad)
+}
+
+/// RSA-2048 signatures are 256 octets (RFC 8017 8.2.1).
+const RSA2048_SIGNATURE_LEN: usize = 256;
+
+/// A key that "signs" with zeros: the real signature comes after.
+struct Placeholder {
+    public_key: Vec<u8>,
+}
+
+impl rcgen::RemoteKeyPair for Placeholder {
+    fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    fn sign(&self, _msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        Ok(vec![0; RSA2048_SIGNATURE_LEN])
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &PKCS_RSA_SHA256
+    }
 }
 
 fn generate(e: rcgen::Error) -> PkiError {
