@@ -77,7 +77,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
                 host.gateway,
             ))),
             Role::Nat => Rc::new(RefCell::new(nat(scenario, name, host)?)),
-            Role::WindowsXpClient | Role::WindowsXpSp2Client | Role::RrasServer => {
+            Role::Windows(_) => {
                 let config = machine_config(scenario, name, host, opts.seed, &pki)?;
                 let m = Rc::new(RefCell::new(WindowsMachine::new(config)));
                 windows.push((name.to_string(), m.clone()));
@@ -439,10 +439,10 @@ fn machine_config(
     seed: u64,
     pki: &Pki,
 ) -> Result<win::MachineConfig, RunError> {
-    let edition = match host.role {
-        Role::WindowsXpSp2Client => win::Edition::XpSp2Client,
-        Role::RrasServer => win::Edition::RrasServer,
-        _ => win::Edition::XpClient,
+    let Role::Windows(edition) = host.role else {
+        return Err(RunError::Setup(format!(
+            "host '{name}' is not a Windows machine"
+        )));
     };
     let dial = host.dial.as_ref().map(|d| win::DialConfig {
         at: d.at,
@@ -452,7 +452,7 @@ fn machine_config(
         password: d.password.clone(),
         encryption: d.encryption,
     });
-    let server = (host.role == Role::RrasServer).then(|| win::ServerConfig {
+    let server = (host.role == Role::RRAS_SERVER).then(|| win::ServerConfig {
         l2tp_ports: host.ports.l2tp,
         pptp_ports: host.ports.pptp,
         pool: host

@@ -15,6 +15,7 @@ pub use crate::values::{AddressPool, CmpOp, Count, Date, HostList, Subnet, WireP
 pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
 pub use l2tpsec::net::{CorruptAfter, EspNat, ProtoMatch as MatchProtocol};
 pub use l2tpsec::windows::catalog::Locale;
+pub use l2tpsec::windows::config::Edition;
 pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
 pub use l2tpsec::windows::eventlog::Log as LogName;
 pub use l2tpsec::windows::rras::{
@@ -180,34 +181,63 @@ pub struct Network {
 
 // --------------------------------------------------------------------- hosts
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// A host's `role`: a Windows machine of one of the library's editions,
+/// or a router or NAT of the simulated network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    WindowsXpClient,
-    WindowsXpSp2Client,
-    RrasServer,
+    Windows(Edition),
     Router,
     Nat,
 }
 
+/// The scenario names of the roles, in `Role::ALL` order.
+const ROLE_NAMES: &[&str] = &[
+    "windows-xp-client",
+    "windows-xp-sp2-client",
+    "rras-server",
+    "router",
+    "nat",
+];
+
 impl Role {
+    pub const RRAS_SERVER: Role = Role::Windows(Edition::RrasServer);
+    const ALL: [Role; 5] = [
+        Role::Windows(Edition::XpClient),
+        Role::Windows(Edition::XpSp2Client),
+        Role::RRAS_SERVER,
+        Role::Router,
+        Role::Nat,
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::WindowsXpClient => "windows-xp-client",
-            Role::WindowsXpSp2Client => "windows-xp-sp2-client",
-            Role::RrasServer => "rras-server",
-            Role::Router => "router",
-            Role::Nat => "nat",
-        }
+        Role::ALL
+            .iter()
+            .zip(ROLE_NAMES)
+            .find(|(r, _)| **r == self)
+            .map_or("", |(_, name)| name)
     }
     pub fn is_client(self) -> bool {
-        matches!(self, Role::WindowsXpClient | Role::WindowsXpSp2Client)
+        matches!(
+            self,
+            Role::Windows(Edition::XpClient | Edition::XpSp2Client)
+        )
     }
     pub fn is_windows(self) -> bool {
-        self.is_client() || self == Role::RrasServer
+        matches!(self, Role::Windows(_))
     }
     pub fn forwards(self) -> bool {
         matches!(self, Role::Router | Role::Nat)
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        ROLE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| Role::ALL.get(i).copied())
+            .ok_or_else(|| de::Error::unknown_variant(&name, ROLE_NAMES))
     }
 }
 

@@ -310,9 +310,9 @@ impl Checker<'_> {
                 "nat hosts and Windows clients (ICS)",
             ),
             ("ipsec-policy", host.role.is_windows(), WINDOWS),
-            ("ports", host.role == Role::RrasServer, "rras-server"),
-            ("users", host.role == Role::RrasServer, "rras-server"),
-            ("policies", host.role == Role::RrasServer, "rras-server"),
+            ("ports", host.role == Role::RRAS_SERVER, "rras-server"),
+            ("users", host.role == Role::RRAS_SERVER, "rras-server"),
+            ("policies", host.role == Role::RRAS_SERVER, "rras-server"),
         ];
         for (field, allowed, roles) in rules {
             if !allowed && self.present(&hp.key(field)) {
@@ -325,7 +325,7 @@ impl Checker<'_> {
                 );
             }
         }
-        if host.role != Role::RrasServer && self.present(&hp.key("address-pool")) {
+        if host.role != Role::RRAS_SERVER && self.present(&hp.key("address-pool")) {
             self.err_key(
                 &hp.key("address-pool"),
                 format!(
