@@ -366,7 +366,6 @@ impl ServiceName {
     }
 }
 
-/// The registry values of WINDOWS.md 5 (names as in the registry).
 /// Registry values a scenario sets; absent ones keep Windows' default,
 /// which the library defines (`windows::config::Registry::WINDOWS_DEFAULT`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]

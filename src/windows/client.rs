@@ -326,6 +326,11 @@ impl RasClient {
         }
     }
 
+    /// The machine opened the control connection `ConnectL2tp` asked for.
+    pub fn handle_tunnel_opened(&mut self, tunnel: TunnelHandle) {
+        self.tunnel = Some(tunnel);
+    }
+
     /// How IKE with `peer` ended.
     pub fn handle_ipsec(&mut self, now: Duration, peer: Ipv4Addr, outcome: IpsecOutcome) {
         if self.phase != Phase::Ipsec || peer != self.dial.server {
@@ -339,8 +344,9 @@ impl RasClient {
 
     pub fn handle_l2tp_event(&mut self, now: Duration, event: &L2tpEvent) {
         match event {
-            L2tpEvent::SessionUp { session, tunnel } if self.phase == Phase::Tunnel => {
-                self.tunnel = Some(*tunnel);
+            L2tpEvent::SessionUp { session, tunnel }
+                if self.phase == Phase::Tunnel && self.tunnel == Some(*tunnel) =>
+            {
                 let mut link = Link::new(
                     LinkConfig {
                         role: Role::Client {
@@ -380,9 +386,6 @@ impl RasClient {
                 if self.phase == Phase::Tunnel {
                     self.fail(now, code::VPN_TIMEOUT);
                 }
-            }
-            L2tpEvent::TunnelDown { .. } if self.phase == Phase::Tunnel => {
-                self.fail(now, code::VPN_TIMEOUT);
             }
             L2tpEvent::TunnelClosed { tunnel } if self.closing == Some(*tunnel) => {
                 self.closing = None;

@@ -367,7 +367,7 @@ impl WindowsMachine {
                 s.handle_session_up(now, session, peer, nas, protection);
             }
             L2tpEvent::PppFrame { session, frame } => s.handle_ppp_frame(now, session, &frame),
-            L2tpEvent::SessionDown { session, .. } => s.handle_session_down(now, session),
+            L2tpEvent::SessionDown { session, .. } => s.handle_session_down(session),
             _ => {}
         }
     }
@@ -388,7 +388,10 @@ impl WindowsMachine {
             }
             ClientAction::AcquireSa { server } => self.ipsec.acquire(now, server),
             ClientAction::ConnectL2tp { server } => {
-                self.l2tp.connect(now, server);
+                let tunnel = self.l2tp.connect(now, server);
+                if let Some(c) = self.client.as_mut() {
+                    c.handle_tunnel_opened(tunnel);
+                }
             }
             ClientAction::SendPpp { session, frame } => self.send_ppp(now, session, &frame),
             ClientAction::CloseSession { session, result } => {
@@ -556,11 +559,17 @@ impl Machine for WindowsMachine {
             return;
         };
         let packet = &clear[..];
-        let flow = match Flow::classify(packet) {
-            Ok(f) if f.header_checksum_ok => f,
-            _ => {
-                self.stack.counters.malformed += 1;
-                return;
+        // Only ESP gives up a new packet; anything else passed unchanged
+        // (the driver refuses a bad header checksum).
+        let flow = if flow.protocol != ipv4::Protocol::Esp {
+            flow
+        } else {
+            match Flow::classify(packet) {
+                Ok(f) if f.header_checksum_ok => f,
+                _ => {
+                    self.stack.counters.malformed += 1;
+                    return;
+                }
             }
         };
         if !self.stack.owns(flow.dst) {

@@ -207,7 +207,7 @@ impl RrasServer {
             ChaCha20Rng::from_rng(&mut self.rng),
         );
         link.open(now);
-        let port = (0..)
+        let port = (0..=u16::MAX)
             .find(|n| !self.calls.values().any(|c| c.port == *n))
             .unwrap_or_default();
         self.calls.insert(
@@ -238,10 +238,7 @@ impl RrasServer {
 
     /// The session ended (the client's CDN, or its tunnel went down): the
     /// port and the address are free again.
-    pub fn handle_session_down(&mut self, now: Duration, session: SessionHandle) {
-        if let Some(call) = self.calls.get_mut(&session) {
-            call.link.lower_down(now);
-        }
+    pub fn handle_session_down(&mut self, session: SessionHandle) {
         self.remove_call(session);
     }
 

@@ -194,49 +194,35 @@ impl IpsecComponents {
                 None,
             ),
         };
-        let (filter, selector) = match role {
+        // Both sides filter UDP from port 1701, mirrored, negotiated; they
+        // differ in name and addresses. The server's source is "my IP
+        // address": RRAS answers on whichever NIC the call arrives on (an
+        // unspecified selector address is "any of mine").
+        let (filter_name, local, remote) = match role {
             L2tpRole::Client { server } => (
-                Filter {
-                    name: "L2TP Client Inbound and Outbound Filter".into(),
-                    src: AddrMatch::Addr(self.local_for(server)),
-                    dst: AddrMatch::Addr(server),
-                    protocol: Some(UDP),
-                    src_port: Some(L2TP_PORT),
-                    dst_port: None,
-                    mirrored: true,
-                    action: FilterAction::Negotiate,
-                    rule: 0,
-                },
-                Selector {
-                    local: self.local_for(server),
-                    remote: Some(server),
-                    protocol: UDP,
-                    local_port: L2TP_PORT,
-                    remote_port: 0,
-                },
+                "L2TP Client Inbound and Outbound Filter",
+                Some(self.local_for(server)),
+                Some(server),
             ),
-            L2tpRole::Server => (
-                Filter {
-                    name: "L2TP Server Inbound and Outbound Filter".into(),
-                    // "My IP address": RRAS answers on whichever NIC the
-                    // call arrives on.
-                    src: AddrMatch::Me,
-                    dst: manual_peer.map_or(AddrMatch::Any, AddrMatch::Addr),
-                    protocol: Some(UDP),
-                    src_port: Some(L2TP_PORT),
-                    dst_port: None,
-                    mirrored: true,
-                    action: FilterAction::Negotiate,
-                    rule: 0,
-                },
-                Selector {
-                    local: Ipv4Addr::UNSPECIFIED,
-                    remote: manual_peer,
-                    protocol: UDP,
-                    local_port: L2TP_PORT,
-                    remote_port: 0,
-                },
-            ),
+            L2tpRole::Server => ("L2TP Server Inbound and Outbound Filter", None, manual_peer),
+        };
+        let filter = Filter {
+            name: filter_name.into(),
+            src: local.map_or(AddrMatch::Me, AddrMatch::Addr),
+            dst: remote.map_or(AddrMatch::Any, AddrMatch::Addr),
+            protocol: Some(UDP),
+            src_port: Some(L2TP_PORT),
+            dst_port: None,
+            mirrored: true,
+            action: FilterAction::Negotiate,
+            rule: 0,
+        };
+        let selector = Selector {
+            local: local.unwrap_or(Ipv4Addr::UNSPECIFIED),
+            remote,
+            protocol: UDP,
+            local_port: L2TP_PORT,
+            remote_port: 0,
         };
         self.ike.set_policy(
             now,
@@ -261,10 +247,7 @@ impl IpsecComponents {
     /// (WINDOWS.md 5, claim A22).
     pub fn stop_agent(&mut self, now: Duration) {
         self.agent_running = false;
-        self.policy = None;
-        self.ike.delete_all(now);
-        self.ike.set_policy(now, None);
-        self.driver.clear();
+        self.remove_l2tp_policy(now);
     }
 
     pub fn start_agent(&mut self) {
