@@ -56,6 +56,7 @@ fn main() {
         locale: s.locale,
         want_pcap: false,
         want_keys: false,
+        engine: l2tpsec::net::Engine::default(),
     };
     let (pki, root) = fixtures();
     let cert = pki.certificate("m").expect("cert");

@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use l2tpsec::net::Engine;
 
 use crate::expect;
 use crate::load::{self, LoadError};
@@ -34,6 +35,25 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--engine event|turmoil` (DESIGN.md, "Two engines, one network model").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Event-driven: idle time costs nothing (the default).
+    #[default]
+    Event,
+    /// turmoil, stepping every tick (the reference).
+    Turmoil,
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Event => Engine::Event,
+            EngineArg::Turmoil => Engine::Turmoil,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -63,6 +83,9 @@ pub enum Command {
         /// Also write DIR/<scenario>.keys (tshark -o arguments).
         #[arg(long, requires = "pcap")]
         keys: bool,
+        /// The loop that runs the network (same report and captures on both).
+        #[arg(long, value_enum, default_value_t = EngineArg::Event)]
+        engine: EngineArg,
     },
     /// List every scenario: name, title, article paragraph.
     List,
@@ -176,7 +199,19 @@ pub fn execute(command: Command) -> u8 {
             format,
             pcap,
             keys,
-        } => cmd_run(&dir, &scenario, seed, locale, format, pcap.as_deref(), keys),
+            engine,
+        } => cmd_run(
+            &dir,
+            &scenario,
+            RunArgs {
+                seed,
+                locale,
+                format,
+                engine: engine.into(),
+            },
+            pcap.as_deref(),
+            keys,
+        ),
         Command::List => cmd_list(&dir),
         Command::Check { files } => cmd_check(&dir, &files),
         Command::Sweep {
@@ -227,15 +262,21 @@ pub fn write_captures(dir: &Path, name: &str, out: &RunOutput, keys: bool) -> st
     Ok(())
 }
 
-fn cmd_run(
-    dir: &Path,
-    arg: &str,
+/// What `run` takes besides the scenario and the capture directory.
+struct RunArgs {
     seed: Option<u64>,
     locale: Option<Locale>,
     format: Format,
-    pcap: Option<&Path>,
-    keys: bool,
-) -> u8 {
+    engine: Engine,
+}
+
+fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool) -> u8 {
+    let RunArgs {
+        seed,
+        locale,
+        format,
+        engine,
+    } = args;
     let s = match load::load(arg, dir) {
         Ok(s) => s,
         Err(e) => {
@@ -248,6 +289,7 @@ fn cmd_run(
         locale: locale.unwrap_or(s.locale),
         want_pcap: pcap.is_some(),
         want_keys: keys,
+        engine,
     };
     let out = match run_checked(&s, &opts) {
         Ok(x) => x,
@@ -370,6 +412,7 @@ fn run_one(s: &Scenario, seed: u64) -> Outcome {
         locale: s.locale,
         want_pcap: false,
         want_keys: false,
+        engine: l2tpsec::net::Engine::default(),
     };
     let started = Instant::now();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_scenario(s, &opts)));

@@ -38,6 +38,9 @@ impl Verdict {
 pub struct Report {
     pub scenario: String,
     pub seed: u64,
+    /// The engine that ran it (JSON only: every other fact is the same on
+    /// both engines).
+    pub engine: l2tpsec::net::Engine,
     pub locale: Locale,
     pub verdict: Verdict,
     /// Simulated time at which the run ended.
@@ -74,6 +77,7 @@ impl Report {
         Report {
             scenario: scenario.to_string(),
             seed,
+            engine: l2tpsec::net::Engine::default(),
             locale,
             verdict: Verdict::None,
             sim_time_ms: 0,
@@ -504,6 +508,7 @@ mod tests {
             "diagnostics",
             "monitor",
             // Added beyond the contract's list (SCENARIOS.md allows more).
+            "engine",
             "views",
             "expectations",
         ];
@@ -512,6 +517,7 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(keys, want);
         assert_eq!(v["locale"], "fr-FR");
+        assert_eq!(v["engine"], "event");
         assert_eq!(v["verdict"], "pass");
         assert_eq!(v["dials"][0]["error"]["code"], 792);
         assert_eq!(v["diagnostics"][0]["layer"], "ike");

@@ -34,6 +34,7 @@ pub struct RunOptions {
     pub locale: Locale,
     pub want_pcap: bool,
     pub want_keys: bool,
+    pub engine: net::Engine,
 }
 
 #[derive(Clone, Debug)]
@@ -65,7 +66,7 @@ const SETTLE: Duration = Duration::from_secs(5);
 
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError> {
     refuse_unmodelled(scenario)?;
-    let spec = network_spec(scenario, opts.seed)?;
+    let spec = network_spec(scenario, opts)?;
     let mut sim = Simulation::new(spec).map_err(|e| RunError::Setup(e.to_string()))?;
     let pki = mint_pki(scenario, opts.seed)?;
 
@@ -101,16 +102,17 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         }
     }
 
-    // Stop SETTLE after every machine is finished.
-    let mut done_at: Option<Duration> = None;
+    // Run until every machine is finished, then SETTLE more (within the
+    // scenario's duration). `finished` changes only when a machine acts, so
+    // both engines stop at the same instant.
     let watched = windows.clone();
-    let end = sim
-        .run(scenario.duration, |now| {
-            if done_at.is_none() && watched.iter().all(|(_, m)| m.borrow().finished()) {
-                done_at = Some(now);
-            }
-            done_at.is_some_and(|t| now >= t + SETTLE)
+    let done = sim
+        .run(scenario.duration, |_| {
+            watched.iter().all(|(_, m)| m.borrow().finished())
         })
+        .map_err(|e| RunError::Simulation(e.to_string()))?;
+    let end = sim
+        .run(scenario.duration.min(done + SETTLE), |_| false)
         .map_err(|e| RunError::Simulation(e.to_string()))?;
     for (_, m) in &windows {
         m.borrow_mut().end_of_run(end);
@@ -118,6 +120,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
 
     let locale = opts.locale;
     let mut report = Report::new(&scenario.name, opts.seed, opts.locale);
+    report.engine = opts.engine;
     report.sim_time_ms = millis(end);
     let mut keys: Vec<String> = Vec::new();
     for (name, m) in &windows {
@@ -335,7 +338,8 @@ fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunErro
     .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
 }
 
-fn network_spec(scenario: &Scenario, seed: u64) -> Result<net::NetworkSpec, RunError> {
+fn network_spec(scenario: &Scenario, opts: &RunOptions) -> Result<net::NetworkSpec, RunError> {
+    let seed = opts.seed;
     let segments = scenario
         .networks
         .iter()
@@ -400,6 +404,7 @@ fn network_spec(scenario: &Scenario, seed: u64) -> Result<net::NetworkSpec, RunE
         faults,
         seed,
         tick: net::NetworkSpec::DEFAULT_TICK,
+        engine: opts.engine,
     })
 }
 

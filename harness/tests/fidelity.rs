@@ -16,6 +16,7 @@ fn run(s: &Scenario) -> Report {
         locale: s.locale,
         want_pcap: false,
         want_keys: false,
+        engine: l2tpsec::net::Engine::default(),
     };
     run_scenario(s, &opts).unwrap_or_else(|e| panic!("{e}")).0
 }

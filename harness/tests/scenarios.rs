@@ -1,46 +1,62 @@
-//! Every scenario in scenarios/ runs twice with its seed: the JSON report,
-//! the pcapng and the key file must be byte-identical, the verdict must not
+//! Every scenario in scenarios/ runs twice with its seed on the event engine
+//! and once on turmoil: the JSON report, the pcapngs and the key file must
+//! be byte-identical, the verdict must not
 //! be "fail", and the text report is pinned as an insta snapshot in
 //! snapshots/<scenario>.snap.
 
 use std::path::{Path, PathBuf};
 
-use l2tpsec_harness::cli::{run_scenario, scenario_files};
+use l2tpsec::net::Engine;
+use l2tpsec_harness::cli::{run_checked, scenario_files};
 use l2tpsec_harness::{load_file, render_text, RunOptions, Scenario, Verdict};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs `s` twice on the event engine and once on turmoil: every report,
+/// capture (whole and per interface) and key file must be byte-identical,
+/// the `engine` field of the report aside.
 fn run_twice(s: &Scenario) -> (l2tpsec_harness::Report, Vec<String>) {
-    let opts = RunOptions {
+    let opts = |engine| RunOptions {
         seed: s.seed,
         locale: s.locale,
         want_pcap: true,
         want_keys: true,
+        engine,
     };
-    let (r1, p1, k1) = run_scenario(s, &opts).unwrap_or_else(|e| panic!("{e}"));
-    let (r2, p2, k2) = run_scenario(s, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let run = |engine| {
+        let mut o = run_checked(s, &opts(engine)).unwrap_or_else(|e| panic!("{e}"));
+        o.report.engine = Engine::default();
+        o
+    };
+    let first = run(Engine::Event);
+    let others = [
+        ("a second run", run(Engine::Event)),
+        ("turmoil", run(Engine::Turmoil)),
+    ];
     let mut problems = Vec::new();
-    if r1.to_json() != r2.to_json() {
-        problems.push(format!(
-            "{}: JSON reports differ between two runs with seed {}",
-            s.name, s.seed
-        ));
+    for (what, o) in &others {
+        let mut differ = |part: &str, same: bool| {
+            if !same {
+                problems.push(format!(
+                    "{}: {part} differs between the event engine and {what} (seed {})",
+                    s.name, s.seed
+                ));
+            }
+        };
+        differ(
+            "the JSON report",
+            first.report.to_json() == o.report.to_json(),
+        );
+        differ("the pcapng", first.pcapng == o.pcapng);
+        differ(
+            "a per-interface pcapng",
+            first.interface_pcapngs == o.interface_pcapngs,
+        );
+        differ("the key file", first.keys == o.keys);
     }
-    if p1 != p2 {
-        problems.push(format!(
-            "{}: pcapng differs between two runs with seed {}",
-            s.name, s.seed
-        ));
-    }
-    if k1 != k2 {
-        problems.push(format!(
-            "{}: key files differ between two runs with seed {}",
-            s.name, s.seed
-        ));
-    }
-    (r1, problems)
+    (first.report, problems)
 }
 
 #[test]

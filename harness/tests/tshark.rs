@@ -49,6 +49,7 @@ fn capture(s: &Scenario, seed: u64) -> (Report, PathBuf) {
         locale: s.locale,
         want_pcap: true,
         want_keys: true,
+        engine: l2tpsec::net::Engine::default(),
     };
     let (report, pcap, _keys) = run_scenario(s, &opts).unwrap_or_else(|e| panic!("{e}"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tshark");
@@ -211,6 +212,7 @@ fn exported_keys_decrypt_main_mode_and_every_esp_packet() {
         locale: s.locale,
         want_pcap: true,
         want_keys: true,
+        engine: l2tpsec::net::Engine::default(),
     };
     let (_, pcap, keys) = run_scenario(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
     assert!(keys.contains("uat:ikev1_decryption_table:"), "{keys}");
@@ -402,6 +404,7 @@ fn every_interface_capture_dissects_with_the_keys_without_malformed_frames() {
             locale: s.locale,
             want_pcap: true,
             want_keys: true,
+            engine: l2tpsec::net::Engine::default(),
         };
         let out = run_checked(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
         let corrupted = out

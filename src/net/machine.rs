@@ -28,11 +28,12 @@ pub struct Refused {
 
 /// A sans-IO machine: Windows client or server, router, NAT.
 ///
-/// The simulation drives it in this order at each instant: every packet
-/// due at `now` through `handle_packet`, then `handle_timeout` if
-/// `poll_timeout() <= now`; after each call it drains `poll_refused`, then
-/// `poll_transmit`. `now` is the simulated time since the start, the same
-/// for every host.
+/// Either engine drives it in this order in its turn at an instant (the
+/// rule is `link`'s): `poll_refused` and `poll_transmit` drained, every
+/// packet due at `now` through `handle_packet`, then `handle_timeout` as
+/// long as `poll_timeout() <= now`; after each call it drains
+/// `poll_refused`, then `poll_transmit`. `now` is the simulated time since
+/// the start, a multiple of the tick, the same for every host.
 pub trait Machine {
     fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]);
     fn handle_timeout(&mut self, now: Duration);

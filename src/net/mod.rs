@@ -1,16 +1,20 @@
-//! The simulated IPv4 network on turmoil: segments, hosts and their
+//! The simulated IPv4 network (an event-driven engine, and turmoil as the
+//! reference): segments, hosts and their
 //! interfaces, seeded link faults, capture (pcapng), routers and NATs.
 //! It moves IPv4 packets and knows nothing of VPN protocols (DESIGN.md).
 
 pub mod capture;
 pub mod error;
+mod event;
 pub mod fault;
+mod link;
 pub mod machine;
 pub mod nat;
 pub mod route;
 pub mod router;
 pub mod sim;
 pub mod spec;
+mod tick;
 
 #[cfg(test)]
 mod sim_tests;
@@ -22,7 +26,7 @@ pub use machine::{Machine, Refused, Transmit};
 pub use nat::{EspNat, Nat, NatDrop, NatTable};
 pub use route::RouteTable;
 pub use router::{ForwardStats, Router};
-pub use sim::Simulation;
+pub use sim::{Engine, Simulation};
 pub use spec::{
     CorruptAfter, FaultAction, FaultSite, FaultSpec, HostSpec, InterfaceSpec, NetworkSpec,
     PacketMatch, ProtoMatch, SegmentSpec, Subnet,

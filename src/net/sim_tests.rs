@@ -10,6 +10,24 @@ use std::rc::Rc;
 use super::*;
 use crate::wire::udp;
 
+thread_local! {
+    static ENGINE: core::cell::Cell<crate::net::Engine> = const { core::cell::Cell::new(crate::net::Engine::Event) };
+}
+
+/// The engine the current test body runs on.
+fn engine() -> crate::net::Engine {
+    ENGINE.with(core::cell::Cell::get)
+}
+
+/// Runs a test body on each engine: the network model is theirs to share.
+fn on_both_engines(test: impl Fn()) {
+    for e in crate::net::Engine::ALL {
+        eprintln!("engine {}", e.as_str());
+        ENGINE.with(|c| c.set(e));
+        test();
+    }
+}
+
 fn ip(s: &str) -> Ipv4Addr {
     s.parse().unwrap()
 }
@@ -161,6 +179,7 @@ fn routed_parts(faults: Vec<FaultSpec>, pings: &[u64]) -> (Simulation, Log, Rc<R
         faults,
         seed: 1,
         tick: NetworkSpec::DEFAULT_TICK,
+        engine: engine(),
     };
     let log: Log = Rc::default();
     let mut sim = Simulation::new(spec).unwrap();
@@ -225,6 +244,7 @@ fn natted_both_ways(
         faults,
         seed,
         tick: NetworkSpec::DEFAULT_TICK,
+        engine: engine(),
     };
     let log: Log = Rc::default();
     let mut sim = Simulation::new(spec).unwrap();
@@ -310,220 +330,240 @@ fn client_times(log: &Log) -> Vec<(Duration, u16)> {
 
 #[test]
 fn datagrams_cross_a_router_with_exact_segment_latency() {
-    let (mut sim, log) = routed(vec![], &[1000, 2000]);
-    let end = sim.run(ms(3000), |_| false).unwrap();
-    assert_eq!(end, ms(3000));
-    // 1 ms on the LAN, forwarded at once, 5 ms on the WAN; and back.
-    assert_eq!(server_times(&log), vec![(ms(1006), 1), (ms(2006), 2)]);
-    assert_eq!(client_times(&log), vec![(ms(1012), 1), (ms(2012), 2)]);
-    let caps = sim.captures();
-    // client out, router in+out, server in+out, router in+out, client in; twice.
-    assert_eq!(caps.len(), 16);
-    let first = &caps[0];
-    assert_eq!(
-        (
-            first.host.as_str(),
-            first.segment.as_str(),
-            first.direction,
-            first.time
-        ),
-        ("client", "lan", Direction::Out, ms(1000))
-    );
-    let at_router = caps
-        .iter()
-        .find(|c| c.host == "router" && c.direction == Direction::Out)
-        .unwrap();
-    assert_eq!(
-        (at_router.segment.as_str(), at_router.iface, at_router.time),
-        ("wan", 1, ms(1001))
-    );
-    assert_eq!(at_router.data[8], 127, "TTL decremented");
+    on_both_engines(|| {
+        let (mut sim, log) = routed(vec![], &[1000, 2000]);
+        let end = sim.run(ms(3000), |_| false).unwrap();
+        assert_eq!(end, ms(3000));
+        // 1 ms on the LAN, forwarded at once, 5 ms on the WAN; and back.
+        assert_eq!(server_times(&log), vec![(ms(1006), 1), (ms(2006), 2)]);
+        assert_eq!(client_times(&log), vec![(ms(1012), 1), (ms(2012), 2)]);
+        let caps = sim.captures();
+        // client out, router in+out, server in+out, router in+out, client in; twice.
+        assert_eq!(caps.len(), 16);
+        let first = &caps[0];
+        assert_eq!(
+            (
+                first.host.as_str(),
+                first.segment.as_str(),
+                first.direction,
+                first.time
+            ),
+            ("client", "lan", Direction::Out, ms(1000))
+        );
+        let at_router = caps
+            .iter()
+            .find(|c| c.host == "router" && c.direction == Direction::Out)
+            .unwrap();
+        assert_eq!(
+            (at_router.segment.as_str(), at_router.iface, at_router.time),
+            ("wan", 1, ms(1001))
+        );
+        assert_eq!(at_router.data[8], 127, "TTL decremented");
+    });
 }
 
 #[test]
 fn run_stops_when_asked() {
-    let (mut sim, log) = routed(vec![], &[1000]);
-    let probe = Rc::clone(&log);
-    let end = sim
-        .run(ms(10_000), move |_| !probe.borrow().is_empty())
-        .unwrap();
-    // Delivered at 1006 ms, in the tick that ends at 1007 ms.
-    assert_eq!(end, ms(1007));
-    // And can continue.
-    let end = sim.run(ms(1500), |_| false).unwrap();
-    assert_eq!(end, ms(1500));
-    assert_eq!(client_times(&log), vec![(ms(1012), 1)]);
+    on_both_engines(|| {
+        let (mut sim, log) = routed(vec![], &[1000]);
+        let probe = Rc::clone(&log);
+        let end = sim
+            .run(ms(10_000), move |_| !probe.borrow().is_empty())
+            .unwrap();
+        // Delivered at 1006 ms, in the tick that ends at 1007 ms.
+        assert_eq!(end, ms(1007));
+        // And can continue.
+        let end = sim.run(ms(1500), |_| false).unwrap();
+        assert_eq!(end, ms(1500));
+        assert_eq!(client_times(&log), vec![(ms(1012), 1)]);
+    });
 }
 
 #[test]
 fn machine_changed_between_runs_is_noticed() {
-    let (mut sim, log, client) = routed_parts(vec![], &[]);
-    sim.run(ms(500), |_| false).unwrap();
-    // A timeline action: the client is told to send at 600 ms.
-    client.borrow_mut().times.push_back(ms(600));
-    sim.run(ms(1000), |_| false).unwrap();
-    assert_eq!(server_times(&log), vec![(ms(606), 1)]);
+    on_both_engines(|| {
+        let (mut sim, log, client) = routed_parts(vec![], &[]);
+        sim.run(ms(500), |_| false).unwrap();
+        // A timeline action: the client is told to send at 600 ms.
+        client.borrow_mut().times.push_back(ms(600));
+        sim.run(ms(1000), |_| false).unwrap();
+        assert_eq!(server_times(&log), vec![(ms(606), 1)]);
+    });
 }
 
 #[test]
 fn nat_rewrites_source_and_maps_replies_back() {
-    let (mut sim, log) = natted(vec![], &[1000], 1);
-    sim.run(ms(2000), |_| false).unwrap();
-    let seen = log.borrow().clone();
-    assert!(seen.contains(&Seen::Datagram(
-        "server",
-        ms(1006),
-        1,
-        "203.0.113.2:40000".parse().unwrap()
-    )));
-    assert!(seen.contains(&Seen::Datagram(
-        "client",
-        ms(1012),
-        1,
-        "203.0.113.10:7".parse().unwrap()
-    )));
-    assert!(!seen.iter().any(|s| matches!(s, Seen::Bad(..))));
+    on_both_engines(|| {
+        let (mut sim, log) = natted(vec![], &[1000], 1);
+        sim.run(ms(2000), |_| false).unwrap();
+        let seen = log.borrow().clone();
+        assert!(seen.contains(&Seen::Datagram(
+            "server",
+            ms(1006),
+            1,
+            "203.0.113.2:40000".parse().unwrap()
+        )));
+        assert!(seen.contains(&Seen::Datagram(
+            "client",
+            ms(1012),
+            1,
+            "203.0.113.10:7".parse().unwrap()
+        )));
+        assert!(!seen.iter().any(|s| matches!(s, Seen::Bad(..))));
+    });
 }
 
 #[test]
 fn drop_fault_applies_only_in_its_window() {
-    let f = wan_fault("wan", FaultAction::Drop, 1.0, Some((1500, 2500)));
-    let (mut sim, log) = routed(vec![f], &[1000, 2000, 3000]);
-    sim.run(ms(4000), |_| false).unwrap();
-    assert_eq!(server_times(&log), vec![(ms(1006), 1), (ms(3006), 3)]);
-    // The router sent it (Out is captured before segment faults); the server never saw it.
-    let caps = sim.captures();
-    assert!(caps
-        .iter()
-        .any(|c| c.host == "router" && c.direction == Direction::Out && c.time == ms(2001)));
-    assert!(!caps
-        .iter()
-        .any(|c| c.host == "server" && c.time > ms(2000) && c.time < ms(3000)));
+    on_both_engines(|| {
+        let f = wan_fault("wan", FaultAction::Drop, 1.0, Some((1500, 2500)));
+        let (mut sim, log) = routed(vec![f], &[1000, 2000, 3000]);
+        sim.run(ms(4000), |_| false).unwrap();
+        assert_eq!(server_times(&log), vec![(ms(1006), 1), (ms(3006), 3)]);
+        // The router sent it (Out is captured before segment faults); the server never saw it.
+        let caps = sim.captures();
+        assert!(caps
+            .iter()
+            .any(|c| c.host == "router" && c.direction == Direction::Out && c.time == ms(2001)));
+        assert!(!caps
+            .iter()
+            .any(|c| c.host == "server" && c.time > ms(2000) && c.time < ms(3000)));
+    });
 }
 
 #[test]
 fn host_fault_drops_what_the_router_transmits() {
-    let mut f = wan_fault("router", FaultAction::Drop, 1.0, None);
-    f.site = FaultSite::Host("router".into());
-    let (mut sim, log) = routed(vec![f], &[1000]);
-    sim.run(ms(2000), |_| false).unwrap();
-    assert!(server_times(&log).is_empty());
-    let caps = sim.captures();
-    assert!(caps
-        .iter()
-        .any(|c| c.host == "router" && c.direction == Direction::In));
-    assert!(!caps
-        .iter()
-        .any(|c| c.host == "router" && c.direction == Direction::Out));
+    on_both_engines(|| {
+        let mut f = wan_fault("router", FaultAction::Drop, 1.0, None);
+        f.site = FaultSite::Host("router".into());
+        let (mut sim, log) = routed(vec![f], &[1000]);
+        sim.run(ms(2000), |_| false).unwrap();
+        assert!(server_times(&log).is_empty());
+        let caps = sim.captures();
+        assert!(caps
+            .iter()
+            .any(|c| c.host == "router" && c.direction == Direction::In));
+        assert!(!caps
+            .iter()
+            .any(|c| c.host == "router" && c.direction == Direction::Out));
+    });
 }
 
 #[test]
 fn corrupt_fault_breaks_the_udp_checksum_at_the_receiver() {
-    let f = wan_fault(
-        "wan",
-        FaultAction::Corrupt {
-            after: CorruptAfter::Udp,
-        },
-        1.0,
-        None,
-    );
-    let (mut sim, log) = routed(vec![f], &[1000, 2000]);
-    sim.run(ms(3000), |_| false).unwrap();
-    assert_eq!(
-        *log.borrow(),
-        vec![Seen::Bad("server", ms(1006)), Seen::Bad("server", ms(2006))]
-    );
-    let caps = sim.captures();
-    let out = caps
-        .iter()
-        .find(|c| c.host == "router" && c.direction == Direction::Out)
-        .unwrap();
-    let inn = caps
-        .iter()
-        .find(|c| c.host == "server" && c.direction == Direction::In)
-        .unwrap();
-    let diff = (0..out.data.len())
-        .filter(|&i| out.data[i] != inn.data[i])
-        .collect::<Vec<_>>();
-    assert_eq!(diff.len(), 1);
-    assert!(diff[0] >= 28);
+    on_both_engines(|| {
+        let f = wan_fault(
+            "wan",
+            FaultAction::Corrupt {
+                after: CorruptAfter::Udp,
+            },
+            1.0,
+            None,
+        );
+        let (mut sim, log) = routed(vec![f], &[1000, 2000]);
+        sim.run(ms(3000), |_| false).unwrap();
+        assert_eq!(
+            *log.borrow(),
+            vec![Seen::Bad("server", ms(1006)), Seen::Bad("server", ms(2006))]
+        );
+        let caps = sim.captures();
+        let out = caps
+            .iter()
+            .find(|c| c.host == "router" && c.direction == Direction::Out)
+            .unwrap();
+        let inn = caps
+            .iter()
+            .find(|c| c.host == "server" && c.direction == Direction::In)
+            .unwrap();
+        let diff = (0..out.data.len())
+            .filter(|&i| out.data[i] != inn.data[i])
+            .collect::<Vec<_>>();
+        assert_eq!(diff.len(), 1);
+        assert!(diff[0] >= 28);
+    });
 }
 
 #[test]
 fn duplicate_and_delay_faults() {
-    let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
-    let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
-    let (mut sim, log) = routed(vec![dup, delay], &[1000, 2000]);
-    sim.run(ms(3000), |_| false).unwrap();
-    assert_eq!(
-        server_times(&log),
-        vec![(ms(1006), 1), (ms(1006), 1), (ms(2206), 2)]
-    );
-    assert_eq!(
-        client_times(&log),
-        vec![(ms(1012), 1), (ms(1012), 1), (ms(2212), 2)]
-    );
+    on_both_engines(|| {
+        let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
+        let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
+        let (mut sim, log) = routed(vec![dup, delay], &[1000, 2000]);
+        sim.run(ms(3000), |_| false).unwrap();
+        assert_eq!(
+            server_times(&log),
+            vec![(ms(1006), 1), (ms(1006), 1), (ms(2206), 2)]
+        );
+        assert_eq!(
+            client_times(&log),
+            vec![(ms(1012), 1), (ms(1012), 1), (ms(2212), 2)]
+        );
+    });
 }
 
 #[test]
 fn applied_faults_name_time_site_action_rule_and_packet() {
-    let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
-    let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
-    let mut drop = wan_fault("router", FaultAction::Drop, 1.0, Some((2500, 3500)));
-    drop.site = FaultSite::Host("router".into());
-    let (mut sim, _) = routed(vec![dup, delay, drop], &[1000, 2000, 3000]);
-    sim.run(ms(4000), |_| false).unwrap();
-    let got: Vec<_> = sim
-        .applied_faults()
-        .iter()
-        .map(|a| (a.time, a.site.clone(), a.action, a.rule))
-        .collect();
-    let wan = || FaultSite::Segment("wan".into());
-    assert_eq!(
-        got,
-        vec![
-            // Entering the WAN from the router, 1 ms after the client sent.
-            (ms(1001), wan(), AppliedAction::Duplicate, Some(0)),
-            (ms(2001), wan(), AppliedAction::Delay, Some(1)),
-            (
-                ms(3001),
-                FaultSite::Host("router".into()),
-                AppliedAction::Drop,
-                Some(2)
-            ),
-        ]
-    );
-    // The packet is the one the rule matched: the router's datagram to 7.
-    let first = sim.applied_faults().remove(0).packet;
-    let d = udp::parse_ipv4(&first).unwrap();
-    assert_eq!(d.dst, "10.0.2.10:7".parse().unwrap());
+    on_both_engines(|| {
+        let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
+        let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
+        let mut drop = wan_fault("router", FaultAction::Drop, 1.0, Some((2500, 3500)));
+        drop.site = FaultSite::Host("router".into());
+        let (mut sim, _) = routed(vec![dup, delay, drop], &[1000, 2000, 3000]);
+        sim.run(ms(4000), |_| false).unwrap();
+        let got: Vec<_> = sim
+            .applied_faults()
+            .iter()
+            .map(|a| (a.time, a.site.clone(), a.action, a.rule))
+            .collect();
+        let wan = || FaultSite::Segment("wan".into());
+        assert_eq!(
+            got,
+            vec![
+                // Entering the WAN from the router, 1 ms after the client sent.
+                (ms(1001), wan(), AppliedAction::Duplicate, Some(0)),
+                (ms(2001), wan(), AppliedAction::Delay, Some(1)),
+                (
+                    ms(3001),
+                    FaultSite::Host("router".into()),
+                    AppliedAction::Drop,
+                    Some(2)
+                ),
+            ]
+        );
+        // The packet is the one the rule matched: the router's datagram to 7.
+        let first = sim.applied_faults().remove(0).packet;
+        let d = udp::parse_ipv4(&first).unwrap();
+        assert_eq!(d.dst, "10.0.2.10:7".parse().unwrap());
+    });
 }
 
 #[test]
 fn nat_refusals_are_applied_faults_of_the_nat_host() {
-    // The server sends to the client's inside address at 1 s, and the
-    // client pings it at 2 s: the first has no mapping, the second is
-    // translated both ways.
-    let (mut sim, log) = natted_both_ways(vec![], &[2000], &[1000], 1);
-    sim.run(ms(3000), |_| false).unwrap();
-    let got: Vec<_> = sim
-        .applied_faults()
-        .iter()
-        .map(|a| (a.time, a.site.clone(), a.action, a.rule))
-        .collect();
-    assert_eq!(
-        got,
-        vec![(
-            ms(1005),
-            FaultSite::Host("gw".into()),
-            AppliedAction::NatNoMapping,
-            None
-        )]
-    );
-    let refused = sim.applied_faults().remove(0).packet;
-    let d = udp::parse_ipv4(&refused).unwrap();
-    assert_eq!(d.dst, "192.168.1.10:7".parse().unwrap());
-    assert_eq!(client_times(&log), vec![(ms(2012), 1)]);
+    on_both_engines(|| {
+        // The server sends to the client's inside address at 1 s, and the
+        // client pings it at 2 s: the first has no mapping, the second is
+        // translated both ways.
+        let (mut sim, log) = natted_both_ways(vec![], &[2000], &[1000], 1);
+        sim.run(ms(3000), |_| false).unwrap();
+        let got: Vec<_> = sim
+            .applied_faults()
+            .iter()
+            .map(|a| (a.time, a.site.clone(), a.action, a.rule))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(
+                ms(1005),
+                FaultSite::Host("gw".into()),
+                AppliedAction::NatNoMapping,
+                None
+            )]
+        );
+        let refused = sim.applied_faults().remove(0).packet;
+        let d = udp::parse_ipv4(&refused).unwrap();
+        assert_eq!(d.dst, "192.168.1.10:7".parse().unwrap());
+        assert_eq!(client_times(&log), vec![(ms(2012), 1)]);
+    });
 }
 
 fn lossy_run(seed: u64) -> (Vec<CapturedPacket>, Vec<u8>, Vec<Seen>) {
@@ -543,18 +583,20 @@ fn lossy_run(seed: u64) -> (Vec<CapturedPacket>, Vec<u8>, Vec<Seen>) {
 
 #[test]
 fn runs_are_deterministic_and_seeds_matter() {
-    let a = lossy_run(1);
-    let b = lossy_run(1);
-    assert_eq!(a.0, b.0);
-    assert_eq!(a.1, b.1, "pcapng bytes differ");
-    assert_eq!(a.2, b.2);
-    let c = lossy_run(2);
-    assert_ne!(a.2, c.2);
-    let delivered = server_times_of(&a.2);
-    assert!(
-        delivered > 15 && delivered < 40,
-        "{delivered} of 40 delivered"
-    );
+    on_both_engines(|| {
+        let a = lossy_run(1);
+        let b = lossy_run(1);
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1, "pcapng bytes differ");
+        assert_eq!(a.2, b.2);
+        let c = lossy_run(2);
+        assert_ne!(a.2, c.2);
+        let delivered = server_times_of(&a.2);
+        assert!(
+            delivered > 15 && delivered < 40,
+            "{delivered} of 40 delivered"
+        );
+    });
 }
 
 fn server_times_of(seen: &[Seen]) -> usize {
@@ -565,131 +607,139 @@ fn server_times_of(seen: &[Seen]) -> usize {
 
 #[test]
 fn pcapng_has_section_interfaces_and_every_packet() {
-    use pcap_file::pcapng::{Block, PcapNgReader};
-    let (caps, pcap, _) = lossy_run(1);
-    let mut r = PcapNgReader::new(&pcap[..]).unwrap();
-    let mut names = Vec::new();
-    let mut packets = 0;
-    while let Some(block) = r.next_block() {
-        match block.unwrap() {
-            Block::InterfaceDescription(idb) => {
-                assert_eq!(idb.linktype, pcap_file::DataLink::RAW);
-                names.push(format!("{:?}", idb.options));
-            }
-            Block::EnhancedPacket(epb) => {
-                let c = &caps[packets];
-                assert_eq!(&epb.data[..], &c.data[..]);
-                packets += 1;
-            }
-            _ => {}
-        }
-    }
-    assert_eq!(packets, caps.len());
-    assert_eq!(names.len(), 4);
-    assert!(names[1].contains("gw/lan") && names[2].contains("gw/internet"));
-    if std::process::Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok()
-    {
-        let path = std::env::temp_dir().join("l2tpsec-net-test.pcapng");
-        std::fs::write(&path, &pcap).unwrap();
-        let out = std::process::Command::new("tshark")
-            .arg("-r")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).lines().count(),
-            caps.len()
-        );
-    }
-}
-
-#[test]
-fn interface_captures_hold_only_their_own_packets() {
-    use pcap_file::pcapng::{Block, PcapNgReader};
-    let (mut sim, _) = routed(vec![], &[1000]);
-    sim.run(ms(2000), |_| false).unwrap();
-    let caps = sim.captures();
-    let files = sim.interface_pcapngs(0).unwrap();
-    let names: Vec<(&str, &str)> = files
-        .iter()
-        .map(|f| (f.host.as_str(), f.segment.as_str()))
-        .collect();
-    assert_eq!(
-        names,
-        [
-            ("client", "lan"),
-            ("router", "lan"),
-            ("router", "wan"),
-            ("server", "wan")
-        ]
-    );
-    let mut total = 0;
-    for InterfaceCapture {
-        host,
-        segment,
-        pcapng: file,
-    } in &files
-    {
-        let mine: Vec<&CapturedPacket> = caps
-            .iter()
-            .filter(|c| &c.host == host && &c.segment == segment)
-            .collect();
-        let mut r = PcapNgReader::new(&file[..]).unwrap();
-        let (mut idbs, mut n) = (0, 0);
+    on_both_engines(|| {
+        use pcap_file::pcapng::{Block, PcapNgReader};
+        let (caps, pcap, _) = lossy_run(1);
+        let mut r = PcapNgReader::new(&pcap[..]).unwrap();
+        let mut names = Vec::new();
+        let mut packets = 0;
         while let Some(block) = r.next_block() {
             match block.unwrap() {
                 Block::InterfaceDescription(idb) => {
-                    idbs += 1;
-                    assert!(format!("{:?}", idb.options).contains(&format!("{host}/{segment}")));
+                    assert_eq!(idb.linktype, pcap_file::DataLink::RAW);
+                    names.push(format!("{:?}", idb.options));
                 }
                 Block::EnhancedPacket(epb) => {
-                    assert_eq!(epb.interface_id, 0);
-                    assert_eq!(&epb.data[..], &mine[n].data[..]);
-                    n += 1;
+                    let c = &caps[packets];
+                    assert_eq!(&epb.data[..], &c.data[..]);
+                    packets += 1;
                 }
                 _ => {}
             }
         }
-        assert_eq!((idbs, n), (1, mine.len()), "{host}/{segment}");
-        total += n;
-    }
-    assert_eq!(total, caps.len());
+        assert_eq!(packets, caps.len());
+        assert_eq!(names.len(), 4);
+        assert!(names[1].contains("gw/lan") && names[2].contains("gw/internet"));
+        if std::process::Command::new("tshark")
+            .arg("-v")
+            .output()
+            .is_ok()
+        {
+            let path = std::env::temp_dir().join("l2tpsec-net-test.pcapng");
+            std::fs::write(&path, &pcap).unwrap();
+            let out = std::process::Command::new("tshark")
+                .arg("-r")
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).lines().count(),
+                caps.len()
+            );
+        }
+    });
+}
+
+#[test]
+fn interface_captures_hold_only_their_own_packets() {
+    on_both_engines(|| {
+        use pcap_file::pcapng::{Block, PcapNgReader};
+        let (mut sim, _) = routed(vec![], &[1000]);
+        sim.run(ms(2000), |_| false).unwrap();
+        let caps = sim.captures();
+        let files = sim.interface_pcapngs(0).unwrap();
+        let names: Vec<(&str, &str)> = files
+            .iter()
+            .map(|f| (f.host.as_str(), f.segment.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("client", "lan"),
+                ("router", "lan"),
+                ("router", "wan"),
+                ("server", "wan")
+            ]
+        );
+        let mut total = 0;
+        for InterfaceCapture {
+            host,
+            segment,
+            pcapng: file,
+        } in &files
+        {
+            let mine: Vec<&CapturedPacket> = caps
+                .iter()
+                .filter(|c| &c.host == host && &c.segment == segment)
+                .collect();
+            let mut r = PcapNgReader::new(&file[..]).unwrap();
+            let (mut idbs, mut n) = (0, 0);
+            while let Some(block) = r.next_block() {
+                match block.unwrap() {
+                    Block::InterfaceDescription(idb) => {
+                        idbs += 1;
+                        assert!(format!("{:?}", idb.options).contains(&format!("{host}/{segment}")));
+                    }
+                    Block::EnhancedPacket(epb) => {
+                        assert_eq!(epb.interface_id, 0);
+                        assert_eq!(&epb.data[..], &mine[n].data[..]);
+                        n += 1;
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!((idbs, n), (1, mine.len()), "{host}/{segment}");
+            total += n;
+        }
+        assert_eq!(total, caps.len());
+    });
 }
 
 #[test]
 fn misuse_is_reported() {
-    let (mut sim, _) = routed(vec![], &[]);
-    assert!(matches!(
-        sim.add_machine("nobody", Rc::new(RefCell::new(Router::new(vec![], None)))),
-        Err(NetError::UnknownHost { .. })
-    ));
-    assert!(matches!(
-        sim.add_machine("router", Rc::new(RefCell::new(Router::new(vec![], None)))),
-        Err(NetError::MachineRejected { .. })
-    ));
-    let spec = NetworkSpec {
-        segments: vec![segment("lan", "10.0.1.0/24", 1)],
-        hosts: vec![host("a", &[("lan", "10.0.1.1")])],
-        faults: vec![],
-        seed: 1,
-        tick: NetworkSpec::DEFAULT_TICK,
-    };
-    let mut sim = Simulation::new(spec).unwrap();
-    assert_eq!(
-        sim.run(ms(10), |_| false),
-        Err(NetError::NoMachine { host: "a".into() })
-    );
+    on_both_engines(|| {
+        let (mut sim, _) = routed(vec![], &[]);
+        assert!(matches!(
+            sim.add_machine("nobody", Rc::new(RefCell::new(Router::new(vec![], None)))),
+            Err(NetError::UnknownHost { .. })
+        ));
+        assert!(matches!(
+            sim.add_machine("router", Rc::new(RefCell::new(Router::new(vec![], None)))),
+            Err(NetError::MachineRejected { .. })
+        ));
+        let spec = NetworkSpec {
+            segments: vec![segment("lan", "10.0.1.0/24", 1)],
+            hosts: vec![host("a", &[("lan", "10.0.1.1")])],
+            faults: vec![],
+            seed: 1,
+            tick: NetworkSpec::DEFAULT_TICK,
+            engine: engine(),
+        };
+        let mut sim = Simulation::new(spec).unwrap();
+        assert_eq!(
+            sim.run(ms(10), |_| false),
+            Err(NetError::NoMachine { host: "a".into() })
+        );
+    });
 }
 
-/// Wall time of 300 simulated seconds with 4 idle hosts at a 1 ms tick.
+/// Wall time of 300 simulated seconds with 4 idle hosts at a 1 ms tick on
+/// turmoil (the event engine does not step idle time).
 /// Run with `cargo test -q idle_hosts_cost -- --ignored --nocapture`.
 #[test]
 #[ignore]
@@ -708,6 +758,7 @@ fn idle_hosts_cost() {
         faults: vec![],
         seed: 1,
         tick: NetworkSpec::DEFAULT_TICK,
+        engine: crate::net::Engine::Turmoil,
     };
     let mut sim = Simulation::new(spec).unwrap();
     for i in 1..=4 {
@@ -725,4 +776,63 @@ fn idle_hosts_cost() {
         "300 s simulated, 4 idle hosts, 1 ms tick: {wall:?} wall ({:.1} us/step)",
         wall.as_secs_f64() * 1e6 / 300_000.0
     );
+}
+
+/// Two hosts send to a third at the same instant over a segment without
+/// latency: both copies arrive one tick later, in scenario host order.
+fn simultaneous_arrivals(order: [&'static str; 2]) -> Vec<Seen> {
+    let log: Log = Rc::new(RefCell::new(Vec::new()));
+    let addr = |n: &str| if n == "a" { "10.0.1.1" } else { "10.0.1.2" };
+    let mut hosts: Vec<HostSpec> = order.iter().map(|n| host(n, &[("lan", addr(n))])).collect();
+    hosts.push(host("c", &[("lan", "10.0.1.3")]));
+    let spec = NetworkSpec {
+        segments: vec![segment("lan", "10.0.1.0/24", 0)],
+        hosts,
+        faults: vec![],
+        seed: 1,
+        tick: NetworkSpec::DEFAULT_TICK,
+        engine: engine(),
+    };
+    let mut sim = Simulation::new(spec).unwrap();
+    for n in order {
+        let p = pinger(
+            n,
+            addr(n),
+            "10.0.1.0/24",
+            "10.0.1.3",
+            "10.0.1.3",
+            &[5],
+            &log,
+        );
+        sim.add_machine(n, p).unwrap();
+    }
+    let c = pinger(
+        "c",
+        "10.0.1.3",
+        "10.0.1.0/24",
+        "10.0.1.1",
+        "10.0.1.1",
+        &[],
+        &log,
+    );
+    sim.add_machine("c", c).unwrap();
+    sim.run(ms(20), |_| false).unwrap();
+    let seen = log.borrow().clone();
+    seen.into_iter()
+        .filter(|s| matches!(s, Seen::Datagram("c", ..)))
+        .collect()
+}
+
+#[test]
+fn simultaneous_arrivals_come_a_tick_later_in_host_order() {
+    on_both_engines(|| {
+        let from = |s: &Seen| match s {
+            Seen::Datagram(_, t, _, src) => (*t, src.ip().octets()[3]),
+            Seen::Bad(_, t) => (*t, 0),
+        };
+        let ab: Vec<_> = simultaneous_arrivals(["a", "b"]).iter().map(from).collect();
+        assert_eq!(ab, vec![(ms(6), 1), (ms(6), 2)]);
+        let ba: Vec<_> = simultaneous_arrivals(["b", "a"]).iter().map(from).collect();
+        assert_eq!(ba, vec![(ms(6), 2), (ms(6), 1)]);
+    });
 }

@@ -197,8 +197,10 @@ pub struct NetworkSpec {
     pub hosts: Vec<HostSpec>,
     pub faults: Vec<FaultSpec>,
     pub seed: u64,
-    /// turmoil's tick (DESIGN.md: default 1 ms).
+    /// The time resolution of both engines, and turmoil's step (DESIGN.md:
+    /// default 1 ms).
     pub tick: Duration,
+    pub engine: super::sim::Engine,
 }
 
 impl NetworkSpec {
@@ -328,6 +330,7 @@ mod tests {
             faults: vec![],
             seed: 1,
             tick: NetworkSpec::DEFAULT_TICK,
+            engine: crate::net::Engine::default(),
         }
     }
 

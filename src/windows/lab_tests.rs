@@ -72,6 +72,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
         faults: vec![],
         seed: 1,
         tick: Duration::from_millis(1),
+        engine: crate::net::Engine::default(),
     };
     let mut sim = Simulation::new(spec).unwrap();
     let registry = Registry {
