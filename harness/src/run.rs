@@ -47,6 +47,9 @@ pub struct RunOutput {
     pub interface_pcapngs: Vec<net::InterfaceCapture>,
     /// tshark `-o` arguments, one per line (empty unless `want_keys`).
     pub keys: String,
+    /// What each Windows machine's audit showed at the end (for the run
+    /// invariants), in scenario order.
+    pub audits: Vec<(String, l2tpsec::windows::audit::Audit)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -210,6 +213,10 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         } else {
             String::new()
         },
+        audits: windows
+            .iter()
+            .map(|(name, m)| (name.clone(), m.borrow().audit()))
+            .collect(),
     })
 }
 

@@ -194,3 +194,40 @@ fn every_dial_ends_when_ppp_never_converges() {
     let d = &r.dials[0];
     assert!(d.connected || d.error.is_some(), "no result: {d:?}");
 }
+
+/// Found by the run invariant "every dial ends" (issue 7): a policy agent
+/// stopped while IKE negotiates ends the dial with 789, not never.
+#[test]
+fn a_policy_agent_stopped_during_the_negotiation_ends_the_dial_with_789() {
+    let s = scenario(
+        "base: ipsec\n\
+         faults: [{at: gw, match: {protocol: udp, port: 500, toward: server}, action: drop}]\n\
+         timeline: [{at: 5s, host: client, action: stop-service, service: policy-agent}]\n",
+    );
+    let r = run(&s);
+    let d = &r.dials[0];
+    assert_eq!(d.error.as_ref().map(|e| e.code), Some(789), "{d:?}");
+    assert!(
+        r.sim_time_ms < 20_000,
+        "the dial ended at 5 s: {}",
+        r.sim_time_ms
+    );
+}
+
+/// Found by the same invariant: a hang-up before PPP abandons the dial
+/// with 631 (ERROR_USER_DISCONNECTION) and closes the tunnel under way.
+#[test]
+fn a_hang_up_during_the_dial_ends_it_with_631() {
+    let s = scenario(
+        "base: ipsec\n\
+         faults: [{at: gw, match: {protocol: udp, port: 500, toward: server}, action: drop}]\n\
+         timeline: [{at: 5s, host: client, action: hang-up}]\n",
+    );
+    let r = run(&s);
+    let d = &r.dials[0];
+    assert_eq!(d.error.as_ref().map(|e| e.code), Some(631), "{d:?}");
+    assert!(d
+        .error
+        .as_ref()
+        .is_some_and(|e| e.message.contains("déconnecté")));
+}

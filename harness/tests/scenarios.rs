@@ -1,6 +1,6 @@
 //! Every scenario in scenarios/ runs twice with its seed on the event engine
 //! and once on turmoil: the JSON report, the pcapngs and the key file must
-//! be byte-identical, the verdict must not
+//! be byte-identical, every run invariant must hold, the verdict must not
 //! be "fail", and the text report is pinned as an insta snapshot in
 //! snapshots/<scenario>.snap.
 
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use l2tpsec::net::Engine;
 use l2tpsec_harness::cli::{run_checked, scenario_files};
+use l2tpsec_harness::invariants;
 use l2tpsec_harness::{load_file, render_text, RunOptions, Scenario, Verdict};
 
 fn manifest_dir() -> PathBuf {
@@ -35,7 +36,10 @@ fn run_twice(s: &Scenario) -> (l2tpsec_harness::Report, Vec<String>) {
         ("a second run", run(Engine::Event)),
         ("turmoil", run(Engine::Turmoil)),
     ];
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = invariants::check(s, &first)
+        .into_iter()
+        .map(|b| format!("{}: invariant {} broken: {}", s.name, b.invariant, b.detail))
+        .collect();
     for (what, o) in &others {
         let mut differ = |part: &str, same: bool| {
             if !same {

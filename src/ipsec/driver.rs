@@ -149,6 +149,21 @@ pub struct Driver {
     released: VecDeque<Vec<u8>>,
     counters: Counters,
     events: Aggregator,
+    /// Every quick mode's pair, as installed (for the run invariants).
+    installs: Vec<Install>,
+}
+
+/// What one `install` did with the pair a quick mode negotiated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Install {
+    pub peer: Ipv4Addr,
+    pub rule: usize,
+    pub inbound_spi: u32,
+    pub outbound_spi: u32,
+    /// Both SAs were accepted.
+    pub installed: bool,
+    /// The inbound SPI belonged to another SA, which it replaced.
+    pub inbound_spi_reused: bool,
 }
 
 /// A parsed IPv4 packet: where its payload lies, and its filter tuple.
@@ -213,6 +228,7 @@ impl Driver {
             released: VecDeque::new(),
             counters: Counters::default(),
             events: Aggregator::new(),
+            installs: Vec::new(),
         }
     }
 
@@ -237,13 +253,26 @@ impl Driver {
         inbound: SaParams,
         outbound: SaParams,
     ) {
+        let mut record = Install {
+            peer,
+            rule,
+            inbound_spi: inbound.spi,
+            outbound_spi: outbound.spi,
+            installed: false,
+            inbound_spi_reused: self.inbound.contains_key(&inbound.spi),
+        };
         let (sa_in, sa_out) = match (EspSa::new(inbound), EspSa::new(outbound)) {
             (Ok(i), Ok(o)) => (i, o),
             // Keys IKE derived for a cipher it negotiated always fit; should
             // they not, no SA is installed and traffic stays held, which
             // shows as a failed connection rather than a crash.
-            _ => return,
+            _ => {
+                self.installs.push(record);
+                return;
+            }
         };
+        record.installed = true;
+        self.installs.push(record);
         let rec = |sa| Installed {
             peer,
             rule,
@@ -354,7 +383,12 @@ impl Driver {
                 self.counters.packets_not_authenticated += 1;
                 Some(EVENT_HASH_FAILED)
             }
-            DropReason::InvalidSyntax => Some(EVENT_INVALID_SYNTAX),
+            DropReason::InvalidSyntax => {
+                // Every 4286 is a packet IP Security Monitor counts as not
+                // decrypted: a garbled header as much as a bad trailer.
+                self.counters.packets_not_decrypted += 1;
+                Some(EVENT_INVALID_SYNTAX)
+            }
             DropReason::Replay => {
                 self.counters.packets_with_replay_detection += 1;
                 None
@@ -423,15 +457,23 @@ impl Driver {
             Err(EspError::BadIcv) => self.fail(now, peer, DropReason::HashFailed),
             Err(EspError::Replay(_)) => self.fail(now, peer, DropReason::Replay),
             Err(EspError::WrongSpi { .. }) => self.fail(now, peer, DropReason::BadSpi),
-            Err(_) => {
-                self.counters.packets_not_decrypted += 1;
-                self.fail(now, peer, DropReason::InvalidSyntax)
-            }
+            Err(_) => self.fail(now, peer, DropReason::InvalidSyntax),
         }
     }
 
     pub fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// Every pair `install` was given, in order.
+    pub fn installs(&self) -> &[Install] {
+        &self.installs
+    }
+
+    /// The action of the filter that governs a packet of this flow, if any.
+    pub fn filter_action(&self, flow: &Flow) -> Option<FilterAction> {
+        let t = parsed_from(flow)?.tuple;
+        lookup(&self.filters, &t).map(|f| f.action)
     }
 
     /// Whether an inbound SA has this SPI (an ICS host tells its own ESP

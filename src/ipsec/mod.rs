@@ -13,7 +13,7 @@ pub mod events;
 pub mod sa;
 pub mod spd;
 
-pub use driver::{Counters, Driver, DropReason, Inbound, Outbound, SaInfo};
+pub use driver::{Counters, Driver, DropReason, Inbound, Install, Outbound, SaInfo};
 pub use error::EspError;
 pub use events::DriverEvent;
 pub use sa::{EspSa, SaParams};

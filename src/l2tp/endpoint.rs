@@ -655,6 +655,11 @@ impl Endpoint {
         self.tunnels.len()
     }
 
+    /// Sessions over every tunnel, in any state.
+    pub fn session_count(&self) -> usize {
+        self.tunnels.values().map(|t| t.sessions.len()).sum()
+    }
+
     /// The peer address of a tunnel (RRAS logs the caller's address).
     pub fn tunnel_peer(&self, tunnel: TunnelHandle) -> Option<SocketAddrV4> {
         self.tunnels.get(&tunnel.0).map(|t| t.chan.peer())

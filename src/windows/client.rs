@@ -280,12 +280,25 @@ impl RasClient {
         self.pinger = Pinger::default();
     }
 
-    /// The user hangs up: PPP terminates; CDN and StopCCN follow.
+    /// The user hangs up: PPP terminates; CDN and StopCCN follow. Before
+    /// PPP, the dial is abandoned where it stands and ends with 631, as
+    /// RasDial reports a RasHangUp during the dial (raserror.h).
     pub fn handle_hang_up(&mut self, now: Duration) {
-        if let (Some(link), Phase::Ppp(s) | Phase::Connected(s)) = (self.link.as_mut(), self.phase)
-        {
-            link.close(now);
-            self.phase = Phase::HangingUp(s);
+        match (self.link.as_mut(), self.phase) {
+            (Some(link), Phase::Ppp(s) | Phase::Connected(s)) => {
+                link.close(now);
+                self.phase = Phase::HangingUp(s);
+            }
+            (_, Phase::Ipsec | Phase::Tunnel) => {
+                if let Some(tunnel) = self.tunnel.take() {
+                    self.actions.push_back(ClientAction::CloseTunnel {
+                        tunnel,
+                        result: STOPCCN_GENERAL,
+                    });
+                }
+                self.fail(now, code::USER_DISCONNECTION);
+            }
+            _ => {}
         }
         self.pings_done();
         self.drain_link(now);

@@ -6,6 +6,8 @@ use crate::ppp::link::DownReason;
 
 /// The RAS errors the model produces, by their raserror.h names.
 pub mod code {
+    /// ERROR_USER_DISCONNECTION: the user hung up during the dial.
+    pub const USER_DISCONNECTION: u32 = 631;
     /// ERROR_NO_DIALIN_PERMISSION.
     pub const NO_DIALIN_PERMISSION: u32 = 649;
     /// ERROR_AUTHENTICATION_FAILURE.

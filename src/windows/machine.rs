@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
+use super::audit::{self, Audit, SentAudit, ServerAudit};
 use super::client::{ClientAction, DialContext, DialOutcome, RasClient};
 use super::config::{Edition, MachineConfig};
 use super::diagnostics::Diagnostics;
@@ -61,6 +62,8 @@ pub struct WindowsMachine {
     diagnostics: Diagnostics,
     /// What ICS refused to translate, for the report's `faults`.
     refused: VecDeque<Refused>,
+    /// What left the machine, as the run invariants see it.
+    sent: SentAudit,
 }
 
 impl WindowsMachine {
@@ -140,6 +143,7 @@ impl WindowsMachine {
             logs: EventLogs::default(),
             diagnostics: Diagnostics::default(),
             refused: VecDeque::new(),
+            sent: SentAudit::default(),
             config,
         };
         machine.apply_server_policy(Duration::ZERO);
@@ -199,6 +203,16 @@ impl WindowsMachine {
     /// tshark `-o` lines for the IKE and ESP keys this machine negotiated.
     pub fn keys(&self) -> &[String] {
         self.ipsec.keys()
+    }
+
+    /// What the run invariants read of this machine (DESIGN.md).
+    pub fn audit(&self) -> Audit {
+        let server = self.server.as_ref().map(|s| ServerAudit {
+            calls: s.active_calls(),
+            leased: s.leased_addresses(),
+            l2tp_sessions: self.l2tp.session_count(),
+        });
+        audit::audit(&self.ipsec, &self.sent, self.events(), server)
     }
 
     /// RRAS calls holding a port, and the pool addresses they hold.
@@ -602,7 +616,10 @@ impl Machine for WindowsMachine {
     }
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.wire.pop_front()
+        let t = self.wire.pop_front()?;
+        let mine: Vec<Ipv4Addr> = self.config.interfaces.iter().map(|i| i.1).collect();
+        self.sent.observe(&self.ipsec, &mine, &t.packet);
+        Some(t)
     }
 
     fn poll_refused(&mut self) -> Option<Refused> {

@@ -12,6 +12,7 @@ pub mod monitor;
 pub mod rras;
 pub mod stack;
 // Components, each sans-IO and unaware of its siblings.
+pub mod audit;
 pub mod client;
 pub mod ipsec;
 pub mod server;

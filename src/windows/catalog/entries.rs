@@ -18,6 +18,8 @@ macro_rules! e {
 
 pub static ENTRIES: &[Entry] = &[
     // RAS errors (WINDOWS.md 2).
+    e!("ras.631", "The port was disconnected by the user.", Xp,
+       "Le port a été déconnecté par l'utilisateur.", FrOurs),
     e!("ras.649", "The account does not have permission to dial in.", Xp,
        "Le compte n'a pas l'autorisation de se connecter à distance.", FrOurs),
     e!("ras.678", "The remote computer did not respond. For further assistance, click More Info or search Help and Support Center for this error number.", Xp,

@@ -8,7 +8,7 @@
 //! Nothing here knows what a scenario expects.
 
 use core::time::Duration;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha20Rng;
@@ -76,6 +76,8 @@ pub struct IpsecComponents {
     monitor: IpsecMonitor,
     /// Outcomes of negotiations with peers, in order, for RASMAN.
     outcomes: VecDeque<(Ipv4Addr, IpsecOutcome)>,
+    /// Peers RASMAN asked an SA for that have no outcome yet.
+    acquiring: BTreeSet<Ipv4Addr>,
     /// Security and System log entries written, for the machine's logs.
     logs: VecDeque<Event>,
     /// Packets the driver dropped, by reason (diagnostics).
@@ -113,6 +115,7 @@ impl IpsecComponents {
             enable_offload,
             monitor: IpsecMonitor::default(),
             outcomes: VecDeque::new(),
+            acquiring: BTreeSet::new(),
             logs: VecDeque::new(),
             drops: BTreeMap::new(),
 
@@ -248,6 +251,15 @@ impl IpsecComponents {
     pub fn stop_agent(&mut self, now: Duration) {
         self.agent_running = false;
         self.remove_l2tp_policy(now);
+        // IKE stops with the service: a negotiation under way ends there,
+        // with the error of a security layer that is not running (789,
+        // WINDOWS.md 3).
+        for peer in std::mem::take(&mut self.acquiring) {
+            if !self.outcomes.iter().any(|(p, _)| *p == peer) {
+                let code = errors::code::OAKLEY_GENERAL_PROCESSING;
+                self.outcomes.push_back((peer, IpsecOutcome::Failed(code)));
+            }
+        }
     }
 
     pub fn start_agent(&mut self) {
@@ -257,6 +269,7 @@ impl IpsecComponents {
     /// RASMAN asks IKE for the L2TP SA with the server.
     pub fn acquire(&mut self, now: Duration, server: Ipv4Addr) {
         let local = self.local_for(server);
+        self.acquiring.insert(server);
         self.ike.acquire_from(now, local, server, 0);
     }
 
@@ -273,7 +286,9 @@ impl IpsecComponents {
     /// How a negotiation with a peer ended, in order, for RASMAN.
     #[must_use]
     pub fn poll_outcome(&mut self) -> Option<(Ipv4Addr, IpsecOutcome)> {
-        self.outcomes.pop_front()
+        let (peer, outcome) = self.outcomes.pop_front()?;
+        self.acquiring.remove(&peer);
+        Some((peer, outcome))
     }
 
     /// A log entry IKE or the driver wrote.
@@ -289,6 +304,21 @@ impl IpsecComponents {
         self.ike.delete_all(now);
         self.ike.set_policy(now, None);
         self.driver.clear();
+    }
+
+    /// Whether the filters in force say a packet of `flow` must be secured.
+    pub fn must_secure(&self, flow: &Flow) -> bool {
+        self.driver.filter_action(flow) == Some(FilterAction::Negotiate)
+    }
+
+    /// Every SA pair the driver was given to install, in order.
+    pub fn installs(&self) -> &[crate::ipsec::Install] {
+        self.driver.installs()
+    }
+
+    /// The driver's counters.
+    pub fn driver_counters(&self) -> crate::ipsec::Counters {
+        *self.driver.counters()
     }
 
     /// What protects traffic from `peer`: the cipher of its inbound ESP SA
