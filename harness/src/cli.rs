@@ -4,13 +4,9 @@
 //! expectation failed (sweep: a run failed or panicked), 2 bad input
 //! (unreadable file, invalid scenario, bad arguments, runner setup error).
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use l2tpsec::net::Engine;
@@ -20,6 +16,7 @@ use crate::load::{self, LoadError};
 use crate::report::{render_text, Report, Verdict};
 use crate::run::{run, RunOptions, RunOutput};
 use crate::schema::{Locale, Scenario};
+use crate::sweep::{sweep, SweepOptions};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -107,6 +104,10 @@ pub enum Command {
         /// Run only shard I of N (1-based), for CI matrices.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<Shard>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long, value_enum, default_value_t = EngineArg::Event)]
+        engine: EngineArg,
     },
 }
 
@@ -219,7 +220,19 @@ pub fn execute(command: Command) -> u8 {
             seeds,
             jobs,
             shard,
-        } => cmd_sweep(&dir, &scenarios, seeds, jobs, shard),
+            format,
+            engine,
+        } => {
+            let mut opts = SweepOptions {
+                seeds,
+                jobs,
+                shard,
+                engine: engine.into(),
+                bar: false,
+            };
+            opts.bar_if_terminal();
+            cmd_sweep(&dir, &scenarios, &opts, format)
+        }
     }
 }
 
@@ -378,76 +391,7 @@ fn cmd_check(dir: &Path, files: &[String]) -> u8 {
     status
 }
 
-/// What one run of a sweep came to.
-#[derive(Clone, Debug)]
-enum Outcome {
-    Ran {
-        verdict: Verdict,
-        /// "client: error 792", one part per dial record.
-        dials: String,
-        wall: Duration,
-    },
-    Error(String),
-    Panicked(String),
-}
-
-fn dial_summary(r: &Report) -> String {
-    if r.dials.is_empty() {
-        return "no dial".into();
-    }
-    r.dials
-        .iter()
-        .map(|d| match (&d.error, d.connected) {
-            (_, true) => format!("{} {}: connected", d.host, d.protocol.as_str()),
-            (Some(e), false) => format!("{} {}: error {}", d.host, d.protocol.as_str(), e.code),
-            (None, false) => format!("{} {}: no result", d.host, d.protocol.as_str()),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn run_one(s: &Scenario, seed: u64) -> Outcome {
-    let opts = RunOptions {
-        seed,
-        locale: s.locale,
-        want_pcap: false,
-        want_keys: false,
-        engine: l2tpsec::net::Engine::default(),
-    };
-    let started = Instant::now();
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_scenario(s, &opts)));
-    match r {
-        Ok(Ok((report, _, _))) => Outcome::Ran {
-            verdict: report.verdict,
-            dials: dial_summary(&report),
-            wall: started.elapsed(),
-        },
-        Ok(Err(e)) => Outcome::Error(e),
-        Err(payload) => Outcome::Panicked(
-            payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".into()),
-        ),
-    }
-}
-
-fn outcome_line(o: &Outcome) -> String {
-    match o {
-        Outcome::Ran { verdict, dials, .. } => format!("{} ({dials})", verdict.as_str()),
-        Outcome::Error(e) => format!("error: {e}"),
-        Outcome::Panicked(m) => format!("PANICKED: {m}"),
-    }
-}
-
-fn cmd_sweep(
-    dir: &Path,
-    args: &[String],
-    seeds: SeedRange,
-    jobs: Option<usize>,
-    shard: Option<Shard>,
-) -> u8 {
+fn cmd_sweep(dir: &Path, args: &[String], opts: &SweepOptions, format: Format) -> u8 {
     let mut scenarios = Vec::new();
     for a in args {
         match load::load(a, dir) {
@@ -458,125 +402,17 @@ fn cmd_sweep(
             }
         }
     }
-    let mut items: Vec<(usize, u64)> = Vec::new();
-    let mut k = 0usize;
-    for si in 0..scenarios.len() {
-        for seed in seeds.start..seeds.end {
-            if shard.is_none_or(|sh| k % sh.count == sh.index - 1) {
-                items.push((si, seed));
-            }
-            k += 1;
-        }
-    }
-    let total = items.len();
-    let jobs = jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, total.max(1));
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; total]);
-    // One OS thread per job, each running whole scenarios (a simulation is
-    // not Send: it lives and dies on its thread).
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(si, seed)) = items.get(i) else {
-                    break;
-                };
-                let Some(s) = scenarios.get(si) else { break };
-                let o = run_one(s, seed);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                eprintln!("[{n}/{total}] {} seed {seed}: {}", s.name, outcome_line(&o));
-                if let Ok(mut r) = results.lock() {
-                    if let Some(slot) = r.get_mut(i) {
-                        *slot = Some(o);
-                    }
-                }
-            });
-        }
-    });
-    let results = results.into_inner().unwrap_or_default();
-    let (text, status) = summarize(&scenarios, &items, &results);
+    let summary = sweep(&scenarios, opts);
+    let text = match format {
+        Format::Text => summary.to_text(args),
+        Format::Json => summary.to_json(),
+    };
     print!("{text}");
-    status
-}
-
-fn summarize(
-    scenarios: &[Scenario],
-    items: &[(usize, u64)],
-    results: &[Option<Outcome>],
-) -> (String, u8) {
-    let mut out = String::new();
-    let mut status = EXIT_OK;
-    for (si, s) in scenarios.iter().enumerate() {
-        let runs: Vec<(u64, &Outcome)> = items
-            .iter()
-            .zip(results)
-            .filter(|((i, _), _)| *i == si)
-            .filter_map(|((_, seed), o)| o.as_ref().map(|o| (*seed, o)))
-            .collect();
-        if runs.is_empty() {
-            continue;
-        }
-        let mut verdicts: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut dials: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        let mut bad: Vec<String> = Vec::new();
-        let mut slowest: Option<(Duration, u64)> = None;
-        for (seed, o) in &runs {
-            match o {
-                Outcome::Ran {
-                    verdict,
-                    dials: d,
-                    wall,
-                } => {
-                    *verdicts.entry(verdict.as_str()).or_default() += 1;
-                    dials.entry(d.clone()).or_default().push(*seed);
-                    if *verdict == Verdict::Fail {
-                        bad.push(format!("seed {seed}: expectation failed ({d})"));
-                        status = status.max(EXIT_FAILED);
-                    }
-                    if slowest.is_none_or(|(w, _)| *wall > w) {
-                        slowest = Some((*wall, *seed));
-                    }
-                }
-                Outcome::Error(e) => {
-                    *verdicts.entry("error").or_default() += 1;
-                    bad.push(format!("seed {seed}: error: {e}"));
-                    status = EXIT_BAD_INPUT;
-                }
-                Outcome::Panicked(m) => {
-                    *verdicts.entry("panicked").or_default() += 1;
-                    bad.push(format!("seed {seed}: panicked: {m}"));
-                    status = status.max(EXIT_FAILED);
-                }
-            }
-        }
-        out.push_str(&format!("== {} ({} runs)\n", s.name, runs.len()));
-        let v: Vec<String> = verdicts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        out.push_str(&format!("  verdicts: {}\n", v.join(", ")));
-        let mut d: Vec<(&String, &Vec<u64>)> = dials.iter().collect();
-        d.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
-        for (outcome, seeds) in d {
-            let shown: Vec<String> = seeds.iter().take(8).map(u64::to_string).collect();
-            let more = if seeds.len() > 8 { ", ..." } else { "" };
-            out.push_str(&format!(
-                "  {:>5}x {outcome}  (seeds {}{more})\n",
-                seeds.len(),
-                shown.join(", ")
-            ));
-        }
-        if let Some((w, seed)) = slowest {
-            out.push_str(&format!(
-                "  slowest: seed {seed} ({:.3}s wall)\n",
-                w.as_secs_f64()
-            ));
-        }
-        for b in bad {
-            out.push_str(&format!("  ! {b}\n"));
-        }
+    if summary.ok() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
     }
-    (out, status)
 }
 
 /// `--locale fr-FR|en-US`.

@@ -11,6 +11,7 @@ pub mod node;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod sweep;
 pub mod validate;
 pub mod values;
 

@@ -296,21 +296,35 @@ fn good_scenario_checks_runs_lists_and_sweeps() {
         String::from_utf8_lossy(&o.stderr)
     );
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("== good (3 runs)"), "{out}");
-    assert_eq!(
-        String::from_utf8_lossy(&o.stderr)
-            .lines()
-            .filter(|l| l.starts_with('['))
-            .count(),
-        3
-    );
+    assert!(out.contains("== good (3 runs, "), "{out}");
+    assert!(out.contains("every invariant held"), "{out}");
+    // Not a terminal: plain progress lines, the last one at the end.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.lines().any(|l| l == "good: 3/3 runs"), "{err}");
 
     let o = l2tpsec(
         &dir,
         &["sweep", "good", "--seeds", "1..5", "--shard", "2/2"],
     );
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("== good (2 runs)"), "{out}");
+    assert!(out.contains("== good (2 runs, "), "{out}");
+
+    // The JSON summary of SCENARIOS.md.
+    let o = l2tpsec(
+        &dir,
+        &[
+            "sweep", "good", "--seeds", "1..5", "--format", "json", "--engine", "turmoil",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["scenarios"][0];
+    assert_eq!(s["name"], "good");
+    assert_eq!(s["runs"], 4);
+    assert_eq!(s["outcomes"]["no dial"], 4);
+    assert_eq!(s["broken"], serde_json::json!([]));
+    assert_eq!(s["panicked"], serde_json::json!([]));
+    assert!(s["runs_per_min"].as_f64().is_some());
 }
 
 #[test]
