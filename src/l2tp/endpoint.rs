@@ -577,6 +577,16 @@ impl Endpoint {
                     self.send(now, &mut t, 0, MessageType::Hello, Vec::new());
                     true
                 }
+                // Silence during setup [MODEL]: our message was acknowledged
+                // but the reply never came (lost, or the peer gave up), so
+                // nothing is left to resend and HELLO has no tunnel to keep
+                // alive: the attempt ends after the same silence.
+                TunnelState::Idle | TunnelState::WaitCtlReply | TunnelState::WaitCtlConn
+                    if t.hello_at <= now =>
+                {
+                    self.tunnel_down(now, &mut t, TunnelDownReason::Timeout);
+                    false
+                }
                 _ => true,
             };
             if keep {
@@ -640,11 +650,10 @@ impl Endpoint {
             .values()
             .flat_map(|t| {
                 let state_timer = match t.state {
-                    TunnelState::Established => Some(t.hello_at),
-                    TunnelState::Closing { until } => Some(until),
-                    _ => None,
+                    TunnelState::Closing { until } => until,
+                    _ => t.hello_at,
                 };
-                [t.chan.poll_timeout(), state_timer]
+                [t.chan.poll_timeout(), Some(state_timer)]
             })
             .flatten()
             .min()

@@ -315,6 +315,46 @@ fn lost_sccrp_is_recovered() {
     assert_eq!(d.node(lns()).tunnel_count(), 1);
 }
 
+/// Found by the random-fault property test (issue 7): every SCCRP lost,
+/// the LNS acknowledges a resent SCCRQ with a ZLB, so the LAC has nothing
+/// left to resend; silence for the HELLO interval ends the attempt rather
+/// than leaving it waiting forever.
+#[test]
+fn an_acknowledged_sccrq_whose_reply_never_comes_ends_after_the_silence() {
+    let mut d = Driver::pair(cfg("RRAS"));
+    d.filter = Box::new(|_, s| match s {
+        Summary::Control { name: "SCCRP", .. } => Fate::Drop,
+        _ => Fate::Deliver,
+    });
+    let t = d.node(lac()).connect(Duration::ZERO, lns());
+    d.run_until(secs(200.0));
+    let down = d
+        .events
+        .iter()
+        .find(|e| e.1 == lac() && matches!(e.2, Event::TunnelDown { .. }))
+        .cloned()
+        .expect("the LAC gives up");
+    assert_eq!(
+        down.2,
+        Event::TunnelDown {
+            tunnel: t,
+            reason: TunnelDownReason::Timeout
+        }
+    );
+    let last_heard = d
+        .sent
+        .iter()
+        .filter(|s| s.from == lns() && s.name != "SCCRP" && s.at < down.0)
+        .map(|s| s.at + LATENCY)
+        .max()
+        .expect("the LNS answered something");
+    assert_eq!(
+        down.0,
+        last_heard + EndpointConfig::default().hello_interval
+    );
+    assert_eq!(d.node(lac()).tunnel_count(), 0);
+}
+
 #[test]
 fn duplicate_control_message_acked_and_dropped() {
     let mut d = Driver::pair(cfg("RRAS"));
