@@ -1,47 +1,29 @@
-//! Main Mode with RSA signatures (RFC 2409 5, 5.1):
+//! Main Mode (RFC 2409 5), with RSA signatures (5.1) or a pre-shared key
+//! (5.4):
 //!
 //! ```text
 //! I -> R  HDR, SA                      R -> I  HDR, SA
 //! I -> R  HDR, KE, Ni, [CR]            R -> I  HDR, KE, Nr, [CR]
-//! I -> R  HDR*, IDii, CERT, SIG_I      R -> I  HDR*, IDir, CERT, SIG_R
+//! I -> R  HDR*, IDii, AUTH             R -> I  HDR*, IDir, AUTH
 //! ```
-//! HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b),
-//! HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b),
-//! signed as raw PKCS#1 v1.5 (DESIGN.md). IDs are ID_DER_ASN1_DN with the
-//! certificate subject, as Windows sends with certificates.
+//! `auth` builds and checks messages 5 and 6.
 
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use super::msg::{header, opened, plain, sealed, Parsed};
+use super::auth::{AuthFailure, KeyInputs};
+use super::msg::{header, opened, plain, Parsed};
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
 use super::state::{ExchangeTimer, MainSa, MmState, Timer};
-use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
+use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, MmAuth, Mode};
 use crate::crypto::dh::DhPrivate;
-use crate::crypto::ike_keys::{derive_sig, prf_parts};
-use crate::crypto::pki::{self, CertError, PeerCertificate};
 use crate::wire::isakmp::{
-    CertEncoding, CertPayload, ExchangeType, IdPayload, NotifyType, Packet, Payload, PayloadType,
-    ProtocolId, SaPayload, UDP_PORT,
+    CertEncoding, CertPayload, ExchangeType, NotifyType, Packet, Payload, PayloadType, ProtocolId,
+    SaPayload, UDP_PORT,
 };
 
 /// Nonce lengths allowed (RFC 2409 5: "between 8 and 256 bytes").
 const NONCE_LEN: core::ops::RangeInclusive<usize> = 8..=256;
-
-/// Why the peer's authentication failed: the reason, the Notify to send
-/// (RFC 2408 3.14.1), and the peer's certificate as far as it parsed.
-struct AuthFailure {
-    reason: FailureReason,
-    notify: NotifyType,
-    peer_cert: Option<PeerCertificate>,
-}
-
-/// This machine's certificate, key and description.
-struct Own {
-    cert_der: Vec<u8>,
-    key: rsa::RsaPrivateKey,
-    me: PeerCertificate,
-}
 
 impl Ike {
     pub(super) fn start_main_mode(
@@ -337,18 +319,17 @@ impl Ike {
             Payload::Nonce(nr.clone()),
         ];
         payloads.extend(self.cert_requests());
+        let inputs = KeyInputs {
+            ni: &ni,
+            nr: &nr,
+            gxy: &gxy,
+            gxi: &gxi,
+            gxr: &gxr,
+        };
+        let keys = self
+            .phase1_keys(&self.mains[i], &inputs)
+            .ok_or(IkeError::Unexpected("no pre-shared key"))?;
         let m = &mut self.mains[i];
-        let keys = derive_sig(
-            offer.hash,
-            offer.cipher,
-            &ni,
-            &nr,
-            &gxy,
-            &m.icookie,
-            &m.rcookie,
-            &gxi,
-            &gxr,
-        );
         m.iv = keys.iv.clone();
         m.keys = Some(keys);
         (m.gxi, m.gxr, m.ni, m.nr) = (gxi, gxr, ni, nr);
@@ -376,30 +357,29 @@ impl Ike {
     ) -> Result<(), IkeError> {
         let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
         let (gxr, nr) = Self::key_exchange(&parsed)?;
-        let m = &mut self.mains[i];
-        let offer = m.offer.ok_or(IkeError::Unexpected("no offer chosen"))?;
+        let m = &self.mains[i];
         let gxy =
             m.dh.as_ref()
                 .ok_or(IkeError::Unexpected("no DH"))?
                 .shared(&gxr)?;
-        let keys = derive_sig(
-            offer.hash,
-            offer.cipher,
-            &m.ni,
-            &nr,
-            &gxy,
-            &m.icookie,
-            &m.rcookie,
-            &m.gxi,
-            &gxr,
-        );
+        let inputs = KeyInputs {
+            ni: &m.ni,
+            nr: &nr,
+            gxy: &gxy,
+            gxi: &m.gxi,
+            gxr: &gxr,
+        };
+        let keys = self
+            .phase1_keys(m, &inputs)
+            .ok_or(IkeError::Unexpected("no pre-shared key"))?;
+        let m = &mut self.mains[i];
         m.iv = keys.iv.clone();
         m.keys = Some(keys);
         m.gxr = gxr;
         m.nr = nr;
         m.last_in = data.to_vec();
         let peer = m.peer();
-        let own = match self.own_identity() {
+        let own = match self.own_identity(&self.mains[i]) {
             Ok(own) => own,
             Err(reason) => {
                 self.fail(peer, Mode::Main, FailurePoint::Me, reason, None);
@@ -408,7 +388,7 @@ impl Ike {
             }
         };
         let bytes = self.auth_message(i, &own)?;
-        self.mains[i].my_cert = Some(own.me);
+        self.mains[i].my_cert = own.certificate();
         self.send_main(now, i, MmState::I5, bytes, true);
         Ok(())
     }
@@ -421,7 +401,9 @@ impl Ike {
         packet: &Packet<&[u8]>,
         data: &[u8],
     ) -> Result<(), IkeError> {
-        let parsed = self.open_phase1(i, packet)?;
+        let Some(parsed) = self.open_authenticated(now, i, packet)? else {
+            return Ok(());
+        };
         let peer = self.mains[i].peer();
         self.mains[i].last_in = data.to_vec();
         let peer_cert = match self.check_peer(now, i, &parsed) {
@@ -431,18 +413,18 @@ impl Ike {
                 return Ok(());
             }
         };
-        let own = match self.own_identity() {
+        let own = match self.own_identity(&self.mains[i]) {
             Ok(own) => own,
             Err(reason) => {
-                self.fail(peer, Mode::Main, FailurePoint::Me, reason, Some(peer_cert));
+                self.fail(peer, Mode::Main, FailurePoint::Me, reason, peer_cert);
                 self.kill_main(now, i);
                 return Ok(());
             }
         };
         let bytes = self.auth_message(i, &own)?;
         let m = &mut self.mains[i];
-        m.my_cert = Some(own.me);
-        m.peer_cert = Some(peer_cert);
+        m.my_cert = own.certificate();
+        m.peer_cert = peer_cert;
         // MM6 ends the exchange: it is resent only when MM5 comes again.
         self.send_main(now, i, MmState::Up, bytes, false);
         self.main_mode_up(i);
@@ -457,7 +439,9 @@ impl Ike {
         packet: &Packet<&[u8]>,
         data: &[u8],
     ) -> Result<(), IkeError> {
-        let parsed = self.open_phase1(i, packet)?;
+        let Some(parsed) = self.open_authenticated(now, i, packet)? else {
+            return Ok(());
+        };
         self.mains[i].last_in = data.to_vec();
         let peer_cert = match self.check_peer(now, i, &parsed) {
             Ok(c) => c,
@@ -467,7 +451,7 @@ impl Ike {
             }
         };
         let m = &mut self.mains[i];
-        m.peer_cert = Some(peer_cert);
+        m.peer_cert = peer_cert;
         m.state = MmState::Up;
         m.timer = ExchangeTimer::Idle;
         m.last_out = Vec::new();
@@ -478,6 +462,34 @@ impl Ike {
             self.start_quick_mode(now, ic, rc, rule);
         }
         Ok(())
+    }
+
+    /// `open_phase1` for MM5/MM6. With a pre-shared key, a message that
+    /// does not parse once decrypted was sealed with another key: the
+    /// peer failed authentication (`None`, handled), as a wrong HASH would
+    /// show had it parsed (RFC 2409 5.4: SKEYID depends on the key).
+    fn open_authenticated(
+        &mut self,
+        now: Duration,
+        i: usize,
+        packet: &Packet<&[u8]>,
+    ) -> Result<Option<Parsed>, IkeError> {
+        let psk = self.mains[i]
+            .offer
+            .is_some_and(|o| o.auth == MmAuth::PreSharedKey);
+        match self.open_phase1(i, packet) {
+            Ok(p) => Ok(Some(p)),
+            Err(e) if psk && e.is_malformed() => {
+                let f = AuthFailure {
+                    reason: FailureReason::HashMismatch,
+                    notify: NotifyType::InvalidHashInformation,
+                    peer_cert: None,
+                };
+                self.auth_failed(now, i, f);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Decrypts MM5/MM6 and advances the phase-1 IV.
@@ -498,142 +510,17 @@ impl Ike {
         Ok(parsed)
     }
 
-    fn own_identity(&self) -> Result<Own, FailureReason> {
-        let id = self
-            .cfg
-            .identity
-            .as_ref()
-            .ok_or(FailureReason::NoMachineCertificate)?;
-        let me = pki::describe(&id.cert_der).map_err(|_| FailureReason::NoMachineCertificate)?;
-        let key = id.key.clone().ok_or(FailureReason::NoPrivateKey)?;
-        Ok(Own {
-            cert_der: id.cert_der.clone(),
-            key,
-            me,
-        })
-    }
-
-    /// HASH_I or HASH_R (RFC 2409 5) over the ID payload body `id_b`;
-    /// `of_initiator` selects which.
-    fn auth_hash(m: &MainSa, of_initiator: bool, id_b: &[u8]) -> Option<Vec<u8>> {
-        let (keys, offer) = m.crypto()?;
-        let (ic, rc) = (&m.icookie[..], &m.rcookie[..]);
-        let parts: [&[u8]; 6] = if of_initiator {
-            [&m.gxi, &m.gxr, ic, rc, &m.sa_i_b, id_b]
-        } else {
-            [&m.gxr, &m.gxi, rc, ic, &m.sa_i_b, id_b]
-        };
-        Some(prf_parts(offer.hash, &keys.skeyid, &parts))
-    }
-
-    /// MM5 or MM6: ID, CERT, SIG, encrypted on the phase-1 chain.
-    fn auth_message(&mut self, i: usize, own: &Own) -> Result<Vec<u8>, IkeError> {
-        let m = &mut self.mains[i];
-        let id = IdPayload::dn(&own.me.subject_der);
-        let mut id_b = Vec::new();
-        Payload::Identification(id.clone()).emit_body(&mut id_b)?;
-        let hash = Self::auth_hash(m, m.initiator, &id_b).ok_or(IkeError::Unexpected("no keys"))?;
-        let sig = pki::sign_hash_raw(&own.key, &hash)
-            .map_err(|_| IkeError::Unexpected("signing failed"))?;
-        let payloads = [
-            Payload::Identification(id),
-            Payload::Certificate(CertPayload {
-                encoding: CertEncoding::X509Signature,
-                data: own.cert_der.clone(),
-            }),
-            Payload::Signature(sig),
-        ];
-        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected("no keys"))?;
-        let hdr = header(
-            m.icookie,
-            m.rcookie,
-            ExchangeType::IdentityProtection,
-            0,
-            PayloadType::Identification,
-            true,
-        );
-        let chain = super::msg::chain(&payloads)?;
-        let (bytes, next) = sealed(hdr, chain, offer.cipher, &keys.enc_key, &m.iv)?;
-        m.iv = next;
-        Ok(bytes)
-    }
-
-    /// Validates the peer's certificate at epoch + now and its signature.
-    fn check_peer(
-        &self,
-        now: Duration,
-        i: usize,
-        parsed: &Parsed,
-    ) -> Result<PeerCertificate, Box<AuthFailure>> {
-        let m = &self.mains[i];
-        let cert = parsed.find(|p| match p {
-            Payload::Certificate(c) if c.encoding == CertEncoding::X509Signature => {
-                Some(c.data.clone())
-            }
-            _ => None,
-        });
-        let Some(cert) = cert else {
-            return Err(Box::new(AuthFailure {
-                reason: FailureReason::PeerSentNoCertificate,
-                notify: NotifyType::CertificateUnavailable,
-                peer_cert: None,
-            }));
-        };
-        let time = self
-            .cfg
-            .epoch_unix
-            .saturating_add(i64::try_from(now.as_secs()).unwrap_or(i64::MAX));
-        let peer_cert = pki::validate(&cert, &self.cfg.trusted_roots, time).map_err(|e| {
-            Box::new(AuthFailure {
-                notify: match e {
-                    CertError::UntrustedRoot => NotifyType::InvalidCertAuthority,
-                    _ => NotifyType::InvalidCertificate,
-                },
-                reason: FailureReason::CredentialsUnacceptable(e),
-                peer_cert: pki::describe(&cert).ok(),
-            })
-        })?;
-        let sig_failure = || {
-            Box::new(AuthFailure {
-                reason: FailureReason::SignatureInvalid,
-                notify: NotifyType::InvalidSignature,
-                peer_cert: Some(peer_cert.clone()),
-            })
-        };
-        let id_b = parsed
-            .raw(PayloadType::Identification)
-            .ok_or_else(sig_failure)?;
-        let sig = parsed.raw(PayloadType::Signature).ok_or_else(sig_failure)?;
-        let hash = Self::auth_hash(m, !m.initiator, id_b).ok_or_else(sig_failure)?;
-        match pki::verify_hash_raw(&cert, &hash, sig) {
-            Ok(()) => Ok(peer_cert),
-            Err(_) => Err(sig_failure()),
-        }
-    }
-
-    /// The peer failed authentication here: Failed (point Me), an encrypted
-    /// Notify to the peer, and the SA lingers to repeat it.
-    fn auth_failed(&mut self, now: Duration, i: usize, f: AuthFailure) {
-        let peer = self.mains[i].peer();
-        self.fail(peer, Mode::Main, FailurePoint::Me, f.reason, f.peer_cert);
-        let spi = self.mains[i].cookies();
-        let notify = self.send_notify(i, ProtocolId::Isakmp, spi, f.notify);
-        self.kill_main(now, i);
-        self.mains[i].last_out = notify.unwrap_or_default();
-    }
-
     fn main_mode_up(&mut self, i: usize) {
         let m = &self.mains[i];
-        let (Some((keys, offer)), Some(peer_cert), Some(my_cert)) =
-            (m.crypto(), &m.peer_cert, &m.my_cert)
-        else {
+        let Some((keys, offer)) = m.crypto() else {
             return;
         };
         let event = IkeEvent::MainModeUp {
             peer: m.peer(),
             initiator: m.initiator,
-            peer_cert: peer_cert.clone(),
-            my_cert: my_cert.clone(),
+            peer_cert: m.peer_cert.clone(),
+            my_cert: m.my_cert.clone(),
+            auth: offer.auth,
             cipher: offer.cipher,
             hash: offer.hash,
             group: offer.group,

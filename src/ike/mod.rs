@@ -8,6 +8,7 @@
 //! notifications and deletes, `proposal` the SA payload encoding of offers,
 //! `state` the per-exchange records.
 
+mod auth;
 mod error;
 mod informational;
 mod main_mode;
@@ -63,14 +64,26 @@ pub struct IkeConfig {
     /// Vendor ID payloads sent after the SA in the first Main Mode message
     /// of each side (RFC 2408 3.16).
     pub vendor_ids: Vec<Vec<u8>>,
+    /// The key of offers with `MmAuth::PreSharedKey` (RFC 2409 5.4).
+    pub preshared_key: Option<Vec<u8>>,
 }
 
-/// One Main Mode proposal (authentication is always RSA signatures).
+/// How Main Mode authenticates (RFC 2409 Appendix A, Authentication Method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MmAuth {
+    /// 1: SKEYID from the key, HASH_I/HASH_R sent as they are (5.4).
+    PreSharedKey,
+    /// 3: signatures over HASH_I/HASH_R, with certificates (5.1).
+    RsaSignature,
+}
+
+/// One Main Mode proposal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MmOffer {
     pub cipher: CbcCipher,
     pub hash: PrfHash,
     pub group: DhGroup,
+    pub auth: MmAuth,
     pub lifetime_secs: u32,
 }
 
@@ -82,6 +95,7 @@ impl MmOffer {
             cipher,
             hash,
             group,
+            auth: MmAuth::RsaSignature,
             lifetime_secs: 28800,
         };
         vec![
@@ -227,8 +241,10 @@ pub enum IkeEvent {
     MainModeUp {
         peer: Ipv4Addr,
         initiator: bool,
-        peer_cert: PeerCertificate,
-        my_cert: PeerCertificate,
+        /// With `MmAuth::RsaSignature`; none with a pre-shared key.
+        peer_cert: Option<PeerCertificate>,
+        my_cert: Option<PeerCertificate>,
+        auth: MmAuth,
         cipher: CbcCipher,
         hash: PrfHash,
         group: DhGroup,

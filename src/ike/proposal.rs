@@ -2,7 +2,7 @@
 //! A), Quick Mode ESP proposals (RFC 2407 4.4.4, 4.5), and the responder's
 //! choice of the first of the initiator's proposals that its policy accepts.
 
-use super::{MmOffer, QmOffer};
+use super::{MmAuth, MmOffer, QmOffer};
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
@@ -53,7 +53,13 @@ pub(super) fn mm_transform(number: u8, o: &MmOffer) -> Transform {
     };
     attributes.extend([
         basic(p1::HASH, hash),
-        basic(p1::AUTH_METHOD, p1::AUTH_RSA_SIG),
+        basic(
+            p1::AUTH_METHOD,
+            match o.auth {
+                MmAuth::PreSharedKey => p1::AUTH_PRE_SHARED,
+                MmAuth::RsaSignature => p1::AUTH_RSA_SIG,
+            },
+        ),
         basic(p1::GROUP, o.group.number()),
         basic(p1::LIFE_TYPE, p1::LIFE_SECONDS),
         Attribute::duration(p1::LIFE_DURATION, o.lifetime_secs),
@@ -80,8 +86,8 @@ pub(super) fn mm_sa(offers: &[MmOffer]) -> SaPayload {
     }])
 }
 
-/// Reads a Main Mode transform; `None` if it is not RSA-signature
-/// authenticated IKE with algorithms we implement.
+/// Reads a Main Mode transform; `None` if it is not IKE authenticated by
+/// signatures or a pre-shared key, with algorithms we implement.
 pub(super) fn mm_offer_of(t: &Transform) -> Option<MmOffer> {
     if t.transform_id != KEY_IKE {
         return None;
@@ -97,15 +103,18 @@ pub(super) fn mm_offer_of(t: &Transform) -> Option<MmOffer> {
         v if v == u32::from(p1::HASH_SHA) => PrfHash::Sha1,
         _ => return None,
     };
-    if t.attribute(p1::AUTH_METHOD)? != u32::from(p1::AUTH_RSA_SIG) {
-        return None;
-    }
+    let auth = match t.attribute(p1::AUTH_METHOD)? {
+        v if v == u32::from(p1::AUTH_RSA_SIG) => MmAuth::RsaSignature,
+        v if v == u32::from(p1::AUTH_PRE_SHARED) => MmAuth::PreSharedKey,
+        _ => return None,
+    };
     let group = DhGroup::from_number(u16::try_from(t.attribute(p1::GROUP)?).ok()?)?;
     let (secs, _) = lifetimes(t, p1::LIFE_TYPE, p1::LIFE_DURATION);
     Some(MmOffer {
         cipher,
         hash,
         group,
+        auth,
         lifetime_secs: secs.unwrap_or(DEFAULT_LIFETIME_SECS),
     })
 }
@@ -129,7 +138,7 @@ fn lifetimes(t: &Transform, type_kind: u16, duration_kind: u16) -> (Option<u32>,
 }
 
 fn same_mm(a: &MmOffer, b: &MmOffer) -> bool {
-    (a.cipher, a.hash, a.group) == (b.cipher, b.hash, b.group)
+    (a.cipher, a.hash, a.group, a.auth) == (b.cipher, b.hash, b.group, b.auth)
 }
 
 /// Responder (RFC 2408 4.2): the first of the initiator's transforms that

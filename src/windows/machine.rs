@@ -113,6 +113,7 @@ impl WindowsMachine {
                 trusted_root_names: settings.trusted_root_names.clone(),
                 epoch_unix: settings.epoch_unix,
                 vendor_ids: vendor_ids(config.edition),
+                preshared_key: None,
             },
             settings.policy_agent_running,
             settings.offload,

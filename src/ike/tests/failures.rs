@@ -209,6 +209,7 @@ fn main_mode_without_common_proposal_is_refused_with_a_notify() {
         cipher: CbcCipher::Aes128,
         hash: PrfHash::Sha1,
         group: DhGroup::Modp2048,
+        auth: MmAuth::RsaSignature,
         lifetime_secs: 28800,
     }];
     lab.server.set_policy(Duration::ZERO, Some(policy));

@@ -75,6 +75,7 @@ fn config(cert: Option<&str>, roots: &[&str]) -> IkeConfig {
         trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
         epoch_unix: DATE,
         vendor_ids: Vec::new(),
+        preshared_key: None,
     }
 }
 
@@ -282,9 +283,9 @@ fn main_mode_and_quick_mode_come_up_with_mirrored_keys() {
                 ..
             } => Some((
                 *initiator,
-                peer_cert.subject.clone(),
-                peer_cert.root.clone(),
-                my_cert.subject.clone(),
+                peer_cert.as_ref()?.subject.clone(),
+                peer_cert.as_ref()?.root.clone(),
+                my_cert.as_ref()?.subject.clone(),
                 (*cipher, *hash, *group, *lifetime_secs),
                 (*icookie, *rcookie, enc_key.clone()),
             )),
@@ -751,3 +752,4 @@ proptest! {
 
 /// Certificate, signature and proposal failures on both sides.
 mod failures;
+mod psk;

@@ -475,7 +475,7 @@ impl IpsecComponents {
                     EventType::SuccessAudit,
                     vec![
                         Arg::catalog("ike.mode.main"),
-                        Self::identity_block(peer, Some(&peer_cert), Some(&my_cert)),
+                        Self::identity_block(peer, peer_cert.as_ref(), my_cert.as_ref()),
                         self.filter_block(peer, None),
                         Arg::nested(
                             "ike.params.main",

@@ -19,6 +19,7 @@ pub fn main_mode_offer(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmOf
         cipher,
         hash,
         group,
+        auth: crate::ike::MmAuth::RsaSignature,
         lifetime_secs: MAIN_MODE_LIFETIME_SECS,
     }
 }
