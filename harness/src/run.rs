@@ -441,6 +441,11 @@ fn ipsec_settings(
         policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
         offload: host.nic.ipsec_offload,
         manual_policy: host.ipsec_policy.as_ref().map(manual_policy).transpose()?,
+        preshared_key: host
+            .dial
+            .as_ref()
+            .and_then(|d| d.preshared_key.clone())
+            .or_else(|| host.l2tp_preshared_key.clone()),
     })
 }
 

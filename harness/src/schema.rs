@@ -290,6 +290,10 @@ pub struct Host {
     /// Policies snap-in (used with ProhibitIpSec: 1, KB 240262).
     #[serde(default)]
     pub ipsec_policy: Option<ManualPolicy>,
+    /// rras-server only: "Allow custom IPSec policy for L2TP connection"
+    /// with this pre-shared key (WINDOWS.md 6).
+    #[serde(default)]
+    pub l2tp_preshared_key: Option<String>,
 }
 
 /// A manual IPsec policy: one rule securing L2TP (UDP 1701) with its main
@@ -404,6 +408,10 @@ pub struct Dial {
     pub password: String,
     #[serde(default)]
     pub encryption: ConnectoidEncryption,
+    /// XP SP2 only: IKE authenticates with this key instead of the machine
+    /// certificate ("use pre-shared key for authentication", WINDOWS.md 6).
+    #[serde(default)]
+    pub preshared_key: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 use crate::node::{Loc, Node, Path, Value};
 use crate::schema::{
-    monitor_counter_names, FaultActionKind, Host, HostList, MatchProtocol, Role, Scenario,
+    monitor_counter_names, Edition, FaultActionKind, Host, HostList, MatchProtocol, Role, Scenario,
     TimelineKind,
 };
 
@@ -296,7 +296,7 @@ impl Checker<'_> {
     fn role_fields(&mut self, hname: &str, host: &Host, hp: &Path) {
         const WINDOWS: &str = "windows-xp-client, windows-xp-sp2-client, rras-server";
         const CLIENTS: &str = "windows-xp-client, windows-xp-sp2-client";
-        let rules: [(&str, bool, &str); 11] = [
+        let rules: [(&str, bool, &str); 12] = [
             ("certificate", host.role.is_windows(), WINDOWS),
             ("trusts", host.role.is_windows(), WINDOWS),
             ("services", host.role.is_windows(), WINDOWS),
@@ -313,6 +313,11 @@ impl Checker<'_> {
             ("ports", host.role == Role::RRAS_SERVER, "rras-server"),
             ("users", host.role == Role::RRAS_SERVER, "rras-server"),
             ("policies", host.role == Role::RRAS_SERVER, "rras-server"),
+            (
+                "l2tp-preshared-key",
+                host.role == Role::RRAS_SERVER,
+                "rras-server",
+            ),
         ];
         for (field, allowed, roles) in rules {
             if !allowed && self.present(&hp.key(field)) {
@@ -324,6 +329,17 @@ impl Checker<'_> {
                     ),
                 );
             }
+        }
+        // The connectoid's pre-shared key option came with XP SP2 (WINDOWS.md 6).
+        let psk = hp.key("dial").key("preshared-key");
+        if host.role != Role::Windows(Edition::XpSp2Client) && self.present(&psk) {
+            self.err_key(
+                &psk,
+                format!(
+                    "'preshared-key' is not allowed on {hname}, a {} host (only on windows-xp-sp2-client)",
+                    host.role
+                ),
+            );
         }
         if host.role != Role::RRAS_SERVER && self.present(&hp.key("address-pool")) {
             self.err_key(

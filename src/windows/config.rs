@@ -181,6 +181,9 @@ pub struct IpsecSettings {
     pub policy_agent_running: bool,
     pub offload: NicOffload,
     pub manual_policy: Option<ManualPolicy>,
+    /// The pre-shared key IKE authenticates with: the XP SP2 connectoid's,
+    /// or RRAS's custom L2TP policy's (WINDOWS.md 6).
+    pub preshared_key: Option<String>,
 }
 
 impl Default for IpsecSettings {
@@ -193,6 +196,7 @@ impl Default for IpsecSettings {
             policy_agent_running: true,
             offload: NicOffload::None,
             manual_policy: None,
+            preshared_key: None,
         }
     }
 }

@@ -87,7 +87,8 @@ impl WindowsMachine {
         let settings = &config.ipsec;
         let client = config.dial.clone().map(|d| {
             let context = DialContext {
-                has_certificate: settings.certificate.is_some(),
+                // With a pre-shared key the store is not looked at (WINDOWS.md 6).
+                has_certificate: settings.certificate.is_some() || settings.preshared_key.is_some(),
                 manual_policy: settings.manual_policy.is_some(),
                 server_reachable: stack.source_for(d.server).is_some(),
                 negotiate_time: config.registry.ppp_negotiate_time(),
@@ -113,7 +114,10 @@ impl WindowsMachine {
                 trusted_root_names: settings.trusted_root_names.clone(),
                 epoch_unix: settings.epoch_unix,
                 vendor_ids: vendor_ids(config.edition),
-                preshared_key: None,
+                preshared_key: settings
+                    .preshared_key
+                    .as_ref()
+                    .map(|k| k.as_bytes().to_vec()),
             },
             settings.policy_agent_running,
             settings.offload,

@@ -251,6 +251,21 @@ fn role_specific_fields_are_checked() {
         e.contains("x.yaml:12:5: 'dial' is not allowed on server, a rras-server host"),
         "{e}"
     );
+    // Pre-shared keys: the connectoid's came with XP SP2, the custom L2TP
+    // policy is RRAS's (WINDOWS.md 6).
+    let e = error_of(&LAB.replace("password: p}", "password: p, preshared-key: k}"));
+    assert!(
+        e.contains("x.yaml:8:68: 'preshared-key' is not allowed on client, a windows-xp-client host (only on windows-xp-sp2-client)"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    l2tp-preshared-key: k\n",
+    ));
+    assert!(
+        e.contains("x.yaml:8:5: 'l2tp-preshared-key' is not allowed on client"),
+        "{e}"
+    );
     let e = error_of(&format!(
         "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1}}\n"
     ));

@@ -155,6 +155,9 @@ pub static ENTRIES: &[Entry] = &[
        "Certificate based Identity.\n Peer Subject %1\n Peer SHA Thumbprint %2\n Peer Issuing Certificate Authority %3\n Root Certificate Authority %4\n My Subject %5\n My SHA Thumbprint %6\n Peer IP Address: %7", Xp,
        "Identité basée sur un certificat.\n Sujet de l'homologue %1\n Empreinte SHA de l'homologue %2\n Autorité de certification émettrice de l'homologue %3\n Autorité de certification racine %4\n Mon sujet %5\n Mon empreinte SHA %6\n Adresse IP de l'homologue : %7", FrOurs),
     e!("ike.identity.none", "Peer IP Address: %1", Xp, "Adresse IP de l'homologue : %1", FrOurs),
+    // The layout of Server 2003's 541 with a pre-shared key, not verified verbatim.
+    e!("ike.identity.psk", "Preshared key ID.\n Peer IP Address: %1", Model,
+       "ID de clé prépartagée.\n Adresse IP de l'homologue : %1", FrOurs),
     e!("ike.filter",
        "Source IP Address %1\n Source IP Address Mask %2\n Destination IP Address %3\n Destination IP Address Mask %4\n Protocol %5\n Source Port %6\n Destination Port %7\n IKE Local Addr %8\n IKE Peer Addr %9", Xp,
        "Adresse IP source %1\n Masque d'adresse IP source %2\n Adresse IP de destination %3\n Masque d'adresse IP de destination %4\n Protocole %5\n Port source %6\n Port de destination %7\n Adresse locale IKE %8\n Adresse IKE de l'homologue %9", FrOurs),

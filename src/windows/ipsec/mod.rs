@@ -19,6 +19,7 @@ use super::monitor::{IpsecMonitor, MonitorSa};
 mod offers;
 mod text;
 
+use offers::l2tp_main_mode_offers;
 pub use offers::{
     main_mode_offer, optional_quick_mode_offers, quick_mode_offer, quick_mode_offers, vendor_ids,
     xp_main_mode_offers, xp_quick_mode_offers,
@@ -28,8 +29,8 @@ use super::config::{ManualPolicy, NicOffload};
 use super::errors;
 use crate::crypto::cbc::CbcCipher;
 use crate::ike::{
-    FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, Mode, QmOffer, QmRule,
-    Selector,
+    FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmAuth, Mode, QmOffer,
+    QmRule, Selector,
 };
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
 use crate::net::RouteTable;
@@ -76,6 +77,8 @@ pub struct IpsecComponents {
     monitor: IpsecMonitor,
     /// Outcomes of negotiations with peers, in order, for RASMAN.
     outcomes: VecDeque<(Ipv4Addr, IpsecOutcome)>,
+    /// IKE has a pre-shared key (the L2TP policy offers it).
+    preshared: bool,
     /// Peers RASMAN asked an SA for that have no outcome yet.
     acquiring: BTreeSet<Ipv4Addr>,
     /// Security and System log entries written, for the machine's logs.
@@ -106,6 +109,7 @@ impl IpsecComponents {
             .and_then(|i| crate::crypto::pki::describe(&i.cert_der).ok());
         IpsecComponents {
             my_cert,
+            preshared: ike_config.preshared_key.is_some(),
             routes,
             agent_running,
             driver: Driver::new(driver_rng),
@@ -192,7 +196,7 @@ impl IpsecComponents {
             ),
             None => (
                 "L2TP Main Mode Policy".to_string(),
-                xp_main_mode_offers(),
+                l2tp_main_mode_offers(self.preshared, matches!(role, L2tpRole::Client { .. })),
                 qm,
                 None,
             ),
@@ -456,6 +460,7 @@ impl IpsecComponents {
                 peer,
                 peer_cert,
                 my_cert,
+                auth,
                 cipher,
                 hash,
                 lifetime_secs,
@@ -475,7 +480,14 @@ impl IpsecComponents {
                     EventType::SuccessAudit,
                     vec![
                         Arg::catalog("ike.mode.main"),
-                        Self::identity_block(peer, peer_cert.as_ref(), my_cert.as_ref()),
+                        match auth {
+                            MmAuth::PreSharedKey => {
+                                Arg::nested("ike.identity.psk", vec![peer.to_string().into()])
+                            }
+                            MmAuth::RsaSignature => {
+                                Self::identity_block(peer, peer_cert.as_ref(), my_cert.as_ref())
+                            }
+                        },
                         self.filter_block(peer, None),
                         Arg::nested(
                             "ike.params.main",

@@ -24,6 +24,27 @@ pub fn main_mode_offer(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmOf
     }
 }
 
+/// The automatic L2TP policy's main mode offers: XP's four with
+/// certificates. With a pre-shared key the same four by key come first; a
+/// client that uses a key offers only those (its connectoid replaces the
+/// certificate), a server also takes certificate clients (SCENARIOS.md,
+/// second round).
+pub fn l2tp_main_mode_offers(preshared: bool, client: bool) -> Vec<MmOffer> {
+    let by_key = xp_main_mode_offers().into_iter().map(|o| MmOffer {
+        auth: crate::ike::MmAuth::PreSharedKey,
+        ..o
+    });
+    let mut offers: Vec<MmOffer> = if preshared {
+        by_key.collect()
+    } else {
+        Vec::new()
+    };
+    if !(preshared && client) {
+        offers.extend(xp_main_mode_offers());
+    }
+    offers
+}
+
 /// A quick mode ESP offer with Windows' lifetimes; no cipher is ESP-NULL.
 pub fn quick_mode_offer(cipher: Option<CbcCipher>, integ: IntegAlg) -> QmOffer {
     QmOffer {
