@@ -281,6 +281,8 @@ fn payload_name(kind: PayloadType) -> &'static str {
         PayloadType::Notification => "N",
         PayloadType::Delete => "D",
         PayloadType::VendorId => "VID",
+        PayloadType::NatD => "NAT-D",
+        PayloadType::NatOa => "NAT-OA",
         _ => "?",
     }
 }

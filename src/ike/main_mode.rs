@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::auth::{AuthFailure, KeyInputs};
 use super::msg::{header, opened, plain, Parsed};
+use super::nat_t::{detect, natd_payloads, supports_rfc3947};
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
 use super::state::{ExchangeTimer, MainSa, MmState, Timer};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, MmAuth, Mode};
@@ -156,6 +157,7 @@ impl Ike {
         let rcookie = self.random_cookie();
         let mut m = MainSa::new(dst, src, false, packet.initiator_cookie());
         m.rcookie = rcookie;
+        m.nat_t = self.nat_t_with(&parsed);
         m.answered = true;
         m.last_in = data.to_vec();
         let Some((answer, offer)) = choose_mm(&sa, &offers) else {
@@ -230,8 +232,13 @@ impl Ike {
             Payload::Nonce(ni.clone()),
         ];
         payloads.extend(self.cert_requests());
+        let nat_t = self.nat_t_with(&parsed);
         let m = &mut self.mains[i];
         m.rcookie = packet.responder_cookie();
+        m.nat_t = nat_t;
+        if nat_t {
+            payloads.extend(natd_payloads(m, offer.hash));
+        }
         m.offer = Some(offer);
         m.answered = true;
         m.dh = Some(dh);
@@ -249,6 +256,13 @@ impl Ike {
         m.last_in = data.to_vec();
         self.send_main(now, i, MmState::I3, bytes, true);
         Ok(())
+    }
+
+    /// Whether NAT-T runs with the sender of `parsed` (MM1 or MM2): both
+    /// sides send the RFC 3947 vendor id.
+    fn nat_t_with(&self, parsed: &Parsed) -> bool {
+        let ours: Vec<&[u8]> = self.cfg.vendor_ids.iter().map(Vec::as_slice).collect();
+        supports_rfc3947(&ours) && supports_rfc3947(&parsed.all_raw(PayloadType::VendorId))
     }
 
     /// Sends Main Mode message `bytes` of `mains[i]`, entering `state`, and
@@ -319,6 +333,11 @@ impl Ike {
             Payload::Nonce(nr.clone()),
         ];
         payloads.extend(self.cert_requests());
+        let m = &mut self.mains[i];
+        if m.nat_t {
+            m.nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            payloads.extend(natd_payloads(m, offer.hash));
+        }
         let inputs = KeyInputs {
             ni: &ni,
             nr: &nr,
@@ -357,6 +376,10 @@ impl Ike {
     ) -> Result<(), IkeError> {
         let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
         let (gxr, nr) = Self::key_exchange(&parsed)?;
+        let m = &mut self.mains[i];
+        if let (true, Some(offer)) = (m.nat_t, m.offer) {
+            m.nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+        }
         let m = &self.mains[i];
         let gxy =
             m.dh.as_ref()
@@ -518,6 +541,7 @@ impl Ike {
         let event = IkeEvent::MainModeUp {
             peer: m.peer(),
             initiator: m.initiator,
+            nat: m.nat,
             peer_cert: m.peer_cert.clone(),
             my_cert: m.my_cert.clone(),
             auth: offer.auth,

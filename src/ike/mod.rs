@@ -13,6 +13,7 @@ mod error;
 mod informational;
 mod main_mode;
 mod msg;
+pub mod nat_t;
 mod proposal;
 mod quick_mode;
 mod state;
@@ -241,6 +242,8 @@ pub enum IkeEvent {
     MainModeUp {
         peer: Ipv4Addr,
         initiator: bool,
+        /// What NAT-D showed (RFC 3947); none when a side lacks NAT-T.
+        nat: Option<nat_t::NatDetection>,
         /// With `MmAuth::RsaSignature`; none with a pre-shared key.
         peer_cert: Option<PeerCertificate>,
         my_cert: Option<PeerCertificate>,

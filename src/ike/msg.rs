@@ -59,6 +59,15 @@ impl Parsed {
     }
 
     /// The raw body of the first payload of `kind`.
+    /// The bodies of every payload of `kind`, in order.
+    pub fn all_raw(&self, kind: PayloadType) -> Vec<&[u8]> {
+        self.payloads
+            .iter()
+            .filter(|(p, _)| p.kind() == kind)
+            .map(|(_, b)| b.as_slice())
+            .collect()
+    }
+
     pub fn raw(&self, kind: PayloadType) -> Option<&[u8]> {
         self.payloads
             .iter()

@@ -138,6 +138,10 @@ pub(super) struct MainSa {
     pub timer: ExchangeTimer,
     /// Initiator: qm rule indices to negotiate once the SA is up.
     pub pending: Vec<usize>,
+    /// Both sides sent the RFC 3947 vendor id: NAT-D in MM3 and MM4.
+    pub nat_t: bool,
+    /// What the peer's NAT-D showed.
+    pub nat: Option<super::nat_t::NatDetection>,
 }
 
 impl MainSa {
@@ -168,6 +172,8 @@ impl MainSa {
             answered: false,
             last_in: Vec::new(),
             last_out: Vec::new(),
+            nat_t: false,
+            nat: None,
             timer: ExchangeTimer::Idle,
             pending: Vec::new(),
         }

@@ -752,4 +752,5 @@ proptest! {
 
 /// Certificate, signature and proposal failures on both sides.
 mod failures;
+mod nat_t;
 mod psk;

@@ -122,7 +122,14 @@ pub fn vendor_ids(edition: Edition) -> Vec<Vec<u8>> {
     };
     let mut id = MS_NT5_ISAKMPOAKLEY.to_vec();
     id.extend_from_slice(&version.to_be_bytes());
-    vec![id]
+    let mut ids = vec![id];
+    // NAT-T capable versions add the NAT-T vendor id (WINDOWS.md 6); we
+    // speak RFC 3947 only, so send its id alone [MODEL: the draft-02 id
+    // Windows may also send is left out].
+    if edition != Edition::XpClient {
+        ids.push(crate::ike::nat_t::RFC3947_VENDOR_ID.to_vec());
+    }
+    ids
 }
 
 #[cfg(test)]
@@ -137,9 +144,15 @@ mod tests {
             vendor_ids(Edition::XpClient),
             [hex::decode("1e2b516905991c7d7c96fcbfb587e46100000003").unwrap()]
         );
-        assert_eq!(
-            vendor_ids(Edition::RrasServer),
-            [hex::decode("1e2b516905991c7d7c96fcbfb587e46100000004").unwrap()]
-        );
+        // Server 2003 and XP SP2 add RFC 3947's, MD5("RFC 3947").
+        for e in [Edition::RrasServer, Edition::XpSp2Client] {
+            assert_eq!(
+                vendor_ids(e),
+                [
+                    hex::decode("1e2b516905991c7d7c96fcbfb587e46100000004").unwrap(),
+                    hex::decode("4a131c81070358455c5728f20e95452f").unwrap()
+                ]
+            );
+        }
     }
 }

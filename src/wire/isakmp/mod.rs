@@ -17,7 +17,7 @@ pub mod sa;
 
 pub use payload::{
     emit_payloads, parse_payloads, split_payloads, CertEncoding, CertPayload, DeletePayload,
-    IdPayload, IdType, NotifyPayload, NotifyType, Payload, RawPayload,
+    IdPayload, IdType, NatOaPayload, NotifyPayload, NotifyType, Payload, RawPayload,
 };
 pub use sa::{Attribute, Proposal, ProtocolId, SaPayload, Transform};
 
@@ -100,6 +100,10 @@ pub enum PayloadType {
     Notification,
     Delete,
     VendorId,
+    /// NAT-D, RFC 3947 3.2.
+    NatD,
+    /// NAT-OA, RFC 3947 5.2.
+    NatOa,
     Unknown(u8),
 }
 
@@ -121,6 +125,8 @@ impl From<u8> for PayloadType {
             11 => Notification,
             12 => Delete,
             13 => VendorId,
+            20 => NatD,
+            21 => NatOa,
             v => Unknown(v),
         }
     }
@@ -144,6 +150,8 @@ impl From<PayloadType> for u8 {
             Notification => 11,
             Delete => 12,
             VendorId => 13,
+            NatD => 20,
+            NatOa => 21,
             Unknown(v) => v,
         }
     }

@@ -256,6 +256,14 @@ pub struct DeletePayload {
     pub spis: Vec<Vec<u8>>,
 }
 
+/// NAT-OA (RFC 3947 5.2): ID type (ID_IPV4_ADDR), three reserved octets,
+/// then the address. The reserved octets are sent as zero and not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatOaPayload {
+    pub id_type: IdType,
+    pub address: Vec<u8>,
+}
+
 /// A typed payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
@@ -270,7 +278,11 @@ pub enum Payload {
     Notification(NotifyPayload),
     Delete(DeletePayload),
     VendorId(Vec<u8>),
-    /// Kept as bytes (e.g. NAT-D 20, RFC 3947).
+    /// RFC 3947 3.2: a hash of cookies, address and port.
+    NatD(Vec<u8>),
+    /// RFC 3947 5.2: the original address of one side, for transport mode.
+    NatOa(NatOaPayload),
+    /// Kept as bytes.
     Unknown {
         kind: u8,
         body: Vec<u8>,
@@ -300,6 +312,8 @@ impl Payload {
             Payload::Notification(_) => PayloadType::Notification,
             Payload::Delete(_) => PayloadType::Delete,
             Payload::VendorId(_) => PayloadType::VendorId,
+            Payload::NatD(_) => PayloadType::NatD,
+            Payload::NatOa(_) => PayloadType::NatOa,
             Payload::Unknown { kind, .. } => PayloadType::from(*kind),
         }
     }
@@ -314,6 +328,16 @@ impl Payload {
             PayloadType::Signature => Payload::Signature(body.to_vec()),
             PayloadType::Nonce => Payload::Nonce(body.to_vec()),
             PayloadType::VendorId => Payload::VendorId(body.to_vec()),
+            PayloadType::NatD => Payload::NatD(body.to_vec()),
+            PayloadType::NatOa => {
+                let short = WireError::short("ISAKMP NAT-OA");
+                let id_type = IdType::from(r.u8().map_err(&short)?);
+                r.take(3).map_err(&short)?;
+                Payload::NatOa(NatOaPayload {
+                    id_type,
+                    address: r.take_rest().to_vec(),
+                })
+            }
             PayloadType::Identification => {
                 let short = WireError::short("ISAKMP ID");
                 let id_type = IdType::from(r.u8().map_err(&short)?);
@@ -401,7 +425,9 @@ impl Payload {
             | Payload::Signature(d)
             | Payload::Nonce(d)
             | Payload::VendorId(d)
+            | Payload::NatD(d)
             | Payload::Unknown { body: d, .. } => d.len(),
+            Payload::NatOa(o) => 4 + o.address.len(),
             Payload::Identification(id) => 4 + id.data.len(),
             Payload::Certificate(c) | Payload::CertificateRequest(c) => 1 + c.data.len(),
             Payload::Notification(n) => 8 + n.spi.len() + n.data.len(),
@@ -418,7 +444,13 @@ impl Payload {
             | Payload::Signature(d)
             | Payload::Nonce(d)
             | Payload::VendorId(d)
+            | Payload::NatD(d)
             | Payload::Unknown { body: d, .. } => out.extend_from_slice(d),
+            Payload::NatOa(o) => {
+                out.push(o.id_type.into());
+                out.extend_from_slice(&[0; 3]);
+                out.extend_from_slice(&o.address);
+            }
             Payload::Identification(id) => {
                 out.push(id.id_type.into());
                 out.push(id.protocol);

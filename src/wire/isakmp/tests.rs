@@ -122,6 +122,29 @@ fn padding_is_ignored_only_when_decrypted() {
 }
 
 #[test]
+fn nat_d_and_nat_oa_emit_the_rfc_3947_layout() {
+    let oa = Payload::NatOa(NatOaPayload {
+        id_type: IdType::Ipv4Addr,
+        address: vec![192, 168, 1, 10],
+    });
+    let natd = Payload::NatD(vec![0xb4; 20]);
+    let mut out = Vec::new();
+    emit_payloads(&[natd.clone(), oa.clone()], &mut out).unwrap();
+    // RFC 3947 3.2: next payload 21 (NAT-OA), length 24, the hash; 5.2:
+    // next none, length 12, ID_IPV4_ADDR, three reserved zero octets, address.
+    assert_eq!(
+        hex::encode(&out),
+        format!("15000018{}0000000c01000000c0a8010a", "b4".repeat(20))
+    );
+    assert_eq!(
+        parse_payloads(PayloadType::NatD, &out, false).unwrap(),
+        [natd, oa]
+    );
+    assert_eq!(u8::from(PayloadType::NatD), 20);
+    assert_eq!(u8::from(PayloadType::NatOa), 21);
+}
+
+#[test]
 fn quick_mode_id_is_ipv4_udp_port() {
     let id = IdPayload::ipv4(Ipv4Addr::new(192, 168, 1, 10), 17, 1701);
     let mut out = Vec::new();
@@ -258,7 +281,17 @@ fn any_payload() -> impl Strategy<Value = Payload> {
             spi_size: size,
             spis: (0..n).map(|i| vec![i as u8; usize::from(size)]).collect(),
         })),
-        (14u8..=255, bytes(10)).prop_map(|(kind, body)| Payload::Unknown { kind, body }),
+        bytes(20).prop_map(Payload::NatD),
+        prop::collection::vec(any::<u8>(), 4).prop_map(|address| Payload::NatOa(NatOaPayload {
+            id_type: IdType::Ipv4Addr,
+            address,
+        })),
+        (14u8..=255)
+            .prop_filter("NAT-D and NAT-OA have their own types", |k| !matches!(
+                k,
+                20 | 21
+            ))
+            .prop_flat_map(|kind| bytes(10).prop_map(move |body| Payload::Unknown { kind, body })),
     ]
 }
 

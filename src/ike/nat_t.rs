@@ -1,0 +1,149 @@
+//! NAT traversal in Main Mode (RFC 3947): the vendor id that says a side
+//! can do it, and NAT-D, which tells each side whether a NAT sits between
+//! it and its peer.
+//!
+//! RFC 3947 3.2: HASH = HASH(CKY-I | CKY-R | IP | Port), with the
+//! negotiated hash (not its prf); a side sends the hash of the remote
+//! address and port it sends to, then of its own. The receiver is behind a
+//! NAT when the first matches no hash of the destination the packet came
+//! to; the sender is, when no other matches the source it came from.
+
+use std::net::SocketAddrV4;
+
+use super::state::MainSa;
+use crate::crypto::ike_keys::{hash_parts, PrfHash};
+use crate::wire::isakmp::Payload;
+
+/// MD5("RFC 3947") (RFC 3947 3.1).
+pub const RFC3947_VENDOR_ID: [u8; 16] = [
+    0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45, 0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f,
+];
+
+/// What NAT-D showed, each side from where it stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NatDetection {
+    /// A NAT rewrote this side's address or port.
+    pub local_behind: bool,
+    /// A NAT rewrote the peer's.
+    pub peer_behind: bool,
+}
+
+impl NatDetection {
+    pub fn any(self) -> bool {
+        self.local_behind || self.peer_behind
+    }
+}
+
+/// HASH(CKY-I | CKY-R | IP | Port) (RFC 3947 3.2).
+pub fn natd_hash(h: PrfHash, icookie: &[u8; 8], rcookie: &[u8; 8], at: SocketAddrV4) -> Vec<u8> {
+    hash_parts(
+        h,
+        &[
+            icookie,
+            rcookie,
+            &at.ip().octets(),
+            &at.port().to_be_bytes(),
+        ],
+    )
+}
+
+/// Whether a list of vendor ids names RFC 3947.
+pub(super) fn supports_rfc3947(vendor_ids: &[&[u8]]) -> bool {
+    vendor_ids.contains(&&RFC3947_VENDOR_ID[..])
+}
+
+/// The two NAT-D payloads of MM3 or MM4: the remote address, then ours.
+pub(super) fn natd_payloads(m: &MainSa, h: PrfHash) -> [Payload; 2] {
+    [
+        Payload::NatD(natd_hash(h, &m.icookie, &m.rcookie, m.remote)),
+        Payload::NatD(natd_hash(h, &m.icookie, &m.rcookie, m.local)),
+    ]
+}
+
+/// Reads the peer's NAT-D hashes (in order) against where its packet came
+/// from (`m.remote`) and to (`m.local`). `None` without any NAT-D.
+pub(super) fn detect(m: &MainSa, h: PrfHash, hashes: &[&[u8]]) -> Option<NatDetection> {
+    let (first, others) = hashes.split_first()?;
+    let mine = natd_hash(h, &m.icookie, &m.rcookie, m.local);
+    let theirs = natd_hash(h, &m.icookie, &m.rcookie, m.remote);
+    Some(NatDetection {
+        local_behind: *first != mine.as_slice(),
+        peer_behind: !others.contains(&theirs.as_slice()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn the_vendor_id_is_md5_of_rfc_3947() {
+        use md5::{Digest, Md5};
+        assert_eq!(Md5::digest(b"RFC 3947")[..], RFC3947_VENDOR_ID);
+    }
+
+    #[test]
+    fn nat_d_matches_the_worked_example_of_the_vectors() {
+        // shared/vectors/rfc3947_natd.txt: SHA1, cookies, 192.0.2.1:500.
+        let h = natd_hash(
+            PrfHash::Sha1,
+            &[0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef],
+            &[0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10],
+            SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 500),
+        );
+        assert_eq!(hex::encode(h), "b43b59394bf8bc930246a8f80b6fddf05c58d9bf");
+    }
+
+    fn sa(local: &str, remote: &str) -> MainSa {
+        let mut m = MainSa::new(
+            local.parse().unwrap(),
+            remote.parse().unwrap(),
+            false,
+            [1; 8],
+        );
+        m.rcookie = [2; 8];
+        m
+    }
+
+    #[test]
+    fn each_side_tells_who_is_behind_the_nat() {
+        // The client at 192.168.1.10:500 behind a NAT whose public side is
+        // 203.0.113.2:1025; the server at 203.0.113.10:500.
+        let client = sa("192.168.1.10:500", "203.0.113.10:500");
+        let server = sa("203.0.113.10:500", "203.0.113.2:1025");
+        let h = PrfHash::Sha1;
+        let from_client = natd_payloads(&client, h);
+        let from_server = natd_payloads(&server, h);
+        let bodies = |p: &[Payload; 2]| -> Vec<Vec<u8>> {
+            p.iter()
+                .filter_map(|p| match p {
+                    Payload::NatD(d) => Some(d.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (c, s) = (bodies(&from_client), bodies(&from_server));
+        fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
+            v.iter().map(Vec::as_slice).collect()
+        }
+        assert_eq!(
+            detect(&server, h, &refs(&c)),
+            Some(NatDetection {
+                local_behind: false,
+                peer_behind: true
+            })
+        );
+        assert_eq!(
+            detect(&client, h, &refs(&s)),
+            Some(NatDetection {
+                local_behind: true,
+                peer_behind: false
+            })
+        );
+        // Without a NAT, nobody is behind one.
+        let direct = sa("203.0.113.10:500", "192.168.1.10:500");
+        assert_eq!(detect(&direct, h, &refs(&c)), Some(NatDetection::default()));
+        assert_eq!(detect(&direct, h, &[]), None);
+    }
+}
