@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::auth::{AuthFailure, KeyInputs};
 use super::msg::{header, opened, plain, Parsed};
-use super::nat_t::{detect, natd_payloads, supports_rfc3947};
+use super::nat_t::{detect, natd_payloads, supports_rfc3947, NAT_T_PORT};
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
 use super::state::{ExchangeTimer, MainSa, MmState, Timer};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, MmAuth, Mode};
@@ -379,6 +379,11 @@ impl Ike {
         let m = &mut self.mains[i];
         if let (true, Some(offer)) = (m.nat_t, m.offer) {
             m.nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            // RFC 3947 4: behind a NAT, the initiator moves to 4500 from MM5.
+            if m.nat.is_some_and(|n| n.any()) {
+                m.local.set_port(NAT_T_PORT);
+                m.remote.set_port(NAT_T_PORT);
+            }
         }
         let m = &self.mains[i];
         let gxy =

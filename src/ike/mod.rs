@@ -69,6 +69,16 @@ pub struct IkeConfig {
     pub preshared_key: Option<Vec<u8>>,
 }
 
+/// Where UDP-encapsulated ESP (RFC 3948) of a Quick Mode travels: the
+/// IKE addresses and ports (4500 after the float), and the peer's original
+/// address from its NAT-OA (RFC 3947 5.2), for transport-mode checksums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UdpEncap {
+    pub local: SocketAddrV4,
+    pub remote: SocketAddrV4,
+    pub peer_original: Option<Ipv4Addr>,
+}
+
 /// How Main Mode authenticates (RFC 2409 Appendix A, Authentication Method).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MmAuth {
@@ -258,6 +268,8 @@ pub enum IkeEvent {
         enc_key: Vec<u8>,
     },
     QuickModeUp {
+        /// UDP-encapsulated ESP (RFC 3948) when NAT-D found a NAT.
+        udp_encap: Option<UdpEncap>,
         peer: Ipv4Addr,
         rule: usize,
         initiator: bool,
@@ -370,6 +382,9 @@ impl Ike {
         data: &[u8],
     ) -> Result<(), IkeError> {
         let packet = Packet::new_checked(data)?;
+        if dst.port() == nat_t::NAT_T_PORT {
+            self.follow_float(src, dst, &packet);
+        }
         if self.answer_retransmission(src, &packet, data) {
             return Ok(());
         }
@@ -531,6 +546,18 @@ impl Ike {
     }
 
     /// The ISAKMP SA with these cookies from `peer`.
+    /// A message of a NAT-T ISAKMP SA on 4500: its answers go where it came
+    /// from, the peer's NAT mapping for 4500 (RFC 3947 4).
+    fn follow_float(&mut self, src: SocketAddrV4, dst: SocketAddrV4, packet: &Packet<&[u8]>) {
+        let (ic, rc) = (packet.initiator_cookie(), packet.responder_cookie());
+        if let Some(i) = self.main_index(*src.ip(), ic, rc) {
+            let m = &mut self.mains[i];
+            if m.nat_t {
+                (m.local, m.remote) = (dst, src);
+            }
+        }
+    }
+
     fn main_index(&self, peer: Ipv4Addr, icookie: [u8; 8], rcookie: [u8; 8]) -> Option<usize> {
         self.mains
             .iter()

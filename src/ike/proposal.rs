@@ -176,8 +176,25 @@ pub(super) fn accept_mm(sa: &SaPayload, ours: &[MmOffer]) -> Option<MmOffer> {
     ours.iter().any(|m| same_mm(m, &o)).then_some(o)
 }
 
+/// How ESP travels: transport mode, or UDP-encapsulated transport mode
+/// once NAT-D found a NAT (RFC 3947 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum EspEncap {
+    Transport,
+    UdpTransport,
+}
+
+impl EspEncap {
+    fn attribute(self) -> u16 {
+        match self {
+            EspEncap::Transport => p2::ENCAP_TRANSPORT,
+            EspEncap::UdpTransport => p2::ENCAP_UDP_TRANSPORT,
+        }
+    }
+}
+
 /// An ESP transform (RFC 2407 4.4.4, 4.5) in transport mode.
-pub(super) fn qm_transform(o: &QmOffer) -> Transform {
+pub(super) fn qm_transform(o: &QmOffer, encap: EspEncap) -> Transform {
     let transform_id = match o.cipher {
         None => esp::NULL,
         Some(CbcCipher::Des) => esp::DES,
@@ -196,7 +213,7 @@ pub(super) fn qm_transform(o: &QmOffer) -> Transform {
         attributes.push(basic(p2::LIFE_TYPE, p2::LIFE_KILOBYTES));
         attributes.push(Attribute::duration(p2::LIFE_DURATION, o.lifetime_kb));
     }
-    attributes.push(basic(p2::ENCAPSULATION, p2::ENCAP_TRANSPORT));
+    attributes.push(basic(p2::ENCAPSULATION, encap.attribute()));
     attributes.push(basic(p2::AUTH_ALG, auth));
     if let Some(bits) = o.cipher.and_then(aes_bits) {
         attributes.push(basic(p2::KEY_LENGTH, bits));
@@ -210,7 +227,7 @@ pub(super) fn qm_transform(o: &QmOffer) -> Transform {
 
 /// The initiator's Quick Mode SA: one ESP proposal per offer, numbered
 /// 1, 2, ... (distinct numbers: alternatives, RFC 2408 4.2), all with our SPI.
-pub(super) fn qm_sa(offers: &[QmOffer], spi: u32) -> SaPayload {
+pub(super) fn qm_sa(offers: &[QmOffer], spi: u32, encap: EspEncap) -> SaPayload {
     SaPayload::new(
         offers
             .iter()
@@ -219,15 +236,15 @@ pub(super) fn qm_sa(offers: &[QmOffer], spi: u32) -> SaPayload {
                 number: u8::try_from(i + 1).unwrap_or(u8::MAX),
                 protocol: ProtocolId::Esp,
                 spi: spi.to_be_bytes().to_vec(),
-                transforms: vec![qm_transform(o)],
+                transforms: vec![qm_transform(o, encap)],
             })
             .collect(),
     )
 }
 
-/// Reads an ESP transform; `None` unless transport mode with algorithms we
-/// implement.
-pub(super) fn qm_offer_of(t: &Transform) -> Option<QmOffer> {
+/// Reads an ESP transform; `None` unless in the `encap` mode, with
+/// algorithms we implement.
+pub(super) fn qm_offer_of(t: &Transform, encap: EspEncap) -> Option<QmOffer> {
     let cipher = match t.transform_id {
         esp::NULL => None,
         esp::DES => Some(CbcCipher::Des),
@@ -240,7 +257,7 @@ pub(super) fn qm_offer_of(t: &Transform) -> Option<QmOffer> {
         v if v == u32::from(p2::AUTH_HMAC_SHA) => IntegAlg::HmacSha1_96,
         _ => return None,
     };
-    if t.attribute(p2::ENCAPSULATION) != Some(u32::from(p2::ENCAP_TRANSPORT)) {
+    if t.attribute(p2::ENCAPSULATION) != Some(u32::from(encap.attribute())) {
         return None;
     }
     let (secs, kb) = lifetimes(t, p2::LIFE_TYPE, p2::LIFE_DURATION);
@@ -267,7 +284,11 @@ fn spi_of(p: &Proposal) -> Option<u32> {
 /// `ours`, as (answer proposal without SPI, the initiator's SPI, offer).
 /// Proposals sharing a number are bundles (AH+ESP, RFC 2408 4.2), which we
 /// do not implement, so they are skipped.
-pub(super) fn choose_qm(sa: &SaPayload, ours: &[QmOffer]) -> Option<(Proposal, u32, QmOffer)> {
+pub(super) fn choose_qm(
+    sa: &SaPayload,
+    ours: &[QmOffer],
+    encap: EspEncap,
+) -> Option<(Proposal, u32, QmOffer)> {
     let bundled = |n: u8| sa.proposals.iter().filter(|p| p.number == n).count() > 1;
     sa.proposals
         .iter()
@@ -275,7 +296,7 @@ pub(super) fn choose_qm(sa: &SaPayload, ours: &[QmOffer]) -> Option<(Proposal, u
         .find_map(|p| {
             let spi = spi_of(p)?;
             p.transforms.iter().find_map(|t| {
-                let o = qm_offer_of(t)?;
+                let o = qm_offer_of(t, encap)?;
                 ours.iter().any(|m| same_qm(m, &o)).then(|| {
                     let answer = Proposal {
                         number: p.number,
@@ -291,7 +312,11 @@ pub(super) fn choose_qm(sa: &SaPayload, ours: &[QmOffer]) -> Option<(Proposal, u
 
 /// Initiator: the responder's answer must be one ESP proposal with one of
 /// our transforms; returns the responder's SPI and the offer.
-pub(super) fn accept_qm(sa: &SaPayload, ours: &[QmOffer]) -> Option<(u32, QmOffer)> {
+pub(super) fn accept_qm(
+    sa: &SaPayload,
+    ours: &[QmOffer],
+    encap: EspEncap,
+) -> Option<(u32, QmOffer)> {
     let [p] = sa.proposals.as_slice() else {
         return None;
     };
@@ -301,7 +326,7 @@ pub(super) fn accept_qm(sa: &SaPayload, ours: &[QmOffer]) -> Option<(u32, QmOffe
     if p.protocol != ProtocolId::Esp {
         return None;
     }
-    let o = qm_offer_of(t)?;
+    let o = qm_offer_of(t, encap)?;
     let spi = spi_of(p)?;
     ours.iter().any(|m| same_qm(m, &o)).then_some((spi, o))
 }
@@ -339,13 +364,24 @@ mod tests {
     #[test]
     fn qm_require_encryption_offers_round_trip_and_choose_first() {
         let offers = QmOffer::require_encryption();
-        let sa = qm_sa(&offers, 0x1234_5678);
-        let (answer, spi, o) = choose_qm(&sa, &offers[1..]).unwrap();
+        let t = EspEncap::Transport;
+        let sa = qm_sa(&offers, 0x1234_5678, t);
+        let (answer, spi, o) = choose_qm(&sa, &offers[1..], t).unwrap();
         assert_eq!((answer.number, spi, o), (2, 0x1234_5678, offers[1]));
         let mut reply = SaPayload::new(vec![answer]);
         reply.proposals[0].spi = vec![0, 0, 1, 0];
-        assert_eq!(accept_qm(&reply, &offers), Some((256, offers[1])));
-        assert!(accept_qm(&reply, &offers[..1]).is_none());
+        assert_eq!(accept_qm(&reply, &offers, t), Some((256, offers[1])));
+        assert!(accept_qm(&reply, &offers[..1], t).is_none());
+        // Behind a NAT the mode is UDP-encapsulated transport (RFC 3947 5.1),
+        // and one side's mode is not the other's.
+        let u = EspEncap::UdpTransport;
+        assert!(choose_qm(&sa, &offers, u).is_none());
+        let sa = qm_sa(&offers, 0x1234_5678, u);
+        assert!(choose_qm(&sa, &offers, u).is_some());
+        assert_eq!(
+            sa.proposals[0].transforms[0].attribute(p2::ENCAPSULATION),
+            Some(4)
+        );
     }
 
     #[test]
@@ -357,7 +393,8 @@ mod tests {
                 lifetime_secs: 3600,
                 lifetime_kb: 0,
             };
-            assert_eq!(qm_offer_of(&qm_transform(&o)), Some(o));
+            let t = EspEncap::Transport;
+            assert_eq!(qm_offer_of(&qm_transform(&o, t), t), Some(o));
         }
     }
 }

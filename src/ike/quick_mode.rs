@@ -15,13 +15,16 @@ use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::msg::{chain, header, opened, sealed, with_hash, Parsed};
-use super::proposal::{accept_qm, choose_qm, qm_sa};
+use super::proposal::{accept_qm, choose_qm, qm_sa, EspEncap};
 use super::state::{ExchangeTimer, MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
-use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, QmOffer, Selector};
+use super::{
+    FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, QmOffer, Selector, UdpEncap,
+};
 use crate::crypto::ike_keys::{keymat, phase2_iv, prf_parts, PrfHash};
 use crate::ipsec::sa::SaParams;
 use crate::wire::isakmp::{
-    ExchangeType, IdPayload, NotifyType, Packet, Payload, PayloadType, ProtocolId, SaPayload,
+    ExchangeType, IdPayload, IdType, NatOaPayload, NotifyType, Packet, Payload, PayloadType,
+    ProtocolId, SaPayload,
 };
 
 /// PROTO_IPSEC_ESP in KEYMAT (RFC 2409 5.5, RFC 2407 4.4.1).
@@ -116,12 +119,17 @@ impl Ike {
             // "Me": the address this ISAKMP SA runs on.
             sel.local = *self.mains[i].local.ip();
         }
-        let payloads = [
-            Payload::Sa(qm_sa(&r.offers, my_spi)),
+        let encap = self.mains[i].esp_encap();
+        let mut payloads = vec![
+            Payload::Sa(qm_sa(&r.offers, my_spi, encap)),
             Payload::Nonce(ni.clone()),
             Payload::Identification(IdPayload::ipv4(sel.local, sel.protocol, sel.local_port)),
             Payload::Identification(IdPayload::ipv4(peer, sel.protocol, sel.remote_port)),
         ];
+        if encap == EspEncap::UdpTransport {
+            // RFC 3947 5.2: transport mode sends NAT-OAi, then NAT-OAr.
+            payloads.extend([nat_oa(sel.local), nat_oa(peer)]);
+        }
         let m = &self.mains[i];
         let sent = m.crypto().and_then(|(keys, offer)| {
             let rest = chain(&payloads).ok()?;
@@ -174,6 +182,7 @@ impl Ike {
             last_in: Vec::new(),
             last_out: bytes.clone(),
             timer: ExchangeTimer::Retransmit(Timer::start(now)),
+            peer_original: None,
         });
         self.send(local, remote, bytes);
     }
@@ -303,7 +312,9 @@ impl Ike {
         let rule = rules
             .iter()
             .position(|r| selector_covers(&r.selector, &ci, ci_addr, &cr, cr_addr));
-        let choice = rule.and_then(|r| Some((r, choose_qm(&sa, &rules.get(r)?.offers)?)));
+        let encap = self.mains[i].esp_encap();
+        let choice = rule.and_then(|r| Some((r, choose_qm(&sa, &rules.get(r)?.offers, encap)?)));
+        let peer_original = original_addresses(&parsed).first().copied();
         let Some((rule, (mut answer, peer_spi, qm_offer))) = choice else {
             let reason = if rule.is_none() {
                 FailureReason::NoPolicy
@@ -321,12 +332,17 @@ impl Ike {
         let my_spi = self.random_id();
         let nr = self.nonce();
         answer.spi = my_spi.to_be_bytes().to_vec();
-        let payloads = [
+        let mut payloads = vec![
             Payload::Sa(SaPayload::new(vec![answer])),
             Payload::Nonce(nr.clone()),
             Payload::Identification(ci.clone()),
             Payload::Identification(cr.clone()),
         ];
+        if encap == EspEncap::UdpTransport {
+            // The initiator as we see it, then ourselves (RFC 3947 5.2).
+            let m = &self.mains[i];
+            payloads.extend([nat_oa(*m.remote.ip()), nat_oa(*m.local.ip())]);
+        }
         let m = &self.mains[i];
         let (keys, offer) = m.crypto().ok_or(IkeError::UnknownSa)?;
         let rest = chain(&payloads)?;
@@ -366,6 +382,7 @@ impl Ike {
             last_in: data.to_vec(),
             last_out: bytes.clone(),
             timer: ExchangeTimer::Retransmit(Timer::start(now)),
+            peer_original,
         });
         self.send(local_addr, remote_addr, bytes);
         Ok(())
@@ -401,6 +418,7 @@ impl Ike {
             last_in: data.to_vec(),
             last_out: reply,
             timer: ExchangeTimer::Linger(now + LINGER),
+            peer_original: None,
         }
     }
 
@@ -419,7 +437,9 @@ impl Ike {
         let sa = parsed.sa()?;
         let nr = parsed.nonce()?;
         let peer = self.mains[i].peer();
-        let Some((peer_spi, offer)) = accept_qm(&sa, &self.quicks[q].offered) else {
+        let encap = self.mains[i].esp_encap();
+        let peer_original = original_addresses(&parsed).get(1).copied();
+        let Some((peer_spi, offer)) = accept_qm(&sa, &self.quicks[q].offered, encap) else {
             let cert = self.mains[i].peer_cert.clone();
             self.fail(
                 peer,
@@ -461,6 +481,7 @@ impl Ike {
         x.nr = nr;
         x.peer_spi = peer_spi;
         x.offer = Some(offer);
+        x.peer_original = peer_original;
         x.state = QmState::Done;
         x.timer = ExchangeTimer::Linger(now + LINGER);
         x.last_in = data.to_vec();
@@ -518,6 +539,11 @@ impl Ike {
             outbound,
             lifetime_secs: o.lifetime_secs,
             lifetime_kb: o.lifetime_kb,
+            udp_encap: (m.esp_encap() == EspEncap::UdpTransport).then_some(UdpEncap {
+                local: m.local,
+                remote: m.remote,
+                peer_original: x.peer_original,
+            }),
         });
     }
 
@@ -565,4 +591,26 @@ impl Ike {
             k += 1;
         }
     }
+}
+
+/// A NAT-OA payload for an IPv4 address (RFC 3947 5.2).
+fn nat_oa(addr: Ipv4Addr) -> Payload {
+    Payload::NatOa(NatOaPayload {
+        id_type: IdType::Ipv4Addr,
+        address: addr.octets().to_vec(),
+    })
+}
+
+/// The IPv4 addresses of a message's NAT-OA payloads, in order.
+fn original_addresses(parsed: &Parsed) -> Vec<Ipv4Addr> {
+    parsed
+        .payloads
+        .iter()
+        .filter_map(|(p, _)| match p {
+            Payload::NatOa(o) => <[u8; 4]>::try_from(o.address.as_slice())
+                .ok()
+                .map(Ipv4Addr::from),
+            _ => None,
+        })
+        .collect()
 }

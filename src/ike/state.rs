@@ -145,6 +145,16 @@ pub(super) struct MainSa {
 }
 
 impl MainSa {
+    /// How this SA's Quick Modes carry ESP: UDP-encapsulated once NAT-D
+    /// found a NAT (RFC 3947 5.1).
+    pub fn esp_encap(&self) -> super::proposal::EspEncap {
+        if self.nat.is_some_and(|n| n.any()) {
+            super::proposal::EspEncap::UdpTransport
+        } else {
+            super::proposal::EspEncap::Transport
+        }
+    }
+
     pub fn new(
         local: SocketAddrV4,
         remote: SocketAddrV4,
@@ -228,6 +238,8 @@ pub(super) struct QuickEx {
     pub last_in: Vec<u8>,
     pub last_out: Vec<u8>,
     pub timer: ExchangeTimer,
+    /// The peer's original address from its NAT-OA (RFC 3947 5.2).
+    pub peer_original: Option<Ipv4Addr>,
 }
 
 /// An established pair of ESP SAs, for deletes.

@@ -27,6 +27,7 @@ use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent};
 use crate::net::fault::AppliedAction;
 use crate::net::machine::Refused;
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
+use crate::wire::flow::{NAT_T_PORT, NON_ESP_MARKER, NON_ESP_MARKER_LEN};
 use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
 use crate::wire::{icmp, ipv4, udp, Flow};
 
@@ -130,6 +131,7 @@ impl WindowsMachine {
             let mut table = NatTable::new(public, EspNat::Translate);
             // The host's own IKE and L2TP keep their ports.
             table.reserve_udp(IKE_PORT);
+            table.reserve_udp(NAT_T_PORT);
             table.reserve_udp(L2TP_PORT);
             Some(Ics {
                 inside,
@@ -347,6 +349,20 @@ impl WindowsMachine {
             {
                 self.diagnostics.count("ike", e.kind());
             }
+        } else if dgram.dst.port() == NAT_T_PORT {
+            // RFC 3948 2.2-2.3: IKE behind the non-ESP marker; a lone 0xFF
+            // is a NAT keepalive. (UDP-encapsulated ESP went to the driver.)
+            match dgram.payload.split_at_checked(NON_ESP_MARKER_LEN) {
+                Some((marker, ike)) if marker == NON_ESP_MARKER => {
+                    if let Err(e) = self.ipsec.handle_ike(now, dgram.src, dgram.dst, ike) {
+                        self.diagnostics.count("ike", e.kind());
+                    }
+                }
+                _ if dgram.payload == [0xff] => self.diagnostics.count("ike", "NAT keepalive"),
+                _ => self
+                    .diagnostics
+                    .count("ike", "UDP 4500 without the non-ESP marker"),
+            }
         } else if dgram.dst.port() == L2TP_PORT {
             // The endpoint has dropped what it returns an error for; the
             // run goes on (non-negotiable 4), and the drop is counted.
@@ -471,7 +487,14 @@ impl WindowsMachine {
                 progressed = true;
             }
             while let Some((src, dst, payload)) = self.ipsec.poll_ike_transmit() {
-                self.stack.send_udp_from(src, dst, &payload);
+                if src.port() == NAT_T_PORT || dst.port() == NAT_T_PORT {
+                    // After the float, IKE goes behind the non-ESP marker.
+                    let mut marked = NON_ESP_MARKER.to_vec();
+                    marked.extend_from_slice(&payload);
+                    self.stack.send_udp_from(src, dst, &marked);
+                } else {
+                    self.stack.send_udp_from(src, dst, &payload);
+                }
                 progressed = true;
             }
             // Everything the stack built goes through the IPsec driver.

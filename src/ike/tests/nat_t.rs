@@ -6,8 +6,26 @@ use std::net::SocketAddrV4;
 use super::*;
 use crate::ike::nat_t::{NatDetection, RFC3947_VENDOR_ID};
 
-/// The client's public side, as the server sees it.
+/// The client's public side for UDP 500 and for 4500, as the server sees it.
 const PUBLIC: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, 2), 1025);
+const PUBLIC_4500: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(198, 51, 100, 2), 1026);
+
+/// The NAT's mapping of a client port, and back.
+fn outward(src: SocketAddrV4) -> SocketAddrV4 {
+    if src.port() == 4500 {
+        PUBLIC_4500
+    } else {
+        PUBLIC
+    }
+}
+
+fn inward(dst: SocketAddrV4) -> SocketAddrV4 {
+    match dst {
+        PUBLIC => SocketAddrV4::new(CLIENT, 500),
+        PUBLIC_4500 => SocketAddrV4::new(CLIENT, 4500),
+        other => other,
+    }
+}
 
 fn capable(mut c: IkeConfig) -> IkeConfig {
     c.vendor_ids = vec![RFC3947_VENDOR_ID.to_vec()];
@@ -16,7 +34,9 @@ fn capable(mut c: IkeConfig) -> IkeConfig {
 
 /// Runs client and server to quiet, the client's packets rewritten to
 /// come from `PUBLIC` when `nat`, the server's answers mapped back.
-fn run(client_cfg: IkeConfig, nat: bool) -> (Vec<IkeEvent>, Vec<IkeEvent>, Vec<Vec<u8>>) {
+type Wire = Vec<(SocketAddrV4, SocketAddrV4, Vec<u8>)>;
+
+fn run(client_cfg: IkeConfig, nat: bool) -> (Vec<IkeEvent>, Vec<IkeEvent>, Wire) {
     let mut c = Ike::new(client_cfg, ChaCha20Rng::seed_from_u64(1));
     let mut s = Ike::new(
         capable(config(Some("server"), &["corp"])),
@@ -31,18 +51,14 @@ fn run(client_cfg: IkeConfig, nat: bool) -> (Vec<IkeEvent>, Vec<IkeEvent>, Vec<V
         let mut moved = false;
         while let Some((src, dst, bytes)) = c.poll_transmit() {
             moved = true;
-            wire.push(bytes.clone());
-            let seen = if nat { PUBLIC } else { src };
+            wire.push((src, dst, bytes.clone()));
+            let seen = if nat { outward(src) } else { src };
             let _ = s.handle_datagram(now, seen, dst, &bytes);
         }
         while let Some((src, dst, bytes)) = s.poll_transmit() {
             moved = true;
-            wire.push(bytes.clone());
-            let to = if nat && dst == PUBLIC {
-                SocketAddrV4::new(CLIENT, 500)
-            } else {
-                dst
-            };
+            wire.push((src, dst, bytes.clone()));
+            let to = if nat { inward(dst) } else { dst };
             let _ = c.handle_datagram(now, src, to, &bytes);
         }
         if !moved {
@@ -90,7 +106,7 @@ fn behind_a_nat_each_side_sees_who_is_translated() {
         }))
     );
     // MM3 and MM4 each end with two NAT-D payloads (RFC 3947 3.2).
-    for m in &wire[2..4] {
+    for (_, _, m) in &wire[2..4] {
         let kinds = payload_kinds(m);
         assert_eq!(kinds[kinds.len() - 2..], [Pt::NatD, Pt::NatD], "{kinds:?}");
     }
@@ -109,5 +125,65 @@ fn a_peer_without_the_vendor_id_gets_no_nat_d() {
     let (c, s, wire) = run(config(Some("client"), &["corp"]), false);
     assert_eq!(nat_of(&c), Some(None));
     assert_eq!(nat_of(&s), Some(None));
-    assert!(wire.iter().all(|m| !payload_kinds(m).contains(&Pt::NatD)));
+    assert!(wire
+        .iter()
+        .all(|(_, _, m)| !payload_kinds(m).contains(&Pt::NatD)));
+    assert!(wire
+        .iter()
+        .all(|(src, dst, _)| (src.port(), dst.port()) == (500, 500)));
+}
+
+#[test]
+fn behind_a_nat_ike_floats_to_4500_and_quick_mode_asks_for_udp_encapsulation() {
+    let (c, s, wire) = run(capable(config(Some("client"), &["corp"])), true);
+    // MM1-MM4 on 500; from MM5 on, both sides on 4500 (RFC 3947 4), the
+    // server answering the NAT's 4500 mapping.
+    let ports: Vec<(u16, u16)> = wire.iter().map(|(s, d, _)| (s.port(), d.port())).collect();
+    assert_eq!(
+        ports[..4],
+        [(500, 500), (500, 1025), (500, 500), (500, 1025)]
+    );
+    assert!(
+        ports[4..]
+            .iter()
+            .all(|p| *p == (4500, 4500) || *p == (4500, 1026)),
+        "{ports:?}"
+    );
+    let up = |events: &[IkeEvent]| {
+        events.iter().find_map(|e| match e {
+            IkeEvent::QuickModeUp { udp_encap, .. } => Some(*udp_encap),
+            _ => None,
+        })
+    };
+    assert_eq!(
+        up(&c),
+        Some(Some(UdpEncap {
+            local: SocketAddrV4::new(CLIENT, 4500),
+            remote: SocketAddrV4::new(SERVER, 4500),
+            peer_original: Some(SERVER),
+        }))
+    );
+    assert_eq!(
+        up(&s),
+        Some(Some(UdpEncap {
+            local: SocketAddrV4::new(SERVER, 4500),
+            remote: PUBLIC_4500,
+            peer_original: Some(CLIENT),
+        }))
+    );
+}
+
+#[test]
+fn without_a_nat_quick_mode_stays_in_plain_transport_mode() {
+    let (c, _, wire) = run(capable(config(Some("client"), &["corp"])), false);
+    assert!(wire
+        .iter()
+        .all(|(src, dst, _)| (src.port(), dst.port()) == (500, 500)));
+    assert!(c.iter().any(|e| matches!(
+        e,
+        IkeEvent::QuickModeUp {
+            udp_encap: None,
+            ..
+        }
+    )));
 }

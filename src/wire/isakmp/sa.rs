@@ -56,6 +56,9 @@ pub mod p2 {
     pub const LIFE_KILOBYTES: u16 = 2;
     pub const ENCAP_TUNNEL: u16 = 1;
     pub const ENCAP_TRANSPORT: u16 = 2;
+    /// RFC 3947 5.1: UDP-Encapsulated-Tunnel and -Transport.
+    pub const ENCAP_UDP_TUNNEL: u16 = 3;
+    pub const ENCAP_UDP_TRANSPORT: u16 = 4;
     pub const AUTH_HMAC_MD5: u16 = 1;
     pub const AUTH_HMAC_SHA: u16 = 2;
 }
