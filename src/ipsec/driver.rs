@@ -22,9 +22,10 @@ use super::events::{
 };
 use super::sa::{EspSa, SaParams};
 use super::spd::{lookup, Filter, FilterAction, Tuple};
+use super::udp_encap::{self, EspUdp};
 use crate::wire::esp;
 use crate::wire::ipv4;
-use crate::wire::Flow;
+use crate::wire::{Flow, WireKind};
 
 /// IKE's UDP port (RFC 2408 / RFC 2409 use 500).
 pub const IKE_PORT: u16 = crate::wire::isakmp::UDP_PORT;
@@ -136,6 +137,8 @@ struct Installed {
     rule: usize,
     sa: EspSa,
     installed: Duration,
+    /// UDP-encapsulated (RFC 3948), with these ports.
+    udp: Option<EspUdp>,
 }
 
 /// The IPsec driver of one machine.
@@ -253,6 +256,20 @@ impl Driver {
         inbound: SaParams,
         outbound: SaParams,
     ) {
+        self.install_with(now, peer, rule, inbound, outbound, None);
+    }
+
+    /// `install`, with ESP UDP-encapsulated on `udp`'s ports when NAT-T
+    /// found a NAT (RFC 3948).
+    pub fn install_with(
+        &mut self,
+        now: Duration,
+        peer: Ipv4Addr,
+        rule: usize,
+        inbound: SaParams,
+        outbound: SaParams,
+        udp: Option<EspUdp>,
+    ) {
         let mut record = Install {
             peer,
             rule,
@@ -278,6 +295,7 @@ impl Driver {
             rule,
             sa,
             installed: now,
+            udp,
         };
         self.counters.key_additions += 2;
         // The same SPI twice (IKE chose it again) replaces the old SA.
@@ -322,7 +340,12 @@ impl Driver {
         // The IP payload ends at the total length, not the buffer's end.
         let inner = packet.get(parsed.header_len..parsed.total_len)?;
         let esp_bytes = inst.sa.seal(&mut self.rng, parsed.tuple.protocol, inner);
-        let Some(out) = rewrap(packet, parsed.header_len, esp::IP_PROTOCOL, &esp_bytes) else {
+        let out = match inst.udp {
+            Some(e) => udp_encap::wrap(e, &esp_bytes)
+                .and_then(|u| rewrap(packet, parsed.header_len, PROTO_UDP, &u)),
+            None => rewrap(packet, parsed.header_len, esp::IP_PROTOCOL, &esp_bytes),
+        };
+        let Some(out) = out else {
             return Some(Outbound::Drop);
         };
         let n = inner.len() as u64;
@@ -418,7 +441,9 @@ impl Driver {
             return Inbound::Drop(DropReason::InvalidSyntax);
         };
         let peer = parsed.tuple.src;
-        if parsed.tuple.protocol != esp::IP_PROTOCOL {
+        // RFC 3948 2.2: UDP 4500 whose first word is an SPI is ESP.
+        let encapsulated = flow.protocol == ipv4::Protocol::Udp && flow.kind == WireKind::Esp;
+        if parsed.tuple.protocol != esp::IP_PROTOCOL && !encapsulated {
             if is_ike(&parsed.tuple) {
                 return Inbound::Deliver(packet.to_vec());
             }
@@ -430,7 +455,12 @@ impl Driver {
                 Some(FilterAction::Permit) | None => Inbound::Deliver(packet.to_vec()),
             };
         }
-        let Some(esp_bytes) = packet.get(parsed.header_len..parsed.total_len) else {
+        let esp_start = match (encapsulated, flow.payload_offset) {
+            (false, _) => parsed.header_len,
+            (true, Some(at)) => at,
+            (true, None) => return self.fail(now, peer, DropReason::InvalidSyntax),
+        };
+        let Some(esp_bytes) = packet.get(esp_start..parsed.total_len) else {
             return Inbound::Drop(DropReason::InvalidSyntax);
         };
         let Ok(view) = esp::Packet::new_checked(esp_bytes) else {
@@ -442,9 +472,12 @@ impl Driver {
         let confidential = inst.sa.params().is_confidential();
         match inst.sa.open(esp_bytes) {
             Ok((next_header, inner)) => {
-                let Some(out) = rewrap(packet, parsed.header_len, next_header, &inner) else {
+                let Some(mut out) = rewrap(packet, parsed.header_len, next_header, &inner) else {
                     return self.fail(now, peer, DropReason::InvalidSyntax);
                 };
+                if encapsulated {
+                    udp_encap::fix_inner_checksum(&mut out);
+                }
                 let n = inner.len() as u64;
                 if confidential {
                     self.counters.confidential_bytes_received += n;
@@ -575,6 +608,63 @@ mod tests {
             integ,
             auth_key: vec![0x22; integ.key_len()],
         }
+    }
+
+    #[test]
+    fn udp_encapsulated_sas_carry_esp_in_udp_4500_and_fix_the_inner_checksum() {
+        // RFC 3948: the client floated to 4500; the server sees it behind a
+        // NAT as 198.51.100.2:1026.
+        let public = Ipv4Addr::new(198, 51, 100, 2);
+        let (mut c, mut v) = (driver(1), driver(2));
+        c.set_filters(vec![l2tp_filter(CLIENT, AddrMatch::Addr(SERVER))]);
+        v.set_filters(vec![l2tp_filter(SERVER, AddrMatch::Any)]);
+        let c2s = sa(
+            0xc000_0001,
+            Some(CbcCipher::TripleDes),
+            IntegAlg::HmacSha1_96,
+        );
+        let s2c = sa(
+            0x5000_0002,
+            Some(CbcCipher::TripleDes),
+            IntegAlg::HmacSha1_96,
+        );
+        let udp = |local_port, remote_port| {
+            Some(EspUdp {
+                local_port,
+                remote_port,
+            })
+        };
+        c.install_with(s(1), SERVER, 0, s2c.clone(), c2s.clone(), udp(4500, 4500));
+        v.install_with(s(1), public, 0, c2s, s2c, udp(4500, 1026));
+        let l2tp = udp::build_ipv4(
+            SocketAddrV4::new(CLIENT, 1701),
+            SocketAddrV4::new(SERVER, 1701),
+            7,
+            128,
+            &[0xc8, 0x02, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0],
+        );
+        let Outbound::Send(sent) = c.outbound(s(2), l2tp) else {
+            panic!("not protected")
+        };
+        let flow = Flow::classify(&sent).unwrap();
+        assert_eq!(flow.protocol, ipv4::Protocol::Udp);
+        assert_eq!(flow.ports, Some((4500, 4500)));
+        assert_eq!(flow.spi, Some(0xc000_0001));
+        // The NAT rewrites the source address and port, as NAPT does.
+        let mut seen = sent.clone();
+        {
+            let mut p = ipv4::Packet::new_unchecked(&mut seen[..]);
+            p.set_src_addr(public);
+            p.fill_checksum();
+        }
+        seen[20..22].copy_from_slice(&1026u16.to_be_bytes());
+        let flow = Flow::classify(&seen).unwrap();
+        let Inbound::Deliver(clear) = v.inbound_flow(s(2), &seen, &flow) else {
+            panic!("not delivered")
+        };
+        let d = udp::parse_ipv4(&clear).expect("the inner checksum holds for the NAT's address");
+        assert_eq!(d.src, SocketAddrV4::new(public, 1701));
+        assert_eq!(v.counters().confidential_bytes_received, 20);
     }
 
     /// Two drivers with the L2TP policy and one SA pair, 3DES/SHA1
@@ -779,13 +869,17 @@ mod tests {
             src_port: None,
             ..l2tp_filter(SERVER, AddrMatch::Any)
         }]);
-        for port in [IKE_PORT, IKE_NAT_T_PORT] {
+        // On 4500, IKE follows the non-ESP marker (RFC 3948 2.2).
+        for (port, payload) in [
+            (IKE_PORT, &b"isakmp"[..]),
+            (IKE_NAT_T_PORT, &b"\0\0\0\0isakmp"[..]),
+        ] {
             let ike = udp::build_ipv4(
                 SocketAddrV4::new(CLIENT, port),
                 SocketAddrV4::new(SERVER, port),
                 1,
                 128,
-                b"isakmp",
+                payload,
             );
             assert_eq!(c.outbound(s(0), ike.clone()), Outbound::Clear(ike.clone()));
             assert_eq!(v.inbound(s(0), &ike), Inbound::Deliver(ike));

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod sa;
 pub mod spd;
+pub mod udp_encap;
 
 pub use driver::{Counters, Driver, DropReason, Inbound, Install, Outbound, SaInfo};
 pub use error::EspError;

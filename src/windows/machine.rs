@@ -601,9 +601,9 @@ impl Machine for WindowsMachine {
             return;
         };
         let packet = &clear[..];
-        // Only ESP gives up a new packet; anything else passed unchanged
-        // (the driver refuses a bad header checksum).
-        let flow = if flow.protocol != ipv4::Protocol::Esp {
+        // Only ESP (raw or in UDP) gives up a new packet; anything else
+        // passed unchanged (the driver refuses a bad header checksum).
+        let flow = if flow.kind != crate::wire::WireKind::Esp {
             flow
         } else {
             match Flow::classify(packet) {

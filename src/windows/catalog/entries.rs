@@ -168,6 +168,8 @@ pub static ENTRIES: &[Entry] = &[
        "ESP Algorithm %1\n HMAC Algorithm %2\n AH Algorithm %3\n Encapsulation %4\n InboundSpi %5\n OutBoundSpi %6\n Lifetime (sec) %7\n Lifetime (kb) %8", Xp,
        "Algorithme ESP %1\n Algorithme HMAC %2\n Algorithme AH %3\n Encapsulation %4\n SPI entrant %5\n SPI sortant %6\n Durée de vie (s) %7\n Durée de vie (Ko) %8", FrOurs),
     e!("ike.value.transport", "Transport Mode", Xp, "Mode transport", FrOurs),
+    // How Server 2003 names RFC 3947's mode 4 in a 541: not verified verbatim.
+    e!("ike.value.udp-transport", "UDP-Encapsulated Transport Mode", Model, "Mode transport encapsulé UDP", FrOurs),
     e!("ike.value.none", "None", Xp, "Aucun", FrOurs),
     // Failure reasons (winerror.h ERROR_IPSEC_IKE_*).
     e!("ike.reason.13801", "IKE authentication credentials are unacceptable", Xp, "Les informations d'identification de l'authentification IKE ne sont pas acceptables", FrOurs),

@@ -32,6 +32,7 @@ use crate::ike::{
     FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmAuth, Mode, QmOffer,
     QmRule, Selector,
 };
+use crate::ipsec::udp_encap::EspUdp;
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
 use crate::net::RouteTable;
 use crate::wire::Flow;
@@ -509,11 +510,18 @@ impl IpsecComponents {
                 outbound,
                 lifetime_secs,
                 lifetime_kb,
+                udp_encap,
                 ..
             } => {
                 self.monitor.add("quick-modes", 1);
-                for (src, dst, sa) in [(remote, local, &inbound), (local, remote, &outbound)] {
-                    self.keys.push(esp_key_line(*src.ip(), *dst.ip(), sa));
+                // The addresses ESP travels between: behind a NAT, the IKE
+                // addresses, not the selectors (a NAT rewrote one).
+                let (me, them) = match udp_encap {
+                    Some(u) => (*u.local.ip(), *u.remote.ip()),
+                    None => (*local.ip(), *remote.ip()),
+                };
+                for (src, dst, sa) in [(them, me, &inbound), (me, them, &outbound)] {
+                    self.keys.push(esp_key_line(src, dst, sa));
                 }
                 self.logs.push_back(audit(
                     now,
@@ -529,7 +537,11 @@ impl IpsecComponents {
                                 cipher_name(outbound.cipher).into(),
                                 integ_name(outbound.integ).into(),
                                 Arg::catalog("ike.value.none"),
-                                Arg::catalog("ike.value.transport"),
+                                Arg::catalog(if udp_encap.is_some() {
+                                    "ike.value.udp-transport"
+                                } else {
+                                    "ike.value.transport"
+                                }),
                                 format!("{} (0x{:08x})", inbound.spi, inbound.spi).into(),
                                 format!("{} (0x{:08x})", outbound.spi, outbound.spi).into(),
                                 lifetime_secs.to_string().into(),
@@ -538,7 +550,12 @@ impl IpsecComponents {
                         ),
                     ],
                 ));
-                self.driver.install(now, peer, rule, inbound, outbound);
+                let udp = udp_encap.map(|u| EspUdp {
+                    local_port: u.local.port(),
+                    remote_port: u.remote.port(),
+                });
+                self.driver
+                    .install_with(now, peer, rule, inbound, outbound, udp);
                 self.outcomes.push_back((peer, IpsecOutcome::Up));
             }
             IkeEvent::Failed {
