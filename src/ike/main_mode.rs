@@ -13,7 +13,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::auth::{AuthFailure, KeyInputs};
 use super::msg::{header, opened, plain, Parsed};
-use super::nat_t::{detect, natd_payloads, supports_rfc3947, NAT_T_PORT};
+use super::nat_t::{
+    detect, natd_payloads, supports_rfc3947, KEEPALIVE, KEEPALIVE_INTERVAL, NAT_T_PORT,
+};
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
 use super::state::{ExchangeTimer, MainSa, MmState, Timer};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, MmAuth, Mode};
@@ -455,6 +457,7 @@ impl Ike {
         m.peer_cert = peer_cert;
         // MM6 ends the exchange: it is resent only when MM5 comes again.
         self.send_main(now, i, MmState::Up, bytes, false);
+        self.mains[i].timer = self.mains[i].up_timer(now);
         self.main_mode_up(i);
         Ok(())
     }
@@ -481,7 +484,7 @@ impl Ike {
         let m = &mut self.mains[i];
         m.peer_cert = peer_cert;
         m.state = MmState::Up;
-        m.timer = ExchangeTimer::Idle;
+        m.timer = m.up_timer(now);
         m.last_out = Vec::new();
         let (ic, rc) = (m.icookie, m.rcookie);
         let pending = core::mem::take(&mut m.pending);
@@ -591,6 +594,11 @@ impl Ike {
                     m.timer = ExchangeTimer::Retransmit(t.resent(now));
                     let (local, remote, bytes) = (m.local, m.remote, m.last_out.clone());
                     self.send(local, remote, bytes);
+                }
+                ExchangeTimer::Keepalive(_) => {
+                    m.timer = ExchangeTimer::Keepalive(now + KEEPALIVE_INTERVAL);
+                    let (local, remote) = (m.local, m.remote);
+                    self.send(local, remote, KEEPALIVE.to_vec());
                 }
                 _ => {}
             }

@@ -17,6 +17,13 @@ use crate::wire::isakmp::Payload;
 /// IKE and UDP-encapsulated ESP after the float (RFC 3947 4).
 pub use crate::wire::flow::NAT_T_PORT;
 
+/// A NAT keepalive: one octet 0xFF on the floated ports (RFC 3948 2.3).
+pub const KEEPALIVE: [u8; 1] = [0xff];
+
+/// How often the side behind a NAT sends one: RFC 3948 4's example of 20 s
+/// [MODEL: Windows' interval is not documented].
+pub const KEEPALIVE_INTERVAL: core::time::Duration = core::time::Duration::from_secs(20);
+
 /// MD5("RFC 3947") (RFC 3947 3.1).
 pub const RFC3947_VENDOR_ID: [u8; 16] = [
     0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45, 0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f,

@@ -28,15 +28,18 @@ pub(super) struct Timer {
 }
 
 /// The one timer of an exchange (Main Mode SA or Quick Mode exchange):
-/// nothing, the retransmission of our last message, or the linger of a
-/// finished exchange that still answers retransmissions. Due-ness is
-/// decided here only.
+/// nothing, the retransmission of our last message, the linger of a
+/// finished exchange that still answers retransmissions, or the next NAT
+/// keepalive of an established SA behind a NAT. Due-ness is decided here
+/// only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExchangeTimer {
     Idle,
     Retransmit(Timer),
     /// Forgotten at this time.
     Linger(Duration),
+    /// Send a NAT keepalive at this time (RFC 3948 2.3).
+    Keepalive(Duration),
 }
 
 impl ExchangeTimer {
@@ -44,7 +47,7 @@ impl ExchangeTimer {
         match self {
             ExchangeTimer::Idle => None,
             ExchangeTimer::Retransmit(t) => Some(t.at),
-            ExchangeTimer::Linger(until) => Some(*until),
+            ExchangeTimer::Linger(until) | ExchangeTimer::Keepalive(until) => Some(*until),
         }
     }
 
@@ -145,6 +148,16 @@ pub(super) struct MainSa {
 }
 
 impl MainSa {
+    /// The timer of an SA that just came up: NAT keepalives when this side
+    /// is behind a NAT (RFC 3948 2.3), none otherwise.
+    pub fn up_timer(&self, now: Duration) -> ExchangeTimer {
+        if self.nat.is_some_and(|n| n.local_behind) {
+            ExchangeTimer::Keepalive(now + super::nat_t::KEEPALIVE_INTERVAL)
+        } else {
+            ExchangeTimer::Idle
+        }
+    }
+
     /// How this SA's Quick Modes carry ESP: UDP-encapsulated once NAT-D
     /// found a NAT (RFC 3947 5.1).
     pub fn esp_encap(&self) -> super::proposal::EspEncap {

@@ -487,8 +487,10 @@ impl WindowsMachine {
                 progressed = true;
             }
             while let Some((src, dst, payload)) = self.ipsec.poll_ike_transmit() {
-                if src.port() == NAT_T_PORT || dst.port() == NAT_T_PORT {
-                    // After the float, IKE goes behind the non-ESP marker.
+                let keepalive = payload == crate::ike::nat_t::KEEPALIVE;
+                if (src.port() == NAT_T_PORT || dst.port() == NAT_T_PORT) && !keepalive {
+                    // After the float, IKE goes behind the non-ESP marker
+                    // (a keepalive goes bare, RFC 3948 2.3).
                     let mut marked = NON_ESP_MARKER.to_vec();
                     marked.extend_from_slice(&payload);
                     self.stack.send_udp_from(src, dst, &marked);

@@ -37,6 +37,12 @@ fn capable(mut c: IkeConfig) -> IkeConfig {
 type Wire = Vec<(SocketAddrV4, SocketAddrV4, Vec<u8>)>;
 
 fn run(client_cfg: IkeConfig, nat: bool) -> (Vec<IkeEvent>, Vec<IkeEvent>, Wire) {
+    let (c, s, wire, _) = run_both(client_cfg, nat);
+    (c, s, wire)
+}
+
+/// `run`, and the two engines after it.
+fn run_both(client_cfg: IkeConfig, nat: bool) -> (Vec<IkeEvent>, Vec<IkeEvent>, Wire, [Ike; 2]) {
     let mut c = Ike::new(client_cfg, ChaCha20Rng::seed_from_u64(1));
     let mut s = Ike::new(
         capable(config(Some("server"), &["corp"])),
@@ -66,7 +72,7 @@ fn run(client_cfg: IkeConfig, nat: bool) -> (Vec<IkeEvent>, Vec<IkeEvent>, Wire)
         }
     }
     let drain = |ike: &mut Ike| std::iter::from_fn(|| ike.poll_event()).collect::<Vec<_>>();
-    (drain(&mut c), drain(&mut s), wire)
+    (drain(&mut c), drain(&mut s), wire, [c, s])
 }
 
 fn nat_of(events: &[IkeEvent]) -> Option<Option<NatDetection>> {
@@ -186,4 +192,34 @@ fn without_a_nat_quick_mode_stays_in_plain_transport_mode() {
             ..
         }
     )));
+}
+
+#[test]
+fn the_side_behind_the_nat_sends_keepalives_every_20_s() {
+    let (_, _, _, [mut c, mut s]) = run_both(capable(config(Some("client"), &["corp"])), true);
+    let mut sent = Vec::new();
+    for t in [10, 20, 30, 40] {
+        let now = Duration::from_secs(t);
+        c.handle_timeout(now);
+        s.handle_timeout(now);
+        while let Some(x) = c.poll_transmit() {
+            sent.push((t, "client", x));
+        }
+        while let Some(x) = s.poll_transmit() {
+            sent.push((t, "server", x));
+        }
+    }
+    let keepalive = |t| {
+        (
+            t,
+            "client",
+            (
+                SocketAddrV4::new(CLIENT, 4500),
+                SocketAddrV4::new(SERVER, 4500),
+                vec![0xff],
+            ),
+        )
+    };
+    // RFC 3948 2.3; the server, not behind a NAT, sends none.
+    assert_eq!(sent, vec![keepalive(20), keepalive(40)]);
 }
