@@ -30,6 +30,7 @@ const NONCE_LEN: core::ops::RangeInclusive<usize> = 8..=256;
 
 /// Why the peer's authentication failed: the reason, the Notify to send
 /// (RFC 2408 3.14.1), and the peer's certificate as far as it parsed.
+#[derive(Clone)]
 struct AuthFailure {
     reason: FailureReason,
     notify: NotifyType,
@@ -37,6 +38,7 @@ struct AuthFailure {
 }
 
 /// This machine's certificate, key and description.
+#[derive(Clone)]
 struct Own {
     cert_der: Vec<u8>,
     key: rsa::RsaPrivateKey,

@@ -110,6 +110,7 @@ pub(super) enum MmState {
 }
 
 /// One ISAKMP SA, from MM1 on.
+#[derive(Clone)]
 pub(super) struct MainSa {
     pub local: SocketAddrV4,
     pub remote: SocketAddrV4,
@@ -200,6 +201,7 @@ pub(super) enum QmState {
 }
 
 /// One Quick Mode exchange, identified by its ISAKMP SA and message id.
+#[derive(Clone)]
 pub(super) struct QuickEx {
     pub icookie: [u8; 8],
     pub rcookie: [u8; 8],

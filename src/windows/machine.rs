@@ -40,6 +40,7 @@ pub enum Command {
 }
 
 /// Internet Connection Sharing on this machine (claim A9).
+#[derive(Clone)]
 struct Ics {
     inside: usize,
     outside: usize,
@@ -47,6 +48,7 @@ struct Ics {
 }
 
 /// A Windows XP client or Server 2003 RRAS machine.
+#[derive(Clone)]
 pub struct WindowsMachine {
     config: MachineConfig,
     stack: IpStack,
