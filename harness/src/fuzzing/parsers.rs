@@ -4,18 +4,56 @@
 //! normalise padding, flags or optional fields). A disagreement is a bug,
 //! reported as a panic like any other.
 
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::Path;
 
 use l2tpsec::wire::isakmp::{self, emit_payloads, parse_payloads, HeaderRepr, Payload};
 use l2tpsec::wire::l2tp::{self as l2tp_wire, ControlRepr, DataRepr};
 use l2tpsec::wire::ppp::{self as ppp_wire, ccp, chap, ipcp, lcp, mppe, Protocol};
-use l2tpsec::wire::{esp as esp_wire, WireError};
+use l2tpsec::wire::{esp as esp_wire, ipv4, udp, WireError};
+
+use crate::dissect::Dissector;
+
+/// Where the report's packet table sees the same bytes: inside an IPv4
+/// packet (UDP to `port`, or raw ESP), through the harness dissector.
+fn dissected(data: &[u8], port: Option<u16>) {
+    let (a, b) = (
+        Ipv4Addr::new(192, 168, 1, 10),
+        Ipv4Addr::new(203, 0, 113, 10),
+    );
+    let packet = match port {
+        Some(p) => udp::build_ipv4(
+            SocketAddrV4::new(a, p),
+            SocketAddrV4::new(b, p),
+            1,
+            128,
+            data,
+        ),
+        None => {
+            let repr = ipv4::Repr {
+                src_addr: a,
+                dst_addr: b,
+                protocol: ipv4::Protocol::Esp,
+                payload_len: data.len(),
+                ttl: 128,
+                ident: 1,
+                dont_frag: false,
+            };
+            let Ok(p) = ipv4::build(&repr, data) else {
+                return;
+            };
+            p
+        }
+    };
+    let _ = Dissector::new().dissect("client", 0, true, &packet);
+}
 
 /// An ISAKMP message (RFC 2408 3) with every payload type: the header,
 /// the payload chain in the clear, and, read as decrypted plaintext, the
 /// padded chain an encrypted message carries (RFC 2409 Appendix B).
 pub fn isakmp(data: &[u8]) {
     let _ = isakmp::summary(data);
+    dissected(data, Some(500));
     let Ok(packet) = isakmp::Packet::new_checked(data) else {
         return;
     };
@@ -77,6 +115,7 @@ const ESP_SIZES: [esp_wire::Sizes; 4] = [
 /// payload gives a packet that parses the same (padding made minimal).
 pub fn esp(data: &[u8]) {
     let _ = esp_wire::summary(data);
+    dissected(data, None);
     let Ok(packet) = esp_wire::Packet::new_checked(data) else {
         return;
     };
@@ -105,6 +144,7 @@ pub fn esp(data: &[u8]) {
 /// data message; either round trips through its emitter.
 pub fn l2tp(data: &[u8]) {
     let _ = l2tp_wire::summarize(data);
+    dissected(data, Some(l2tp_wire::UDP_PORT));
     let Ok(packet) = l2tp_wire::Packet::new_checked(data) else {
         return;
     };
@@ -141,6 +181,9 @@ pub fn l2tp(data: &[u8]) {
 /// bare control packet of each protocol, so the option parsers are reached
 /// without a frame header.
 pub fn ppp(data: &[u8]) {
+    if let Ok(message) = DataRepr::new(1, 1, data).to_bytes() {
+        dissected(&message, Some(l2tp_wire::UDP_PORT));
+    }
     for frame in [
         ppp_wire::Frame::parse(data),
         ppp_wire::Frame::parse_pfc(data),
