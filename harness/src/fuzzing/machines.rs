@@ -198,7 +198,7 @@ pub fn join(packets: &[Vec<u8>]) -> Vec<u8> {
 
 /// Feeds the packets `wrap` builds from the input to a copy of the
 /// prepared server, then fires its next timers.
-fn feed(point: &Prepared, data: &[u8], wrap: impl Fn(&[u8], u16) -> Vec<u8>) {
+fn feed(point: &Prepared, data: &[u8], wrap: impl Fn(&[u8], u16) -> Vec<u8>) -> WindowsMachine {
     let mut server = point.server.clone();
     let mut now = point.now;
     for (i, packet) in split(data).into_iter().enumerate() {
@@ -222,6 +222,7 @@ fn feed(point: &Prepared, data: &[u8], wrap: impl Fn(&[u8], u16) -> Vec<u8>) {
         }
     }
     observe(&mut server, now);
+    server
 }
 
 /// What a report reads off the machine: its event messages, views and
@@ -251,25 +252,37 @@ fn from_client(port: u16) -> impl Fn(&[u8], u16) -> Vec<u8> {
 /// The IKE responder (RRAS, certificates) after MM3: the input's packets
 /// arrive on UDP 500 from the client, where MM5 is awaited.
 pub fn ike_after_mm3(data: &[u8]) {
-    feed(ike_point(), data, from_client(IKE_PORT));
+    ike_fed(data);
+}
+
+fn ike_fed(data: &[u8]) -> WindowsMachine {
+    feed(ike_point(), data, from_client(IKE_PORT))
 }
 
 /// The LNS (RRAS, L2TP in the clear: ProhibitIpSec 1) after SCCRQ: the
 /// input's packets arrive on UDP 1701, where SCCCN is awaited.
 pub fn lns_after_sccrq(data: &[u8]) {
-    feed(lns_point(), data, from_client(L2TP_PORT));
+    lns_fed(data);
+}
+
+fn lns_fed(data: &[u8]) -> WindowsMachine {
+    feed(lns_point(), data, from_client(L2TP_PORT))
 }
 
 /// The server's PPP link (L2TP in the clear) once LCP is open: each of the
 /// input's packets is a PPP frame in an L2TP data message of the call.
 pub fn ppp_after_lcp_open(data: &[u8]) {
+    ppp_fed(data);
+}
+
+fn ppp_fed(data: &[u8]) -> WindowsMachine {
     let point = ppp_point();
     let (tunnel, session) = point.session;
     let udp = from_client(L2TP_PORT);
     feed(point, data, |frame, ident| {
         let message = DataRepr::new(tunnel, session, frame).to_bytes();
         udp(&message.unwrap_or_default(), ident)
-    });
+    })
 }
 
 /// Seeds of the machine targets: what the real client sends next at each
@@ -293,6 +306,28 @@ mod tests {
         let packets = vec![vec![1, 2], vec![], vec![3]];
         let joined = join(&packets);
         assert_eq!(split(&joined), vec![&[1, 2][..], &[], &[3]]);
+    }
+
+    #[test]
+    fn seeds_carry_each_handshake_on_past_its_point() {
+        let [ike, lns, ppp] = [ike_point(), lns_point(), ppp_point()];
+        let server = ike_fed(&join(&ike.next_from_client));
+        assert!(
+            !server.monitor().sas.is_empty(),
+            "IKE: no SA after MM5, QM1, QM3"
+        );
+        let server = lns_fed(&join(&lns.next_from_client));
+        assert_eq!(
+            server.server_calls().0,
+            1,
+            "LNS: no call after SCCCN, ICRQ, ICCN"
+        );
+        let before = ppp.server.events().len();
+        let server = ppp_fed(&join(&ppp.next_from_client));
+        assert!(
+            server.events().len() > before,
+            "PPP: nothing logged after the Response"
+        );
     }
 
     #[test]
