@@ -31,3 +31,13 @@ pcap NAME IFACE="":
     args=(-o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE)
     while IFS= read -r line; do args+=(-o "$line"); done < target/pcap/{{NAME}}.keys
     tshark -r target/pcap/{{NAME}}-one.pcapng "${args[@]}" -V
+
+# Fuzz one target (nightly, cargo-fuzz): just fuzz isakmp 600. The corpus
+# grows in fuzz/corpus/TARGET; seeds in fuzz/seeds/TARGET are read too.
+fuzz TARGET SECONDS="300":
+    mkdir -p fuzz/corpus/{{TARGET}}
+    cd fuzz && cargo +nightly fuzz run {{TARGET}} corpus/{{TARGET}} seeds/{{TARGET}} -- -max_total_time={{SECONDS}} -print_final_stats=1
+
+# The fuzz targets (fuzz/README.md says what each covers).
+fuzz-list:
+    cd fuzz && cargo +nightly fuzz list

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod dissect;
 pub mod expect;
+pub mod fuzzing;
 pub mod invariants;
 pub mod load;
 pub mod node;

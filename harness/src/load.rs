@@ -112,6 +112,16 @@ pub fn load_str(text: &str, path: &Path, scenarios_dir: &Path) -> Result<Scenari
     loader.finish(path, tree)
 }
 
+/// `load_str` for bytes not yet known to be text (the scenario fuzz
+/// target): bytes that are not UTF-8 get the same located error as a file.
+pub fn load_bytes(bytes: &[u8], path: &Path, scenarios_dir: &Path) -> Result<Scenario, LoadError> {
+    let mut loader = Loader::new(scenarios_dir);
+    let file = loader.add_file(path);
+    let text = loader.utf8(file, bytes.to_vec())?;
+    let tree = loader.tree_text(path, file, &text, 0, &mut Vec::new())?;
+    loader.finish(path, tree)
+}
+
 /// 1-based line and column (in characters, as the YAML parser counts them)
 /// of byte `at` of `bytes`, whose first `at` bytes are valid UTF-8.
 fn text_position(bytes: &[u8], at: usize) -> (u64, u64) {
@@ -222,7 +232,13 @@ impl Loader {
         }
         let bytes = std::fs::read(path).map_err(read_err)?;
         let file = self.add_file(path);
-        let text = String::from_utf8(bytes).map_err(|e| {
+        let text = self.utf8(file, bytes)?;
+        self.tree_text(path, file, &text, depth, chain)
+    }
+
+    /// The text of file `file`, or where its first byte that is not UTF-8 is.
+    fn utf8(&self, file: usize, bytes: Vec<u8>) -> Result<String, LoadError> {
+        String::from_utf8(bytes).map_err(|e| {
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
             let (line, column) = text_position(bytes, at);
@@ -231,8 +247,7 @@ impl Loader {
                 Loc { file, line, column },
                 format!("not UTF-8 text: invalid byte 0x{byte:02x} (save the file as UTF-8)"),
             )
-        })?;
-        self.tree_text(path, file, &text, depth, chain)
+        })
     }
 
     /// Parses `text` (the contents of `path`, file index `file`) and merges

@@ -297,6 +297,7 @@ pub enum IkeEvent {
 }
 
 /// One machine's IKE service (both roles).
+#[derive(Clone)]
 pub struct Ike {
     cfg: IkeConfig,
     rng: ChaCha20Rng,

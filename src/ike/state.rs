@@ -113,6 +113,7 @@ pub(super) enum MmState {
 }
 
 /// One ISAKMP SA, from MM1 on.
+#[derive(Clone)]
 pub(super) struct MainSa {
     pub local: SocketAddrV4,
     pub remote: SocketAddrV4,
@@ -229,6 +230,7 @@ pub(super) enum QmState {
 }
 
 /// One Quick Mode exchange, identified by its ISAKMP SA and message id.
+#[derive(Clone)]
 pub(super) struct QuickEx {
     pub icookie: [u8; 8],
     pub rcookie: [u8; 8],

@@ -107,6 +107,7 @@ impl Tunnel {
 }
 
 /// One machine's L2TP: see the module docs of `l2tp` for the polling order.
+#[derive(Clone)]
 pub struct Endpoint {
     pub(super) cfg: EndpointConfig,
     pub(super) rng: ChaCha20Rng,

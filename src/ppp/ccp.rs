@@ -89,7 +89,7 @@ pub fn strength_of(bits: u32) -> Option<MppeStrength> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CcpPolicy {
     allowed: u32,
     optional: bool,

@@ -119,7 +119,7 @@ fn unexpected(code: Code) -> PppError {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum PeerState {
     Idle,
     Responded {
@@ -135,6 +135,7 @@ enum PeerState {
 }
 
 /// The MS-CHAPv2 peer (the client proving its password).
+#[derive(Clone)]
 pub struct ChapPeer {
     user: String,
     password: String,
@@ -332,7 +333,7 @@ impl ChapPeer {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum AuthState {
     Initial,
     Challenged {
@@ -355,6 +356,7 @@ enum AuthState {
 }
 
 /// The MS-CHAPv2 authenticator (the server checking a password).
+#[derive(Clone)]
 pub struct ChapAuthenticator {
     name: String,
     rng: ChaCha20Rng,

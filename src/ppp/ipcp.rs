@@ -24,7 +24,7 @@ pub enum IpcpRole {
     },
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct IpcpPolicy {
     role: IpcpRole,
     local: Ipv4Addr,

@@ -39,7 +39,7 @@ pub enum LcpRole {
     Peer,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LcpPolicy {
     role: LcpRole,
     rng: ChaCha20Rng,

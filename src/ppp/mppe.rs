@@ -18,6 +18,7 @@ pub const PROTOCOL_MPPE: u16 = 0x00fd;
 const MAX_GAP: u16 = 2048;
 
 /// One direction: its start key, current session key and coherency count.
+#[derive(Clone)]
 struct Direction {
     start: MppeKey,
     session: MppeKey,
@@ -37,6 +38,7 @@ impl Direction {
 }
 
 /// MPPE for one link, both directions.
+#[derive(Clone)]
 pub struct Mppe {
     strength: MppeStrength,
     send: Direction,

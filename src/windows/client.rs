@@ -175,6 +175,7 @@ pub struct ClientCounters {
     pub ppp: LinkCounters,
 }
 
+#[derive(Clone)]
 pub struct RasClient {
     dial: DialConfig,
     registry: Registry,

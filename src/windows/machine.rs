@@ -42,6 +42,7 @@ pub enum Command {
 }
 
 /// Internet Connection Sharing on this machine (claim A9).
+#[derive(Clone)]
 struct Ics {
     inside: usize,
     outside: usize,
@@ -49,6 +50,7 @@ struct Ics {
 }
 
 /// A Windows XP client or Server 2003 RRAS machine.
+#[derive(Clone)]
 pub struct WindowsMachine {
     config: MachineConfig,
     stack: IpStack,

@@ -53,6 +53,7 @@ pub enum ServerAction {
     Log(Event),
 }
 
+#[derive(Clone)]
 struct ServerCall {
     link: Link,
     /// RRAS port number: the call is on "VPN2-<n>" [MODEL name].
@@ -82,6 +83,7 @@ pub struct ServerCounters {
     pub ppp: LinkCounters,
 }
 
+#[derive(Clone)]
 pub struct RrasServer {
     config: ServerConfig,
     name: String,

@@ -20,6 +20,7 @@ pub struct StackCounters {
     pub unhandled: u64,
 }
 
+#[derive(Clone)]
 pub struct IpStack {
     routes: RouteTable,
     ident: u16,

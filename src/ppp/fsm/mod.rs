@@ -119,7 +119,7 @@ pub enum FsmEvent {
 }
 
 /// RFC 1661 4 automaton over a policy.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Fsm<P: Policy> {
     policy: P,
     state: State,

@@ -157,12 +157,14 @@ pub enum Phase {
     Terminate,
 }
 
+#[derive(Clone)]
 enum Auth {
     None,
     Peer(Box<ChapPeer>),
     Authenticator(Box<ChapAuthenticator>),
 }
 
+#[derive(Clone)]
 pub struct Link {
     role: Role,
     encryption: Encryption,

@@ -65,6 +65,7 @@ pub enum IpsecOutcome {
     Failed(u32),
 }
 
+#[derive(Clone)]
 pub struct IpsecComponents {
     /// The host's routes: every address IKE and the filters use is the one
     /// the route to the peer leaves by.

@@ -1,0 +1,38 @@
+//! Fuzz targets (`fuzz/`, `just fuzz TARGET`): one function per target,
+//! which must not panic on any input. The cargo-fuzz binaries call these,
+//! and `tests/fuzz_regressions.rs` replays the seeds and every crash input
+//! kept under `fuzz/regressions/<target>/`.
+//!
+//! Parser targets check the round trip parse(emit(parse(x))) = parse(x)
+//! (`parsers`); machine targets feed packets to the RRAS server of a
+//! back-to-back lab stopped mid-handshake (`machines`, `lab`).
+
+pub mod lab;
+mod machines;
+mod parsers;
+pub mod seeds;
+
+pub use machines::{ike_after_mm3, join, lns_after_sccrq, ppp_after_lcp_open, split};
+pub use parsers::{esp, isakmp, l2tp, mschapv2, ppp, scenario};
+
+/// A target by its name, as `fuzz/fuzz_targets/<name>.rs` and the
+/// regression folders name it.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name.
+pub const TARGETS: [(&str, Target); 9] = [
+    ("isakmp", isakmp),
+    ("esp", esp),
+    ("l2tp", l2tp),
+    ("ppp", ppp),
+    ("mschapv2", mschapv2),
+    ("scenario", scenario),
+    ("ike_after_mm3", ike_after_mm3),
+    ("lns_after_sccrq", lns_after_sccrq),
+    ("ppp_after_lcp_open", ppp_after_lcp_open),
+];
+
+/// The target called `name`.
+pub fn target(name: &str) -> Option<Target> {
+    TARGETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}

@@ -1,0 +1,83 @@
+//! Seed inputs (`fuzz/seeds/<target>/`): the messages of whole connections
+//! of the back-to-back lab, with IPsec and in the clear, cut at the layer
+//! each parser target reads; the machine targets' next client packets; a
+//! few shipped scenario files. `tests/fuzz_regressions.rs` writes them.
+
+use std::path::Path;
+use std::time::Duration;
+
+use l2tpsec::wire::l2tp::DataRepr;
+use l2tpsec::wire::ppp::{Frame, Protocol};
+use l2tpsec::wire::{udp, Flow, WireKind};
+
+use super::lab::{Carriage, Lab};
+
+/// Seeds kept per parser target: enough to show each message kind.
+const PER_TARGET: usize = 12;
+
+/// Every packet of a whole connection, in delivery order.
+fn connection(carriage: Carriage) -> Vec<Vec<u8>> {
+    let mut lab = Lab::new(carriage);
+    let mut packets = Vec::new();
+    lab.run_until(Duration::from_secs(30), |_, p| {
+        packets.push(p.to_vec());
+        false
+    });
+    packets
+}
+
+/// (target, file name, bytes) of every seed.
+pub fn all() -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut out: Vec<(&'static str, String, Vec<u8>)> = Vec::new();
+    let mut push = |target: &'static str, data: &[u8]| {
+        let n = out.iter().filter(|(t, _, _)| *t == target).count();
+        let dup = out.iter().any(|(t, _, d)| *t == target && d == data);
+        if n < PER_TARGET && !dup {
+            out.push((target, format!("{target}-{n:02}.bin"), data.to_vec()));
+        }
+    };
+    for carriage in [Carriage::Ipsec, Carriage::Cleartext] {
+        for packet in connection(carriage) {
+            let Ok(flow) = Flow::classify(&packet) else {
+                continue;
+            };
+            if flow.kind == WireKind::Esp {
+                push("esp", flow.payload(&packet));
+                continue;
+            }
+            let Ok(d) = udp::parse_segment(flow.src, flow.dst, flow.transport(&packet)) else {
+                continue;
+            };
+            match flow.kind {
+                WireKind::Isakmp => push("isakmp", d.payload),
+                WireKind::L2tp => {
+                    push("l2tp", d.payload);
+                    let Ok(data) = DataRepr::parse_bytes(d.payload) else {
+                        continue;
+                    };
+                    push("ppp", data.payload);
+                    if let Ok(f) = Frame::parse(data.payload) {
+                        if f.protocol == Protocol::Chap {
+                            push("mschapv2", f.info);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    for name in [
+        "l2tp-ipsec-connect",
+        "l2tp-cleartext-connect",
+        "nat-behind-client",
+    ] {
+        if let Ok(text) = std::fs::read(scenarios.join(format!("{name}.yaml"))) {
+            out.push(("scenario", format!("{name}.yaml"), text));
+        }
+    }
+    for (target, data) in super::machines::seeds() {
+        out.push((target, format!("{target}-next-client-packets.bin"), data));
+    }
+    out
+}
