@@ -246,22 +246,10 @@ impl Driver {
     }
 
     /// Adds the SA pair IKE negotiated with `peer` for rule `rule` and
-    /// releases the packet held for them. SA parameters whose keys do not
-    /// fit their algorithms are an IKE bug: refused (debug builds panic).
+    /// releases the packet held for them; ESP is UDP-encapsulated on
+    /// `udp`'s ports when NAT-T found a NAT (RFC 3948). SA parameters whose
+    /// keys do not fit their algorithms are an IKE bug: refused.
     pub fn install(
-        &mut self,
-        now: Duration,
-        peer: Ipv4Addr,
-        rule: usize,
-        inbound: SaParams,
-        outbound: SaParams,
-    ) {
-        self.install_with(now, peer, rule, inbound, outbound, None);
-    }
-
-    /// `install`, with ESP UDP-encapsulated on `udp`'s ports when NAT-T
-    /// found a NAT (RFC 3948).
-    pub fn install_with(
         &mut self,
         now: Duration,
         peer: Ipv4Addr,
@@ -634,8 +622,8 @@ mod tests {
                 remote_port,
             })
         };
-        c.install_with(s(1), SERVER, 0, s2c.clone(), c2s.clone(), udp(4500, 4500));
-        v.install_with(s(1), public, 0, c2s, s2c, udp(4500, 1026));
+        c.install(s(1), SERVER, 0, s2c.clone(), c2s.clone(), udp(4500, 4500));
+        v.install(s(1), public, 0, c2s, s2c, udp(4500, 1026));
         let l2tp = udp::build_ipv4(
             SocketAddrV4::new(CLIENT, 1701),
             SocketAddrV4::new(SERVER, 1701),
@@ -677,8 +665,8 @@ mod tests {
         v.set_filters(vec![l2tp_filter(SERVER, AddrMatch::Any)]);
         let c2s = sa(0xc000_0001, cipher, IntegAlg::HmacSha1_96);
         let s2c = sa(0x5000_0002, cipher, IntegAlg::HmacSha1_96);
-        c.install(s(1), SERVER, 0, s2c.clone(), c2s.clone());
-        v.install(s(1), CLIENT, 0, c2s, s2c);
+        c.install(s(1), SERVER, 0, s2c.clone(), c2s.clone(), None);
+        v.install(s(1), CLIENT, 0, c2s, s2c, None);
         (c, v)
     }
 
@@ -739,7 +727,7 @@ mod tests {
             sa(0x100, Some(CbcCipher::Aes128), IntegAlg::HmacSha1_96),
             sa(0x200, Some(CbcCipher::Aes128), IntegAlg::HmacSha1_96),
         );
-        c.install(s(3), SERVER, 0, s2c.clone(), c2s.clone());
+        c.install(s(3), SERVER, 0, s2c.clone(), c2s.clone(), None);
         let released = c.poll_released().unwrap();
         assert_eq!(
             c.poll_released(),
@@ -747,7 +735,7 @@ mod tests {
             "one held packet per rule: the newest"
         );
         let mut v = driver(2);
-        v.install(s(3), CLIENT, 0, c2s, s2c);
+        v.install(s(3), CLIENT, 0, c2s, s2c, None);
         assert_eq!(v.inbound(s(3), &released), Inbound::Deliver(retry));
         assert_eq!(c.counters().confidential_bytes_sent, 8 + 5);
     }

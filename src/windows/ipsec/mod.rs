@@ -555,8 +555,7 @@ impl IpsecComponents {
                     local_port: u.local.port(),
                     remote_port: u.remote.port(),
                 });
-                self.driver
-                    .install_with(now, peer, rule, inbound, outbound, udp);
+                self.driver.install(now, peer, rule, inbound, outbound, udp);
                 self.outcomes.push_back((peer, IpsecOutcome::Up));
             }
             IkeEvent::Failed {
