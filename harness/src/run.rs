@@ -342,6 +342,7 @@ fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunErro
         index(&cfg.outside)?,
         cfg.esp,
     )
+    .map(|n| n.with_udp_timeout(Some(cfg.udp_timeout)))
     .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
 }
 

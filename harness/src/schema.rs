@@ -421,6 +421,14 @@ pub struct NatConfig {
     pub inside: String,
     pub outside: String,
     pub esp: EspNat,
+    /// An idle UDP mapping is forgotten after this (SCENARIOS.md, second
+    /// round); nat hosts only.
+    #[serde(default = "default_udp_timeout", with = "dur")]
+    pub udp_timeout: Duration,
+}
+
+fn default_udp_timeout() -> Duration {
+    Duration::from_secs(60)
 }
 
 fn ports_default() -> u16 {

@@ -330,6 +330,17 @@ impl Checker<'_> {
                 );
             }
         }
+        // ICS keeps its mappings as Windows does; only nat hosts age them.
+        let udp_timeout = hp.key("nat").key("udp-timeout");
+        if host.role != Role::Nat && self.present(&udp_timeout) {
+            self.err_key(
+                &udp_timeout,
+                format!(
+                    "'udp-timeout' is not allowed on {hname}, a {} host (only on nat hosts)",
+                    host.role
+                ),
+            );
+        }
         // The connectoid's pre-shared key option came with XP SP2 (WINDOWS.md 6).
         let psk = hp.key("dial").key("preshared-key");
         if host.role != Role::Windows(Edition::XpSp2Client) && self.present(&psk) {

@@ -61,6 +61,8 @@ struct PortMap {
     out: BTreeMap<(Ipv4Addr, u16), u16>,
     /// public port -> (inside address, inside port)
     back: BTreeMap<u16, (Ipv4Addr, u16)>,
+    /// public port -> when a packet last went out through it
+    last_out: BTreeMap<u16, Duration>,
     next: u16,
 }
 
@@ -79,6 +81,23 @@ impl PortMap {
         self.out.insert(inside, port);
         self.back.insert(port, inside);
         Some(port)
+    }
+
+    /// Forgets every mapping no packet went out through for longer than
+    /// `idle` before `now`.
+    fn expire(&mut self, now: Duration, idle: Duration) {
+        let stale: Vec<u16> = self
+            .last_out
+            .iter()
+            .filter(|(_, t)| now.saturating_sub(**t) > idle)
+            .map(|(p, _)| *p)
+            .collect();
+        for port in stale {
+            self.last_out.remove(&port);
+            if let Some(inside) = self.back.remove(&port) {
+                self.out.remove(&inside);
+            }
+        }
     }
 
     fn allocate(&mut self) -> Option<u16> {
@@ -109,6 +128,11 @@ pub struct NatTable {
     icmp: PortMap,
     /// remote peer -> inside host that last sent ESP to it
     esp_peers: BTreeMap<Ipv4Addr, Ipv4Addr>,
+    /// UDP mappings idle (nothing sent out) longer than this are forgotten
+    /// (SCENARIOS.md `udp-timeout`); `None`: never.
+    udp_timeout: Option<Duration>,
+    /// The time of the packet being translated (`at`).
+    now: Duration,
 }
 
 /// The packet's flow: header offsets, protocol and addresses, the IPv4
@@ -144,6 +168,22 @@ impl NatTable {
             tcp: PortMap::default(),
             icmp: PortMap::default(),
             esp_peers: BTreeMap::new(),
+            udp_timeout: None,
+            now: Duration::ZERO,
+        }
+    }
+
+    /// Forget UDP mappings nothing went out through for `idle`.
+    pub fn set_udp_timeout(&mut self, idle: Option<Duration>) {
+        self.udp_timeout = idle;
+    }
+
+    /// The time of the next packets: UDP mappings idle too long go (RFC
+    /// 4787 4.3: only outbound packets refresh a mapping, REQ-6).
+    pub fn at(&mut self, now: Duration) {
+        self.now = now;
+        if let Some(idle) = self.udp_timeout {
+            self.udp.expire(now, idle);
         }
     }
 
@@ -172,6 +212,7 @@ impl NatTable {
                 let sport = transport_src_port(seg, is_udp)?;
                 let map = if is_udp { &mut self.udp } else { &mut self.tcp };
                 let port = map.map_out((m.src, sport)).ok_or(NatDrop::PortsExhausted)?;
+                map.last_out.insert(port, self.now);
                 rewrite_transport(seg, is_udp, true, (m.src, sport), (public, port));
             }
             ipv4::Protocol::Icmp => {
@@ -355,6 +396,14 @@ impl Nat {
         })
     }
 
+    /// UDP mappings idle longer than `idle` are forgotten (SCENARIOS.md
+    /// `udp-timeout`).
+    #[must_use]
+    pub fn with_udp_timeout(mut self, idle: Option<Duration>) -> Self {
+        self.nat.set_udp_timeout(idle);
+        self
+    }
+
     pub fn stats(&self) -> ForwardStats {
         self.stats
     }
@@ -371,7 +420,8 @@ impl Nat {
 }
 
 impl Machine for Nat {
-    fn handle_packet(&mut self, _now: Duration, iface: usize, packet: &[u8]) {
+    fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]) {
+        self.nat.at(now);
         // RFC 1812 5.2.2: a bad header is dropped before anything else.
         if !header_ok(packet) {
             self.stats.dropped_malformed += 1;
@@ -485,6 +535,48 @@ mod tests {
         let d = udp::parse_ipv4(&p).unwrap();
         assert_eq!(d.src, sa("203.0.113.2:1701"));
         assert_eq!(d.payload, b"l2tp");
+    }
+
+    #[test]
+    fn an_idle_udp_mapping_is_forgotten_and_only_outbound_refreshes_it() {
+        let mut t = NatTable::new(ip(PUBLIC), EspNat::Translate);
+        t.set_udp_timeout(Some(Duration::from_secs(60)));
+        let out = || {
+            udp::build_ipv4(
+                sa("192.168.1.10:4500"),
+                sa("203.0.113.10:4500"),
+                1,
+                128,
+                b"k",
+            )
+        };
+        let reply = || {
+            udp::build_ipv4(
+                sa("203.0.113.10:4500"),
+                sa("203.0.113.2:4500"),
+                2,
+                128,
+                b"k",
+            )
+        };
+        t.at(Duration::from_secs(0));
+        t.outbound(&mut out()).unwrap();
+        // Replies do not refresh the mapping (RFC 4787 REQ-6)...
+        t.at(Duration::from_secs(50));
+        t.inbound(&mut reply()).unwrap();
+        // ...but something sent out does.
+        t.at(Duration::from_secs(55));
+        t.outbound(&mut out()).unwrap();
+        t.at(Duration::from_secs(115));
+        t.inbound(&mut reply()).unwrap();
+        // 61 s of outbound silence: gone.
+        t.at(Duration::from_secs(116));
+        assert_eq!(t.inbound(&mut reply()), Err(NatDrop::NoMapping));
+        // Without a timeout, a mapping stays.
+        let mut forever = NatTable::new(ip(PUBLIC), EspNat::Translate);
+        forever.outbound(&mut out()).unwrap();
+        forever.at(Duration::from_secs(86_400));
+        assert!(forever.inbound(&mut reply()).is_ok());
     }
 
     #[test]

@@ -266,6 +266,16 @@ fn role_specific_fields_are_checked() {
         e.contains("x.yaml:8:5: 'l2tp-preshared-key' is not allowed on client"),
         "{e}"
     );
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    nat: {inside: lan, outside: lan, esp: translate, udp-timeout: 5s}\n",
+    ));
+    assert!(
+        e.contains(
+            "'udp-timeout' is not allowed on client, a windows-xp-client host (only on nat hosts)"
+        ),
+        "{e}"
+    );
     let e = error_of(&format!(
         "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1}}\n"
     ));
