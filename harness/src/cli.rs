@@ -34,25 +34,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// `--engine event|turmoil` (DESIGN.md, "Two engines, one network model").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum EngineArg {
-    /// Event-driven: idle time costs nothing (the default).
-    #[default]
-    Event,
-    /// turmoil, stepping every tick (the reference).
-    Turmoil,
-}
-
-impl From<EngineArg> for Engine {
-    fn from(e: EngineArg) -> Engine {
-        match e {
-            EngineArg::Event => Engine::Event,
-            EngineArg::Turmoil => Engine::Turmoil,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     #[default]
@@ -80,9 +61,10 @@ pub enum Command {
         /// Also write DIR/<scenario>.keys (tshark -o arguments).
         #[arg(long, requires = "pcap")]
         keys: bool,
-        /// The loop that runs the network (same report and captures on both).
-        #[arg(long, value_enum, default_value_t = EngineArg::Event)]
-        engine: EngineArg,
+        /// The loop that runs the network, event or turmoil (same report and
+        /// captures on both; DESIGN.md, "Two engines, one network model").
+        #[arg(long, value_parser = parse_engine, default_value = "event")]
+        engine: Engine,
     },
     /// List every scenario: name, title, article paragraph.
     List,
@@ -106,8 +88,8 @@ pub enum Command {
         shard: Option<Shard>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        #[arg(long, value_enum, default_value_t = EngineArg::Event)]
-        engine: EngineArg,
+        #[arg(long, value_parser = parse_engine, default_value = "event")]
+        engine: Engine,
     },
 }
 
@@ -208,7 +190,7 @@ pub fn execute(command: Command) -> u8 {
                 seed,
                 locale,
                 format,
-                engine: engine.into(),
+                engine,
             },
             pcap.as_deref(),
             keys,
@@ -227,7 +209,7 @@ pub fn execute(command: Command) -> u8 {
                 seeds,
                 jobs,
                 shard,
-                engine: engine.into(),
+                engine,
                 bar: false,
             };
             opts.bar_if_terminal();
@@ -413,6 +395,12 @@ fn cmd_sweep(dir: &Path, args: &[String], opts: &SweepOptions, format: Format) -
     } else {
         EXIT_FAILED
     }
+}
+
+/// `--engine event|turmoil`.
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::from_name(s)
+        .ok_or_else(|| format!("'{s}' is not an engine (possible values: event, turmoil)"))
 }
 
 /// `--locale fr-FR|en-US`.

@@ -14,9 +14,9 @@ use crate::run::RunOutput;
 use crate::schema::{Scenario, TimelineKind};
 
 /// How long a dial may take at most before it must have a result: IKE
-/// gives up within about 80 s (main mode and quick mode resends, WINDOWS.md
-/// 3), L2TP within 31 s of resends, and PPP after NegotiateTime (150 s,
-/// WINDOWS.md 9); they run one after the other.
+/// gives up within about 80 s (main mode and quick mode resends) and L2TP
+/// within 31 s of resends (WINDOWS.md 5), PPP after NegotiateTime (150 s,
+/// WINDOWS.md 8); they run one after the other.
 pub const DIAL_BOUND: Duration = Duration::from_secs(270);
 
 /// One invariant a run broke.

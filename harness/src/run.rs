@@ -71,7 +71,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     refuse_unmodelled(scenario)?;
     let spec = network_spec(scenario, opts)?;
     let mut sim = Simulation::new(spec).map_err(|e| RunError::Setup(e.to_string()))?;
-    let pki = mint_pki(scenario, opts.seed)?;
+    let mut configs = machine_configs(scenario, opts.seed)?.into_iter();
 
     let mut windows: Vec<(String, Rc<RefCell<WindowsMachine>>)> = Vec::new();
     for (name, host) in scenario.hosts.iter() {
@@ -82,7 +82,10 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             ))),
             Role::Nat => Rc::new(RefCell::new(nat(scenario, name, host)?)),
             Role::Windows(_) => {
-                let config = machine_config(scenario, name, host, opts.seed, &pki)?;
+                // machine_configs lists the Windows hosts in this same order.
+                let Some((_, config)) = configs.next() else {
+                    return Err(RunError::Setup(format!("host '{name}': no configuration")));
+                };
                 let m = Rc::new(RefCell::new(WindowsMachine::new(config)));
                 windows.push((name.to_string(), m.clone()));
                 m
@@ -218,6 +221,27 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             .map(|(name, m)| (name.clone(), m.borrow().audit()))
             .collect(),
     })
+}
+
+/// Every Windows host's configuration, in scenario order, with the
+/// scenario's certificates minted for `seed`: what `run` gives the
+/// machines, for whoever builds them without a simulator (the fuzz lab).
+pub fn machine_configs(
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<Vec<(String, win::MachineConfig)>, RunError> {
+    let pki = mint_pki(scenario, seed)?;
+    scenario
+        .hosts
+        .iter()
+        .filter(|(_, h)| matches!(h.role, Role::Windows(_)))
+        .map(|(name, host)| {
+            Ok((
+                name.to_string(),
+                machine_config(scenario, name, host, seed, &pki)?,
+            ))
+        })
+        .collect()
 }
 
 /// Parts of the scenario language whose mechanics arrive with later issues

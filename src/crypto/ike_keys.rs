@@ -122,8 +122,16 @@ pub fn derive_sig(
     gxi: &[u8],
     gxr: &[u8],
 ) -> IsakmpKeys {
-    let skeyid = prf_parts(h, &[ni, nr].concat(), &[gxy]);
-    derive_from_skeyid(h, c, skeyid, gxy, cky_i, cky_r, gxi, gxr)
+    derive_from_skeyid(
+        h,
+        c,
+        skeyid_sig(h, ni, nr, gxy),
+        gxy,
+        cky_i,
+        cky_r,
+        gxi,
+        gxr,
+    )
 }
 
 /// RFC 2409 5, pre-shared key authentication: SKEYID = prf(pre-shared-key,
@@ -141,8 +149,26 @@ pub fn derive_psk(
     gxi: &[u8],
     gxr: &[u8],
 ) -> IsakmpKeys {
-    let skeyid = prf_parts(h, psk, &[ni, nr]);
-    derive_from_skeyid(h, c, skeyid, gxy, cky_i, cky_r, gxi, gxr)
+    derive_from_skeyid(
+        h,
+        c,
+        skeyid_psk(h, psk, ni, nr),
+        gxy,
+        cky_i,
+        cky_r,
+        gxi,
+        gxr,
+    )
+}
+
+/// RFC 2409 5, signatures: SKEYID = prf(Ni_b | Nr_b, g^xy).
+pub fn skeyid_sig(h: PrfHash, ni: &[u8], nr: &[u8], gxy: &[u8]) -> Vec<u8> {
+    prf_parts(h, &[ni, nr].concat(), &[gxy])
+}
+
+/// RFC 2409 5, pre-shared key: SKEYID = prf(pre-shared-key, Ni_b | Nr_b).
+pub fn skeyid_psk(h: PrfHash, psk: &[u8], ni: &[u8], nr: &[u8]) -> Vec<u8> {
+    prf_parts(h, psk, &[ni, nr])
 }
 
 /// RFC 2409 5, common to all authentication methods:

@@ -17,7 +17,7 @@ use std::net::Ipv4Addr;
 use super::msg::{header, sealed, Parsed};
 use super::state::MainSa;
 use super::{FailurePoint, FailureReason, Ike, IkeError, MmAuth, Mode};
-use crate::crypto::ike_keys::{derive_psk, derive_sig, prf_parts, IsakmpKeys};
+use crate::crypto::ike_keys::{derive_from_skeyid, prf_parts, skeyid_psk, skeyid_sig, IsakmpKeys};
 use crate::crypto::pki::{self, CertError, PeerCertificate};
 use crate::wire::isakmp::{
     CertEncoding, CertPayload, ExchangeType, IdPayload, NotifyType, Payload, PayloadType,
@@ -44,6 +44,18 @@ pub(super) enum Own {
     },
 }
 
+impl AuthFailure {
+    /// With a pre-shared key: the peer's HASH did not verify, or its
+    /// message did not even parse under our key (RFC 2409 5.4).
+    pub fn hash_mismatch() -> Box<AuthFailure> {
+        Box::new(AuthFailure {
+            reason: FailureReason::HashMismatch,
+            notify: NotifyType::InvalidHashInformation,
+            peer_cert: None,
+        })
+    }
+}
+
 impl Own {
     /// This side's certificate, as the audits describe it.
     pub fn certificate(&self) -> Option<PeerCertificate> {
@@ -68,36 +80,27 @@ impl Ike {
     pub(super) fn phase1_keys(&self, m: &MainSa, k: &KeyInputs) -> Option<IsakmpKeys> {
         let offer = m.offer?;
         let (ic, rc) = (&m.icookie, &m.rcookie);
-        Some(match offer.auth {
-            MmAuth::RsaSignature => derive_sig(
-                offer.hash,
-                offer.cipher,
-                k.ni,
-                k.nr,
-                k.gxy,
-                ic,
-                rc,
-                k.gxi,
-                k.gxr,
-            ),
-            MmAuth::PreSharedKey => derive_psk(
-                offer.hash,
-                offer.cipher,
-                self.cfg.preshared_key.as_deref()?,
-                k.ni,
-                k.nr,
-                k.gxy,
-                ic,
-                rc,
-                k.gxi,
-                k.gxr,
-            ),
-        })
+        let skeyid = match offer.auth {
+            MmAuth::RsaSignature => skeyid_sig(offer.hash, k.ni, k.nr, k.gxy),
+            MmAuth::PreSharedKey => {
+                skeyid_psk(offer.hash, self.cfg.preshared_key.as_deref()?, k.ni, k.nr)
+            }
+        };
+        Some(derive_from_skeyid(
+            offer.hash,
+            offer.cipher,
+            skeyid,
+            k.gxy,
+            ic,
+            rc,
+            k.gxi,
+            k.gxr,
+        ))
     }
 
     /// What we authenticate `mains[i]` with; why we cannot, if so.
     pub(super) fn own_identity(&self, m: &MainSa) -> Result<Own, FailureReason> {
-        if m.offer.is_some_and(|o| o.auth == MmAuth::PreSharedKey) {
+        if m.by_key() {
             // Offers with a key are only made or accepted with one.
             return match self.cfg.preshared_key {
                 Some(_) => Ok(Own::PreSharedKey {
@@ -183,14 +186,8 @@ impl Ike {
         parsed: &Parsed,
     ) -> Result<Option<PeerCertificate>, Box<AuthFailure>> {
         let m = &self.mains[i];
-        if m.offer.is_some_and(|o| o.auth == MmAuth::PreSharedKey) {
-            let mismatch = || {
-                Box::new(AuthFailure {
-                    reason: FailureReason::HashMismatch,
-                    notify: NotifyType::InvalidHashInformation,
-                    peer_cert: None,
-                })
-            };
+        if m.by_key() {
+            let mismatch = AuthFailure::hash_mismatch;
             let id_b = parsed
                 .raw(PayloadType::Identification)
                 .ok_or_else(mismatch)?;

@@ -18,7 +18,7 @@ use super::nat_t::{
 };
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
 use super::state::{ExchangeTimer, MainSa, MmState, Timer};
-use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, MmAuth, Mode};
+use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
 use crate::crypto::dh::DhPrivate;
 use crate::wire::isakmp::{
     CertEncoding, CertPayload, ExchangeType, NotifyType, Packet, Payload, PayloadType, ProtocolId,
@@ -505,18 +505,11 @@ impl Ike {
         i: usize,
         packet: &Packet<&[u8]>,
     ) -> Result<Option<Parsed>, IkeError> {
-        let psk = self.mains[i]
-            .offer
-            .is_some_and(|o| o.auth == MmAuth::PreSharedKey);
+        let by_key = self.mains[i].by_key();
         match self.open_phase1(i, packet) {
             Ok(p) => Ok(Some(p)),
-            Err(e) if psk && e.is_malformed() => {
-                let f = AuthFailure {
-                    reason: FailureReason::HashMismatch,
-                    notify: NotifyType::InvalidHashInformation,
-                    peer_cert: None,
-                };
-                self.auth_failed(now, i, f);
+            Err(e) if by_key && e.is_malformed() => {
+                self.auth_failed(now, i, *AuthFailure::hash_mismatch());
                 Ok(None)
             }
             Err(e) => Err(e),

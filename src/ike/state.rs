@@ -149,6 +149,12 @@ pub(super) struct MainSa {
 }
 
 impl MainSa {
+    /// Main Mode authenticates with a pre-shared key (RFC 2409 5.4).
+    pub fn by_key(&self) -> bool {
+        self.offer
+            .is_some_and(|o| o.auth == super::MmAuth::PreSharedKey)
+    }
+
     /// The timer of an SA that just came up: NAT keepalives when this side
     /// is behind a NAT (RFC 3948 2.3), none otherwise.
     pub fn up_timer(&self, now: Duration) -> ExchangeTimer {

@@ -49,6 +49,11 @@ impl Engine {
             Engine::Turmoil => "turmoil",
         }
     }
+
+    /// The engine `as_str` names.
+    pub fn from_name(name: &str) -> Option<Engine> {
+        Engine::ALL.into_iter().find(|e| e.as_str() == name)
+    }
 }
 
 enum Driver {

@@ -4,31 +4,20 @@
 //! in time order. No `Simulation`: the gateway between them forwards
 //! unchanged, so it is left out, and the machines are cheap to clone.
 //!
-//! The configurations are written out here because the runner's lowering
-//! of a scenario (`run::machine_config`) is private; they follow
-//! `base/ipsec.yaml` (machine certificates from "Corp Root CA") and
-//! `base/cleartext.yaml` (ProhibitIpSec 1 on both ends).
+//! The configurations are the runner's own (`run::machine_configs`) for the
+//! shipped `l2tp-ipsec-connect` (`base/ipsec.yaml`: machine certificates
+//! from "Corp Root CA") and `l2tp-cleartext-connect` (`base/cleartext.yaml`:
+//! ProhibitIpSec 1 on both ends), with their seeds.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use l2tpsec::crypto::pki::{AuthoritySpec, CertificateSpec, Pki};
-use l2tpsec::net::{Machine, Subnet};
-use l2tpsec::windows::config::{
-    ConnectoidEncryption, DialConfig, Edition, IpsecSettings, MachineCertificate, MachineConfig,
-    Registry, ServerConfig, UserAccount, VpnType,
-};
-use l2tpsec::windows::rras::{
-    AuthMethod, Conditions, DialIn, EncryptionLevel, Permission, Policy, Profile, TunnelType,
-};
+use l2tpsec::net::Machine;
+use l2tpsec::windows::config::MachineConfig;
 use l2tpsec::windows::WindowsMachine;
 
 pub const CLIENT: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 pub const SERVER: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 10);
-const SEED: u64 = 1;
-/// 2007-04-23T10:00:00Z, the standard lab's date.
-const DATE_UNIX: i64 = 1_177_322_400;
 
 /// Which side of the lab sent a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,126 +93,26 @@ impl Lab {
     }
 }
 
-/// Client and server configurations of the standard lab.
+/// Client and server configurations of the standard lab, as the runner
+/// lowers the shipped scenario.
 pub fn configs(carriage: Carriage) -> (MachineConfig, MachineConfig) {
-    let lan = Subnet {
-        addr: Ipv4Addr::new(192, 168, 1, 0),
-        prefix: 24,
+    let name = match carriage {
+        Carriage::Ipsec => "l2tp-ipsec-connect",
+        Carriage::Cleartext => "l2tp-cleartext-connect",
     };
-    let internet = Subnet {
-        addr: Ipv4Addr::new(203, 0, 113, 0),
-        prefix: 24,
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    // Shipped scenarios load and lower: anything else is a bug here.
+    let configs = crate::load::load_file(&dir.join(format!("{name}.yaml")), &dir)
+        .map_err(|e| e.to_string())
+        .and_then(|s| crate::run::machine_configs(&s, s.seed).map_err(|e| e.to_string()));
+    let mut configs = match configs {
+        Ok(c) => c.into_iter(),
+        Err(e) => panic!("the fuzz lab's scenario {name}: {e}"),
     };
-    let registry = Registry {
-        prohibit_ipsec: u32::from(carriage == Carriage::Cleartext),
-        ..Registry::WINDOWS_DEFAULT
-    };
-    let (client_ipsec, server_ipsec) = match carriage {
-        Carriage::Ipsec => certificates(),
-        Carriage::Cleartext => (IpsecSettings::default(), IpsecSettings::default()),
-    };
-    let client = MachineConfig {
-        name: "client".into(),
-        edition: Edition::XpClient,
-        interfaces: vec![(lan, CLIENT)],
-        gateway: Some(Ipv4Addr::new(192, 168, 1, 1)),
-        registry,
-        dial: Some(DialConfig {
-            at: Duration::from_secs(1),
-            server: SERVER,
-            vpn_type: VpnType::L2tp,
-            username: "alice".into(),
-            password: "Secret1!".into(),
-            encryption: ConnectoidEncryption::Require,
-        }),
-        server: None,
-        ics: None,
-        ipsec: client_ipsec,
-        seed: SEED,
-    };
-    let users = BTreeMap::from([(
-        "alice".to_string(),
-        UserAccount {
-            password: "Secret1!".into(),
-            dial_in: DialIn::Policy,
-        },
-    )]);
-    let server = MachineConfig {
-        name: "server".into(),
-        edition: Edition::RrasServer,
-        interfaces: vec![(internet, SERVER)],
-        gateway: Some(Ipv4Addr::new(203, 0, 113, 1)),
-        registry,
-        dial: None,
-        server: Some(ServerConfig {
-            l2tp_ports: 5,
-            pptp_ports: 5,
-            pool: (Ipv4Addr::new(10, 10, 0, 100), Ipv4Addr::new(10, 10, 0, 150)),
-            users,
-            policies: vec![Policy {
-                name: Some("Connexions VPN".into()),
-                conditions: Conditions {
-                    tunnel_type: Some(vec![TunnelType::L2tp, TunnelType::Pptp]),
-                },
-                permission: Permission::Grant,
-                profile: Profile {
-                    authentication: vec![AuthMethod::MsChapV2],
-                    encryption: vec![
-                        EncryptionLevel::None,
-                        EncryptionLevel::Basic,
-                        EncryptionLevel::Strong,
-                        EncryptionLevel::Strongest,
-                    ],
-                },
-            }],
-        }),
-        ics: None,
-        ipsec: server_ipsec,
-        seed: SEED,
-    };
-    (client, server)
-}
-
-/// `base/ipsec.yaml`: both machines hold a certificate from "Corp Root CA"
-/// and trust it.
-fn certificates() -> (IpsecSettings, IpsecSettings) {
-    let authorities = [AuthoritySpec {
-        name: "corp-root".into(),
-        subject: "CN=Corp Root CA".into(),
-    }];
-    let cert = |name: &str, subject: &str| CertificateSpec {
-        name: name.into(),
-        authority: "corp-root".into(),
-        subject: subject.into(),
-        not_before: None,
-        not_after: None,
-        private_key: true,
-    };
-    let certificates = [
-        cert("client-cert", "CN=xp-client.corp.test"),
-        cert("server-cert", "CN=vpn.corp.test"),
-    ];
-    let mut rng = l2tpsec::seed::rng_for(SEED, "pki");
-    // The specs are fixed and valid: minting them cannot fail but on a bug.
-    let pki = match Pki::mint(&authorities, &certificates, DATE_UNIX, &mut rng) {
-        Ok(p) => p,
-        Err(e) => panic!("minting the lab's fixed PKI failed: {e}"),
-    };
-    let settings = |name: &str| IpsecSettings {
-        certificate: pki.certificate(name).map(|c| MachineCertificate {
-            der: c.der.clone(),
-            key: c.key.clone(),
-        }),
-        trusted_roots: pki.authorities().iter().map(|a| a.der.clone()).collect(),
-        trusted_root_names: pki
-            .authorities()
-            .iter()
-            .map(|a| a.subject_der.clone())
-            .collect(),
-        epoch_unix: DATE_UNIX,
-        ..IpsecSettings::default()
-    };
-    (settings("client-cert"), settings("server-cert"))
+    match (configs.next(), configs.next()) {
+        (Some((_, client)), Some((_, server))) => (client, server),
+        _ => panic!("the fuzz lab's scenario {name} needs a client and a server"),
+    }
 }
 
 #[cfg(test)]
