@@ -26,7 +26,7 @@ use crate::dissect::Dissector;
 use crate::report::{
     DialError, DialProtocol, DialReport, EventReport, Monitor, PacketReport, Report, View,
 };
-use crate::schema::{self, Direction, Host, Locale, Role, Scenario};
+use crate::schema::{self, Direction, ForwardProtocol, Host, Locale, NatConfig, Role, Scenario};
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -366,8 +366,28 @@ fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunErro
         index(&cfg.outside)?,
         cfg.esp,
     )
-    .map(|n| n.with_udp_timeout(Some(cfg.udp_timeout)))
+    .map(|n| {
+        n.with_udp_timeout(Some(cfg.udp_timeout))
+            .with_forwards(&forwards(scenario, cfg))
+    })
     .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
+}
+
+/// `forward` rules with each `to` resolved to its inside address
+/// (validation made sure it has one).
+fn forwards(scenario: &Scenario, cfg: &NatConfig) -> Vec<net::Forward> {
+    cfg.forward
+        .iter()
+        .filter_map(|r| {
+            let to = *scenario.hosts.get(&r.to)?.interfaces.get(&cfg.inside)?;
+            Some(match (r.protocol, r.port) {
+                (ForwardProtocol::Udp, Some(port)) => net::Forward::Udp { port, to },
+                (ForwardProtocol::Tcp, Some(port)) => net::Forward::Tcp { port, to },
+                (ForwardProtocol::Esp, _) => net::Forward::Esp { to },
+                _ => return None,
+            })
+        })
+        .collect()
 }
 
 fn network_spec(scenario: &Scenario, opts: &RunOptions) -> Result<net::NetworkSpec, RunError> {

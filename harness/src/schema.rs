@@ -420,11 +420,41 @@ pub struct NatConfig {
     /// Network names (the host must have interfaces on both).
     pub inside: String,
     pub outside: String,
+    /// Defaults to `translate` (SCENARIOS.md, second round).
+    #[serde(default = "default_esp")]
     pub esp: EspNat,
     /// An idle UDP mapping is forgotten after this (SCENARIOS.md, second
     /// round); nat hosts only.
     #[serde(default = "default_udp_timeout", with = "dur")]
     pub udp_timeout: Duration,
+    /// Static port forwarding to inside hosts; nat hosts only.
+    #[serde(default)]
+    pub forward: Vec<ForwardRule>,
+}
+
+fn default_esp() -> EspNat {
+    EspNat::Translate
+}
+
+/// What a `forward` rule forwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardProtocol {
+    Udp,
+    Tcp,
+    Esp,
+}
+
+/// `{protocol: udp, port: 500, to: server}`: what arrives on the outside
+/// address goes to the inside host `to` (SCENARIOS.md, second round).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ForwardRule {
+    pub protocol: ForwardProtocol,
+    /// UDP and TCP only.
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub to: String,
 }
 
 fn default_udp_timeout() -> Duration {

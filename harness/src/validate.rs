@@ -7,8 +7,8 @@ use std::net::Ipv4Addr;
 
 use crate::node::{Loc, Node, Path, Value};
 use crate::schema::{
-    monitor_counter_names, Edition, FaultActionKind, Host, HostList, MatchProtocol, Role, Scenario,
-    TimelineKind,
+    monitor_counter_names, Edition, FaultActionKind, ForwardProtocol, Host, HostList,
+    MatchProtocol, Role, Scenario, TimelineKind,
 };
 
 /// Registry value names accepted by `registry:` and `set-registry`.
@@ -341,6 +341,7 @@ impl Checker<'_> {
                 ),
             );
         }
+        self.forwards(hname, host, hp);
         // The connectoid's pre-shared key option came with XP SP2 (WINDOWS.md 6).
         let psk = hp.key("dial").key("preshared-key");
         if host.role != Role::Windows(Edition::XpSp2Client) && self.present(&psk) {
@@ -366,6 +367,66 @@ impl Checker<'_> {
                 &hp.key("role"),
                 format!("{hname} is a nat host and needs 'nat: {{inside: NET, outside: NET, esp: translate|drop}}'"),
             );
+        }
+    }
+
+    /// `nat.forward`: nat hosts only; a port for UDP and TCP, none for
+    /// ESP; `to` a host on the inside network; each thing forwarded once.
+    fn forwards(&mut self, hname: &str, host: &Host, hp: &Path) {
+        let fp = hp.key("nat").key("forward");
+        let Some(nat) = host.nat.as_ref().filter(|n| !n.forward.is_empty()) else {
+            return;
+        };
+        if host.role != Role::Nat {
+            self.err_key(
+                &fp,
+                format!(
+                    "'forward' is not allowed on {hname}, a {} host (only on nat hosts)",
+                    host.role
+                ),
+            );
+            return;
+        }
+        let mut seen = BTreeMap::new();
+        for (i, rule) in nat.forward.iter().enumerate() {
+            let rp = fp.index(i);
+            let ported = rule.protocol != ForwardProtocol::Esp;
+            match (ported, rule.port) {
+                (true, None) => self.err(
+                    &rp,
+                    format!(
+                        "a {} forward needs 'port'",
+                        if rule.protocol == ForwardProtocol::Udp {
+                            "udp"
+                        } else {
+                            "tcp"
+                        }
+                    ),
+                ),
+                (false, Some(_)) => self.err_key(
+                    &rp.key("port"),
+                    "an esp forward has no port (ESP has none)".into(),
+                ),
+                _ => {}
+            }
+            if let Some(first) = seen.insert((rule.protocol, rule.port), i) {
+                self.err(
+                    &rp,
+                    format!("forwards the same thing as {}", fp.index(first)),
+                );
+            }
+            let to = rp.key("to");
+            if let Some(target) = self.host_ref(&to, &rule.to) {
+                if !target.interfaces.contains(&nat.inside) {
+                    self.err(
+                        &to,
+                        format!(
+                            "'{}' has no interface on {hname}'s inside network '{}'",
+                            rule.to, nat.inside
+                        ),
+                    );
+                }
+            }
         }
     }
 

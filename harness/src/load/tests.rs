@@ -286,6 +286,36 @@ fn role_specific_fields_are_checked() {
 }
 
 #[test]
+fn forward_rules_are_checked_where_they_are_written() {
+    let text = format!(
+        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat:\n      inside: lan\n      outside: wan\n      forward:\n        - {{protocol: udp, to: server}}\n        - {{protocol: esp, port: 50, to: server}}\n        - {{protocol: tcp, port: 1723, to: ghost}}\n        - {{protocol: tcp, port: 1723, to: outsider}}\n  outsider:\n    role: router\n    interfaces: {{wan: 198.51.100.9}}\n"
+    ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n");
+    let e = error_of(&text);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 5, "{e}");
+    assert!(
+        lines[0].contains("x.yaml:20:11: a udp forward needs 'port'"),
+        "{e}"
+    );
+    assert!(
+        lines[1].contains("x.yaml:21:27: an esp forward has no port"),
+        "{e}"
+    );
+    assert!(
+        lines[2].contains("unknown host 'ghost' in hosts.gw.nat.forward[2].to"),
+        "{e}"
+    );
+    assert!(
+        lines[3].contains("forwards the same thing as hosts.gw.nat.forward[2]"),
+        "{e}"
+    );
+    assert!(
+        lines[4].contains("'outsider' has no interface on gw's inside network 'lan'"),
+        "{e}"
+    );
+}
+
+#[test]
 fn every_problem_is_reported_not_just_the_first() {
     let e = error_of(&format!(
         "{LAB}timeline:\n  - {{at: 1s, host: ghost, action: hang-up}}\n  - {{at: 1s, host: client, action: stop-service}}\nexpect:\n  dials: [{{host: server, connected: true}}]\n"
