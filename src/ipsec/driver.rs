@@ -6,8 +6,18 @@
 //!
 //! Simplifications: no SA lifetimes here (IKE rekeys and calls `install`
 //! again; the newest outbound SA is used, older inbound SAs stay valid until
-//! `remove_peer`); no post-decryption selector check (RFC 4301 5.2 step
-//! 4); no AH, no tunnel mode, no UDP encapsulation (NAT-T, RFC 3948).
+//! removed); no post-decryption selector check (RFC 4301 5.2 step 4); no
+//! AH, no tunnel mode. UDP encapsulation (NAT-T, RFC 3948) is
+//! `udp_encap`.
+//!
+//! The UDP encapsulation context: behind one NAT, two peers share an
+//! address, and the packets inside their SAs look alike (transport mode,
+//! the NAT's address, L2TP's port 1701). What tells them apart is the SA a
+//! packet came in on, identified here by the peer's UDP port (its NAT
+//! mapping for 4500): `Inbound::Deliver` gives it, the upper layer keeps
+//! it with its peer and hands it back to `outbound_on`, which sends on that
+//! SA (the context Windows' AssumeUDPEncapsulationContextOnSendRule is
+//! named after). 0: no context, the newest SA to the peer.
 
 use core::net::Ipv4Addr;
 use core::time::Duration;
@@ -52,8 +62,10 @@ pub enum Outbound {
 /// What to do with a packet from the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
-    /// The clear IPv4 packet: ESP removed, the protocol restored.
-    Deliver(Vec<u8>),
+    /// The clear IPv4 packet (ESP removed, the protocol restored) and its
+    /// UDP encapsulation context: the SA's peer port, 0 if not
+    /// encapsulated.
+    Deliver(Vec<u8>, u16),
     Drop(DropReason),
 }
 
@@ -146,7 +158,8 @@ struct Installed {
 pub struct Driver {
     rng: ChaCha20Rng,
     filters: Vec<Filter>,
-    outbound: BTreeMap<(Ipv4Addr, usize), Installed>,
+    /// (peer, rule, peer's encapsulation port or 0) -> SA
+    outbound: BTreeMap<(Ipv4Addr, usize, u16), Installed>,
     inbound: BTreeMap<u32, Installed>,
     held: BTreeMap<(Ipv4Addr, usize), Vec<u8>>,
     released: VecDeque<Vec<u8>>,
@@ -290,11 +303,16 @@ impl Driver {
         if self.inbound.insert(sa_in.spi(), rec(sa_in)).is_some() {
             self.counters.key_deletions += 1;
         }
-        if self.outbound.insert((peer, rule), rec(sa_out)).is_some() {
+        let context = udp.map_or(0, |u| u.remote_port);
+        if self
+            .outbound
+            .insert((peer, rule, context), rec(sa_out))
+            .is_some()
+        {
             self.counters.key_deletions += 1;
         }
         if let Some(packet) = self.held.remove(&(peer, rule)) {
-            if let Some(Outbound::Send(p)) = self.protect(&packet, peer, rule) {
+            if let Some(Outbound::Send(p)) = self.protect(&packet, peer, rule, context) {
                 self.released.push_back(p);
             }
         }
@@ -311,6 +329,16 @@ impl Driver {
         self.held.retain(|(p, _), _| *p != peer);
     }
 
+    /// Removes one quick mode's pair, by SPI (IKE deleted it; the peer's
+    /// other SAs, another client behind the same NAT's, stay).
+    pub fn remove_pair(&mut self, inbound_spi: u32, outbound_spi: u32) {
+        let before = self.outbound.len() + self.inbound.len();
+        self.inbound.remove(&inbound_spi);
+        self.outbound.retain(|_, s| s.sa.spi() != outbound_spi);
+        let removed = before - self.outbound.len() - self.inbound.len();
+        self.counters.key_deletions += removed as u64;
+    }
+
     /// Filters, SAs and held packets all go (the policy agent stopped,
     /// WINDOWS.md 5). Counters and pending events stay.
     pub fn clear(&mut self) {
@@ -321,10 +349,34 @@ impl Driver {
         self.held.clear();
     }
 
-    /// Seals `packet` with the outbound SA for (peer, rule), if any.
-    fn protect(&mut self, packet: &[u8], peer: Ipv4Addr, rule: usize) -> Option<Outbound> {
+    /// The outbound SA for (peer, rule): the one of `context` if it has
+    /// one, else the newest.
+    fn outbound_key(
+        &self,
+        peer: Ipv4Addr,
+        rule: usize,
+        context: u16,
+    ) -> Option<(Ipv4Addr, usize, u16)> {
+        if self.outbound.contains_key(&(peer, rule, context)) {
+            return Some((peer, rule, context));
+        }
+        self.outbound
+            .range((peer, rule, 0)..=(peer, rule, u16::MAX))
+            .max_by_key(|(_, s)| s.installed)
+            .map(|(k, _)| *k)
+    }
+
+    /// Seals `packet` with the outbound SA for (peer, rule, context).
+    fn protect(
+        &mut self,
+        packet: &[u8],
+        peer: Ipv4Addr,
+        rule: usize,
+        context: u16,
+    ) -> Option<Outbound> {
         let parsed = parse(packet)?;
-        let inst = self.outbound.get_mut(&(peer, rule))?;
+        let key = self.outbound_key(peer, rule, context)?;
+        let inst = self.outbound.get_mut(&key)?;
         // The IP payload ends at the total length, not the buffer's end.
         let inner = packet.get(parsed.header_len..parsed.total_len)?;
         let esp_bytes = inst.sa.seal(&mut self.rng, parsed.tuple.protocol, inner);
@@ -350,6 +402,12 @@ impl Driver {
     /// the clear (default exemption); a Negotiate filter's traffic goes out
     /// as ESP if an SA exists, else is held while IKE negotiates.
     pub fn outbound(&mut self, now: Duration, packet: Vec<u8>) -> Outbound {
+        self.outbound_on(now, packet, 0)
+    }
+
+    /// `outbound` on the SA of a UDP encapsulation context (from
+    /// `Inbound::Deliver`); 0 or a context without SA: the newest.
+    pub fn outbound_on(&mut self, now: Duration, packet: Vec<u8>, context: u16) -> Outbound {
         // Nothing on the way out depends on time: SA lifetimes are IKE's.
         let _ = now;
         let Some(parsed) = parse(&packet) else {
@@ -366,7 +424,7 @@ impl Driver {
             FilterAction::Block => Outbound::Drop,
             FilterAction::Negotiate => {
                 let (peer, rule) = (parsed.tuple.dst, filter.rule);
-                match self.protect(&packet, peer, rule) {
+                match self.protect(&packet, peer, rule, context) {
                     Some(out) => out,
                     None => {
                         self.held.insert((peer, rule), packet);
@@ -433,14 +491,14 @@ impl Driver {
         let encapsulated = flow.protocol == ipv4::Protocol::Udp && flow.kind == WireKind::Esp;
         if parsed.tuple.protocol != esp::IP_PROTOCOL && !encapsulated {
             if is_ike(&parsed.tuple) {
-                return Inbound::Deliver(packet.to_vec());
+                return Inbound::Deliver(packet.to_vec(), 0);
             }
             return match lookup(&self.filters, &parsed.tuple).map(|f| f.action) {
                 Some(FilterAction::Negotiate) => {
                     self.fail(now, peer, DropReason::ClearTextShouldBeSecured)
                 }
                 Some(FilterAction::Block) => self.fail(now, peer, DropReason::Blocked),
-                Some(FilterAction::Permit) | None => Inbound::Deliver(packet.to_vec()),
+                Some(FilterAction::Permit) | None => Inbound::Deliver(packet.to_vec(), 0),
             };
         }
         let esp_start = match (encapsulated, flow.payload_offset) {
@@ -458,6 +516,7 @@ impl Driver {
             return self.fail(now, peer, DropReason::BadSpi);
         };
         let confidential = inst.sa.params().is_confidential();
+        let context = inst.udp.map_or(0, |u| u.remote_port);
         match inst.sa.open(esp_bytes) {
             Ok((next_header, inner)) => {
                 let Some(mut out) = rewrap(packet, parsed.header_len, next_header, &inner) else {
@@ -473,7 +532,7 @@ impl Driver {
                     self.counters.authenticated_bytes_received += n;
                 }
                 self.counters.transport_bytes_received += n;
-                Inbound::Deliver(out)
+                Inbound::Deliver(out, context)
             }
             Err(EspError::BadIcv) => self.fail(now, peer, DropReason::HashFailed),
             Err(EspError::Replay(_)) => self.fail(now, peer, DropReason::Replay),
@@ -508,7 +567,7 @@ impl Driver {
     pub fn outbound_sas(&self) -> Vec<(Ipv4Addr, u32)> {
         self.outbound
             .iter()
-            .map(|(&(peer, _), s)| (peer, s.sa.spi()))
+            .map(|(&(peer, _, _), s)| (peer, s.sa.spi()))
             .collect()
     }
 
@@ -647,12 +706,83 @@ mod tests {
         }
         seen[20..22].copy_from_slice(&1026u16.to_be_bytes());
         let flow = Flow::classify(&seen).unwrap();
-        let Inbound::Deliver(clear) = v.inbound_flow(s(2), &seen, &flow) else {
+        let Inbound::Deliver(clear, context) = v.inbound_flow(s(2), &seen, &flow) else {
             panic!("not delivered")
         };
+        // The context names the SA by its peer's port.
+        assert_eq!(context, 1026);
         let d = udp::parse_ipv4(&clear).expect("the inner checksum holds for the NAT's address");
         assert_eq!(d.src, SocketAddrV4::new(public, 1701));
         assert_eq!(v.counters().confidential_bytes_received, 20);
+    }
+
+    #[test]
+    fn two_peers_behind_one_nat_each_get_replies_on_their_own_sa() {
+        let public = Ipv4Addr::new(198, 51, 100, 2);
+        let mut v = driver(2);
+        v.set_filters(vec![l2tp_filter(SERVER, AddrMatch::Any)]);
+        let udp = |remote_port| {
+            Some(EspUdp {
+                local_port: 4500,
+                remote_port,
+            })
+        };
+        let first = sa(
+            0x5000_0001,
+            Some(CbcCipher::TripleDes),
+            IntegAlg::HmacSha1_96,
+        );
+        let second = sa(
+            0x5000_0002,
+            Some(CbcCipher::TripleDes),
+            IntegAlg::HmacSha1_96,
+        );
+        v.install(
+            s(1),
+            public,
+            0,
+            sa(0xa1, None, IntegAlg::HmacMd5_96),
+            first,
+            udp(4500),
+        );
+        v.install(
+            s(2),
+            public,
+            0,
+            sa(0xa2, None, IntegAlg::HmacMd5_96),
+            second,
+            udp(1025),
+        );
+        let reply = || {
+            udp::build_ipv4(
+                SocketAddrV4::new(SERVER, 1701),
+                SocketAddrV4::new(public, 1701),
+                9,
+                128,
+                b"hello",
+            )
+        };
+        let spi_and_port = |o: Outbound| {
+            let f = Flow::classify(&send(o)).unwrap();
+            (f.spi.unwrap(), f.ports.unwrap().1)
+        };
+        assert_eq!(
+            spi_and_port(v.outbound_on(s(3), reply(), 4500)),
+            (0x5000_0001, 4500)
+        );
+        assert_eq!(
+            spi_and_port(v.outbound_on(s(3), reply(), 1025)),
+            (0x5000_0002, 1025)
+        );
+        // No context: the newest SA to that address.
+        assert_eq!(spi_and_port(v.outbound(s(3), reply())), (0x5000_0002, 1025));
+        // One pair deleted, the other stays.
+        v.remove_pair(0xa2, 0x5000_0002);
+        assert_eq!(
+            spi_and_port(v.outbound_on(s(4), reply(), 1025)),
+            (0x5000_0001, 4500)
+        );
+        assert_eq!(v.outbound_sas(), vec![(public, 0x5000_0001)]);
     }
 
     /// Two drivers with the L2TP policy and one SA pair, 3DES/SHA1
@@ -707,7 +837,7 @@ mod tests {
         assert_eq!(r.payload_len, 8 + 8 + 16 + 12);
         assert_eq!(esp::summary(ip.payload()), "ESP (SPI=0xc0000001) seq 1");
         assert!(!wire.windows(5).any(|w| w == b"SCCRQ"));
-        assert_eq!(v.inbound(s(2), &wire), Inbound::Deliver(clear));
+        assert_eq!(v.inbound(s(2), &wire), Inbound::Deliver(clear, 0));
     }
 
     #[test]
@@ -736,7 +866,7 @@ mod tests {
         );
         let mut v = driver(2);
         v.install(s(3), CLIENT, 0, c2s, s2c, None);
-        assert_eq!(v.inbound(s(3), &released), Inbound::Deliver(retry));
+        assert_eq!(v.inbound(s(3), &released), Inbound::Deliver(retry, 0));
         assert_eq!(c.counters().confidential_bytes_sent, 8 + 5);
     }
 
@@ -754,7 +884,7 @@ mod tests {
                     Inbound::Drop(DropReason::HashFailed)
                 );
             } else {
-                assert!(matches!(v.inbound(s(10), &wire), Inbound::Deliver(_)));
+                assert!(matches!(v.inbound(s(10), &wire), Inbound::Deliver(..)));
                 good += 1;
             }
         }
@@ -821,7 +951,7 @@ mod tests {
             128,
             b"q",
         );
-        assert_eq!(v.inbound(s(0), &dns), Inbound::Deliver(dns.clone()));
+        assert_eq!(v.inbound(s(0), &dns), Inbound::Deliver(dns.clone(), 0));
         v.flush(s(1));
         assert_eq!(
             events(&mut v),
@@ -837,7 +967,7 @@ mod tests {
     fn replayed_esp_dropped_without_event() {
         let (mut c, mut v) = pair(Some(CbcCipher::Aes256));
         let wire = send(c.outbound(s(1), l2tp(CLIENT, SERVER, b"x")));
-        assert!(matches!(v.inbound(s(1), &wire), Inbound::Deliver(_)));
+        assert!(matches!(v.inbound(s(1), &wire), Inbound::Deliver(..)));
         assert_eq!(v.inbound(s(1), &wire), Inbound::Drop(DropReason::Replay));
         assert_eq!(v.counters().packets_with_replay_detection, 1);
         v.flush(s(2));
@@ -870,7 +1000,7 @@ mod tests {
                 payload,
             );
             assert_eq!(c.outbound(s(0), ike.clone()), Outbound::Clear(ike.clone()));
-            assert_eq!(v.inbound(s(0), &ike), Inbound::Deliver(ike));
+            assert_eq!(v.inbound(s(0), &ike), Inbound::Deliver(ike, 0));
         }
         let other = udp::build_ipv4(
             SocketAddrV4::new(CLIENT, 5000),
@@ -887,7 +1017,7 @@ mod tests {
         let mut d = driver(3);
         let p = l2tp(CLIENT, SERVER, b"hi");
         assert_eq!(d.outbound(s(0), p.clone()), Outbound::Clear(p.clone()));
-        assert_eq!(d.inbound(s(0), &p), Inbound::Deliver(p.clone()));
+        assert_eq!(d.inbound(s(0), &p), Inbound::Deliver(p.clone(), 0));
         d.set_filters(vec![Filter {
             action: FilterAction::Block,
             ..l2tp_filter(CLIENT, AddrMatch::Any)
@@ -922,7 +1052,7 @@ mod tests {
         let wire = send(c.outbound(s(0), l2tp(CLIENT, SERVER, b"visible")));
         // ESP-NULL: the payload is on the wire in clear, yet authenticated.
         assert!(wire.windows(7).any(|w| w == b"visible"));
-        assert!(matches!(v.inbound(s(0), &wire), Inbound::Deliver(_)));
+        assert!(matches!(v.inbound(s(0), &wire), Inbound::Deliver(..)));
         assert_eq!(c.counters().authenticated_bytes_sent, 15);
         assert_eq!(v.counters().authenticated_bytes_received, 15);
         assert_eq!(v.counters().confidential_bytes_received, 0);
@@ -933,7 +1063,7 @@ mod tests {
         let (mut c, mut v) = pair(Some(CbcCipher::TripleDes));
         let reply = l2tp(SERVER, CLIENT, b"SCCRP");
         let wire = send(v.outbound(s(0), reply.clone()));
-        assert_eq!(c.inbound(s(0), &wire), Inbound::Deliver(reply));
+        assert_eq!(c.inbound(s(0), &wire), Inbound::Deliver(reply, 0));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! The channel knows nothing of message semantics; the tunnel above it
 //! decides what to send and what a delivered message means.
 
+use super::PeerAddr;
 use std::collections::VecDeque;
-use std::net::SocketAddrV4;
 use std::time::Duration;
 
 use crate::wire::l2tp::{Avp, ControlRepr, MessageType};
@@ -84,7 +84,7 @@ pub struct Exhausted;
 
 #[derive(Debug, Clone)]
 pub struct ControlChannel {
-    peer: SocketAddrV4,
+    peer: PeerAddr,
     /// The peer's tunnel id, for ZLBs (0 until known).
     pub peer_tunnel_id: u16,
     /// Ns of the next new message (RFC 2661 5.8).
@@ -98,9 +98,9 @@ pub struct ControlChannel {
 }
 
 impl ControlChannel {
-    pub fn new(peer: SocketAddrV4, peer_tunnel_id: u16) -> Self {
+    pub fn new(peer: impl Into<PeerAddr>, peer_tunnel_id: u16) -> Self {
         ControlChannel {
-            peer,
+            peer: peer.into(),
             peer_tunnel_id,
             ns: 0,
             nr: 0,
@@ -111,8 +111,13 @@ impl ControlChannel {
         }
     }
 
-    pub fn peer(&self) -> SocketAddrV4 {
+    pub fn peer(&self) -> PeerAddr {
         self.peer
+    }
+
+    /// Replies follow the lower layer's context of the last datagram heard.
+    pub fn set_context(&mut self, context: u16) {
+        self.peer.context = context;
     }
 
     /// From the peer's Receive Window Size AVP; 0 is treated as 1 so the
@@ -127,17 +132,12 @@ impl ControlChannel {
     }
 
     /// Queues a message; it goes out now if the peer's window has room.
-    pub fn send(
-        &mut self,
-        now: Duration,
-        msg: Outgoing,
-        out: &mut VecDeque<(SocketAddrV4, Vec<u8>)>,
-    ) {
+    pub fn send(&mut self, now: Duration, msg: Outgoing, out: &mut VecDeque<(PeerAddr, Vec<u8>)>) {
         self.waiting.push_back(msg);
         self.fill_window(now, out);
     }
 
-    fn fill_window(&mut self, now: Duration, out: &mut VecDeque<(SocketAddrV4, Vec<u8>)>) {
+    fn fill_window(&mut self, now: Duration, out: &mut VecDeque<(PeerAddr, Vec<u8>)>) {
         while self.in_flight.len() < usize::from(self.peer_window) {
             let Some(msg) = self.waiting.pop_front() else {
                 break;
@@ -155,7 +155,7 @@ impl ControlChannel {
     }
 
     /// Emits with the current Nr, which also acknowledges (piggybacks).
-    fn emit(&mut self, ns: u16, msg: &Outgoing, out: &mut VecDeque<(SocketAddrV4, Vec<u8>)>) {
+    fn emit(&mut self, ns: u16, msg: &Outgoing, out: &mut VecDeque<(PeerAddr, Vec<u8>)>) {
         let repr = ControlRepr {
             tunnel_id: msg.tunnel_id,
             session_id: msg.session_id,
@@ -179,7 +179,7 @@ impl ControlChannel {
     }
 
     /// Sends a ZLB acknowledgement now (RFC 2661 5.8).
-    pub fn send_zlb(&mut self, out: &mut VecDeque<(SocketAddrV4, Vec<u8>)>) {
+    pub fn send_zlb(&mut self, out: &mut VecDeque<(PeerAddr, Vec<u8>)>) {
         let repr = ControlRepr {
             tunnel_id: self.peer_tunnel_id,
             session_id: 0,
@@ -202,7 +202,7 @@ impl ControlChannel {
         ns: u16,
         nr: u16,
         zlb: bool,
-        out: &mut VecDeque<(SocketAddrV4, Vec<u8>)>,
+        out: &mut VecDeque<(PeerAddr, Vec<u8>)>,
     ) -> Delivery {
         // RFC 2661 5.8: Nr acknowledges every message with a lower Ns. An Nr
         // beyond what we sent is ignored by the comparison below.
@@ -245,7 +245,7 @@ impl ControlChannel {
     pub fn handle_timeout(
         &mut self,
         now: Duration,
-        out: &mut VecDeque<(SocketAddrV4, Vec<u8>)>,
+        out: &mut VecDeque<(PeerAddr, Vec<u8>)>,
         resent: &mut Vec<Resent>,
     ) -> Result<(), Exhausted> {
         for i in 0..self.in_flight.len() {
@@ -279,6 +279,7 @@ impl ControlChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddrV4;
 
     #[test]
     fn sequence_comparison_wraps() {

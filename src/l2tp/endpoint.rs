@@ -13,8 +13,8 @@ use rand_core::RngCore;
 
 use super::control::{ControlChannel, Delivery, Outgoing, Resent};
 use super::{
-    result, EndpointConfig, Event, L2tpError, SessionDownReason, SessionHandle, TunnelDownReason,
-    TunnelHandle, STOPCCN_HOLD,
+    result, EndpointConfig, Event, L2tpError, PeerAddr, SessionDownReason, SessionHandle,
+    TunnelDownReason, TunnelHandle, STOPCCN_HOLD,
 };
 use crate::wire::l2tp::{Avp, AvpValue, ControlRepr, DataRepr, MessageType, Packet, ResultCode};
 
@@ -114,8 +114,8 @@ pub struct Endpoint {
     pub(super) tunnels: BTreeMap<u16, Tunnel>,
     /// LNS: (peer address, peer's Assigned Tunnel ID) -> our tunnel id, so a
     /// retransmitted SCCRQ reaches the tunnel it created.
-    pub(super) by_peer: BTreeMap<(SocketAddrV4, u16), u16>,
-    pub(super) transmits: VecDeque<(SocketAddrV4, Vec<u8>)>,
+    pub(super) by_peer: BTreeMap<(PeerAddr, u16), u16>,
+    pub(super) transmits: VecDeque<(PeerAddr, Vec<u8>)>,
     pub(super) events: VecDeque<Event>,
 }
 
@@ -231,10 +231,26 @@ impl Endpoint {
         TunnelHandle(id)
     }
 
+    fn set_context(&mut self, tunnel: u16, context: u16) {
+        if let Some(t) = self.tunnels.get_mut(&tunnel) {
+            t.chan.set_context(context);
+        }
+    }
+
     pub fn handle_datagram(
         &mut self,
         now: Duration,
         from: SocketAddrV4,
+        data: &[u8],
+    ) -> Result<(), L2tpError> {
+        self.handle_datagram_from(now, from.into(), data)
+    }
+
+    /// `handle_datagram` with the lower layer's context (`PeerAddr`).
+    pub fn handle_datagram_from(
+        &mut self,
+        now: Duration,
+        from: PeerAddr,
         data: &[u8],
     ) -> Result<(), L2tpError> {
         let packet = Packet::new_checked(data)?;
@@ -245,7 +261,10 @@ impl Endpoint {
         if repr.tunnel_id != 0 {
             let id = repr.tunnel_id;
             let result = match self.tunnels.get(&id) {
-                Some(t) if t.chan.peer() == from => self.on_tunnel_message(now, id, repr),
+                Some(t) if t.chan.peer().addr == from.addr => {
+                    self.set_context(id, from.context);
+                    self.on_tunnel_message(now, id, repr)
+                }
                 _ => Err(L2tpError::UnknownTunnel { tunnel_id: id }),
             };
             self.report_closed();
@@ -263,7 +282,7 @@ impl Endpoint {
     fn on_sccrq(
         &mut self,
         now: Duration,
-        from: SocketAddrV4,
+        from: PeerAddr,
         repr: ControlRepr,
     ) -> Result<(), L2tpError> {
         let Some(peer_id) = repr.find(|v| match v {
@@ -479,7 +498,7 @@ impl Endpoint {
                 until: now + STOPCCN_HOLD,
             };
             self.events.push_back(Event::TunnelRefused {
-                peer: t.chan.peer(),
+                peer: t.chan.peer().addr,
                 result: result::GENERAL_ERROR,
             });
             return;
@@ -593,7 +612,9 @@ impl Endpoint {
             if keep {
                 self.tunnels.insert(id, t);
             } else {
-                self.by_peer.remove(&(t.chan.peer(), t.peer_id));
+                // Keyed by where its SCCRQ came from, which the context
+                // may since have moved on from.
+                self.by_peer.retain(|_, tunnel| *tunnel != id);
                 if t.close_pending {
                     self.events.push_back(Event::TunnelClosed {
                         tunnel: TunnelHandle(id),
@@ -635,6 +656,11 @@ impl Endpoint {
 
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<(SocketAddrV4, Vec<u8>)> {
+        self.poll_transmit_to().map(|(to, d)| (to.addr, d))
+    }
+
+    /// `poll_transmit` with the lower layer's context of each datagram.
+    pub fn poll_transmit_to(&mut self) -> Option<(PeerAddr, Vec<u8>)> {
         self.transmits.pop_front()
     }
 
@@ -672,6 +698,6 @@ impl Endpoint {
 
     /// The peer address of a tunnel (RRAS logs the caller's address).
     pub fn tunnel_peer(&self, tunnel: TunnelHandle) -> Option<SocketAddrV4> {
-        self.tunnels.get(&tunnel.0).map(|t| t.chan.peer())
+        self.tunnels.get(&tunnel.0).map(|t| t.chan.peer().addr)
     }
 }

@@ -22,6 +22,23 @@ pub use error::L2tpError;
 
 pub use crate::wire::l2tp::MessageType;
 
+/// Where a tunnel's peer is: its UDP address and a context the layer below
+/// gave with its datagrams, handed back with every datagram for it. Over
+/// IPsec NAT-T that is the UDP encapsulation context (which SA the packet
+/// came in on): two clients behind one NAT share an address and port and
+/// differ only by it. 0 when the layer below has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PeerAddr {
+    pub addr: SocketAddrV4,
+    pub context: u16,
+}
+
+impl From<SocketAddrV4> for PeerAddr {
+    fn from(addr: SocketAddrV4) -> Self {
+        PeerAddr { addr, context: 0 }
+    }
+}
+
 /// HELLO after this much silence from the peer (RFC 2661 6.5 default).
 pub const DEFAULT_HELLO_INTERVAL: Duration = Duration::from_secs(60);
 /// How long a tunnel's state is kept after a StopCCN, sent or received, so

@@ -1,7 +1,7 @@
 //! Incoming calls on an established tunnel (RFC 2661 7.4.1, 7.4.2): ICRQ,
 //! ICRP, ICCN, CDN, and the data messages of established sessions.
 
-use std::net::SocketAddrV4;
+use super::PeerAddr;
 use std::time::Duration;
 
 use rand_core::RngCore;
@@ -178,7 +178,7 @@ impl Endpoint {
     pub(super) fn on_data(
         &mut self,
         now: Duration,
-        from: SocketAddrV4,
+        from: PeerAddr,
         d: DataRepr<'_>,
     ) -> Result<(), L2tpError> {
         let Some(t) = self.tunnels.get_mut(&d.tunnel_id) else {
@@ -186,11 +186,12 @@ impl Endpoint {
                 tunnel_id: d.tunnel_id,
             });
         };
-        if t.chan.peer() != from || t.state != TunnelState::Established {
+        if t.chan.peer().addr != from.addr || t.state != TunnelState::Established {
             return Err(L2tpError::UnknownTunnel {
                 tunnel_id: d.tunnel_id,
             });
         }
+        t.chan.set_context(from.context);
         t.hello_at = now + self.cfg.hello_interval;
         match t.sessions.get(&d.session_id) {
             Some(s) if s.state == SessionState::Established => {

@@ -759,3 +759,51 @@ fn comes_up_despite_losing_every_third_datagram() {
         .any(|e| matches!(e.2, Event::TunnelDown { .. })));
     assert_eq!(d.node(lns()).tunnel_count(), 1);
 }
+
+#[test]
+fn two_lacs_behind_one_nat_are_two_tunnels_told_apart_by_the_lower_context() {
+    // Behind one NAT, two clients reach the LNS from the same address and
+    // port; with the same Assigned Tunnel ID their SCCRQs are identical but
+    // for the IPsec SA they came in on (the context).
+    let mut lac = Endpoint::new(cfg("XPCLIENT"), ChaCha20Rng::seed_from_u64(1));
+    let lns_cfg = EndpointConfig {
+        max_sessions: 5,
+        ..cfg("RRAS")
+    };
+    let mut lns = Endpoint::new(lns_cfg, ChaCha20Rng::seed_from_u64(2));
+    lac.connect(Duration::ZERO, addr(2));
+    let (_, sccrq) = lac.poll_transmit().unwrap();
+    let nat = addr(9);
+    for context in [4500, 1025] {
+        lns.handle_datagram_from(Duration::ZERO, PeerAddr { addr: nat, context }, &sccrq)
+            .unwrap();
+    }
+    assert_eq!(lns.tunnel_count(), 2);
+    let replies: Vec<PeerAddr> = std::iter::from_fn(|| lns.poll_transmit_to())
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(
+        replies,
+        vec![
+            PeerAddr {
+                addr: nat,
+                context: 4500
+            },
+            PeerAddr {
+                addr: nat,
+                context: 1025
+            }
+        ]
+    );
+    // Without a context, the same SCCRQ again is a retransmission.
+    let mut plain = Endpoint::new(
+        EndpointConfig {
+            max_sessions: 5,
+            ..cfg("RRAS")
+        },
+        ChaCha20Rng::seed_from_u64(2),
+    );
+    plain.handle_datagram(Duration::ZERO, nat, &sccrq).unwrap();
+    plain.handle_datagram(Duration::ZERO, nat, &sccrq).unwrap();
+    assert_eq!(plain.tunnel_count(), 1);
+}

@@ -23,7 +23,7 @@ use super::monitor::IpsecMonitor;
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::{IpStack, StackCounters};
 use crate::ike::{Identity, IkeConfig};
-use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent};
+use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent, PeerAddr};
 use crate::net::fault::AppliedAction;
 use crate::net::machine::Refused;
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
@@ -330,7 +330,8 @@ impl WindowsMachine {
         }
     }
 
-    fn handle_udp(&mut self, now: Duration, packet: &[u8], flow: &Flow) {
+    /// `context`: the UDP encapsulation context of the SA it came in on.
+    fn handle_udp(&mut self, now: Duration, packet: &[u8], flow: &Flow, context: u16) {
         let dgram = match udp::parse_segment(flow.src, flow.dst, flow.transport(packet)) {
             Ok(d) => d,
             Err(crate::wire::WireError::BadChecksum { .. }) => {
@@ -368,7 +369,11 @@ impl WindowsMachine {
         } else if dgram.dst.port() == L2TP_PORT {
             // The endpoint has dropped what it returns an error for; the
             // run goes on (non-negotiable 4), and the drop is counted.
-            if let Err(e) = self.l2tp.handle_datagram(now, dgram.src, dgram.payload) {
+            let from = PeerAddr {
+                addr: dgram.src,
+                context,
+            };
+            if let Err(e) = self.l2tp.handle_datagram_from(now, from, dgram.payload) {
                 self.diagnostics.count("l2tp", e.kind());
             }
         } else {
@@ -461,8 +466,9 @@ impl WindowsMachine {
     fn pump(&mut self, now: Duration) {
         loop {
             let mut progressed = false;
-            while let Some((to, payload)) = self.l2tp.poll_transmit() {
-                self.stack.send_udp(L2TP_PORT, to, &payload);
+            while let Some((to, payload)) = self.l2tp.poll_transmit_to() {
+                self.stack
+                    .send_udp(L2TP_PORT, to.addr, &payload, to.context);
                 progressed = true;
             }
             while let Some(event) = self.l2tp.poll_event() {
@@ -502,8 +508,8 @@ impl WindowsMachine {
                 progressed = true;
             }
             // Everything the stack built goes through the IPsec driver.
-            while let Some(t) = self.stack.poll_outbox() {
-                if let Some(packet) = self.ipsec.outbound(now, t.packet) {
+            while let Some((t, context)) = self.stack.poll_outbox() {
+                if let Some(packet) = self.ipsec.outbound(now, t.packet, context) {
                     self.wire.push_back(Transmit { packet, ..t });
                 }
                 progressed = true;
@@ -600,7 +606,7 @@ impl Machine for WindowsMachine {
         }
         // The IPsec driver sees every packet first: it removes ESP, and
         // drops what its filters say should have been secured.
-        let Some(clear) = self.ipsec.inbound(now, packet, &flow) else {
+        let Some((clear, context)) = self.ipsec.inbound(now, packet, &flow) else {
             self.pump(now);
             return;
         };
@@ -624,7 +630,7 @@ impl Machine for WindowsMachine {
             return;
         }
         match flow.protocol {
-            ipv4::Protocol::Udp => self.handle_udp(now, packet, &flow),
+            ipv4::Protocol::Udp => self.handle_udp(now, packet, &flow, context),
             ipv4::Protocol::Icmp => self.handle_icmp(packet),
             _ => self.stack.counters.unhandled += 1,
         }

@@ -24,8 +24,9 @@ pub struct StackCounters {
 pub struct IpStack {
     routes: RouteTable,
     ident: u16,
-    /// Packets the stack built, before the IPsec driver sees them.
-    outbox: VecDeque<Transmit>,
+    /// Packets the stack built, before the IPsec driver sees them, with
+    /// the UDP encapsulation context of their SA (0: none).
+    outbox: VecDeque<(Transmit, u16)>,
     pub counters: StackCounters,
 }
 
@@ -58,12 +59,16 @@ impl IpStack {
         self.ident
     }
 
-    /// Sends a UDP datagram from `src_port` on the routed address.
-    pub fn send_udp(&mut self, src_port: u16, dst: SocketAddrV4, payload: &[u8]) {
-        match self.source_for(*dst.ip()) {
-            Some(src) => self.send_udp_from(SocketAddrV4::new(src, src_port), dst, payload),
-            None => self.counters.no_route += 1,
-        }
+    /// Sends a UDP datagram from `src_port` on the routed address, on the
+    /// SA of a UDP encapsulation context (0: none; see `ipsec::Driver`).
+    pub fn send_udp(&mut self, src_port: u16, dst: SocketAddrV4, payload: &[u8], context: u16) {
+        let Some(src) = self.source_for(*dst.ip()) else {
+            self.counters.no_route += 1;
+            return;
+        };
+        let ident = self.next_ident();
+        let packet = udp::build_ipv4(SocketAddrV4::new(src, src_port), dst, ident, TTL, payload);
+        self.queue(*dst.ip(), packet, context);
     }
 
     /// Sends a UDP datagram from a given local address (IKE answers from
@@ -88,12 +93,19 @@ impl IpStack {
 
     /// Queues an already built IPv4 packet toward `dst`.
     pub fn send_ip(&mut self, dst: Ipv4Addr, packet: Vec<u8>) {
+        self.queue(dst, packet, 0);
+    }
+
+    fn queue(&mut self, dst: Ipv4Addr, packet: Vec<u8>, context: u16) {
         match self.routes.route(dst) {
-            Some((iface, next_hop)) => self.outbox.push_back(Transmit {
-                iface,
-                next_hop,
-                packet,
-            }),
+            Some((iface, next_hop)) => self.outbox.push_back((
+                Transmit {
+                    iface,
+                    next_hop,
+                    packet,
+                },
+                context,
+            )),
             None => self.counters.no_route += 1,
         }
     }
@@ -117,8 +129,9 @@ impl IpStack {
         }
     }
 
-    /// The next packet the stack built, for the IPsec driver.
-    pub fn poll_outbox(&mut self) -> Option<Transmit> {
+    /// The next packet the stack built and its context, for the IPsec
+    /// driver.
+    pub fn poll_outbox(&mut self) -> Option<(Transmit, u16)> {
         self.outbox.pop_front()
     }
 }

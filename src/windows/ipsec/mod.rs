@@ -337,9 +337,10 @@ impl IpsecComponents {
             .map(|s| s.params.cipher)
     }
 
-    /// A packet from the local stack. `Some` is what goes on the wire.
-    pub fn outbound(&mut self, now: Duration, packet: Vec<u8>) -> Option<Vec<u8>> {
-        match self.driver.outbound(now, packet) {
+    /// A packet from the local stack, on the SA of its UDP encapsulation
+    /// context (0: none). `Some` is what goes on the wire.
+    pub fn outbound(&mut self, now: Duration, packet: Vec<u8>, context: u16) -> Option<Vec<u8>> {
+        match self.driver.outbound_on(now, packet, context) {
             Outbound::Send(p) | Outbound::Clear(p) => Some(p),
             Outbound::Acquire { peer, rule } => {
                 let local = self.local_for(peer);
@@ -363,12 +364,13 @@ impl IpsecComponents {
         self.driver.poll_released()
     }
 
-    /// A packet from the wire; `Some` is the clear packet for the stack.
-    pub fn inbound(&mut self, now: Duration, packet: &[u8], flow: &Flow) -> Option<Vec<u8>> {
+    /// A packet from the wire; `Some` is the clear packet for the stack
+    /// and its UDP encapsulation context.
+    pub fn inbound(&mut self, now: Duration, packet: &[u8], flow: &Flow) -> Option<(Vec<u8>, u16)> {
         let mut packet = packet.to_vec();
         self.nic_receive(&mut packet, flow);
         match self.driver.inbound_flow(now, &packet, flow) {
-            Inbound::Deliver(p) => Some(p),
+            Inbound::Deliver(p, context) => Some((p, context)),
             Inbound::Drop(reason) => {
                 *self.drops.entry(reason.name()).or_default() += 1;
                 None
@@ -629,8 +631,10 @@ impl IpsecComponents {
                 };
                 self.logs
                     .push_back(audit(now, id, EventType::SuccessAudit, args));
-                if mode == Mode::Quick {
-                    self.driver.remove_peer(peer);
+                match (mode, inbound_spi, outbound_spi) {
+                    (Mode::Quick, Some(i), Some(o)) => self.driver.remove_pair(i, o),
+                    (Mode::Quick, _, _) => self.driver.remove_peer(peer),
+                    (Mode::Main, _, _) => {}
                 }
             }
         }
