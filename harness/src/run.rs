@@ -368,6 +368,7 @@ fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunErro
     )
     .map(|n| {
         n.with_udp_timeout(Some(cfg.udp_timeout))
+            .with_port_preservation(cfg.port_preservation)
             .with_forwards(&forwards(scenario, cfg))
     })
     .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))

@@ -427,6 +427,10 @@ pub struct NatConfig {
     /// round); nat hosts only.
     #[serde(default = "default_udp_timeout", with = "dur")]
     pub udp_timeout: Duration,
+    /// A new mapping keeps the inside port when free (RFC 4787 4.2.1);
+    /// false: ports are handed out in turn from 1024. Nat hosts only.
+    #[serde(default = "yes")]
+    pub port_preservation: bool,
     /// Static port forwarding to inside hosts; nat hosts only.
     #[serde(default)]
     pub forward: Vec<ForwardRule>,

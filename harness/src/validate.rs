@@ -330,16 +330,19 @@ impl Checker<'_> {
                 );
             }
         }
-        // ICS keeps its mappings as Windows does; only nat hosts age them.
-        let udp_timeout = hp.key("nat").key("udp-timeout");
-        if host.role != Role::Nat && self.present(&udp_timeout) {
-            self.err_key(
-                &udp_timeout,
-                format!(
-                    "'udp-timeout' is not allowed on {hname}, a {} host (only on nat hosts)",
-                    host.role
-                ),
-            );
+        // ICS keeps its mappings and ports as Windows does; only nat hosts
+        // age them or hand out other ports.
+        for field in ["udp-timeout", "port-preservation"] {
+            let path = hp.key("nat").key(field);
+            if host.role != Role::Nat && self.present(&path) {
+                self.err_key(
+                    &path,
+                    format!(
+                        "'{field}' is not allowed on {hname}, a {} host (only on nat hosts)",
+                        host.role
+                    ),
+                );
+            }
         }
         self.forwards(hname, host, hp);
         // The connectoid's pre-shared key option came with XP SP2 (WINDOWS.md 6).

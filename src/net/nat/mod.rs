@@ -78,6 +78,13 @@ impl Nat {
         self
     }
 
+    /// RFC 4787 4.2.1: whether new mappings keep the inside port.
+    #[must_use]
+    pub fn with_port_preservation(mut self, on: bool) -> Self {
+        self.nat.set_port_preservation(on);
+        self
+    }
+
     /// Static forwarding rules (SCENARIOS.md `forward`); a rule for a port
     /// already forwarded is ignored (the first wins).
     #[must_use]

@@ -75,12 +75,13 @@ struct PortMap {
 
 impl PortMap {
     /// The public port for an inside endpoint: the existing mapping, else
-    /// the same port if free, else the next free port from 1024 upward.
-    fn map_out(&mut self, inside: (Ipv4Addr, u16)) -> Option<u16> {
+    /// the same port if free and `preserve`, else the next free port from
+    /// 1024 upward.
+    fn map_out(&mut self, inside: (Ipv4Addr, u16), preserve: bool) -> Option<u16> {
         if let Some(p) = self.out.get(&inside) {
             return Some(*p);
         }
-        let port = if self.back.contains_key(&inside.1) {
+        let port = if !preserve || self.back.contains_key(&inside.1) {
             self.allocate()?
         } else {
             inside.1
@@ -154,6 +155,9 @@ pub struct NatTable {
     udp_timeout: Option<Duration>,
     /// The time of the packet being translated (`at`).
     now: Duration,
+    /// A new mapping keeps the inside port when it is free (RFC 4787
+    /// 4.2.1 "port preservation"); without, ports are handed out in turn.
+    preserve_ports: bool,
 }
 
 /// The packet's flow: header offsets, protocol and addresses, the IPv4
@@ -192,7 +196,13 @@ impl NatTable {
             esp_forward: None,
             udp_timeout: None,
             now: Duration::ZERO,
+            preserve_ports: true,
         }
+    }
+
+    /// Whether new mappings keep the inside port when it is free.
+    pub fn set_port_preservation(&mut self, on: bool) {
+        self.preserve_ports = on;
     }
 
     /// Forget UDP mappings nothing went out through for `idle`.
@@ -243,7 +253,9 @@ impl NatTable {
                     .ok_or(NatDrop::Malformed)?;
                 let sport = transport_src_port(seg, is_udp)?;
                 let map = if is_udp { &mut self.udp } else { &mut self.tcp };
-                let port = map.map_out((m.src, sport)).ok_or(NatDrop::PortsExhausted)?;
+                let port = map
+                    .map_out((m.src, sport), self.preserve_ports)
+                    .ok_or(NatDrop::PortsExhausted)?;
                 map.last_out.insert(port, self.now);
                 rewrite_transport(seg, is_udp, true, (m.src, sport), (public, port));
             }
@@ -254,7 +266,7 @@ impl NatTable {
                 let ident = echo_ident(seg, icmp::Message::EchoRequest)?;
                 let id = self
                     .icmp
-                    .map_out((m.src, ident))
+                    .map_out((m.src, ident), self.preserve_ports)
                     .ok_or(NatDrop::PortsExhausted)?;
                 rewrite_echo_ident(seg, ident, id);
             }

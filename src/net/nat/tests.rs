@@ -486,3 +486,27 @@ fn esp_from_an_unknown_peer_goes_to_the_esp_forward() {
         ip("192.168.1.10")
     );
 }
+
+#[test]
+fn without_port_preservation_a_forgotten_mapping_comes_back_on_another_port() {
+    let mut t = NatTable::new(ip(PUBLIC), EspNat::Translate);
+    t.set_udp_timeout(Some(Duration::from_secs(10)));
+    t.set_port_preservation(false);
+    let port_out = |t: &mut NatTable| {
+        let mut p = udp::build_ipv4(
+            sa("192.168.1.10:4500"),
+            sa("203.0.113.10:4500"),
+            1,
+            128,
+            b"k",
+        );
+        t.outbound(&mut p).unwrap();
+        udp::parse_ipv4(&p).unwrap().src.port()
+    };
+    t.at(Duration::from_secs(0));
+    assert_eq!(port_out(&mut t), 1024);
+    t.at(Duration::from_secs(5));
+    assert_eq!(port_out(&mut t), 1024);
+    t.at(Duration::from_secs(16));
+    assert_eq!(port_out(&mut t), 1025);
+}
