@@ -29,6 +29,10 @@ pub enum IkeError {
     /// A Quick Mode or Informational HASH that does not verify (RFC 2409 5.5, 5.7).
     #[error("ike: hash mismatch")]
     HashMismatch,
+    /// NAT-D showed a NAT this side's NAT-T scope does not cross (XP SP2's
+    /// AssumeUDPEncapsulationContextOnSendRule): the message is dropped.
+    #[error("ike: NAT-T refused: the responder is behind a NAT")]
+    NatTRefused,
 }
 
 impl IkeError {
@@ -42,6 +46,9 @@ impl IkeError {
             IkeError::MissingPayload(p) => p,
             IkeError::Unexpected(what) => what,
             IkeError::HashMismatch => "hash mismatch",
+            IkeError::NatTRefused => {
+                "NAT-T refused: responder behind a NAT (AssumeUDPEncapsulationContextOnSendRule)"
+            }
         }
     }
 

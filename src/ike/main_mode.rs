@@ -380,7 +380,15 @@ impl Ike {
         let (gxr, nr) = Self::key_exchange(&parsed)?;
         let m = &mut self.mains[i];
         if let (true, Some(offer)) = (m.nat_t, m.offer) {
-            m.nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            let nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            // XP SP2 does not go on to a responder behind a NAT unless its
+            // registry allows it (KB 885407). What it does then is not
+            // documented [MODEL]: it drops MM4, as if unanswered, so MM3 is
+            // resent until the negotiation times out.
+            if nat.is_some_and(|n| !self.cfg.nat_t_scope.allows(n)) {
+                return Err(IkeError::NatTRefused);
+            }
+            m.nat = nat;
             // RFC 3947 4: behind a NAT, the initiator moves to 4500 from MM5.
             if m.nat.is_some_and(|n| n.any()) {
                 m.local.set_port(NAT_T_PORT);

@@ -67,6 +67,8 @@ pub struct IkeConfig {
     pub vendor_ids: Vec<Vec<u8>>,
     /// The key of offers with `MmAuth::PreSharedKey` (RFC 2409 5.4).
     pub preshared_key: Option<Vec<u8>>,
+    /// As initiator, the NATs NAT-T may cross (`nat_t::NatTScope`).
+    pub nat_t_scope: nat_t::NatTScope,
 }
 
 /// Where UDP-encapsulated ESP (RFC 3948) of a Quick Mode travels: the

@@ -44,6 +44,41 @@ impl NatDetection {
     }
 }
 
+/// Across which NATs an initiator goes on with NAT-T: XP SP2's
+/// `AssumeUDPEncapsulationContextOnSendRule` (KB 885407; WINDOWS.md 6).
+/// RFC 3947 itself has no such limit (`Both`, Server 2003's behaviour).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NatTScope {
+    /// 0, XP SP2's default: only the initiator may be behind a NAT.
+    InitiatorBehind,
+    /// 1: the responder may be behind a NAT, but not both sides.
+    ResponderBehind,
+    /// 2: both sides may be (XP RTM/SP1 with update 818043 did this).
+    #[default]
+    Both,
+}
+
+impl NatTScope {
+    /// The registry value; values KB 885407 does not list act as the
+    /// default 0 [MODEL].
+    pub fn from_registry(value: u32) -> Self {
+        match value {
+            1 => NatTScope::ResponderBehind,
+            2 => NatTScope::Both,
+            _ => NatTScope::InitiatorBehind,
+        }
+    }
+
+    /// Whether the initiator goes on with what NAT-D showed.
+    pub fn allows(self, d: NatDetection) -> bool {
+        match self {
+            NatTScope::InitiatorBehind => !d.peer_behind,
+            NatTScope::ResponderBehind => !(d.peer_behind && d.local_behind),
+            NatTScope::Both => true,
+        }
+    }
+}
+
 /// HASH(CKY-I | CKY-R | IP | Port) (RFC 3947 3.2).
 pub fn natd_hash(h: PrfHash, icookie: &[u8; 8], rcookie: &[u8; 8], at: SocketAddrV4) -> Vec<u8> {
     hash_parts(
@@ -86,6 +121,32 @@ pub(super) fn detect(m: &MainSa, h: PrfHash, hashes: &[&[u8]]) -> Option<NatDete
 mod tests {
     use super::*;
     use std::net::Ipv4Addr;
+
+    #[test]
+    fn the_registry_value_says_which_nats_nat_t_may_cross() {
+        let at = |local_behind, peer_behind| NatDetection {
+            local_behind,
+            peer_behind,
+        };
+        // (value, [none, client behind, server behind, both]) (KB 885407)
+        let table = [
+            (0, [true, true, false, false]),
+            (1, [true, true, true, false]),
+            (2, [true, true, true, true]),
+            (7, [true, true, false, false]),
+        ];
+        for (value, want) in table {
+            let scope = NatTScope::from_registry(value);
+            let got = [
+                at(false, false),
+                at(true, false),
+                at(false, true),
+                at(true, true),
+            ]
+            .map(|d| scope.allows(d));
+            assert_eq!(got, want, "value {value}");
+        }
+    }
 
     #[test]
     fn the_vendor_id_is_md5_of_rfc_3947() {

@@ -22,6 +22,7 @@ use super::ipsec::{
 use super::monitor::IpsecMonitor;
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::{IpStack, StackCounters};
+use crate::ike::nat_t::NatTScope;
 use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent, PeerAddr};
 use crate::net::fault::AppliedAction;
@@ -121,6 +122,13 @@ impl WindowsMachine {
                     .preshared_key
                     .as_ref()
                     .map(|k| k.as_bytes().to_vec()),
+                // Server 2003 and XP RTM have no such value (XP RTM has no
+                // NAT-T at all: its vendor ids do not offer it).
+                nat_t_scope: if config.edition == Edition::XpSp2Client {
+                    NatTScope::from_registry(config.registry.assume_udp_encapsulation)
+                } else {
+                    NatTScope::Both
+                },
             },
             settings.policy_agent_running,
             settings.offload,

@@ -76,6 +76,7 @@ fn config(cert: Option<&str>, roots: &[&str]) -> IkeConfig {
         epoch_unix: DATE,
         vendor_ids: Vec::new(),
         preshared_key: None,
+        nat_t_scope: crate::ike::nat_t::NatTScope::Both,
     }
 }
 
