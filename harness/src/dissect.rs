@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use l2tpsec::ike::nat_t::KEEPALIVE;
+use l2tpsec::wire::flow::NAT_T_PORT;
 use l2tpsec::wire::isakmp::{self, ExchangeType, PayloadType};
 use l2tpsec::wire::l2tp::{self, Summary};
 use l2tpsec::wire::ppp::{chap, lcp, Frame, Protocol};
@@ -108,7 +110,13 @@ impl Dissector {
             .payload_offset
             .map_or(0, |at| at.saturating_sub(flow.header_len + udp::HEADER_LEN));
         let payload = dgram.payload().get(skip..).unwrap_or_default();
+        let keepalive = flow
+            .ports
+            .is_some_and(|(a, b)| a == NAT_T_PORT || b == NAT_T_PORT)
+            && dgram.payload() == KEEPALIVE;
         let mut s = match flow.kind {
+            // RFC 3948 2.3: one 0xFF octet on 4500, as tshark names it.
+            WireKind::Isakmp if keepalive => "NAT-keepalive".into(),
             WireKind::L2tp => self.l2tp(host, iface, outbound, payload),
             WireKind::Isakmp => self.isakmp(host, iface, outbound, payload),
             WireKind::Esp => esp_summary("UDP-encapsulated ESP", payload),

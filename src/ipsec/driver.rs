@@ -517,6 +517,7 @@ impl Driver {
         };
         let confidential = inst.sa.params().is_confidential();
         let context = inst.udp.map_or(0, |u| u.remote_port);
+        let rule = inst.rule;
         match inst.sa.open(esp_bytes) {
             Ok((next_header, inner)) => {
                 let Some(mut out) = rewrap(packet, parsed.header_len, next_header, &inner) else {
@@ -524,6 +525,12 @@ impl Driver {
                 };
                 if encapsulated {
                     udp_encap::fix_inner_checksum(&mut out);
+                    // RFC 3947 4 (end): a NAT that forgot the mapping may map
+                    // the peer again on another port; replies follow the
+                    // last authentic packet [MODEL: that Server 2003 does].
+                    if let Some(port) = flow.src_port() {
+                        self.follow_peer_port(peer, rule, context, port);
+                    }
                 }
                 let n = inner.len() as u64;
                 if confidential {
@@ -538,6 +545,17 @@ impl Driver {
             Err(EspError::Replay(_)) => self.fail(now, peer, DropReason::Replay),
             Err(EspError::WrongSpi { .. }) => self.fail(now, peer, DropReason::BadSpi),
             Err(_) => self.fail(now, peer, DropReason::InvalidSyntax),
+        }
+    }
+
+    /// Sends the SA pair of `context` to the peer's port `port` from now on.
+    fn follow_peer_port(&mut self, peer: Ipv4Addr, rule: usize, context: u16, port: u16) {
+        if let Some(udp) = self
+            .outbound
+            .get_mut(&(peer, rule, context))
+            .and_then(|o| o.udp.as_mut())
+        {
+            udp.remote_port = port;
         }
     }
 

@@ -517,11 +517,12 @@ impl IpsecComponents {
                 ..
             } => {
                 self.monitor.add("quick-modes", 1);
-                // The addresses ESP travels between: behind a NAT, the IKE
-                // addresses, not the selectors (a NAT rewrote one).
+                // The addresses ESP travels between. UDP-encapsulated, every
+                // NAT on the way rewrites them, so each segment sees other
+                // ones: tshark's wildcard, the SPI alone picks the SA.
                 let (me, them) = match udp_encap {
-                    Some(u) => (*u.local.ip(), *u.remote.ip()),
-                    None => (*local.ip(), *remote.ip()),
+                    Some(_) => (None, None),
+                    None => (Some(*local.ip()), Some(*remote.ip())),
                 };
                 for (src, dst, sa) in [(them, me, &inbound), (me, them, &outbound)] {
                     self.keys.push(esp_key_line(src, dst, sa));

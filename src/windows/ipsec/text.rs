@@ -176,8 +176,11 @@ pub(super) fn integ_name(i: IntegAlg) -> &'static str {
     }
 }
 
-/// One ESP SA in tshark's `esp_sa` table syntax (SCENARIOS.md `--keys`).
-pub(super) fn esp_key_line(src: Ipv4Addr, dst: Ipv4Addr, sa: &SaParams) -> String {
+/// One ESP SA in tshark's `esp_sa` table syntax (SCENARIOS.md `--keys`);
+/// an address `None` is tshark's wildcard `*`.
+pub(super) fn esp_key_line(src: Option<Ipv4Addr>, dst: Option<Ipv4Addr>, sa: &SaParams) -> String {
+    let addr = |a: Option<Ipv4Addr>| a.map_or("*".to_string(), |a| a.to_string());
+    let (src, dst) = (addr(src), addr(dst));
     let cipher = match sa.cipher {
         Some(CbcCipher::TripleDes) => "TripleDES-CBC [RFC2451]",
         Some(CbcCipher::Des) => "DES-CBC [RFC2405]",
