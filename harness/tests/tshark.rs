@@ -474,3 +474,79 @@ fn every_interface_capture_dissects_with_the_keys_without_malformed_frames() {
     assert!(files > 0, "no capture written");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn exported_keys_decrypt_udp_encapsulated_esp_on_every_segment_of_the_nat_t_scenarios() {
+    if !tshark_available() {
+        return;
+    }
+    for (name, interfaces) in [
+        (
+            "nat-t-behind-client",
+            &["client/lan", "gw/internet", "server/internet"][..],
+        ),
+        (
+            "nat-t-two-clients-same-nat",
+            &["client/lan", "client2/lan", "server/internet"][..],
+        ),
+        (
+            "nat-t-server-behind-nat-allowed",
+            &["client/lan", "gw/internet", "server/dmz"][..],
+        ),
+        (
+            "nat-t-mapping-expires",
+            &["client/lan", "server/internet"][..],
+        ),
+    ] {
+        let s = load(name);
+        let opts = RunOptions {
+            seed: s.seed,
+            locale: s.locale,
+            want_pcap: true,
+            want_keys: true,
+            engine: l2tpsec::net::Engine::default(),
+        };
+        let (_, pcap, keys) = run_scenario(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tshark");
+        std::fs::create_dir_all(&dir).unwrap();
+        let whole = dir.join(format!("{name}-keys.pcapng"));
+        std::fs::write(&whole, pcap).unwrap();
+        for iface in interfaces {
+            let pcap = one_interface(&whole, iface);
+            let bad = decrypted(
+                &pcap,
+                &keys,
+                &format!("_ws.malformed || _ws.expert.severity >= {PI_ERROR}"),
+                &["frame.number", "_ws.expert.message"],
+            );
+            assert!(bad.is_empty(), "{name} {iface}: {}", bad.join("\n"));
+            // RFC 3948 as tshark reads it: ESP inside UDP 4500.
+            let encapsulated = decrypted(&pcap, &keys, "udpencap && esp", &["esp.icv_good"]);
+            assert!(encapsulated.len() >= 5, "{name} {iface}: {encapsulated:?}");
+            assert!(
+                encapsulated.iter().all(|v| v == "1"),
+                "{name} {iface}: ICV not good: {encapsulated:?}"
+            );
+            let opaque = decrypted(&pcap, &keys, "esp && !l2tp", &["frame.number"]);
+            assert!(
+                opaque.is_empty(),
+                "{name} {iface}: ESP without L2TP inside: {opaque:?}"
+            );
+            // IKE moved to 4500 behind the non-ESP marker, and decrypts.
+            let floated = decrypted(
+                &pcap,
+                &keys,
+                "udp.port == 4500 && isakmp.exchangetype == 2",
+                &["frame.number"],
+            );
+            assert!(!floated.is_empty(), "{name} {iface}: no Main Mode on 4500");
+        }
+        if name == "nat-t-mapping-expires" {
+            let keepalives = decrypted(&whole, &keys, "udpencap.nat_keepalive", &["frame.number"]);
+            assert!(
+                !keepalives.is_empty(),
+                "{name}: no NAT-keepalive tshark knows"
+            );
+        }
+    }
+}
