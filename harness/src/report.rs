@@ -235,6 +235,19 @@ pub struct Sa {
     /// "outbound" (IP Security Monitor shows only those) or "inbound".
     pub direction: String,
     pub spi: String,
+    /// NAT-T: `{"type": "udp", "source_port": 4500, "destination_port": 1025}`;
+    /// absent for plain ESP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encapsulation: Option<Encapsulation>,
+}
+
+/// How an SA's ESP travels when a NAT is in the way (RFC 3948).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Encapsulation {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub source_port: u16,
+    pub destination_port: u16,
 }
 
 /// IP Security Monitor of one host at the end of the run.
@@ -391,7 +404,18 @@ pub fn render_text(r: &Report) -> String {
             let _ = writeln!(o, "  no SA");
         }
         for sa in &m.sas {
-            let _ = writeln!(o, "  SA {} spi {}", sa.direction, sa.spi);
+            match &sa.encapsulation {
+                Some(e) => {
+                    let _ = writeln!(
+                        o,
+                        "  SA {} spi {} encapsulation {} {} -> {}",
+                        sa.direction, sa.spi, e.kind, e.source_port, e.destination_port
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "  SA {} spi {}", sa.direction, sa.spi);
+                }
+            }
         }
         for (k, v) in &m.counters {
             let _ = writeln!(o, "  {k}: {v}");
@@ -471,10 +495,22 @@ mod tests {
         });
         r.monitor.push(Monitor {
             host: "client".into(),
-            sas: vec![Sa {
-                direction: "outbound".into(),
-                spi: "0x1a2b3c4d".into(),
-            }],
+            sas: vec![
+                Sa {
+                    direction: "outbound".into(),
+                    spi: "0x1a2b3c4d".into(),
+                    encapsulation: None,
+                },
+                Sa {
+                    direction: "outbound".into(),
+                    spi: "0x0badcafe".into(),
+                    encapsulation: Some(Encapsulation {
+                        kind: "udp".into(),
+                        source_port: 4500,
+                        destination_port: 1025,
+                    }),
+                },
+            ],
             counters: [("confidential-bytes-received".to_string(), 0)].into(),
         });
         r.diagnostics.push(DiagnosticReport {
@@ -533,6 +569,12 @@ mod tests {
             0
         );
         assert_eq!(v["monitor"][0]["sas"][0]["spi"], "0x1a2b3c4d");
+        // Plain ESP has no encapsulation field; NAT-T's says its ports.
+        assert!(v["monitor"][0]["sas"][0].get("encapsulation").is_none());
+        assert_eq!(
+            v["monitor"][0]["sas"][1]["encapsulation"]["destination_port"],
+            1025
+        );
         assert_eq!(v["expectations"][0]["ok"], true);
         assert_eq!(v["faults"][0]["time_us"], 1_001_000);
         assert_eq!(v["faults"][0]["site"], "gw");
@@ -610,7 +652,7 @@ mod tests {
         assert!(t.contains(
             "     1.000000s client/lan out isakmp 192.168.1.10:500 -> 203.0.113.10:500 IKE Main"
         ));
-        assert!(t.contains("  SA outbound spi 0x1a2b3c4d\n  confidential-bytes-received: 0\n"));
+        assert!(t.contains("  SA outbound spi 0x1a2b3c4d\n  SA outbound spi 0x0badcafe encapsulation udp 4500 -> 1025\n  confidential-bytes-received: 0\n"));
         assert!(t.contains("  ✓ client error 792\n      got error 792\n"));
     }
 

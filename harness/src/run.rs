@@ -162,6 +162,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
                 .map(|sa| crate::report::Sa {
                     direction: sa.direction.into(),
                     spi: format!("0x{:08x}", sa.spi),
+                    encapsulation: sa.udp_ports.map(|(source_port, destination_port)| {
+                        crate::report::Encapsulation {
+                            kind: "udp".into(),
+                            source_port,
+                            destination_port,
+                        }
+                    }),
                 })
                 .collect(),
             counters: mon

@@ -141,6 +141,8 @@ pub struct SaInfo {
     pub outbound: bool,
     pub params: SaParams,
     pub installed: Duration,
+    /// UDP-encapsulated on these ports (RFC 3948), the peer's as now used.
+    pub udp: Option<EspUdp>,
 }
 
 #[derive(Debug, Clone)]
@@ -596,6 +598,7 @@ impl Driver {
             peer: s.peer,
             rule: s.rule,
             outbound,
+            udp: s.udp,
             params: s.sa.params().clone(),
             installed: s.installed,
         };

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub struct MonitorSa {
     pub direction: &'static str,
     pub spi: u32,
+    /// UDP-encapsulated (NAT-T): (source port, destination port), as XP
+    /// SP2's snap-in shows the encapsulation of an SA [MODEL layout].
+    pub udp_ports: Option<(u16, u16)>,
 }
 
 /// The counters, under the names scenarios use (`counter:` in `expect`).

@@ -161,11 +161,13 @@ impl IpsecComponents {
         m.add("key-additions", c.key_additions);
         m.sas = self
             .driver
-            .outbound_sas()
+            .security_associations()
             .into_iter()
-            .map(|(_, spi)| MonitorSa {
+            .filter(|s| s.outbound)
+            .map(|s| MonitorSa {
                 direction: "outbound",
-                spi,
+                spi: s.params.spi,
+                udp_ports: s.udp.map(|u| (u.local_port, u.remote_port)),
             })
             .collect();
         m
