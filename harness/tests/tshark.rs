@@ -201,12 +201,10 @@ fn decrypted(pcap: &Path, keys: &str, filter: &str, fields: &[&str]) -> Vec<Stri
         .collect()
 }
 
-#[test]
-fn exported_keys_decrypt_main_mode_and_every_esp_packet() {
-    if !tshark_available() {
-        return;
-    }
-    let s = load("l2tp-ipsec-connect");
+/// Runs a shipped scenario with its seed; its whole capture, written to a
+/// file, and its exported keys.
+fn keyed_capture(name: &str) -> (PathBuf, String) {
+    let s = load(name);
     let opts = RunOptions {
         seed: s.seed,
         locale: s.locale,
@@ -215,12 +213,21 @@ fn exported_keys_decrypt_main_mode_and_every_esp_packet() {
         engine: l2tpsec::net::Engine::default(),
     };
     let (_, pcap, keys) = run_scenario(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
-    assert!(keys.contains("uat:ikev1_decryption_table:"), "{keys}");
-    assert_eq!(keys.matches("uat:esp_sa:").count(), 2, "{keys}");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tshark");
     std::fs::create_dir_all(&dir).unwrap();
-    let whole = dir.join("l2tp-ipsec-connect-keys.pcapng");
+    let whole = dir.join(format!("{name}-keys.pcapng"));
     std::fs::write(&whole, pcap).unwrap();
+    (whole, keys)
+}
+
+#[test]
+fn exported_keys_decrypt_main_mode_and_every_esp_packet() {
+    if !tshark_available() {
+        return;
+    }
+    let (whole, keys) = keyed_capture("l2tp-ipsec-connect");
+    assert!(keys.contains("uat:ikev1_decryption_table:"), "{keys}");
+    assert_eq!(keys.matches("uat:esp_sa:").count(), 2, "{keys}");
     for iface in ["client/lan", "server/internet"] {
         let pcap = one_interface(&whole, iface);
         let bad = decrypted(
@@ -498,19 +505,7 @@ fn exported_keys_decrypt_udp_encapsulated_esp_on_every_segment_of_the_nat_t_scen
             &["client/lan", "server/internet"][..],
         ),
     ] {
-        let s = load(name);
-        let opts = RunOptions {
-            seed: s.seed,
-            locale: s.locale,
-            want_pcap: true,
-            want_keys: true,
-            engine: l2tpsec::net::Engine::default(),
-        };
-        let (_, pcap, keys) = run_scenario(&s, &opts).unwrap_or_else(|e| panic!("{e}"));
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tshark");
-        std::fs::create_dir_all(&dir).unwrap();
-        let whole = dir.join(format!("{name}-keys.pcapng"));
-        std::fs::write(&whole, pcap).unwrap();
+        let (whole, keys) = keyed_capture(name);
         for iface in interfaces {
             let pcap = one_interface(&whole, iface);
             let bad = decrypted(

@@ -225,7 +225,11 @@ impl NatTable {
         match rule {
             Forward::Udp { port, to } => self.udp.fix(port, to),
             Forward::Tcp { port, to } => self.tcp.fix(port, to),
-            Forward::Esp { to } => self.esp_forward.replace(to).is_none(),
+            Forward::Esp { to } => {
+                let first = self.esp_forward.is_none();
+                self.esp_forward.get_or_insert(to);
+                first
+            }
         }
     }
 

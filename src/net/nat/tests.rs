@@ -471,6 +471,9 @@ fn esp_from_an_unknown_peer_goes_to_the_esp_forward() {
     assert!(t.add_forward(Forward::Esp {
         to: ip("192.168.1.20")
     }));
+    assert!(!t.add_forward(Forward::Esp {
+        to: ip("192.168.1.21")
+    }));
     t.inbound(&mut r).unwrap();
     assert_eq!(
         ipv4::Packet::new_checked(&r[..]).unwrap().dst_addr(),
