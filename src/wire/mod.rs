@@ -6,12 +6,14 @@ pub mod codec;
 pub mod error;
 pub mod esp;
 pub mod flow;
+pub mod gre;
 pub mod icmp;
 pub mod ipv4;
 pub mod isakmp;
 pub mod l2tp;
 pub mod l2tp_avp;
 pub mod ppp;
+pub mod pptp;
 pub mod tcp;
 pub mod udp;
 

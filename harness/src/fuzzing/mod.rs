@@ -13,19 +13,21 @@ mod parsers;
 pub mod seeds;
 
 pub use machines::{ike_after_mm3, join, lns_after_sccrq, ppp_after_lcp_open, split};
-pub use parsers::{esp, isakmp, l2tp, mschapv2, ppp, scenario};
+pub use parsers::{esp, gre, isakmp, l2tp, mschapv2, ppp, pptp, scenario};
 
 /// A target by its name, as `fuzz/fuzz_targets/<name>.rs` and the
 /// regression folders name it.
 pub type Target = fn(&[u8]);
 
 /// Every target, by name.
-pub const TARGETS: [(&str, Target); 9] = [
+pub const TARGETS: [(&str, Target); 11] = [
     ("isakmp", isakmp),
     ("esp", esp),
     ("l2tp", l2tp),
     ("ppp", ppp),
     ("mschapv2", mschapv2),
+    ("pptp", pptp),
+    ("gre", gre),
     ("scenario", scenario),
     ("ike_after_mm3", ike_after_mm3),
     ("lns_after_sccrq", lns_after_sccrq),

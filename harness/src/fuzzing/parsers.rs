@@ -10,7 +10,8 @@ use std::path::Path;
 use l2tpsec::wire::isakmp::{self, emit_payloads, parse_payloads, HeaderRepr, Payload};
 use l2tpsec::wire::l2tp::{self as l2tp_wire, ControlRepr, DataRepr};
 use l2tpsec::wire::ppp::{self as ppp_wire, ccp, chap, ipcp, lcp, mppe, Protocol};
-use l2tpsec::wire::{esp as esp_wire, ipv4, udp, WireError};
+use l2tpsec::wire::pptp::{message_len, Message};
+use l2tpsec::wire::{esp as esp_wire, gre as gre_wire, ipv4, udp, WireError};
 
 use crate::dissect::Dissector;
 
@@ -113,6 +114,28 @@ const ESP_SIZES: [esp_wire::Sizes; 4] = [
 /// An ESP packet read as clear (NULL encryption, or decrypted in place)
 /// under each SA size: emitting the parsed fields around the same IV and
 /// payload gives a packet that parses the same (padding made minimal).
+/// A PPTP control stream (RFC 2637 2): cut at each message's length as
+/// a TCP receiver does; every message that parses emits what parses to
+/// the same message (reserved fields are normalised to 0).
+pub fn pptp(data: &[u8]) {
+    let mut rest = data;
+    while let Ok(Some(len)) = message_len(rest) {
+        let (one, more) = rest.split_at(len);
+        if let Ok(m) = Message::parse(one) {
+            assert_eq!(Message::parse(&m.emit()), Ok(m), "PPTP round trip");
+        }
+        rest = more;
+    }
+}
+
+/// Enhanced GRE (RFC 2637 4.1): every field of a packet that parses is
+/// significant, so it emits to exactly its bytes.
+pub fn gre(data: &[u8]) {
+    if let Ok(r) = gre_wire::parse(data) {
+        assert_eq!(r.emit().as_deref(), Ok(data), "GRE round trip");
+    }
+}
+
 pub fn esp(data: &[u8]) {
     let _ = esp_wire::summary(data);
     dissected(data, None);

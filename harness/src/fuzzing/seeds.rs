@@ -11,6 +11,61 @@ use l2tpsec::wire::ppp::{Frame, Protocol};
 use l2tpsec::wire::{udp, Flow, WireKind};
 
 use super::lab::{Carriage, Lab};
+use l2tpsec::wire::gre;
+use l2tpsec::wire::pptp::{Message, OutgoingCallRequest, StartControl, PROTOCOL_VERSION};
+
+/// A PPTP client's control stream as Windows opens a call (RFC 2637 2.1,
+/// 2.7, 2.15), and echo and teardown, each stream several messages.
+fn pptp_streams() -> Vec<Vec<u8>> {
+    let start = StartControl {
+        protocol_version: PROTOCOL_VERSION,
+        result: 0,
+        error: 0,
+        framing_capabilities: 1,
+        bearer_capabilities: 1,
+        maximum_channels: 0,
+        firmware_revision: 0x0a28,
+        host_name: Vec::new(),
+        vendor_name: b"Microsoft Windows NT".to_vec(),
+    };
+    let call = OutgoingCallRequest {
+        call_id: 0x8000,
+        call_serial_number: 0,
+        minimum_bps: 300,
+        maximum_bps: 100_000_000,
+        bearer_type: 3,
+        framing_type: 3,
+        packet_receive_window: 64,
+        packet_processing_delay: 0,
+        phone_number: Vec::new(),
+        subaddress: Vec::new(),
+    };
+    let streams = [
+        vec![
+            Message::StartControlConnectionRequest(start),
+            Message::OutgoingCallRequest(call),
+            Message::SetLinkInfo {
+                peer_call_id: 0x4000,
+                send_accm: u32::MAX,
+                receive_accm: u32::MAX,
+            },
+        ],
+        vec![
+            Message::EchoRequest { identifier: 1 },
+            Message::EchoReply {
+                identifier: 1,
+                result: 1,
+                error: 0,
+            },
+            Message::CallClearRequest { call_id: 0x8000 },
+            Message::StopControlConnectionRequest { reason: 1 },
+        ],
+    ];
+    streams
+        .iter()
+        .map(|s| s.iter().flat_map(Message::emit).collect())
+        .collect()
+}
 
 /// Seeds kept per parser target: enough to show each message kind.
 const PER_TARGET: usize = 12;
@@ -56,6 +111,18 @@ pub fn all() -> Vec<(&'static str, String, Vec<u8>)> {
                         continue;
                     };
                     push("ppp", data.payload);
+                    // The same PPP frames, as PPTP's GRE would carry them.
+                    let n = u32::try_from(data.payload.len()).unwrap_or(0);
+                    if let Ok(g) = (gre::Repr {
+                        call_id: 0x4000,
+                        seq: Some(n),
+                        ack: n.checked_sub(1),
+                        payload: data.payload,
+                    })
+                    .emit()
+                    {
+                        push("gre", &g);
+                    }
                     if let Ok(f) = Frame::parse(data.payload) {
                         if f.protocol == Protocol::Chap {
                             push("mschapv2", f.info);
@@ -65,6 +132,18 @@ pub fn all() -> Vec<(&'static str, String, Vec<u8>)> {
                 _ => {}
             }
         }
+    }
+    for (i, stream) in pptp_streams().into_iter().enumerate() {
+        out.push(("pptp", format!("pptp-{i:02}.bin"), stream));
+    }
+    let ack_only = gre::Repr {
+        call_id: 0x8000,
+        seq: None,
+        ack: Some(3),
+        payload: &[],
+    };
+    if let Ok(g) = ack_only.emit() {
+        out.push(("gre", "gre-ack-only.bin".into(), g));
     }
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     for name in [
