@@ -29,5 +29,6 @@ pub mod l2tp;
 pub mod net;
 pub mod ppp;
 pub mod seed;
+pub mod tcp;
 pub mod windows;
 pub mod wire;
