@@ -28,6 +28,7 @@ pub mod ipsec;
 pub mod l2tp;
 pub mod net;
 pub mod ppp;
+pub mod pptp;
 pub mod seed;
 pub mod tcp;
 pub mod windows;
