@@ -376,6 +376,7 @@ fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunErro
     .map(|n| {
         n.with_udp_timeout(Some(cfg.udp_timeout))
             .with_port_preservation(cfg.port_preservation)
+            .with_gre(cfg.gre)
             .with_forwards(&forwards(scenario, cfg))
     })
     .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
@@ -392,6 +393,7 @@ fn forwards(scenario: &Scenario, cfg: &NatConfig) -> Vec<net::Forward> {
                 (ForwardProtocol::Udp, Some(port)) => net::Forward::Udp { port, to },
                 (ForwardProtocol::Tcp, Some(port)) => net::Forward::Tcp { port, to },
                 (ForwardProtocol::Esp, _) => net::Forward::Esp { to },
+                (ForwardProtocol::Gre, _) => net::Forward::Gre { to },
                 _ => return None,
             })
         })

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::values::dur;
 pub use crate::values::{AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol};
 pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
-pub use l2tpsec::net::{CorruptAfter, EspNat, ProtoMatch as MatchProtocol};
+pub use l2tpsec::net::{CorruptAfter, EspNat, GreNat, ProtoMatch as MatchProtocol};
 pub use l2tpsec::windows::catalog::Locale;
 pub use l2tpsec::windows::config::Edition;
 pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
@@ -427,6 +427,10 @@ pub struct NatConfig {
     /// round); nat hosts only.
     #[serde(default = "default_udp_timeout", with = "dur")]
     pub udp_timeout: Duration,
+    /// GRE (PPTP's data): translate (default) | pptp-helper | drop; nat
+    /// hosts only.
+    #[serde(default)]
+    pub gre: GreNat,
     /// A new mapping keeps the inside port when free (RFC 4787 4.2.1);
     /// false: ports are handed out in turn from 1024. Nat hosts only.
     #[serde(default = "yes")]
@@ -447,6 +451,7 @@ pub enum ForwardProtocol {
     Udp,
     Tcp,
     Esp,
+    Gre,
 }
 
 /// `{protocol: udp, port: 500, to: server}`: what arrives on the outside

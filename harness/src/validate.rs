@@ -332,7 +332,7 @@ impl Checker<'_> {
         }
         // ICS keeps its mappings and ports as Windows does; only nat hosts
         // age them or hand out other ports.
-        for field in ["udp-timeout", "port-preservation"] {
+        for field in ["udp-timeout", "port-preservation", "gre"] {
             let path = hp.key("nat").key(field);
             if host.role != Role::Nat && self.present(&path) {
                 self.err_key(
@@ -393,7 +393,7 @@ impl Checker<'_> {
         let mut seen = BTreeMap::new();
         for (i, rule) in nat.forward.iter().enumerate() {
             let rp = fp.index(i);
-            let ported = rule.protocol != ForwardProtocol::Esp;
+            let ported = matches!(rule.protocol, ForwardProtocol::Udp | ForwardProtocol::Tcp);
             match (ported, rule.port) {
                 (true, None) => self.err(
                     &rp,
@@ -408,7 +408,7 @@ impl Checker<'_> {
                 ),
                 (false, Some(_)) => self.err_key(
                     &rp.key("port"),
-                    "an esp forward has no port (ESP has none)".into(),
+                    "an esp or gre forward has no port (the protocol has none)".into(),
                 ),
                 _ => {}
             }

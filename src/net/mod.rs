@@ -23,7 +23,7 @@ pub use capture::{CapturedPacket, Direction, InterfaceCapture};
 pub use error::NetError;
 pub use fault::{AppliedAction, AppliedFault};
 pub use machine::{Machine, Refused, Transmit};
-pub use nat::{EspNat, Forward, Nat, NatDrop, NatTable};
+pub use nat::{EspNat, Forward, GreNat, Nat, NatDrop, NatTable};
 pub use route::RouteTable;
 pub use router::{ForwardStats, Router};
 pub use sim::{Engine, Simulation};

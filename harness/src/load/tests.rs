@@ -298,7 +298,7 @@ fn forward_rules_are_checked_where_they_are_written() {
         "{e}"
     );
     assert!(
-        lines[1].contains("x.yaml:21:27: an esp forward has no port"),
+        lines[1].contains("x.yaml:21:27: an esp or gre forward has no port"),
         "{e}"
     );
     assert!(

@@ -3,6 +3,7 @@
 //! on its public address to an inside server (static port forwarding, as
 //! KB 885348 configures for a VPN server behind a NAT).
 
+mod gre;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -11,6 +12,7 @@ use core::net::Ipv4Addr;
 use core::time::Duration;
 use std::collections::VecDeque;
 
+pub use gre::GreNat;
 pub use table::{EspNat, Forward, NatDrop, NatTable};
 
 use super::error::NetError;
@@ -78,6 +80,13 @@ impl Nat {
         self
     }
 
+    /// What GRE gets (SCENARIOS.md `nat.gre`).
+    #[must_use]
+    pub fn with_gre(mut self, mode: GreNat) -> Self {
+        self.nat.set_gre(mode);
+        self
+    }
+
     /// RFC 4787 4.2.1: whether new mappings keep the inside port.
     #[must_use]
     pub fn with_port_preservation(mut self, on: bool) -> Self {
@@ -130,7 +139,9 @@ impl Machine for Nat {
                     Err(NatDrop::NoMapping) => {
                         return self.refuse(AppliedAction::NatNoMapping, packet);
                     }
-                    Err(NatDrop::EspDropped) => return self.refuse(AppliedAction::Drop, packet),
+                    Err(NatDrop::EspDropped | NatDrop::GreDropped) => {
+                        return self.refuse(AppliedAction::Drop, packet)
+                    }
                     // Not translatable: for the box itself (a ping).
                     Err(_) => {}
                 }

@@ -12,6 +12,7 @@ use core::net::Ipv4Addr;
 use core::time::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::gre::{GreNat, GreTable};
 use crate::wire::checksum;
 use crate::wire::flow::Flow;
 use crate::wire::{icmp, ipv4, tcp, udp};
@@ -39,7 +40,9 @@ pub enum NatDrop {
     NoMapping,
     /// ESP with `EspNat::Drop`.
     EspDropped,
-    /// A protocol the table cannot translate (GRE, AH, ICMP errors, ...).
+    /// GRE with `GreNat::Drop`.
+    GreDropped,
+    /// A protocol the table cannot translate (AH, ICMP errors, ...).
     Unsupported,
     /// Every public port is taken.
     PortsExhausted,
@@ -55,6 +58,8 @@ pub enum Forward {
     Tcp { port: u16, to: Ipv4Addr },
     /// ESP from a peer no inside host has sent ESP to goes to `to`.
     Esp { to: Ipv4Addr },
+    /// GRE that maps to no inside host goes to `to`.
+    Gre { to: Ipv4Addr },
 }
 
 /// First port handed out when an inside host's own port is taken.
@@ -150,6 +155,7 @@ pub struct NatTable {
     esp_peers: BTreeMap<Ipv4Addr, Ipv4Addr>,
     /// Where ESP from an unknown peer goes (a `forward` rule for ESP).
     esp_forward: Option<Ipv4Addr>,
+    gre: GreTable,
     /// UDP mappings idle (nothing sent out) longer than this are forgotten
     /// (SCENARIOS.md `udp-timeout`); `None`: never.
     udp_timeout: Option<Duration>,
@@ -194,10 +200,16 @@ impl NatTable {
             icmp: PortMap::default(),
             esp_peers: BTreeMap::new(),
             esp_forward: None,
+            gre: GreTable::default(),
             udp_timeout: None,
             now: Duration::ZERO,
             preserve_ports: true,
         }
+    }
+
+    /// What GRE gets (SCENARIOS.md `nat.gre`; default `translate`).
+    pub fn set_gre(&mut self, mode: GreNat) {
+        self.gre.mode = mode;
     }
 
     /// Whether new mappings keep the inside port when it is free.
@@ -228,6 +240,11 @@ impl NatTable {
             Forward::Esp { to } => {
                 let first = self.esp_forward.is_none();
                 self.esp_forward.get_or_insert(to);
+                first
+            }
+            Forward::Gre { to } => {
+                let first = self.gre.forward.is_none();
+                self.gre.forward.get_or_insert(to);
                 first
             }
         }
@@ -261,6 +278,13 @@ impl NatTable {
                     .map_out((m.src, sport), self.preserve_ports)
                     .ok_or(NatDrop::PortsExhausted)?;
                 map.last_out.insert(port, self.now);
+                if !is_udp {
+                    if let Ok(t) = tcp::Packet::new_checked(&seg[..]) {
+                        if t.dst_port() == crate::wire::pptp::TCP_PORT {
+                            self.gre.watch_control(m.src, m.dst, t.payload());
+                        }
+                    }
+                }
                 rewrite_transport(seg, is_udp, true, (m.src, sport), (public, port));
             }
             ipv4::Protocol::Icmp => {
@@ -280,6 +304,7 @@ impl NatTable {
                     self.esp_peers.insert(m.dst, m.src);
                 }
             },
+            ipv4::Protocol::Gre => self.gre.outbound(m.src, m.dst)?,
             _ => return Err(NatDrop::Unsupported),
         }
         set_addr(packet, true, public);
@@ -322,6 +347,13 @@ impl NatTable {
                     .or(self.esp_forward.as_ref())
                     .ok_or(NatDrop::NoMapping)?,
             },
+            ipv4::Protocol::Gre => {
+                let call_id = packet
+                    .get(m.header_len..m.total_len)
+                    .and_then(|g| crate::wire::gre::Packet::new_checked(g).ok())
+                    .map(|g| g.call_id());
+                self.gre.inbound(m.src, call_id)?
+            }
             _ => return Err(NatDrop::Unsupported),
         };
         set_addr(packet, false, inside);

@@ -256,13 +256,130 @@ fn esp_drop_refuses_both_directions() {
     );
 }
 
+/// An enhanced GRE packet keyed `call_id`, seq 0, from `src` to `dst`.
+fn gre_packet(src: &str, dst: &str, call_id: u16) -> Vec<u8> {
+    let g = crate::wire::gre::Repr {
+        call_id,
+        seq: Some(0),
+        ack: None,
+        payload: b"\xff\x03",
+    }
+    .emit()
+    .unwrap();
+    let r = ipv4::Repr {
+        src_addr: ip(src),
+        dst_addr: ip(dst),
+        protocol: ipv4::Protocol::Gre,
+        payload_len: 0,
+        ttl: 128,
+        ident: 1,
+        dont_frag: false,
+    };
+    ipv4::build(&r, &g).unwrap()
+}
+
+/// A client's Outgoing-Call-Request for `call_id` on TCP 1723.
+fn ocrq_packet(src: &str, sport: u16, call_id: u16) -> Vec<u8> {
+    use crate::wire::pptp::{Message, OutgoingCallRequest};
+    let m = Message::OutgoingCallRequest(OutgoingCallRequest {
+        call_id,
+        call_serial_number: 0,
+        minimum_bps: 300,
+        maximum_bps: 100_000_000,
+        bearer_type: 3,
+        framing_type: 3,
+        packet_receive_window: 64,
+        packet_processing_delay: 0,
+        phone_number: Vec::new(),
+        subaddress: Vec::new(),
+    })
+    .emit();
+    let repr = tcp::Repr {
+        src_port: sport,
+        dst_port: 1723,
+        seq_number: 1,
+        ack_number: 1,
+        flags: tcp::flags::ACK | tcp::flags::PSH,
+        window_len: 64240,
+    };
+    let (src, dst) = (ip(src), ip("203.0.113.10"));
+    let mut seg = vec![0u8; repr.buffer_len(m.len())];
+    repr.emit(&mut tcp::Packet::new_unchecked(&mut seg[..]), src, dst, &m)
+        .unwrap();
+    let ipr = ipv4::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        protocol: ipv4::Protocol::Tcp,
+        payload_len: 0,
+        ttl: 128,
+        ident: 1,
+        dont_frag: true,
+    };
+    ipv4::build(&ipr, &seg).unwrap()
+}
+
+fn gre_inside(t: &mut NatTable, call_id: u16) -> Result<Ipv4Addr, NatDrop> {
+    let mut r = gre_packet("203.0.113.10", PUBLIC, call_id);
+    t.inbound(&mut r)?;
+    Ok(ipv4::Packet::new_checked(&r[..]).unwrap().dst_addr())
+}
+
 #[test]
-fn gre_is_unsupported() {
+fn translated_gre_goes_to_the_last_inside_sender_so_a_second_client_takes_it() {
+    let mut t = NatTable::new(ip(PUBLIC), EspNat::Translate);
+    let mut a = gre_packet("192.168.1.10", "203.0.113.10", 0x4000);
+    t.outbound(&mut a).unwrap();
+    let v = ipv4::Packet::new_checked(&a[..]).unwrap();
+    assert_eq!(v.src_addr(), ip(PUBLIC));
+    assert!(v.verify_checksum());
+    assert_eq!(gre_inside(&mut t, 0x8000), Ok(ip("192.168.1.10")));
+    t.outbound(&mut gre_packet("192.168.1.11", "203.0.113.10", 0x4001))
+        .unwrap();
+    // The first client's call now reaches the second (one at a time).
+    assert_eq!(gre_inside(&mut t, 0x8000), Ok(ip("192.168.1.11")));
+}
+
+#[test]
+fn the_pptp_helper_sends_each_call_to_the_client_that_asked_for_it() {
+    let mut t = NatTable::new(ip(PUBLIC), EspNat::Translate);
+    t.set_gre(GreNat::PptpHelper);
+    t.outbound(&mut ocrq_packet("192.168.1.10", 1025, 0x8000))
+        .unwrap();
+    t.outbound(&mut ocrq_packet("192.168.1.11", 1030, 0x9000))
+        .unwrap();
+    assert_eq!(gre_inside(&mut t, 0x8000), Ok(ip("192.168.1.10")));
+    assert_eq!(gre_inside(&mut t, 0x9000), Ok(ip("192.168.1.11")));
+    assert_eq!(gre_inside(&mut t, 0x1234), Err(NatDrop::NoMapping));
+    // Outbound GRE is translated as always.
+    assert!(t
+        .outbound(&mut gre_packet("192.168.1.10", "203.0.113.10", 0x4000))
+        .is_ok());
+}
+
+#[test]
+fn gre_drop_refuses_both_ways_and_a_forward_catches_the_unknown() {
+    let mut t = NatTable::new(ip(PUBLIC), EspNat::Translate);
+    t.set_gre(GreNat::Drop);
+    assert_eq!(
+        t.outbound(&mut gre_packet("192.168.1.10", "203.0.113.10", 1)),
+        Err(NatDrop::GreDropped)
+    );
+    assert_eq!(gre_inside(&mut t, 1), Err(NatDrop::GreDropped));
+    let mut f = NatTable::new(ip(PUBLIC), EspNat::Translate);
+    assert_eq!(gre_inside(&mut f, 1), Err(NatDrop::NoMapping));
+    assert!(f.add_forward(Forward::Gre {
+        to: ip("192.168.1.20")
+    }));
+    assert_eq!(gre_inside(&mut f, 1), Ok(ip("192.168.1.20")));
+}
+
+#[test]
+fn other_protocols_are_unsupported() {
     let mut t = NatTable::new(ip(PUBLIC), EspNat::Translate);
     let r = ipv4::Repr {
         src_addr: ip("192.168.1.10"),
         dst_addr: ip("203.0.113.10"),
-        protocol: ipv4::Protocol::Gre,
+        protocol: ipv4::Protocol::from(51),
         payload_len: 0,
         ttl: 64,
         ident: 1,
