@@ -12,7 +12,7 @@ use l2tpsec::wire::flow::NAT_T_PORT;
 use l2tpsec::wire::isakmp::{self, ExchangeType, PayloadType};
 use l2tpsec::wire::l2tp::{self, Summary};
 use l2tpsec::wire::ppp::{chap, lcp, Frame, Protocol};
-use l2tpsec::wire::{esp, icmp, ipv4, udp, Flow, WireKind};
+use l2tpsec::wire::{esp, gre, icmp, ipv4, pptp, tcp as tcp_wire, udp, Flow, WireKind};
 
 use crate::values::WireProtocol;
 
@@ -86,9 +86,8 @@ impl Dissector {
             ipv4::Protocol::Udp => self.udp(host, iface, outbound, data, flow),
             ipv4::Protocol::Esp => esp_summary("ESP", flow.payload(data)),
             ipv4::Protocol::Icmp => icmp_summary(data),
-            ipv4::Protocol::Gre => "GRE".into(),
-            ipv4::Protocol::Tcp if flow.ports.is_some() => "TCP".into(),
-            ipv4::Protocol::Tcp => "TCP (truncated)".into(),
+            ipv4::Protocol::Gre => self.gre(host, iface, outbound, flow.transport(data)),
+            ipv4::Protocol::Tcp => tcp_summary(flow.transport(data)),
             other => format!("IP protocol {}", u8::from(other)),
         }
     }
@@ -207,6 +206,26 @@ impl Dissector {
         }
     }
 
+    /// Enhanced GRE (RFC 2637 4.1): call id, numbers, and the PPP frame.
+    fn gre(&mut self, host: &str, iface: usize, outbound: bool, payload: &[u8]) -> String {
+        let g = match gre::parse(payload) {
+            Ok(g) => g,
+            Err(e) => return format!("GRE malformed: {e}"),
+        };
+        let mut s = format!("GRE call=0x{:04x}", g.call_id);
+        if let Some(seq) = g.seq {
+            s.push_str(&format!(" seq={seq}"));
+        }
+        if let Some(ack) = g.ack {
+            s.push_str(&format!(" ack={ack}"));
+        }
+        if !g.payload.is_empty() {
+            let inner = self.ppp(host, iface, outbound, g.payload);
+            s.push_str(&format!(" / {inner}"));
+        }
+        s
+    }
+
     fn ppp(&mut self, host: &str, iface: usize, outbound: bool, frame: &[u8]) -> String {
         let frame = match Frame::parse(frame) {
             Ok(f) => f,
@@ -266,6 +285,62 @@ impl Dissector {
         }
         name
     }
+}
+
+/// `TCP [SYN,ACK] seq=… ack=… len=…`, and on port 1723 the PPTP control
+/// messages the segment carries (RFC 2637 2), one message per segment or
+/// several.
+fn tcp_summary(segment: &[u8]) -> String {
+    let t = match tcp_wire::Packet::new_checked(segment) {
+        Ok(t) => t,
+        Err(e) => return format!("TCP malformed: {e}"),
+    };
+    let names = [
+        (tcp_wire::flags::SYN, "SYN"),
+        (tcp_wire::flags::FIN, "FIN"),
+        (tcp_wire::flags::RST, "RST"),
+        (tcp_wire::flags::PSH, "PSH"),
+        (tcp_wire::flags::ACK, "ACK"),
+    ];
+    let flags: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| t.flags() & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    let mut s = format!(
+        "TCP [{}] seq={} ack={} len={}",
+        flags.join(","),
+        t.seq_number(),
+        t.ack_number(),
+        t.payload().len()
+    );
+    let pptp_port = [t.src_port(), t.dst_port()].contains(&pptp::TCP_PORT);
+    let mut rest = t.payload();
+    let mut messages = Vec::new();
+    while pptp_port && !rest.is_empty() {
+        match pptp::message_len(rest) {
+            Ok(Some(len)) => {
+                let (one, more) = rest.split_at(len);
+                messages.push(match pptp::Message::parse(one) {
+                    Ok(m) => m.message_type().name().to_string(),
+                    Err(e) => format!("malformed: {e}"),
+                });
+                rest = more;
+            }
+            Ok(None) => {
+                messages.push("(continued)".into());
+                break;
+            }
+            Err(e) => {
+                messages.push(format!("malformed: {e}"));
+                break;
+            }
+        }
+    }
+    if !messages.is_empty() {
+        s.push_str(&format!(" / PPTP {}", messages.join(", ")));
+    }
+    s
 }
 
 /// `ESP SPI=0x1a2b3c4d seq=7` from the ESP header (RFC 4303 2).
@@ -439,6 +514,91 @@ mod tests {
         assert_eq!(d.spi, Some(0x1a2b_3c4d));
         assert_eq!(d.src, "203.0.113.2:4500");
         assert_eq!(d.summary, "UDP-encapsulated ESP SPI=0x1a2b3c4d seq=5");
+    }
+
+    fn ip_packet(protocol: ipv4::Protocol, payload: &[u8]) -> Vec<u8> {
+        let r = ipv4::Repr {
+            src_addr: "192.168.1.10".parse().unwrap(),
+            dst_addr: "203.0.113.10".parse().unwrap(),
+            protocol,
+            payload_len: payload.len(),
+            ttl: 128,
+            ident: 1,
+            dont_frag: true,
+        };
+        ipv4::build(&r, payload).unwrap()
+    }
+
+    #[test]
+    fn gre_shows_call_numbers_and_the_ppp_frame_inside() {
+        let frame = hex::decode("ff03c02101010004").unwrap();
+        let g = gre::Repr {
+            call_id: 0x4000,
+            seq: Some(3),
+            ack: Some(2),
+            payload: &frame,
+        }
+        .emit()
+        .unwrap();
+        let d = Dissector::new().dissect("client", 0, true, &ip_packet(ipv4::Protocol::Gre, &g));
+        assert_eq!(
+            d.summary,
+            "GRE call=0x4000 seq=3 ack=2 / PPP LCP Configure-Request id=1"
+        );
+        let ack = gre::Repr {
+            call_id: 0x8000,
+            seq: None,
+            ack: Some(9),
+            payload: &[],
+        }
+        .emit()
+        .unwrap();
+        let d = Dissector::new().dissect("client", 0, true, &ip_packet(ipv4::Protocol::Gre, &ack));
+        assert_eq!(d.summary, "GRE call=0x8000 ack=9");
+    }
+
+    #[test]
+    fn tcp_shows_flags_numbers_and_pptp_messages() {
+        use l2tpsec::wire::pptp::Message;
+        let (src, dst) = (
+            "192.168.1.10".parse().unwrap(),
+            "203.0.113.10".parse().unwrap(),
+        );
+        let segment = |flags, data: &[u8]| {
+            let repr = tcp_wire::Repr {
+                src_port: 1025,
+                dst_port: 1723,
+                seq_number: 100,
+                ack_number: 7,
+                flags,
+                window_len: 64240,
+            };
+            let mut seg = vec![0u8; repr.buffer_len(data.len())];
+            repr.emit(
+                &mut tcp_wire::Packet::new_unchecked(&mut seg[..]),
+                src,
+                dst,
+                data,
+            )
+            .unwrap();
+            ip_packet(ipv4::Protocol::Tcp, &seg)
+        };
+        let syn = Dissector::new().dissect("client", 0, true, &segment(tcp_wire::flags::SYN, &[]));
+        assert_eq!(syn.summary, "TCP [SYN] seq=100 ack=7 len=0");
+        let mut two = Message::EchoRequest { identifier: 1 }.emit();
+        two.extend(Message::CallClearRequest { call_id: 2 }.emit());
+        let flags = tcp_wire::flags::PSH | tcp_wire::flags::ACK;
+        let d = Dissector::new().dissect("client", 0, true, &segment(flags, &two));
+        assert_eq!(
+            d.summary,
+            "TCP [PSH,ACK] seq=100 ack=7 len=32 / PPTP Echo-Request, Call-Clear-Request"
+        );
+        let d = Dissector::new().dissect("client", 0, true, &segment(flags, &two[..20]));
+        assert!(
+            d.summary.ends_with("/ PPTP Echo-Request, (continued)"),
+            "{}",
+            d.summary
+        );
     }
 
     #[test]
