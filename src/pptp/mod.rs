@@ -16,6 +16,8 @@ mod control;
 mod data;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_check;
 
 use core::time::Duration;
 
