@@ -127,6 +127,18 @@ pub struct DialReport {
     pub error: Option<DialError>,
     /// The PPP address when connected.
     pub address: Option<Ipv4Addr>,
+    /// One per protocol tried, in order (SCENARIOS.md, second round); the
+    /// dial's `protocol`, `connected` and `error` are the last one's.
+    pub attempts: Vec<Attempt>,
+}
+
+/// One protocol a dial tried (an Automatic connectoid tries L2TP, then
+/// PPTP).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    pub protocol: DialProtocol,
+    pub connected: bool,
+    pub error: Option<DialError>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -463,6 +475,7 @@ mod tests {
                 message: "Le délai de la négociation de sécurité a été dépassé.".into(),
             }),
             address: None,
+            attempts: Vec::new(),
         });
         r.events.push(EventReport {
             host: "client".into(),

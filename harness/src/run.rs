@@ -24,7 +24,7 @@ use l2tpsec::windows::WindowsMachine;
 
 use crate::dissect::Dissector;
 use crate::report::{
-    DialError, DialProtocol, DialReport, EventReport, Monitor, PacketReport, Report, View,
+    Attempt, DialError, DialProtocol, DialReport, EventReport, Monitor, PacketReport, Report, View,
 };
 use crate::schema::{self, Direction, ForwardProtocol, Host, Locale, NatConfig, Role, Scenario};
 
@@ -132,15 +132,23 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     for (name, m) in &windows {
         let m = m.borrow();
         if let Some(o) = m.dial_outcome() {
+            let error = o.error.map(|code| DialError {
+                code,
+                message: catalog::ras_error_message(locale, code),
+            });
+            // Only L2TP runs today: one attempt, the dial's own.
+            let attempt = Attempt {
+                protocol: DialProtocol::L2tp,
+                connected: o.connected(),
+                error: error.clone(),
+            };
             report.dials.push(DialReport {
                 host: name.clone(),
                 protocol: DialProtocol::L2tp,
                 connected: o.connected(),
-                error: o.error.map(|code| DialError {
-                    code,
-                    message: catalog::ras_error_message(locale, code),
-                }),
+                error,
                 address: o.address,
+                attempts: vec![attempt],
             });
         } else if m.config().dial.is_some() {
             // The run's duration ended before the dial had a result: the
@@ -151,6 +159,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
                 connected: false,
                 error: None,
                 address: None,
+                attempts: vec![Attempt {
+                    protocol: DialProtocol::L2tp,
+                    connected: false,
+                    error: None,
+                }],
             });
         }
         let mon = m.monitor();

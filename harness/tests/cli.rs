@@ -372,4 +372,10 @@ fn run_by_name_prints_json_with_error_742_and_the_article_text() {
         "L'ordinateur distant ne prend pas en charge le type de chiffrement des données nécessaire."
     );
     assert_eq!(report["verdict"], "pass");
+    // A plain L2TP dial has one attempt, the dial's own (SCENARIOS.md).
+    let attempts = report["dials"][0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0]["protocol"], "l2tp");
+    assert_eq!(attempts[0]["connected"], false);
+    assert_eq!(attempts[0]["error"], *error);
 }

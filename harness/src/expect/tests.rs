@@ -51,6 +51,7 @@ fn report() -> Report {
             message: "Erreur 792 : Le délai de la négociation de sécurité a été dépassé.".into(),
         }),
         address: None,
+        attempts: Vec::new(),
     });
     r.events.push(EventReport {
         host: "client".into(),
