@@ -24,6 +24,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+use super::carrier::Carrier;
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
 use super::errors::{self, code};
 use super::ipsec::IpsecOutcome;
@@ -73,17 +74,27 @@ pub enum ClientAction {
         encryption: ConnectoidEncryption,
     },
     /// Ask IKE for the SAs protecting L2TP with the server.
-    AcquireSa { server: Ipv4Addr },
+    AcquireSa {
+        server: Ipv4Addr,
+    },
     /// Open an L2TP control connection and an incoming call.
-    ConnectL2tp { server: SocketAddrV4 },
+    ConnectL2tp {
+        server: SocketAddrV4,
+    },
     SendPpp {
-        session: SessionHandle,
+        carrier: Carrier,
         frame: Vec<u8>,
     },
     /// CDN for the session.
-    CloseSession { session: SessionHandle, result: u16 },
+    CloseSession {
+        session: SessionHandle,
+        result: u16,
+    },
     /// StopCCN for the tunnel (its last session has ended).
-    CloseTunnel { tunnel: TunnelHandle, result: u16 },
+    CloseTunnel {
+        tunnel: TunnelHandle,
+        result: u16,
+    },
     /// The connection is over: RASMAN deletes its L2TP policy.
     RemoveL2tpPolicy,
 }
@@ -97,11 +108,11 @@ enum Phase {
     Ipsec,
     /// Tunnel and session being set up.
     Tunnel,
-    /// PPP running over the session.
-    Ppp(SessionHandle),
-    Connected(SessionHandle),
+    /// PPP running over the session or call.
+    Ppp(Carrier),
+    Connected(Carrier),
     /// PPP is terminating after a hang-up.
-    HangingUp(SessionHandle),
+    HangingUp(Carrier),
     Ended,
 }
 
@@ -376,22 +387,26 @@ impl RasClient {
                 );
                 link.open(now);
                 self.link = Some(link);
-                self.phase = Phase::Ppp(*session);
+                self.phase = Phase::Ppp(Carrier::L2tp(*session));
                 self.drain_link(now);
             }
-            L2tpEvent::PppFrame { session, frame } if self.session() == Some(*session) => {
+            L2tpEvent::PppFrame { session, frame }
+                if self.carrier() == Some(Carrier::L2tp(*session)) =>
+            {
                 if let Some(link) = self.link.as_mut() {
                     link.handle_frame(now, frame);
                 }
                 self.drain_link(now);
             }
-            L2tpEvent::SessionDown { session, .. } if self.session() == Some(*session) => {
+            L2tpEvent::SessionDown { session, .. }
+                if self.carrier() == Some(Carrier::L2tp(*session)) =>
+            {
                 // PPP learns that its lower layer is gone.
                 if let Some(link) = self.link.as_mut() {
                     link.lower_down(now);
                 }
                 self.drain_link(now);
-                self.call_over(now, *session, None);
+                self.call_over(now, Carrier::L2tp(*session), None);
             }
             L2tpEvent::TunnelDown { tunnel, .. } if self.tunnel == Some(*tunnel) => {
                 // The LNS never answered SCCRQ, or ended the tunnel before
@@ -485,7 +500,7 @@ impl RasClient {
         self.phase = Phase::Ended;
     }
 
-    fn session(&self) -> Option<SessionHandle> {
+    fn carrier(&self) -> Option<Carrier> {
         match self.phase {
             Phase::Ppp(s) | Phase::Connected(s) | Phase::HangingUp(s) => Some(s),
             _ => None,
@@ -494,13 +509,13 @@ impl RasClient {
 
     /// PPP ended (`reason`) or its session went away (`None`): RASMAN
     /// hangs up what is left, CDN then StopCCN (RFC 2661 5.7).
-    fn call_over(&mut self, now: Duration, session: SessionHandle, reason: Option<DownReason>) {
+    fn call_over(&mut self, now: Duration, carrier: Carrier, reason: Option<DownReason>) {
         let was_connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
         if self.outcome.is_none() {
             let code = reason.as_ref().map_or(code::VPN_TIMEOUT, errors::for_ppp);
             self.fail(now, code);
         }
-        if reason.is_some() {
+        if let (Some(_), Carrier::L2tp(session)) = (reason, carrier) {
             self.actions.push_back(ClientAction::CloseSession {
                 session,
                 result: CDN_ADMIN,
@@ -522,14 +537,14 @@ impl RasClient {
 
     /// Moves PPP output into actions and reacts to PPP events.
     fn drain_link(&mut self, now: Duration) {
-        let Some(session) = self.session() else {
+        let Some(carrier) = self.carrier() else {
             return;
         };
         let mut events = Vec::new();
         if let Some(link) = self.link.as_mut() {
             while let Some(frame) = link.poll_transmit() {
                 self.actions
-                    .push_back(ClientAction::SendPpp { session, frame });
+                    .push_back(ClientAction::SendPpp { carrier, frame });
             }
             while let Some(e) = link.poll_event() {
                 events.push(e);
@@ -538,7 +553,7 @@ impl RasClient {
         for e in events {
             match e {
                 LinkEvent::Up { local, peer, .. } => {
-                    self.phase = Phase::Connected(session);
+                    self.phase = Phase::Connected(carrier);
                     self.outcome = Some(DialOutcome {
                         protocol: "l2tp",
                         time: now,
@@ -555,10 +570,10 @@ impl RasClient {
                     if let Some(link) = self.link.as_mut() {
                         while let Some(frame) = link.poll_transmit() {
                             self.actions
-                                .push_back(ClientAction::SendPpp { session, frame });
+                                .push_back(ClientAction::SendPpp { carrier, frame });
                         }
                     }
-                    self.call_over(now, session, Some(reason));
+                    self.call_over(now, carrier, Some(reason));
                     return;
                 }
                 _ => {}

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use super::audit::{self, Audit, SentAudit, ServerAudit};
+use super::carrier::Carrier;
 use super::client::{ClientAction, DialContext, DialOutcome, RasClient};
 use super::config::{Edition, MachineConfig};
 use super::diagnostics::Diagnostics;
@@ -414,10 +415,12 @@ impl WindowsMachine {
                     .ipsec
                     .protection_from(peer)
                     .map_or(Protection::Clear, Protection::Esp);
-                s.handle_session_up(now, session, peer, nas, protection);
+                s.handle_call_up(now, Carrier::L2tp(session), peer, nas, protection);
             }
-            L2tpEvent::PppFrame { session, frame } => s.handle_ppp_frame(now, session, &frame),
-            L2tpEvent::SessionDown { session, .. } => s.handle_session_down(session),
+            L2tpEvent::PppFrame { session, frame } => {
+                s.handle_ppp_frame(now, Carrier::L2tp(session), &frame)
+            }
+            L2tpEvent::SessionDown { session, .. } => s.handle_call_down(Carrier::L2tp(session)),
             _ => {}
         }
     }
@@ -443,7 +446,7 @@ impl WindowsMachine {
                     c.handle_tunnel_opened(tunnel);
                 }
             }
-            ClientAction::SendPpp { session, frame } => self.send_ppp(now, session, &frame),
+            ClientAction::SendPpp { carrier, frame } => self.send_ppp(now, carrier, &frame),
             ClientAction::CloseSession { session, result } => {
                 self.l2tp.close_session(now, session, result)
             }
@@ -456,17 +459,30 @@ impl WindowsMachine {
 
     fn do_server(&mut self, now: Duration, action: ServerAction) {
         match action {
-            ServerAction::SendPpp { session, frame } => self.send_ppp(now, session, &frame),
-            ServerAction::CloseSession { session, result } => {
-                self.l2tp.close_session(now, session, result)
-            }
+            ServerAction::SendPpp { carrier, frame } => self.send_ppp(now, carrier, &frame),
+            // RFC 2661 4.4.2: CDN Result Code 3, administrative disconnect.
+            ServerAction::CloseCall {
+                carrier: Carrier::L2tp(session),
+            } => self
+                .l2tp
+                .close_session(now, session, crate::l2tp::result::CDN_ADMIN),
+            // PPTP calls arrive with the PPTP engine's integration.
+            ServerAction::CloseCall {
+                carrier: Carrier::Pptp(_),
+            } => {}
             ServerAction::Log(e) => self.logs.write(e),
         }
     }
 
-    fn send_ppp(&mut self, now: Duration, session: crate::l2tp::SessionHandle, frame: &[u8]) {
-        if let Err(e) = self.l2tp.send_ppp(now, session, frame) {
-            self.diagnostics.count("l2tp", e.kind());
+    fn send_ppp(&mut self, now: Duration, carrier: Carrier, frame: &[u8]) {
+        match carrier {
+            Carrier::L2tp(session) => {
+                if let Err(e) = self.l2tp.send_ppp(now, session, frame) {
+                    self.diagnostics.count("l2tp", e.kind());
+                }
+            }
+            // No PPTP call exists until the PPTP engine is integrated.
+            Carrier::Pptp(_) => self.diagnostics.count("pptp", "frame for no call"),
         }
     }
 

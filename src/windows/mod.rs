@@ -13,6 +13,7 @@ pub mod rras;
 pub mod stack;
 // Components, each sans-IO and unaware of its siblings.
 pub mod audit;
+pub mod carrier;
 pub mod client;
 pub mod ipsec;
 pub mod server;

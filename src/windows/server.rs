@@ -14,22 +14,19 @@ use std::net::Ipv4Addr;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+use super::carrier::Carrier;
 use super::config::ServerConfig;
 use super::errors::code;
 use super::eventlog::{Arg, Event, EventType, Log};
-use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel, TunnelType};
+use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel};
 use crate::crypto::cbc::CbcCipher;
-use crate::l2tp::SessionHandle;
 use crate::ppp::link::{
     Authorization, DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role,
 };
 use crate::ppp::Encryption;
 use crate::wire::icmp;
 
-/// RFC 2661 4.4.2: CDN Result Code 3, administrative disconnect.
-const CDN_ADMIN: u16 = crate::l2tp::result::CDN_ADMIN;
-
-/// What protects a call's L2TP session, as the IPsec driver knows it.
+/// What protects a call's tunnel, as the IPsec driver knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protection {
     /// L2TP in the clear (ProhibitIpSec=1): PPP negotiates MPPE.
@@ -42,13 +39,13 @@ pub enum Protection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerAction {
     SendPpp {
-        session: SessionHandle,
+        carrier: Carrier,
         frame: Vec<u8>,
     },
-    /// CDN for the session.
-    CloseSession {
-        session: SessionHandle,
-        result: u16,
+    /// Ends the call's tunnel side: CDN for an L2TP session, the PPTP
+    /// call's disconnect for a PPTP call.
+    CloseCall {
+        carrier: Carrier,
     },
     Log(Event),
 }
@@ -75,7 +72,7 @@ impl ServerCall {
 /// What the server ignored or refused (diagnostics).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ServerCounters {
-    /// Frames for a session the server has no call for.
+    /// Frames for a call the server does not have.
     pub unknown_session: u64,
     /// IP packets a link refused to send.
     pub send_refused: u64,
@@ -87,7 +84,7 @@ pub struct ServerCounters {
 pub struct RrasServer {
     config: ServerConfig,
     name: String,
-    calls: BTreeMap<SessionHandle, ServerCall>,
+    calls: BTreeMap<Carrier, ServerCall>,
     /// IP identification of packets the server sends inside links.
     ip_ident: u16,
     actions: VecDeque<ServerAction>,
@@ -125,8 +122,8 @@ impl RrasServer {
     }
 
     /// Ends a call: its port and address are free again.
-    fn remove_call(&mut self, session: SessionHandle) {
-        if let Some(call) = self.calls.remove(&session) {
+    fn remove_call(&mut self, carrier: Carrier) {
+        if let Some(call) = self.calls.remove(&carrier) {
             self.counters.ppp.add(call.link.counters());
         }
     }
@@ -172,25 +169,26 @@ impl RrasServer {
     }
 
     pub fn handle_timeout(&mut self, now: Duration) {
-        let due: Vec<SessionHandle> = self
+        let due: Vec<Carrier> = self
             .calls
             .iter()
             .filter(|(_, c)| c.link.poll_timeout().is_some_and(|t| t <= now))
             .map(|(s, _)| *s)
             .collect();
-        for session in due {
-            if let Some(call) = self.calls.get_mut(&session) {
+        for carrier in due {
+            if let Some(call) = self.calls.get_mut(&carrier) {
                 call.link.handle_timeout(now);
             }
-            self.drain(now, session);
+            self.drain(now, carrier);
         }
     }
 
-    /// A call's L2TP session is up: PPP starts on a free port.
-    pub fn handle_session_up(
+    /// A call's tunnel is up (an L2TP session, a PPTP call): PPP starts on
+    /// a free port.
+    pub fn handle_call_up(
         &mut self,
         now: Duration,
-        session: SessionHandle,
+        carrier: Carrier,
         peer: Ipv4Addr,
         nas: Ipv4Addr,
         protection: Protection,
@@ -213,7 +211,7 @@ impl RrasServer {
             .find(|n| !self.calls.values().any(|c| c.port == *n))
             .unwrap_or_default();
         self.calls.insert(
-            session,
+            carrier,
             ServerCall {
                 link,
                 port,
@@ -224,24 +222,24 @@ impl RrasServer {
                 address: None,
             },
         );
-        self.drain(now, session);
+        self.drain(now, carrier);
     }
 
-    pub fn handle_ppp_frame(&mut self, now: Duration, session: SessionHandle, frame: &[u8]) {
-        match self.calls.get_mut(&session) {
+    pub fn handle_ppp_frame(&mut self, now: Duration, carrier: Carrier, frame: &[u8]) {
+        match self.calls.get_mut(&carrier) {
             Some(call) => call.link.handle_frame(now, frame),
             None => {
                 self.counters.unknown_session += 1;
                 return;
             }
         }
-        self.drain(now, session);
+        self.drain(now, carrier);
     }
 
-    /// The session ended (the client's CDN, or its tunnel went down): the
+    /// The call's tunnel ended (the client's CDN, or its tunnel went down): the
     /// port and the address are free again.
-    pub fn handle_session_down(&mut self, session: SessionHandle) {
-        self.remove_call(session);
+    pub fn handle_call_down(&mut self, carrier: Carrier) {
+        self.remove_call(carrier);
     }
 
     /// The server's own end of every link: the pool's first address.
@@ -263,15 +261,15 @@ impl RrasServer {
     }
 
     /// Moves a call's PPP output into actions and reacts to its events.
-    fn drain(&mut self, now: Duration, session: SessionHandle) {
+    fn drain(&mut self, now: Duration, carrier: Carrier) {
         loop {
-            let Some(call) = self.calls.get_mut(&session) else {
+            let Some(call) = self.calls.get_mut(&carrier) else {
                 return;
             };
             let mut events = Vec::new();
             while let Some(frame) = call.link.poll_transmit() {
                 self.actions
-                    .push_back(ServerAction::SendPpp { session, frame });
+                    .push_back(ServerAction::SendPpp { carrier, frame });
             }
             while let Some(e) = call.link.poll_event() {
                 events.push(e);
@@ -280,22 +278,22 @@ impl RrasServer {
                 return;
             }
             for e in events {
-                self.on_link_event(now, session, e);
+                self.on_link_event(now, carrier, e);
             }
         }
     }
 
-    fn on_link_event(&mut self, now: Duration, session: SessionHandle, event: LinkEvent) {
+    fn on_link_event(&mut self, now: Duration, carrier: Carrier, event: LinkEvent) {
         match event {
             LinkEvent::Authenticate { user } => {
                 let password = self.config.users.get(&user).map(|u| u.password.clone());
-                if let Some(call) = self.calls.get_mut(&session) {
+                if let Some(call) = self.calls.get_mut(&carrier) {
                     call.user = Some(user);
                     call.link.authenticate(now, password.as_deref());
                 }
             }
             LinkEvent::AuthenticationFailed { user } => {
-                let Some(call) = self.calls.get(&session) else {
+                let Some(call) = self.calls.get(&carrier) else {
                     return;
                 };
                 let peer = call.peer;
@@ -319,9 +317,9 @@ impl RrasServer {
                     ],
                 ));
             }
-            LinkEvent::Authorize { user } => self.authorize(now, session, &user),
+            LinkEvent::Authorize { user } => self.authorize(now, carrier, &user),
             LinkEvent::Up { peer, .. } => {
-                if let Some(call) = self.calls.get(&session) {
+                if let Some(call) = self.calls.get(&carrier) {
                     let args = vec![
                         call.user.clone().unwrap_or_default().into(),
                         call.port_name().into(),
@@ -336,22 +334,19 @@ impl RrasServer {
                     ));
                 }
             }
-            LinkEvent::Ip(packet) => self.on_ip(now, session, &packet),
+            LinkEvent::Ip(packet) => self.on_ip(now, carrier, &packet),
             LinkEvent::Down(reason) => {
-                self.log_down(now, session, reason);
-                self.actions.push_back(ServerAction::CloseSession {
-                    session,
-                    result: CDN_ADMIN,
-                });
-                self.remove_call(session);
+                self.log_down(now, carrier, reason);
+                self.actions.push_back(ServerAction::CloseCall { carrier });
+                self.remove_call(carrier);
             }
             _ => {}
         }
     }
 
     /// What RRAS logs when it ends a line itself.
-    fn log_down(&mut self, now: Duration, session: SessionHandle, reason: DownReason) {
-        let Some(call) = self.calls.get(&session) else {
+    fn log_down(&mut self, now: Duration, carrier: Carrier, reason: DownReason) {
+        let Some(call) = self.calls.get(&carrier) else {
             return;
         };
         let user: Arg = call.user.clone().unwrap_or_default().into();
@@ -393,13 +388,13 @@ impl RrasServer {
         }
     }
 
-    fn authorize(&mut self, now: Duration, session: SessionHandle, user: &str) {
-        let (Some(account), Some(call)) = (self.config.users.get(user), self.calls.get(&session))
+    fn authorize(&mut self, now: Duration, carrier: Carrier, user: &str) {
+        let (Some(account), Some(call)) = (self.config.users.get(user), self.calls.get(&carrier))
         else {
             return;
         };
         let tunnel_call = PolicyCall {
-            tunnel: TunnelType::L2tp,
+            tunnel: carrier.tunnel_type(),
             auth: AuthMethod::MsChapV2,
             dial_in: account.dial_in,
         };
@@ -410,7 +405,7 @@ impl RrasServer {
             Decision::Grant { policy, profile } => {
                 args.push(self.policy_name(Some(policy)));
                 self.log(system_event(now, "IAS", 1, EventType::Information, args));
-                self.grant(now, session, user, protection, &profile.encryption)
+                self.grant(now, carrier, user, protection, &profile.encryption)
             }
             Decision::Deny { policy, reason } => {
                 args.push(self.policy_name(policy));
@@ -420,7 +415,7 @@ impl RrasServer {
                 Err(code::NO_DIALIN_PERMISSION)
             }
         };
-        if let Some(c) = self.calls.get_mut(&session) {
+        if let Some(c) = self.calls.get_mut(&carrier) {
             if let Ok(a) = &result {
                 c.address = a.peer_address;
             }
@@ -433,14 +428,14 @@ impl RrasServer {
     fn grant(
         &mut self,
         now: Duration,
-        session: SessionHandle,
+        carrier: Carrier,
         user: &str,
         protection: Protection,
         levels: &[EncryptionLevel],
     ) -> Result<Authorization, u32> {
         let port: Arg = self
             .calls
-            .get(&session)
+            .get(&carrier)
             .map(|c| c.port_name())
             .unwrap_or_default()
             .into();
@@ -483,7 +478,7 @@ impl RrasServer {
     }
 
     /// Answers pings to the server's end of a link.
-    fn on_ip(&mut self, now: Duration, session: SessionHandle, packet: &[u8]) {
+    fn on_ip(&mut self, now: Duration, carrier: Carrier, packet: &[u8]) {
         let local = self.local_address();
         let Ok(icmp::IcmpEcho {
             src,
@@ -508,7 +503,7 @@ impl RrasServer {
         };
         self.ip_ident = self.ip_ident.wrapping_add(1);
         let out = icmp::build_ipv4(local, src, self.ip_ident, 128, &reply);
-        if let Some(c) = self.calls.get_mut(&session) {
+        if let Some(c) = self.calls.get_mut(&carrier) {
             if c.link.send_ip(now, &out).is_err() {
                 self.counters.send_refused += 1;
             }
