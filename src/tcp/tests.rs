@@ -36,6 +36,17 @@ impl Pair {
         }
     }
 
+    /// The client connects from its next ephemeral port to the server.
+    fn dial(&mut self) -> Conn {
+        self.stacks[0]
+            .connect(
+                self.now,
+                SocketAddrV4::new(CLIENT, 0),
+                SocketAddrV4::new(SERVER, PPTP),
+            )
+            .expect("connect")
+    }
+
     fn drain(&mut self) {
         for i in 0..2 {
             while let Some(p) = self.stacks[i].poll_transmit() {
@@ -82,13 +93,7 @@ fn secs(s: u64) -> Duration {
 #[test]
 fn a_client_connects_sends_both_ways_and_closes() {
     let mut p = Pair::new((1, 2));
-    let c = p.stacks[0]
-        .connect(
-            secs(0),
-            SocketAddrV4::new(CLIENT, 0),
-            SocketAddrV4::new(SERVER, PPTP),
-        )
-        .unwrap();
+    let c = p.dial();
     p.run_until(secs(1));
     assert_eq!(p.events[0], vec![TcpEvent::Connected(c)]);
     let TcpEvent::Accepted {
@@ -138,13 +143,7 @@ fn a_client_connects_sends_both_ways_and_closes() {
 fn a_lost_syn_is_sent_again_and_the_connection_comes_up() {
     let mut p = Pair::new((1, 2));
     p.drop = Box::new(|side, n| side == 0 && n == 0);
-    let c = p.stacks[0]
-        .connect(
-            secs(0),
-            SocketAddrV4::new(CLIENT, 0),
-            SocketAddrV4::new(SERVER, PPTP),
-        )
-        .unwrap();
+    let c = p.dial();
     p.run_until(secs(10));
     assert_eq!(p.events[0], vec![TcpEvent::Connected(c)]);
     let syns = p.sent.iter().filter(|(s, _)| *s == 0).take(2).count();
@@ -155,13 +154,7 @@ fn a_lost_syn_is_sent_again_and_the_connection_comes_up() {
 fn an_unanswered_syn_ends_in_closed_after_the_timeout() {
     let mut p = Pair::new((1, 2));
     p.drop = Box::new(|side, _| side == 0);
-    let c = p.stacks[0]
-        .connect(
-            secs(0),
-            SocketAddrV4::new(CLIENT, 0),
-            SocketAddrV4::new(SERVER, PPTP),
-        )
-        .unwrap();
+    let c = p.dial();
     p.stacks[0].set_timeout(c, Some(secs(21)));
     p.run_until(secs(120));
     assert_eq!(
@@ -178,13 +171,7 @@ fn two_clients_at_once_are_both_accepted() {
     let mut p = Pair::new((1, 2));
     let other = Ipv4Addr::new(192, 168, 1, 11);
     let mut second = TcpStack::new(&[other], 3);
-    let a = p.stacks[0]
-        .connect(
-            secs(0),
-            SocketAddrV4::new(CLIENT, 0),
-            SocketAddrV4::new(SERVER, PPTP),
-        )
-        .unwrap();
+    let a = p.dial();
     second.connect(
         secs(0),
         SocketAddrV4::new(other, 0),
@@ -226,13 +213,7 @@ fn two_clients_at_once_are_both_accepted() {
 fn the_same_seeds_give_the_same_bytes_and_others_differ() {
     let run = |seeds| {
         let mut p = Pair::new(seeds);
-        let c = p.stacks[0]
-            .connect(
-                secs(0),
-                SocketAddrV4::new(CLIENT, 0),
-                SocketAddrV4::new(SERVER, PPTP),
-            )
-            .unwrap();
+        let c = p.dial();
         p.run_until(secs(1));
         p.stacks[0].send(p.now, c, b"x");
         p.run_until(secs(2));

@@ -11,60 +11,42 @@ use l2tpsec::wire::ppp::{Frame, Protocol};
 use l2tpsec::wire::{udp, Flow, WireKind};
 
 use super::lab::{Carriage, Lab};
+use l2tpsec::pptp::{Control, PptpConfig, PptpEvent};
 use l2tpsec::wire::gre;
-use l2tpsec::wire::pptp::{Message, OutgoingCallRequest, StartControl, PROTOCOL_VERSION};
 
-/// A PPTP client's control stream as Windows opens a call (RFC 2637 2.1,
-/// 2.7, 2.15), and echo and teardown, each stream several messages.
+/// The two halves of a PPTP control connection, as our engines speak it:
+/// the client's stream (SCCRQ, OCRQ, Set-Link-Info, then on hang-up CCRQ
+/// and StopCCRQ) and the server's (SCCRP, OCRP, CDN, StopCCRP).
 fn pptp_streams() -> Vec<Vec<u8>> {
-    let start = StartControl {
-        protocol_version: PROTOCOL_VERSION,
-        result: 0,
-        error: 0,
-        framing_capabilities: 1,
-        bearer_capabilities: 1,
-        maximum_channels: 0,
+    let cfg = |host: &str| PptpConfig {
+        host_name: host.into(),
+        vendor_name: "Microsoft".into(),
         firmware_revision: 0x0a28,
-        host_name: Vec::new(),
-        vendor_name: b"Microsoft Windows NT".to_vec(),
+        receive_window: 64,
     };
-    let call = OutgoingCallRequest {
-        call_id: 0x8000,
-        call_serial_number: 0,
-        minimum_bps: 300,
-        maximum_bps: 100_000_000,
-        bearer_type: 3,
-        framing_type: 3,
-        packet_receive_window: 64,
-        packet_processing_delay: 0,
-        phone_number: Vec::new(),
-        subaddress: Vec::new(),
-    };
-    let streams = [
-        vec![
-            Message::StartControlConnectionRequest(start),
-            Message::OutgoingCallRequest(call),
-            Message::SetLinkInfo {
-                peer_call_id: 0x4000,
-                send_accm: u32::MAX,
-                receive_accm: u32::MAX,
-            },
-        ],
-        vec![
-            Message::EchoRequest { identifier: 1 },
-            Message::EchoReply {
-                identifier: 1,
-                result: 1,
-                error: 0,
-            },
-            Message::CallClearRequest { call_id: 0x8000 },
-            Message::StopControlConnectionRequest { reason: 1 },
-        ],
-    ];
-    streams
-        .iter()
-        .map(|s| s.iter().flat_map(Message::emit).collect())
-        .collect()
+    let now = Duration::ZERO;
+    let mut pns = Control::pns(cfg(""), now, 0x8000);
+    let mut pac = Control::pac(cfg("VPNSRV"), now);
+    let (mut client, mut server) = (Vec::new(), Vec::new());
+    for round in 0..8 {
+        if round == 4 {
+            pns.hang_up(now);
+        }
+        while let Some(b) = pns.poll_stream() {
+            let _ = pac.handle_stream(now, &b);
+            client.extend(b);
+        }
+        while let Some(e) = pac.poll_event() {
+            if let PptpEvent::CallRequested { .. } = e {
+                pac.answer_call(now, Some(0x4000), 0);
+            }
+        }
+        while let Some(b) = pac.poll_stream() {
+            let _ = pns.handle_stream(now, &b);
+            server.extend(b);
+        }
+    }
+    vec![client, server]
 }
 
 /// Seeds kept per parser target: enough to show each message kind.

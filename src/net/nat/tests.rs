@@ -278,22 +278,23 @@ fn gre_packet(src: &str, dst: &str, call_id: u16) -> Vec<u8> {
     ipv4::build(&r, &g).unwrap()
 }
 
-/// A client's Outgoing-Call-Request for `call_id` on TCP 1723.
+/// A client's Outgoing-Call-Request for `call_id` on TCP 1723, as the
+/// PPTP engine sends it once the control connection is up.
 fn ocrq_packet(src: &str, sport: u16, call_id: u16) -> Vec<u8> {
-    use crate::wire::pptp::{Message, OutgoingCallRequest};
-    let m = Message::OutgoingCallRequest(OutgoingCallRequest {
-        call_id,
-        call_serial_number: 0,
-        minimum_bps: 300,
-        maximum_bps: 100_000_000,
-        bearer_type: 3,
-        framing_type: 3,
-        packet_receive_window: 64,
-        packet_processing_delay: 0,
-        phone_number: Vec::new(),
-        subaddress: Vec::new(),
-    })
-    .emit();
+    use crate::pptp::{Control, PptpConfig};
+    let cfg = PptpConfig {
+        host_name: String::new(),
+        vendor_name: "Microsoft".into(),
+        firmware_revision: 0,
+        receive_window: 64,
+    };
+    let mut pns = Control::pns(cfg.clone(), Duration::ZERO, call_id);
+    let mut pac = Control::pac(cfg, Duration::ZERO);
+    let sccrq = pns.poll_stream().unwrap();
+    let _ = pac.handle_stream(Duration::ZERO, &sccrq);
+    let sccrp = pac.poll_stream().unwrap();
+    let _ = pns.handle_stream(Duration::ZERO, &sccrp);
+    let m = pns.poll_stream().unwrap();
     let repr = tcp::Repr {
         src_port: sport,
         dst_port: 1723,
