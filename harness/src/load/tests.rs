@@ -316,6 +316,31 @@ fn forward_rules_are_checked_where_they_are_written() {
 }
 
 #[test]
+fn gre_settings_are_for_nat_hosts_and_a_gre_forward_has_no_port() {
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    nat: {inside: lan, outside: lan, gre: pptp-helper}\n",
+    ));
+    assert!(
+        e.contains("'gre' is not allowed on client, a windows-xp-client host (only on nat hosts)"),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat: {{inside: lan, outside: wan, gre: bogus}}\n"
+    ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n"));
+    assert!(
+        e.contains(
+            "x.yaml:16:43: unknown value 'bogus', expected one of: translate | pptp-helper | drop"
+        ),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat: {{inside: lan, outside: wan, forward: [{{protocol: gre, port: 47, to: server}}]}}\n"
+    ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n"));
+    assert!(e.contains("an esp or gre forward has no port"), "{e}");
+}
+
+#[test]
 fn every_problem_is_reported_not_just_the_first() {
     let e = error_of(&format!(
         "{LAB}timeline:\n  - {{at: 1s, host: ghost, action: hang-up}}\n  - {{at: 1s, host: client, action: stop-service}}\nexpect:\n  dials: [{{host: server, connected: true}}]\n"
