@@ -201,6 +201,22 @@ fn decrypted(pcap: &Path, keys: &str, filter: &str, fields: &[&str]) -> Vec<Stri
         .collect()
 }
 
+/// At least `min` frames match `filter`, every one with a good ICV, and
+/// no ESP frame stays without the L2TP it carries.
+fn esp_decrypts(pcap: &Path, keys: &str, filter: &str, min: usize, what: &str) {
+    let esp = decrypted(pcap, keys, filter, &["esp.icv_good"]);
+    assert!(esp.len() >= min, "{what}: {} ESP frames", esp.len());
+    assert!(
+        esp.iter().all(|v| v == "1"),
+        "{what}: ICV not good on every ESP frame: {esp:?}"
+    );
+    let opaque = decrypted(pcap, keys, "esp && !l2tp", &["frame.number"]);
+    assert!(
+        opaque.is_empty(),
+        "{what}: ESP without L2TP inside: {opaque:?}"
+    );
+}
+
 /// Runs a shipped scenario with its seed; its whole capture, written to a
 /// file, and its exported keys.
 fn keyed_capture(name: &str) -> (PathBuf, String) {
@@ -251,17 +267,7 @@ fn exported_keys_decrypt_main_mode_and_every_esp_packet() {
             );
             assert_eq!(n.len(), 2, "{iface}: Main Mode frames with {name}");
         }
-        let esp = decrypted(&pcap, &keys, "esp", &["esp.icv_good"]);
-        assert!(esp.len() >= 10, "{iface}: {} ESP frames", esp.len());
-        assert!(
-            esp.iter().all(|v| v == "1"),
-            "{iface}: ICV not good on every ESP frame: {esp:?}"
-        );
-        let opaque = decrypted(&pcap, &keys, "esp && !l2tp", &["frame.number"]);
-        assert!(
-            opaque.is_empty(),
-            "{iface}: ESP frames without L2TP inside: {opaque:?}"
-        );
+        esp_decrypts(&pcap, &keys, "esp", 10, iface);
         assert!(!decrypted(&pcap, &keys, "esp && ppp", &["frame.number"]).is_empty());
     }
 }
@@ -516,16 +522,12 @@ fn exported_keys_decrypt_udp_encapsulated_esp_on_every_segment_of_the_nat_t_scen
             );
             assert!(bad.is_empty(), "{name} {iface}: {}", bad.join("\n"));
             // RFC 3948 as tshark reads it: ESP inside UDP 4500.
-            let encapsulated = decrypted(&pcap, &keys, "udpencap && esp", &["esp.icv_good"]);
-            assert!(encapsulated.len() >= 5, "{name} {iface}: {encapsulated:?}");
-            assert!(
-                encapsulated.iter().all(|v| v == "1"),
-                "{name} {iface}: ICV not good: {encapsulated:?}"
-            );
-            let opaque = decrypted(&pcap, &keys, "esp && !l2tp", &["frame.number"]);
-            assert!(
-                opaque.is_empty(),
-                "{name} {iface}: ESP without L2TP inside: {opaque:?}"
+            esp_decrypts(
+                &pcap,
+                &keys,
+                "udpencap && esp",
+                5,
+                &format!("{name} {iface}"),
             );
             // IKE moved to 4500 behind the non-ESP marker, and decrypts: MM5
             // and MM6 show their ID payloads (type 5).

@@ -95,6 +95,9 @@ impl Control {
         }
     }
 
+    /// RFC 2637 2.1/2.2. Asynchronous framing, analog bearer, no channel
+    /// limit advertised [MODEL: the values a Windows peer sends are not in
+    /// our sources]; host, vendor and firmware from the configuration.
     fn start_control(&self, result: u8) -> StartControl {
         StartControl {
             protocol_version: PROTOCOL_VERSION,
@@ -261,6 +264,8 @@ impl Control {
                 self.state = State::Established;
                 self.events.push_back(PptpEvent::ControlUp);
                 let call_id = self.call_id().unwrap_or(0);
+                // RFC 2637 2.7; speeds, any bearer and framing (3), no
+                // phone number [MODEL: Windows' own values unsourced].
                 let request = Message::OutgoingCallRequest(OutgoingCallRequest {
                     call_id,
                     call_serial_number: 0,
@@ -372,8 +377,7 @@ impl Control {
 
     /// PAC: answers the Outgoing-Call-Request: `Some(our call id)` accepts,
     /// `None` refuses with `refusal` (RFC 2637 2.8 result codes).
-    pub fn answer_call(&mut self, now: Duration, accept: Option<u16>, refusal: u8) {
-        let _ = now;
+    pub fn answer_call(&mut self, accept: Option<u16>, refusal: u8) {
         let Some(call) = self.call.as_mut() else {
             return;
         };
@@ -381,6 +385,7 @@ impl Control {
             return;
         };
         let peer_call_id = call.peer_id;
+        // RFC 2637 2.8; a 100 Mbit/s connect speed [MODEL].
         let reply = |call_id, result| {
             Message::OutgoingCallReply(OutgoingCallReply {
                 call_id,
@@ -414,8 +419,7 @@ impl Control {
     /// Ends the call and the control connection from this side: the PNS
     /// clears the call (CCRQ) and stops once the CDN comes; the PAC
     /// disconnects the call (CDN) and stops.
-    pub fn hang_up(&mut self, now: Duration) {
-        let _ = now;
+    pub fn hang_up(&mut self) {
         if self.state != State::Established {
             if self.state != State::Down {
                 self.down(ControlDownReason::Stopped);

@@ -75,7 +75,7 @@ impl Pair {
                     peer_call_id: CLIENT_CALL,
                 }) {
                     let id = self.accept.then_some(SERVER_CALL);
-                    self.pac.answer_call(now, id, result::BUSY);
+                    self.pac.answer_call(id, result::BUSY);
                 }
                 self.events[1].push(e);
                 moved = true;
@@ -141,7 +141,7 @@ fn the_pns_hangs_up_call_first_then_the_connection() {
     let mut p = Pair::new(true);
     p.settle(secs(0));
     p.messages.clear();
-    p.pns.hang_up(secs(5));
+    p.pns.hang_up();
     p.settle(secs(5));
     assert_eq!(
         p.messages,

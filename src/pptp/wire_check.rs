@@ -64,13 +64,13 @@ struct Side {
 fn exchange() -> Vec<(Duration, Vec<u8>)> {
     let mut sides = [
         Side {
-            tcp: TcpStack::new(&[CLIENT], 7),
+            tcp: TcpStack::new(&[CLIENT], 7, 128),
             conn: None,
             control: None,
             addr: CLIENT,
         },
         Side {
-            tcp: TcpStack::new(&[SERVER], 9),
+            tcp: TcpStack::new(&[SERVER], 9, 128),
             conn: None,
             control: None,
             addr: SERVER,
@@ -111,7 +111,7 @@ fn exchange() -> Vec<(Duration, Vec<u8>)> {
             if let (Some(ctl), Some(conn)) = (s.control.as_mut(), s.conn) {
                 while let Some(e) = ctl.poll_event() {
                     match e {
-                        PptpEvent::CallRequested { .. } => ctl.answer_call(now, Some(0x4000), 0),
+                        PptpEvent::CallRequested { .. } => ctl.answer_call(Some(0x4000), 0),
                         PptpEvent::CallUp if i == 0 && ppp_sent == 0 => {
                             // An LCP Configure-Request (MRU 1400, magic).
                             let lcp = b"\xff\x03\xc0\x21\x01\x01\x00\x0e\x01\x04\x05\x78\x05\x06\x12\x34\x56\x78";

@@ -21,9 +21,8 @@ use smoltcp::socket::tcp::{self, State};
 use smoltcp::time::Instant;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndpoint};
 
-/// Windows' IP TTL, which its TCP segments carry too.
-pub const TTL: u8 = 128;
-/// Windows XP's ephemeral ports: 1025-5000 (MaxUserPort's default).
+/// Windows XP's ephemeral ports: 1025-5000 (MaxUserPort's default, KB
+/// 196271).
 pub const EPHEMERAL: (u16, u16) = (1025, 5000);
 /// Each connection's send and receive buffer: PPTP control messages are
 /// at most 220 octets, a few at a time.
@@ -126,6 +125,10 @@ pub struct TcpStack {
     now: Instant,
     /// smoltcp's next deadline after the last poll.
     next_at: Option<Duration>,
+    /// The IP TTL of every segment (the host's).
+    ttl: u8,
+    /// Addresses beyond smoltcp's eight: TCP does not answer on them.
+    pub addresses_refused: u64,
 }
 
 impl core::fmt::Debug for TcpStack {
@@ -148,21 +151,26 @@ fn v4(e: IpEndpoint) -> Option<SocketAddrV4> {
 
 impl TcpStack {
     /// A stack on `addresses`, whose first ephemeral port and smoltcp
-    /// seed come from `seed` (the machine's ChaCha RNG).
-    pub fn new(addresses: &[Ipv4Addr], seed: u64) -> Self {
+    /// seed come from `seed` (the machine's ChaCha RNG); its segments
+    /// carry `ttl` (the host's IP TTL).
+    pub fn new(addresses: &[Ipv4Addr], seed: u64, ttl: u8) -> Self {
         let mut device = Queue::default();
         let mut config = Config::new(HardwareAddress::Ip);
         config.random_seed = seed;
         let mut iface = Interface::new(config, &mut device, Instant::ZERO);
+        let mut addresses_refused = 0;
         iface.update_ip_addrs(|a| {
             for &addr in addresses {
-                // Full of addresses (smoltcp keeps a few): the rest go.
-                let _ = a.push(IpCidr::new(IpAddress::Ipv4(addr), 32));
+                // smoltcp keeps eight (the crate feature): count the rest.
+                if a.push(IpCidr::new(IpAddress::Ipv4(addr), 32)).is_err() {
+                    addresses_refused += 1;
+                }
             }
         });
         // Every destination goes out: the machine's stack routes the
         // packet; smoltcp only needs to believe it can.
         if let Some(&first) = addresses.first() {
+            // An empty route table has room for it.
             let _ = iface.routes_mut().add_default_ipv4_route(first);
         }
         let span = u64::from(EPHEMERAL.1 - EPHEMERAL.0);
@@ -176,15 +184,17 @@ impl TcpStack {
             next_port: EPHEMERAL.0 + (seed % span) as u16,
             now: Instant::ZERO,
             next_at: None,
+            ttl,
+            addresses_refused,
         }
     }
 
-    fn socket() -> tcp::Socket<'static> {
+    fn socket(&self) -> tcp::Socket<'static> {
         let mut s = tcp::Socket::new(
             tcp::SocketBuffer::new(vec![0; BUFFER]),
             tcp::SocketBuffer::new(vec![0; BUFFER]),
         );
-        s.set_hop_limit(Some(TTL));
+        s.set_hop_limit(Some(self.ttl));
         s
     }
 
@@ -218,7 +228,7 @@ impl TcpStack {
         } else {
             local.port()
         };
-        let mut s = Self::socket();
+        let mut s = self.socket();
         let local = IpEndpoint::new(IpAddress::Ipv4(*local.ip()), port);
         let remote = IpEndpoint::new(IpAddress::Ipv4(*remote.ip()), remote.port());
         s.connect(self.iface.context(), remote, local).ok()?;
@@ -248,7 +258,7 @@ impl TcpStack {
             if waiting {
                 continue;
             }
-            let mut s = Self::socket();
+            let mut s = self.socket();
             if s.listen(IpListenEndpoint { addr: None, port }).is_ok() {
                 let h = self.sockets.add(s);
                 self.track(h, Some(port));

@@ -9,6 +9,8 @@ const CLIENT: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 const SERVER: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 10);
 const PPTP: u16 = 1723;
 const LATENCY: Duration = Duration::from_millis(10);
+/// Windows' IP TTL (`windows::stack::TTL`), which the segments must carry.
+const TTL: u8 = 128;
 
 /// A client and a server stack, and what crossed between them.
 struct Pair {
@@ -24,11 +26,11 @@ struct Pair {
 
 impl Pair {
     fn new(seeds: (u64, u64)) -> Self {
-        let mut server = TcpStack::new(&[SERVER], seeds.1);
+        let mut server = TcpStack::new(&[SERVER], seeds.1, TTL);
         server.listen(Duration::ZERO, PPTP);
         Pair {
             now: Duration::ZERO,
-            stacks: [TcpStack::new(&[CLIENT], seeds.0), server],
+            stacks: [TcpStack::new(&[CLIENT], seeds.0, TTL), server],
             wire: Vec::new(),
             sent: Vec::new(),
             events: [Vec::new(), Vec::new()],
@@ -129,7 +131,7 @@ fn a_client_connects_sends_both_ways_and_closes() {
         established: true
     }));
     assert_eq!(p.stacks[0].open_connections(), 0);
-    // Every segment is a valid IPv4/TCP packet with Windows' TTL.
+    // Every segment is a valid IPv4/TCP packet with the stack's TTL.
     for (_, bytes) in &p.sent {
         let ip = ipv4::Packet::new_checked(&bytes[..]).unwrap();
         assert!(ip.verify_checksum());
@@ -170,7 +172,7 @@ fn an_unanswered_syn_ends_in_closed_after_the_timeout() {
 fn two_clients_at_once_are_both_accepted() {
     let mut p = Pair::new((1, 2));
     let other = Ipv4Addr::new(192, 168, 1, 11);
-    let mut second = TcpStack::new(&[other], 3);
+    let mut second = TcpStack::new(&[other], 3, TTL);
     let a = p.dial();
     second.connect(
         secs(0),
@@ -225,7 +227,7 @@ fn the_same_seeds_give_the_same_bytes_and_others_differ() {
 
 #[test]
 fn garbage_never_panics() {
-    let mut s = TcpStack::new(&[SERVER], 1);
+    let mut s = TcpStack::new(&[SERVER], 1, TTL);
     s.listen(secs(0), PPTP);
     for junk in [
         &[][..],
@@ -235,4 +237,11 @@ fn garbage_never_panics() {
         s.handle_packet(secs(1), junk);
     }
     assert_eq!(s.poll_transmit(), None);
+}
+
+#[test]
+fn addresses_beyond_smoltcps_eight_are_counted_not_lost_silently() {
+    let many: Vec<Ipv4Addr> = (1..=9).map(|i| Ipv4Addr::new(10, 0, 0, i)).collect();
+    assert_eq!(TcpStack::new(&many, 1, TTL).addresses_refused, 1);
+    assert_eq!(TcpStack::new(&many[..2], 1, TTL).addresses_refused, 0);
 }

@@ -30,7 +30,7 @@ fn pptp_streams() -> Vec<Vec<u8>> {
     let (mut client, mut server) = (Vec::new(), Vec::new());
     for round in 0..8 {
         if round == 4 {
-            pns.hang_up(now);
+            pns.hang_up();
         }
         while let Some(b) = pns.poll_stream() {
             let _ = pac.handle_stream(now, &b);
@@ -38,7 +38,7 @@ fn pptp_streams() -> Vec<Vec<u8>> {
         }
         while let Some(e) = pac.poll_event() {
             if let PptpEvent::CallRequested { .. } = e {
-                pac.answer_call(now, Some(0x4000), 0);
+                pac.answer_call(Some(0x4000), 0);
             }
         }
         while let Some(b) = pac.poll_stream() {
