@@ -117,14 +117,15 @@ fn audit(host: &str, a: &Audit, fail: &mut impl FnMut(&'static str, String)) {
         }
     }
     if let Some(s) = &a.server {
-        if s.leased.len() > s.calls || s.calls > s.l2tp_sessions {
+        if s.leased.len() > s.calls || s.calls > s.l2tp_sessions + s.pptp_calls {
             fail(
                 "nothing-held-after-a-call",
                 format!(
-                    "{host}: {} address(es) leased, {} port(s) held, {} L2TP session(s)",
+                    "{host}: {} address(es) leased, {} port(s) held, {} L2TP session(s), {} PPTP call(s)",
                     s.leased.len(),
                     s.calls,
-                    s.l2tp_sessions
+                    s.l2tp_sessions,
+                    s.pptp_calls
                 ),
             );
         }

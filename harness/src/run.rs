@@ -15,6 +15,7 @@ use l2tpsec::crypto::dh::DhGroup;
 use l2tpsec::crypto::pki::{self, Pki};
 use l2tpsec::net::{self, Machine, Simulation};
 use l2tpsec::windows::catalog;
+use l2tpsec::windows::client::DialOutcome;
 use l2tpsec::windows::config as win;
 use l2tpsec::windows::config::ManualPolicy;
 use l2tpsec::windows::ipsec as offers;
@@ -68,7 +69,6 @@ pub enum RunError {
 const SETTLE: Duration = Duration::from_secs(5);
 
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError> {
-    refuse_unmodelled(scenario)?;
     let spec = network_spec(scenario, opts)?;
     let mut sim = Simulation::new(spec).map_err(|e| RunError::Setup(e.to_string()))?;
     let mut configs = machine_configs(scenario, opts.seed)?.into_iter();
@@ -131,39 +131,44 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     let mut keys: Vec<String> = Vec::new();
     for (name, m) in &windows {
         let m = m.borrow();
-        if let Some(o) = m.dial_outcome() {
-            let error = o.error.map(|code| DialError {
+        let error_of = |code: Option<u32>| {
+            code.map(|code| DialError {
                 code,
                 message: catalog::ras_error_message(locale, code),
-            });
-            // Only L2TP runs today: one attempt, the dial's own.
-            let attempt = Attempt {
-                protocol: DialProtocol::L2tp,
-                connected: o.connected(),
-                error: error.clone(),
-            };
+            })
+        };
+        let attempt_of = |o: &DialOutcome| Attempt {
+            protocol: dial_protocol(o.protocol),
+            connected: o.connected(),
+            error: error_of(o.error),
+        };
+        if let Some(o) = m.dial_outcome() {
+            let mut attempts: Vec<Attempt> = o.earlier.iter().map(attempt_of).collect();
+            attempts.push(attempt_of(o));
             report.dials.push(DialReport {
                 host: name.clone(),
-                protocol: DialProtocol::L2tp,
+                protocol: dial_protocol(o.protocol),
                 connected: o.connected(),
-                error,
+                error: error_of(o.error),
                 address: o.address,
-                attempts: vec![attempt],
+                attempts,
             });
-        } else if m.config().dial.is_some() {
+        } else if let Some((protocol, earlier)) = m.dial_under_way() {
             // The run's duration ended before the dial had a result: the
             // report says so rather than invent an error.
+            let mut attempts: Vec<Attempt> = earlier.iter().map(attempt_of).collect();
+            attempts.push(Attempt {
+                protocol: dial_protocol(protocol),
+                connected: false,
+                error: None,
+            });
             report.dials.push(DialReport {
                 host: name.clone(),
-                protocol: DialProtocol::L2tp,
+                protocol: dial_protocol(protocol),
                 connected: false,
                 error: None,
                 address: None,
-                attempts: vec![Attempt {
-                    protocol: DialProtocol::L2tp,
-                    connected: false,
-                    error: None,
-                }],
+                attempts,
             });
         }
         let mon = m.monitor();
@@ -264,18 +269,13 @@ pub fn machine_configs(
         .collect()
 }
 
-/// Parts of the scenario language whose mechanics arrive with later issues
-/// (PPTP, NAT-T, ICS): refused up front rather than faked.
-fn refuse_unmodelled(scenario: &Scenario) -> Result<(), RunError> {
-    let not_yet = |what: String| Err(RunError::Setup(format!("{what} is not modelled yet")));
-    for (name, host) in scenario.hosts.iter() {
-        if let Some(d) = &host.dial {
-            if d.kind == win::VpnType::Pptp {
-                return not_yet(format!("host '{name}': PPTP dialling"));
-            }
-        }
+/// The report's name for a dial attempt's protocol.
+fn dial_protocol(name: &str) -> DialProtocol {
+    if name == "pptp" {
+        DialProtocol::Pptp
+    } else {
+        DialProtocol::L2tp
     }
-    Ok(())
 }
 
 /// The scenario's certificates, minted from the fixed keys with serials

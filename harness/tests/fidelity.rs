@@ -136,7 +136,10 @@ fn hanging_up_over_ipsec_ends_the_tunnel_then_the_policy_and_a_redial_starts_afr
         ports.starts_with("VPN2-0  L2TP  Active  alice  10.10.0.101\n"),
         "{ports}"
     );
-    assert!(ports.ends_with("4 other L2TP ports inactive\n"), "{ports}");
+    assert!(
+        ports.ends_with("4 other L2TP ports inactive\n5 other PPTP ports inactive\n"),
+        "{ports}"
+    );
 }
 
 #[test]

@@ -141,6 +141,11 @@ impl Control {
         self.call.as_ref().map(|c| c.local_id)
     }
 
+    /// A call is up: its data channel exists.
+    pub fn call_up(&self) -> bool {
+        self.call.as_ref().is_some_and(|c| c.data.is_some())
+    }
+
     pub fn is_down(&self) -> bool {
         self.state == State::Down
     }

@@ -8,8 +8,11 @@
 //! smoltcp sees only TCP: the machine's own stack keeps UDP and ICMP. A
 //! connection is a `Conn`; what happens to it comes out of `poll_event`.
 
+mod replay;
 #[cfg(test)]
 mod tests;
+
+use replay::Op;
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 use core::time::Duration;
@@ -129,6 +132,10 @@ pub struct TcpStack {
     ttl: u8,
     /// Addresses beyond smoltcp's eight: TCP does not answer on them.
     pub addresses_refused: u64,
+    /// What the stack was built from and every call that changed it since
+    /// (smoltcp's state cannot be copied; `Clone` replays this).
+    origin: (Vec<Ipv4Addr>, u64),
+    log: Vec<Op>,
 }
 
 impl core::fmt::Debug for TcpStack {
@@ -186,6 +193,8 @@ impl TcpStack {
             next_at: None,
             ttl,
             addresses_refused,
+            origin: (addresses.to_vec(), seed),
+            log: Vec::new(),
         }
     }
 
@@ -221,6 +230,7 @@ impl TcpStack {
         local: SocketAddrV4,
         remote: SocketAddrV4,
     ) -> Option<Conn> {
+        self.log.push(Op::Connect(now, local, remote));
         let port = if local.port() == 0 {
             let p = self.next_port;
             self.next_port = if p >= EPHEMERAL.1 { EPHEMERAL.0 } else { p + 1 };
@@ -241,6 +251,7 @@ impl TcpStack {
     /// Accepts connections to `port` on any of the stack's addresses;
     /// each comes out as `Accepted`, and the port keeps listening.
     pub fn listen(&mut self, now: Duration, port: u16) {
+        self.log.push(Op::Listen(now, port));
         self.listening.insert(port);
         self.keep_listening();
         self.poll(now);
@@ -268,6 +279,7 @@ impl TcpStack {
 
     /// Queues bytes to send; returns how many fit in the send buffer.
     pub fn send(&mut self, now: Duration, conn: Conn, data: &[u8]) -> usize {
+        self.log.push(Op::Send(now, conn, data.to_vec()));
         if !self.tracked.contains_key(&conn.0) {
             return 0;
         }
@@ -282,6 +294,7 @@ impl TcpStack {
 
     /// Everything received and not read yet.
     pub fn recv(&mut self, now: Duration, conn: Conn) -> Vec<u8> {
+        self.log.push(Op::Recv(now, conn));
         if !self.tracked.contains_key(&conn.0) {
             return Vec::new();
         }
@@ -302,6 +315,7 @@ impl TcpStack {
 
     /// Sends FIN once what is queued has gone (an orderly close).
     pub fn close(&mut self, now: Duration, conn: Conn) {
+        self.log.push(Op::Close(now, conn));
         if self.tracked.contains_key(&conn.0) {
             self.sockets.get_mut::<tcp::Socket>(conn.0).close();
         }
@@ -310,6 +324,7 @@ impl TcpStack {
 
     /// Resets the connection (RST) at once.
     pub fn abort(&mut self, now: Duration, conn: Conn) {
+        self.log.push(Op::Abort(now, conn));
         if self.tracked.contains_key(&conn.0) {
             self.sockets.get_mut::<tcp::Socket>(conn.0).abort();
         }
@@ -319,6 +334,7 @@ impl TcpStack {
     /// Gives up on a connection that has sent nothing acknowledged for
     /// `limit` (Windows' SYN retries end so; RFC 1122 4.2.3.5's R2).
     pub fn set_timeout(&mut self, conn: Conn, limit: Option<Duration>) {
+        self.log.push(Op::SetTimeout(conn, limit));
         if self.tracked.contains_key(&conn.0) {
             let d = limit.map(|l| smoltcp::time::Duration::from_micros(l.as_micros() as u64));
             self.sockets.get_mut::<tcp::Socket>(conn.0).set_timeout(d);
@@ -327,21 +343,27 @@ impl TcpStack {
 
     /// A TCP segment in an IPv4 packet addressed to us.
     pub fn handle_packet(&mut self, now: Duration, packet: &[u8]) {
+        self.log.push(Op::Packet(now, packet.to_vec()));
         self.device.rx.push_back(packet.to_vec());
         self.poll(now);
     }
 
     pub fn handle_timeout(&mut self, now: Duration) {
+        self.log.push(Op::Timeout(now));
         self.poll(now);
     }
 
     /// The next IPv4 packet to send.
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        self.device.tx.pop_front()
+        let p = self.device.tx.pop_front()?;
+        self.log.push(Op::PollTransmit);
+        Some(p)
     }
 
     pub fn poll_event(&mut self) -> Option<TcpEvent> {
-        self.events.pop_front()
+        let e = self.events.pop_front()?;
+        self.log.push(Op::PollEvent);
+        Some(e)
     }
 
     /// When smoltcp next needs `handle_timeout` (retransmission, delayed

@@ -245,3 +245,25 @@ fn addresses_beyond_smoltcps_eight_are_counted_not_lost_silently() {
     assert_eq!(TcpStack::new(&many, 1, TTL).addresses_refused, 1);
     assert_eq!(TcpStack::new(&many[..2], 1, TTL).addresses_refused, 0);
 }
+
+#[test]
+fn a_clone_taken_mid_connection_goes_on_exactly_as_the_original() {
+    let run = |clone_at: Option<Duration>| {
+        let mut p = Pair::new((5, 6));
+        let c = p.dial();
+        p.run_until(secs(1));
+        p.stacks[0].send(p.now, c, b"Start-Control");
+        p.run_until(Duration::from_millis(1005));
+        if let Some(at) = clone_at {
+            p.run_until(at);
+            p.stacks = [p.stacks[0].clone(), p.stacks[1].clone()];
+        }
+        p.run_until(secs(2));
+        p.stacks[0].close(p.now, c);
+        p.run_until(secs(300));
+        (p.sent, p.events)
+    };
+    let original = run(None);
+    assert_eq!(run(Some(Duration::from_millis(1012))), original);
+    assert!(original.0.len() > 4);
+}

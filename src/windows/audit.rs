@@ -22,6 +22,8 @@ pub struct ServerAudit {
     pub leased: Vec<Ipv4Addr>,
     /// L2TP sessions the endpoint still carries.
     pub l2tp_sessions: usize,
+    /// PPTP calls up (a port may be held only by a live tunnel call).
+    pub pptp_calls: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

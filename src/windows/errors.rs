@@ -16,6 +16,9 @@ pub mod code {
     pub const PPP_TIMEOUT: u32 = 718;
     /// ERROR_PPP_NO_PROTOCOLS_CONFIGURED: no network protocol came up.
     pub const PPP_NO_PROTOCOLS_CONFIGURED: u32 = 720;
+    /// ERROR_PPP_NO_RESPONSE: the remote computer did not respond (over
+    /// PPTP: GRE never answered, WINDOWS.md 7).
+    pub const PPP_NO_RESPONSE: u32 = 721;
     /// ERROR_PPP_LCP_TERMINATED.
     pub const PPP_LCP_TERMINATED: u32 = 734;
     /// ERROR_REMOTE_REQUIRE_ENCRYPTION.

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod carrier;
 pub mod client;
 pub mod ipsec;
+pub mod pptp_calls;
 pub mod server;
 // The composition.
 pub mod machine;

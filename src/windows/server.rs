@@ -1,4 +1,4 @@
-//! The RRAS server, sans-IO: L2TP ports, one PPP link per call,
+//! The RRAS server, sans-IO: L2TP and PPTP ports, one PPP link per call,
 //! authentication against local accounts, remote access policies, the
 //! static address pool, and the System-log entries RRAS and IAS write.
 //! The machine feeds it (`handle_*`) and carries out `poll_action`.
@@ -18,7 +18,7 @@ use super::carrier::Carrier;
 use super::config::ServerConfig;
 use super::errors::code;
 use super::eventlog::{Arg, Event, EventType, Log};
-use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel};
+use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel, TunnelType};
 use crate::crypto::cbc::CbcCipher;
 use crate::ppp::link::{
     Authorization, DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role,
@@ -53,7 +53,9 @@ pub enum ServerAction {
 #[derive(Clone)]
 struct ServerCall {
     link: Link,
-    /// RRAS port number: the call is on "VPN2-<n>" [MODEL name].
+    carrier: Carrier,
+    /// RRAS port number of the call's tunnel type: "VPN2-<n>" for L2TP,
+    /// "VPN1-<n>" for PPTP [MODEL names].
     port: u16,
     peer: Ipv4Addr,
     /// Our address toward the peer (IAS's NAS-IP-Address).
@@ -65,7 +67,10 @@ struct ServerCall {
 
 impl ServerCall {
     fn port_name(&self) -> String {
-        format!("VPN2-{}", self.port)
+        match self.carrier.tunnel_type() {
+            TunnelType::L2tp => format!("VPN2-{}", self.port),
+            TunnelType::Pptp => format!("VPN1-{}", self.port),
+        }
     }
 }
 
@@ -133,20 +138,43 @@ impl RrasServer {
         self.calls.len()
     }
 
+    /// Calls holding a port of `tunnel`'s type.
+    fn calls_of(&self, tunnel: TunnelType) -> impl Iterator<Item = &ServerCall> {
+        self.calls
+            .values()
+            .filter(move |c| c.carrier.tunnel_type() == tunnel)
+    }
+
+    /// A PPTP call may be answered: a PPTP port is idle.
+    pub fn pptp_port_free(&self) -> bool {
+        self.calls_of(TunnelType::Pptp).count() < usize::from(self.config.pptp_ports)
+    }
+
     /// The RRAS console's Ports view: one line per port that has a call,
-    /// and how many L2TP ports are idle [MODEL layout].
+    /// and how many L2TP and PPTP ports are idle [MODEL layout].
     pub fn ports_view(&self) -> String {
         let mut out = String::new();
         for c in self.calls.values() {
+            let kind = match c.carrier.tunnel_type() {
+                TunnelType::L2tp => "L2TP",
+                TunnelType::Pptp => "PPTP",
+            };
             out.push_str(&format!(
-                "{}  L2TP  Active  {}  {}\n",
+                "{}  {kind}  Active  {}  {}\n",
                 c.port_name(),
                 c.user.as_deref().unwrap_or("-"),
                 c.address.map_or("-".to_string(), |a| a.to_string()),
             ));
         }
-        let idle = usize::from(self.config.l2tp_ports).saturating_sub(self.calls.len());
-        out.push_str(&format!("{idle} other L2TP ports inactive\n"));
+        for (tunnel, ports, kind) in [
+            (TunnelType::L2tp, self.config.l2tp_ports, "L2TP"),
+            (TunnelType::Pptp, self.config.pptp_ports, "PPTP"),
+        ] {
+            let idle = usize::from(ports).saturating_sub(self.calls_of(tunnel).count());
+            if ports > 0 || kind == "L2TP" {
+                out.push_str(&format!("{idle} other {kind} ports inactive\n"));
+            }
+        }
         out
     }
 
@@ -207,13 +235,15 @@ impl RrasServer {
             ChaCha20Rng::from_rng(&mut self.rng),
         );
         link.open(now);
+        let tunnel = carrier.tunnel_type();
         let port = (0..=u16::MAX)
-            .find(|n| !self.calls.values().any(|c| c.port == *n))
+            .find(|n| !self.calls_of(tunnel).any(|c| c.port == *n))
             .unwrap_or_default();
         self.calls.insert(
             carrier,
             ServerCall {
                 link,
+                carrier,
                 port,
                 peer,
                 nas,

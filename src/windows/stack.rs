@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::net::{RouteTable, Transmit};
-use crate::wire::{icmp, udp};
+use crate::wire::{icmp, ipv4, udp};
 
 /// Windows' default IP TTL.
 pub const TTL: u8 = 128;
@@ -89,6 +89,23 @@ impl IpStack {
         let ident = self.next_ident();
         let packet = udp::build_ipv4(src, dst, ident, TTL, payload);
         self.send_ip(*dst.ip(), packet);
+    }
+
+    /// Sends a GRE packet (IP protocol 47, RFC 2637 4) from `src`.
+    pub fn send_gre(&mut self, src: Ipv4Addr, dst: Ipv4Addr, payload: &[u8]) {
+        let repr = ipv4::Repr {
+            src_addr: src,
+            dst_addr: dst,
+            protocol: ipv4::Protocol::Gre,
+            payload_len: payload.len(),
+            ttl: TTL,
+            ident: self.next_ident(),
+            dont_frag: false,
+        };
+        match ipv4::build(&repr, payload) {
+            Ok(packet) => self.send_ip(dst, packet),
+            Err(_) => self.counters.unhandled += 1,
+        }
     }
 
     /// Queues an already built IPv4 packet toward `dst`.

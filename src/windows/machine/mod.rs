@@ -1,6 +1,7 @@
 //! A Windows machine as the network sees it, and the one place that
-//! composes its parts: the IP stack, ICS, the IPsec components, the L2TP
-//! endpoint on UDP 1701, and the RAS client or the RRAS server. The parts
+//! composes its parts: the IP stack, ICS (`ics`), the IPsec components,
+//! the L2TP endpoint on UDP 1701, PPTP on TCP 1723 and GRE (`pptp`), and
+//! the RAS client or the RRAS server. The parts
 //! are sans-IO and know nothing of each other; this file moves data
 //! between them (`pump`). It is itself sans-IO (`net::Machine`).
 
@@ -21,12 +22,12 @@ use super::ipsec::{
     optional_quick_mode_offers, quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
 };
 use super::monitor::IpsecMonitor;
+use super::pptp_calls::{Outgoing, PptpCalls};
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::{IpStack, StackCounters};
 use crate::ike::nat_t::NatTScope;
 use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent, PeerAddr};
-use crate::net::fault::AppliedAction;
 use crate::net::machine::Refused;
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
 use crate::wire::flow::{NAT_T_PORT, NON_ESP_MARKER, NON_ESP_MARKER_LEN};
@@ -51,6 +52,9 @@ struct Ics {
     table: NatTable,
 }
 
+mod ics;
+mod pptp;
+
 /// A Windows XP client or Server 2003 RRAS machine.
 #[derive(Clone)]
 pub struct WindowsMachine {
@@ -61,6 +65,7 @@ pub struct WindowsMachine {
     /// What leaves the machine, after the IPsec driver.
     wire: VecDeque<Transmit>,
     l2tp: Endpoint,
+    pptp: PptpCalls,
     client: Option<RasClient>,
     server: Option<RrasServer>,
     logs: EventLogs,
@@ -137,6 +142,14 @@ impl WindowsMachine {
             ChaCha20Rng::from_rng(&mut rng),
             ChaCha20Rng::from_rng(&mut rng),
         );
+        let addresses: Vec<Ipv4Addr> = config.interfaces.iter().map(|i| i.1).collect();
+        let pptp = PptpCalls::new(
+            pptp::config(&config),
+            &addresses,
+            super::stack::TTL,
+            rng.next_u64(),
+            ChaCha20Rng::from_rng(&mut rng),
+        );
         let ics = config.ics.and_then(|(inside, outside)| {
             let public = config.interfaces.get(outside)?.1;
             let mut table = NatTable::new(public, EspNat::Translate);
@@ -156,6 +169,7 @@ impl WindowsMachine {
             wire: VecDeque::new(),
             stack,
             l2tp,
+            pptp,
             client,
             server,
             logs: EventLogs::default(),
@@ -165,6 +179,14 @@ impl WindowsMachine {
             config,
         };
         machine.apply_server_policy(Duration::ZERO);
+        if machine
+            .config
+            .server
+            .as_ref()
+            .is_some_and(|s| s.pptp_ports > 0)
+        {
+            machine.pptp.listen(Duration::ZERO);
+        }
         machine
     }
 
@@ -204,6 +226,12 @@ impl WindowsMachine {
         self.client.as_ref().and_then(RasClient::outcome)
     }
 
+    /// A dial without a result yet: the protocol of its attempt and the
+    /// attempts that failed before it.
+    pub fn dial_under_way(&self) -> Option<(&'static str, &[DialOutcome])> {
+        self.client.as_ref().and_then(RasClient::under_way)
+    }
+
     /// True when this machine has nothing left to do for the run to end:
     /// a client whose dial has a result and whose test traffic is done.
     pub fn finished(&self) -> bool {
@@ -229,6 +257,7 @@ impl WindowsMachine {
             calls: s.active_calls(),
             leased: s.leased_addresses(),
             l2tp_sessions: self.l2tp.session_count(),
+            pptp_calls: self.pptp.calls_up(),
         });
         audit::audit(&self.ipsec, &self.sent, self.events(), server)
     }
@@ -292,6 +321,9 @@ impl WindowsMachine {
         );
         for (what, n) in self.ipsec.driver_drops() {
             d.add("ipsec", what, n);
+        }
+        for (what, n) in self.pptp.refusals() {
+            d.add("pptp", *what, *n);
         }
         d
     }
@@ -454,6 +486,16 @@ impl WindowsMachine {
                 self.l2tp.close_tunnel(now, tunnel, result)
             }
             ClientAction::RemoveL2tpPolicy => self.ipsec.remove_l2tp_policy(now),
+            ClientAction::ConnectPptp { server } => {
+                let call = self
+                    .stack
+                    .source_for(server)
+                    .and_then(|local| self.pptp.connect(now, local, server));
+                if let Some(c) = self.client.as_mut() {
+                    c.handle_pptp_opened(now, call);
+                }
+            }
+            ClientAction::ClosePptp { call } => self.pptp.hang_up(now, call),
         }
     }
 
@@ -466,10 +508,10 @@ impl WindowsMachine {
             } => self
                 .l2tp
                 .close_session(now, session, crate::l2tp::result::CDN_ADMIN),
-            // PPTP calls arrive with the PPTP engine's integration.
+            // RFC 2637 2.13: Call-Disconnect-Notify, then Stop-Control-Connection.
             ServerAction::CloseCall {
-                carrier: Carrier::Pptp(_),
-            } => {}
+                carrier: Carrier::Pptp(call),
+            } => self.pptp.hang_up(now, call),
             ServerAction::Log(e) => self.logs.write(e),
         }
     }
@@ -481,8 +523,7 @@ impl WindowsMachine {
                     self.diagnostics.count("l2tp", e.kind());
                 }
             }
-            // No PPTP call exists until the PPTP engine is integrated.
-            Carrier::Pptp(_) => self.diagnostics.count("pptp", "frame for no call"),
+            Carrier::Pptp(call) => self.pptp.send_ppp(now, call, frame),
         }
     }
 
@@ -497,6 +538,17 @@ impl WindowsMachine {
             }
             while let Some(event) = self.l2tp.poll_event() {
                 self.on_l2tp_event(now, event);
+                progressed = true;
+            }
+            while let Some(out) = self.pptp.poll_packet() {
+                match out {
+                    Outgoing::Ip { dst, packet } => self.stack.send_ip(dst, packet),
+                    Outgoing::Gre { src, dst, payload } => self.stack.send_gre(src, dst, &payload),
+                }
+                progressed = true;
+            }
+            while let Some((call, event)) = self.pptp.poll_event() {
+                self.on_pptp_event(now, call, event);
                 progressed = true;
             }
             while let Some(a) = self.client.as_mut().and_then(RasClient::poll_action) {
@@ -555,60 +607,6 @@ impl WindowsMachine {
             }
         }
     }
-
-    /// ICS: translates and forwards what is not the host's own traffic.
-    /// Returns true when the packet was forwarded (or dropped) by the NAT.
-    fn share(&mut self, iface: usize, packet: &[u8], flow: &Flow) -> bool {
-        let Some(ics) = self.ics.as_mut() else {
-            return false;
-        };
-        let (dst, protocol) = (flow.dst, flow.protocol);
-        let mut copy = packet.to_vec();
-        if iface == ics.inside && !self.stack.owns(dst) {
-            match ics.table.outbound(&mut copy) {
-                Ok(()) => {
-                    if let Some((out, next_hop)) = self.stack.routes().route(dst) {
-                        self.wire.push_back(Transmit {
-                            iface: out,
-                            next_hop,
-                            packet: copy,
-                        });
-                    }
-                }
-                // Like a NAT box, ICS drops what it cannot translate.
-                Err(_) => self.refused.push_back(Refused {
-                    action: AppliedAction::Drop,
-                    packet: packet.to_vec(),
-                }),
-            }
-            return true;
-        }
-        if iface != ics.outside || dst != ics.table.public_addr() {
-            return false;
-        }
-        // The host's own traffic first: its sockets (reserved in the table)
-        // and ESP of its own SAs.
-        if protocol == ipv4::Protocol::Esp && self.ipsec.owns_esp(flow) {
-            return false;
-        }
-        if ics.table.inbound(&mut copy).is_err() {
-            return false;
-        }
-        let inside = ipv4::Packet::new_checked(&copy[..]).map(|p| p.dst_addr());
-        if let Ok(inside) = inside {
-            if inside != ics.table.public_addr() {
-                if let Some((out, next_hop)) = self.stack.routes().route(inside) {
-                    self.wire.push_back(Transmit {
-                        iface: out,
-                        next_hop,
-                        packet: copy,
-                    });
-                }
-                return true;
-            }
-        }
-        false
-    }
 }
 
 fn add_link(d: &mut Diagnostics, c: crate::ppp::link::LinkCounters) {
@@ -656,6 +654,8 @@ impl Machine for WindowsMachine {
         match flow.protocol {
             ipv4::Protocol::Udp => self.handle_udp(now, packet, &flow, context),
             ipv4::Protocol::Icmp => self.handle_icmp(packet),
+            ipv4::Protocol::Tcp => self.pptp.handle_tcp(now, packet),
+            ipv4::Protocol::Gre => self.pptp.handle_gre(now, flow.src, flow.transport(packet)),
             _ => self.stack.counters.unhandled += 1,
         }
         self.pump(now);
@@ -666,6 +666,7 @@ impl Machine for WindowsMachine {
             self.l2tp.handle_timeout(now);
         }
         self.ipsec.handle_timeout(now);
+        self.pptp.handle_timeout(now);
         if let Some(c) = self.client.as_mut() {
             if c.poll_timeout().is_some_and(|t| t <= now) {
                 c.handle_timeout(now);
@@ -692,6 +693,7 @@ impl Machine for WindowsMachine {
         [
             self.l2tp.poll_timeout(),
             self.ipsec.poll_timeout(),
+            self.pptp.poll_timeout(),
             self.client.as_ref().and_then(RasClient::poll_timeout),
             self.server.as_ref().and_then(RrasServer::poll_timeout),
         ]
