@@ -308,7 +308,7 @@ pub fn render_text(r: &Report) -> String {
         let _ = writeln!(o, "  (none)");
     }
     for d in &r.dials {
-        let outcome = match (&d.error, d.connected) {
+        let outcome = |error: &Option<DialError>, connected: bool| match (error, connected) {
             (_, true) => match d.address {
                 Some(a) => format!("connected, address {a}"),
                 None => "connected".to_string(),
@@ -320,7 +320,30 @@ pub fn render_text(r: &Report) -> String {
             },
             (None, false) => "no result".to_string(),
         };
-        let _ = writeln!(o, "  {} {}: {}", d.host, d.protocol.as_str(), outcome);
+        // An Automatic connectoid's dial: one line per protocol tried.
+        let n = d.attempts.len();
+        for (i, a) in d.attempts.iter().enumerate().take(n.saturating_sub(1)) {
+            let _ = writeln!(
+                o,
+                "  {} {} (attempt {} of {n}): {}",
+                d.host,
+                a.protocol.as_str(),
+                i + 1,
+                outcome(&a.error, a.connected)
+            );
+        }
+        let attempt = if n > 1 {
+            format!(" (attempt {n} of {n})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "  {} {}{attempt}: {}",
+            d.host,
+            d.protocol.as_str(),
+            outcome(&d.error, d.connected)
+        );
     }
 
     let _ = writeln!(o, "\n== events");

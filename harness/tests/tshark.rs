@@ -306,17 +306,82 @@ fn nt_response_on_the_wire_is_what_rfc_2759_computes() {
     if !tshark_available() {
         return;
     }
-    let s = load("l2tp-cleartext-connect");
-    let dial = s.hosts.get("client").and_then(|h| h.dial.clone()).unwrap();
-    let (_, pcap) = capture(&s, s.seed);
-    let (challenge, response, name) = challenges(&pcap);
-    assert_eq!(name, dial.username);
-    // RFC 2759 4: Peer-Challenge 16, Reserved 8, NT-Response 24, Flags 1.
-    assert_eq!(response.len(), 49);
-    let auth: [u8; 16] = challenge.as_slice().try_into().unwrap();
-    let peer: [u8; 16] = response[..16].try_into().unwrap();
-    let expected = generate_nt_response(&auth, &peer, &dial.username, &dial.password);
-    assert_eq!(&response[24..48], &expected[..]);
+    // Over L2TP and over PPTP's GRE alike.
+    for name in ["l2tp-cleartext-connect", "pptp-connect"] {
+        let s = load(name);
+        let dial = s.hosts.get("client").and_then(|h| h.dial.clone()).unwrap();
+        let (_, pcap) = capture(&s, s.seed);
+        let (challenge, response, user) = challenges(&pcap);
+        assert_eq!(user, dial.username, "{name}");
+        // RFC 2759 4: Peer-Challenge 16, Reserved 8, NT-Response 24, Flags 1.
+        assert_eq!(response.len(), 49, "{name}");
+        let auth: [u8; 16] = challenge.as_slice().try_into().unwrap();
+        let peer: [u8; 16] = response[..16].try_into().unwrap();
+        let expected = generate_nt_response(&auth, &peer, &dial.username, &dial.password);
+        assert_eq!(&response[24..48], &expected[..], "{name}");
+    }
+}
+
+/// The PPTP scenarios whose links lose nothing: TCP must look clean there.
+const CLEAN_PPTP: [&str; 5] = [
+    "pptp-connect",
+    "automatic-falls-back-to-pptp",
+    "pptp-bad-password",
+    "pptp-encryption-required-unsupported",
+    "pptp-two-clients-behind-nat-helper",
+];
+
+#[test]
+fn tshark_dissects_pptp_gre_ppp_and_mppe_with_no_tcp_analysis_flag_on_a_clean_link() {
+    if !tshark_available() {
+        return;
+    }
+    for name in CLEAN_PPTP {
+        let s = load(name);
+        let (_, pcap) = capture(&s, s.seed);
+        for (filter, what) in [
+            (
+                "pptp.control_message_type == 1",
+                "Start-Control-Connection-Request",
+            ),
+            (
+                "pptp.control_message_type == 2",
+                "Start-Control-Connection-Reply",
+            ),
+            ("pptp.control_message_type == 7", "Outgoing-Call-Request"),
+            ("pptp.control_message_type == 8", "Outgoing-Call-Reply"),
+            ("gre.proto == 0x880b && gre.key.call_id", "enhanced GRE"),
+            ("gre && lcp", "LCP in GRE"),
+            ("gre && chap.code == 1", "MS-CHAPv2 Challenge in GRE"),
+        ] {
+            assert!(
+                !fields(&pcap, filter, &["frame.number"]).is_empty(),
+                "{name}: no {what} ({filter})"
+            );
+        }
+        if name != "pptp-encryption-required-unsupported" && name != "pptp-bad-password" {
+            assert!(
+                !fields(&pcap, "gre && ppp.protocol == 0x00fd", &["frame.number"]).is_empty(),
+                "{name}: no MPPE in GRE"
+            );
+        }
+        // Retransmissions, duplicate ACKs, zero windows, out-of-order or
+        // lost segments: none on a link that loses nothing, in the capture
+        // of each interface (together, one segment seen at several looks
+        // like its own retransmission).
+        let mut interfaces = fields(&pcap, "tcp", &["frame.interface_name"]);
+        interfaces.sort();
+        interfaces.dedup();
+        assert!(interfaces.len() >= 2, "{name}: {interfaces:?}");
+        for iface in interfaces {
+            let flagged = fields(
+                &one_interface(&pcap, &iface),
+                "tcp.analysis.flags && !tcp.analysis.window_update",
+                &["frame.number", "_ws.expert.message"],
+            );
+            assert!(flagged.is_empty(), "{name} {iface}: {}", flagged.join("\n"));
+        }
+    }
 }
 
 #[test]

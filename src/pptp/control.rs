@@ -77,6 +77,9 @@ pub struct Control {
     /// An Echo-Request in flight: (identifier, give up at).
     echo: Option<(u32, Duration)>,
     next_echo_id: u32,
+    /// The call was disconnected: stop the control connection after
+    /// reading, unless the peer asked first.
+    stop_after_read: bool,
 }
 
 impl Control {
@@ -92,6 +95,7 @@ impl Control {
             last_heard: now,
             echo: None,
             next_echo_id: 1,
+            stop_after_read: false,
         }
     }
 
@@ -206,6 +210,9 @@ impl Control {
                 }
                 Err(e) => errors.push(e.into()),
             }
+        }
+        if std::mem::take(&mut self.stop_after_read) && self.state == State::Established {
+            self.stop();
         }
         errors
     }
@@ -328,7 +335,9 @@ impl Control {
                 self.call = None;
                 self.events
                     .push_back(PptpEvent::CallDown { result: c.result });
-                self.stop();
+                // Stop once the rest of what arrived is read: a PAC sends
+                // its own Stop-Control-Connection-Request right behind.
+                self.stop_after_read = true;
                 Ok(())
             }
             _ => Err(self.unexpected(&m)),

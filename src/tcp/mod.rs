@@ -331,6 +331,20 @@ impl TcpStack {
         self.poll(now);
     }
 
+    /// Drops a connection without a word to the peer, as a stack gives
+    /// up a SYN nobody answered: `Closed` follows.
+    pub fn forget(&mut self, now: Duration, conn: Conn) {
+        self.log.push(Op::Forget(now, conn));
+        if let Some(t) = self.tracked.remove(&conn.0) {
+            self.sockets.remove(conn.0);
+            self.events.push_back(TcpEvent::Closed {
+                conn,
+                established: t.established,
+            });
+        }
+        self.poll(now);
+    }
+
     /// Gives up on a connection that has sent nothing acknowledged for
     /// `limit` (Windows' SYN retries end so; RFC 1122 4.2.3.5's R2).
     pub fn set_timeout(&mut self, conn: Conn, limit: Option<Duration>) {

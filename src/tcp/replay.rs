@@ -18,6 +18,7 @@ pub(super) enum Op {
     Recv(Duration, Conn),
     Close(Duration, Conn),
     Abort(Duration, Conn),
+    Forget(Duration, Conn),
     SetTimeout(Conn, Option<Duration>),
     Packet(Duration, Vec<u8>),
     Timeout(Duration),
@@ -44,6 +45,7 @@ impl Clone for TcpStack {
                 }
                 Op::Close(now, conn) => copy.close(now, conn),
                 Op::Abort(now, conn) => copy.abort(now, conn),
+                Op::Forget(now, conn) => copy.forget(now, conn),
                 Op::SetTimeout(conn, limit) => copy.set_timeout(conn, limit),
                 Op::Packet(now, packet) => copy.handle_packet(now, &packet),
                 Op::Timeout(now) => copy.handle_timeout(now),

@@ -20,9 +20,11 @@ use crate::tcp::{Conn, TcpEvent, TcpStack};
 use crate::wire::gre;
 use crate::wire::pptp::TCP_PORT;
 
-/// XP gives up a TCP connection whose SYN is never answered after its
-/// retransmissions (TcpMaxConnectRetransmissions 2: about 21 s, KB 170359)
-/// [MODEL: smoltcp's own retransmission times within that limit].
+/// XP abandons a connection request nobody answers: TcpInitialRTT 3 s,
+/// doubled at each of TcpMaxConnectRetransmissions' 2 retransmissions,
+/// then twice the last delay: 3 + 6 + 12 = 21 s (Windows Server 2003
+/// TCP/IP registry reference, TcpMaxConnectRetransmissions) [MODEL: the
+/// SYNs within that time are smoltcp's, 1 s doubling, not 3 s].
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(21);
 
 /// What happened to one of our calls, by our call id.
@@ -76,6 +78,8 @@ struct Connection {
     remote: SocketAddrV4,
     /// The PNS builds its control once TCP is up; the PAC at once.
     control: Option<Control>,
+    /// PNS: when an unanswered connection attempt is given up.
+    give_up_at: Option<Duration>,
 }
 
 /// What PPTP refused or ignored, by kind (diagnostics).
@@ -131,7 +135,6 @@ impl PptpCalls {
     pub fn connect(&mut self, now: Duration, local: Ipv4Addr, server: Ipv4Addr) -> Option<u16> {
         let remote = SocketAddrV4::new(server, TCP_PORT);
         let conn = self.tcp.connect(now, SocketAddrV4::new(local, 0), remote)?;
-        self.tcp.set_timeout(conn, Some(CONNECT_TIMEOUT));
         let call_id = self.fresh_call_id();
         self.connections.insert(
             conn,
@@ -140,6 +143,7 @@ impl PptpCalls {
                 local,
                 remote,
                 control: None,
+                give_up_at: Some(now + CONNECT_TIMEOUT),
             },
         );
         self.flush(now);
@@ -249,6 +253,16 @@ impl PptpCalls {
         if self.tcp.poll_timeout().is_some_and(|t| t <= now) {
             self.tcp.handle_timeout(now);
         }
+        let unanswered: Vec<Conn> = self
+            .connections
+            .iter()
+            .filter(|(_, c)| c.give_up_at.is_some_and(|t| t <= now))
+            .map(|(k, _)| *k)
+            .collect();
+        for conn in unanswered {
+            // XP stops retransmitting its SYN and says nothing to the peer.
+            self.tcp.forget(now, conn);
+        }
         for c in self.connections.values_mut() {
             if let Some(control) = c.control.as_mut() {
                 if control.poll_timeout().is_some_and(|t| t <= now) {
@@ -264,7 +278,8 @@ impl PptpCalls {
             .connections
             .values()
             .filter_map(|c| c.control.as_ref().and_then(Control::poll_timeout));
-        controls.chain(self.tcp.poll_timeout()).min()
+        let give_up = self.connections.values().filter_map(|c| c.give_up_at);
+        controls.chain(give_up).chain(self.tcp.poll_timeout()).min()
     }
 
     pub fn poll_packet(&mut self) -> Option<Outgoing> {
@@ -318,6 +333,7 @@ impl PptpCalls {
             TcpEvent::Connected(conn) => {
                 let cfg = self.cfg.clone();
                 if let Some(c) = self.connections.get_mut(&conn) {
+                    c.give_up_at = None;
                     c.control = Some(Control::pns(cfg, now, c.call_id));
                 }
             }
@@ -334,6 +350,7 @@ impl PptpCalls {
                         local: *local.ip(),
                         remote,
                         control: Some(Control::pac(self.cfg.clone(), now)),
+                        give_up_at: None,
                     },
                 );
             }

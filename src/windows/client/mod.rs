@@ -543,10 +543,11 @@ impl RasClient {
         let was_connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
         if self.outcome.is_none() {
             let code = match reason {
-                // WINDOWS.md 7: over PPTP, a peer whose GRE never answered.
-                Some(DownReason::LcpFailed)
-                    if matches!(carrier, Carrier::Pptp(_)) && !self.heard_peer =>
-                {
+                // WINDOWS.md 7: over PPTP, a peer whose GRE never answered
+                // (whether our LCP gave up first or the server's call
+                // ended first), unless the user hung up.
+                Some(DownReason::Closed) => errors::for_ppp(&DownReason::Closed),
+                _ if matches!(carrier, Carrier::Pptp(_)) && !self.heard_peer => {
                     code::PPP_NO_RESPONSE
                 }
                 Some(r) => errors::for_ppp(&r),
