@@ -6,8 +6,8 @@
 //!
 //! The configurations are the runner's own (`run::machine_configs`) for the
 //! shipped `l2tp-ipsec-connect` (`base/ipsec.yaml`: machine certificates
-//! from "Corp Root CA") and `l2tp-cleartext-connect` (`base/cleartext.yaml`:
-//! ProhibitIpSec 1 on both ends), with their seeds.
+//! from "Corp Root CA"), `l2tp-cleartext-connect` (`base/cleartext.yaml`:
+//! ProhibitIpSec 1 on both ends) and `pptp-connect`, with their seeds.
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -26,11 +26,13 @@ pub enum Side {
     Server,
 }
 
-/// How L2TP is carried: inside IPsec (the Windows default) or in the clear.
+/// How PPP is carried: L2TP inside IPsec (the Windows default), L2TP in
+/// the clear, or PPTP (TCP 1723 and GRE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Carriage {
     Ipsec,
     Cleartext,
+    Pptp,
 }
 
 #[derive(Clone)]
@@ -99,6 +101,7 @@ pub fn configs(carriage: Carriage) -> (MachineConfig, MachineConfig) {
     let name = match carriage {
         Carriage::Ipsec => "l2tp-ipsec-connect",
         Carriage::Cleartext => "l2tp-cleartext-connect",
+        Carriage::Pptp => "pptp-connect",
     };
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     // Shipped scenarios load and lower: anything else is a bug here.
@@ -120,8 +123,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn back_to_back_lab_connects_with_ipsec_and_in_the_clear() {
-        for carriage in [Carriage::Ipsec, Carriage::Cleartext] {
+    fn back_to_back_lab_connects_with_ipsec_in_the_clear_and_over_pptp() {
+        for carriage in [Carriage::Ipsec, Carriage::Cleartext, Carriage::Pptp] {
             let mut lab = Lab::new(carriage);
             lab.run_until(Duration::from_secs(60), |_, _| false);
             let outcome = lab.client.dial_outcome().map(|o| o.connected());

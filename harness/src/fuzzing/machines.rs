@@ -21,6 +21,9 @@ use l2tpsec::wire::{isakmp, udp, Flow, WireKind};
 use super::lab::{Carriage, Lab, Side, CLIENT, SERVER};
 
 const IKE_PORT: u16 = 500;
+/// The IP identification of the first packet `feed` builds; the next
+/// count up from it.
+pub(super) const FIRST_IDENT: u16 = 0x4000;
 const MAX_PACKETS: usize = 8;
 /// Timer expiries driven after the input's packets.
 const TIMERS: usize = 3;
@@ -31,12 +34,12 @@ const HORIZON: Duration = Duration::from_secs(60);
 
 /// The server at a handshake point, and what the real client sends next
 /// (the seeds of the target's corpus).
-struct Prepared {
-    server: WindowsMachine,
-    now: Duration,
+pub(super) struct Prepared {
+    pub(super) server: WindowsMachine,
+    pub(super) now: Duration,
     /// The server's (tunnel, session) for L2TP data messages.
     session: (u16, u16),
-    next_from_client: Vec<Vec<u8>>,
+    pub(super) next_from_client: Vec<Vec<u8>>,
 }
 
 /// What of a packet the targets feed: the UDP payload for IKE and the
@@ -83,7 +86,7 @@ fn lcp_ack(packet: &[u8]) -> bool {
 
 /// Runs the lab until `stop`, then records the next `want` client packets
 /// of the real exchange (through `pick`) on a copy.
-fn prepare(
+pub(super) fn prepare(
     carriage: Carriage,
     mut stop: impl FnMut(Side, &[u8]) -> bool,
     pick: fn(&[u8]) -> Option<Vec<u8>>,
@@ -198,11 +201,15 @@ pub fn join(packets: &[Vec<u8>]) -> Vec<u8> {
 
 /// Feeds the packets `wrap` builds from the input to a copy of the
 /// prepared server, then fires its next timers.
-fn feed(point: &Prepared, data: &[u8], wrap: impl Fn(&[u8], u16) -> Vec<u8>) -> WindowsMachine {
+pub(super) fn feed(
+    point: &Prepared,
+    data: &[u8],
+    wrap: impl Fn(&[u8], u16) -> Vec<u8>,
+) -> WindowsMachine {
     let mut server = point.server.clone();
     let mut now = point.now;
     for (i, packet) in split(data).into_iter().enumerate() {
-        let ident = u16::try_from(i).unwrap_or(0).wrapping_add(0x4000);
+        let ident = u16::try_from(i).unwrap_or(0).wrapping_add(FIRST_IDENT);
         server.handle_packet(now, 0, &wrap(packet, ident));
         while server.poll_transmit().is_some() {}
     }
@@ -288,11 +295,13 @@ fn ppp_fed(data: &[u8]) -> WindowsMachine {
 /// Seeds of the machine targets: what the real client sends next at each
 /// point, as one input (target, input).
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
-    vec![
+    let mut seeds = vec![
         ("ike_after_mm3", join(&ike_point().next_from_client)),
         ("lns_after_sccrq", join(&lns_point().next_from_client)),
         ("ppp_after_lcp_open", join(&ppp_point().next_from_client)),
-    ]
+    ];
+    seeds.extend(super::pptp_points::seeds());
+    seeds
 }
 
 #[cfg(test)]
