@@ -28,11 +28,11 @@ use rand_core::SeedableRng;
 use super::carrier::Carrier;
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
 use super::errors::{self, code};
-use super::ipsec::IpsecOutcome;
-use crate::l2tp::{Event as L2tpEvent, SessionHandle, TunnelHandle};
+use crate::l2tp::{SessionHandle, TunnelHandle};
 use crate::ppp::link::{DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role};
 use crate::ppp::Encryption;
 
+mod l2tp;
 mod ping;
 mod pptp;
 mod timers;
@@ -357,85 +357,6 @@ impl RasClient {
         self.fall_back();
     }
 
-    /// The machine's answer to `ApplyL2tpPolicy`: false when the policy
-    /// agent could not take it (WINDOWS.md 5: 789 before any packet).
-    pub fn handle_policy_result(&mut self, now: Duration, applied: bool) {
-        if self.phase != Phase::Ipsec {
-            return;
-        }
-        if applied {
-            self.over_ipsec = true;
-            self.actions.push_back(ClientAction::AcquireSa {
-                server: self.dial.server,
-            });
-        } else {
-            self.fail(now, code::OAKLEY_GENERAL_PROCESSING);
-        }
-        self.fall_back();
-    }
-
-    /// The machine opened the control connection `ConnectL2tp` asked for.
-    pub fn handle_tunnel_opened(&mut self, tunnel: TunnelHandle) {
-        self.tunnel = Some(tunnel);
-    }
-
-    /// How IKE with `peer` ended.
-    pub fn handle_ipsec(&mut self, now: Duration, peer: Ipv4Addr, outcome: IpsecOutcome) {
-        if self.phase != Phase::Ipsec || peer != self.dial.server {
-            return;
-        }
-        match outcome {
-            IpsecOutcome::Up => self.connect_l2tp(),
-            IpsecOutcome::Failed(code) => self.fail(now, code),
-        }
-        self.fall_back();
-    }
-
-    pub fn handle_l2tp_event(&mut self, now: Duration, event: &L2tpEvent) {
-        match event {
-            L2tpEvent::SessionUp { session, tunnel }
-                if self.phase == Phase::Tunnel && self.tunnel == Some(*tunnel) =>
-            {
-                self.open_link(now, Carrier::L2tp(*session));
-            }
-            L2tpEvent::PppFrame { session, frame }
-                if self.carrier() == Some(Carrier::L2tp(*session)) =>
-            {
-                if let Some(link) = self.link.as_mut() {
-                    link.handle_frame(now, frame);
-                }
-                self.drain_link(now);
-            }
-            L2tpEvent::SessionDown { session, .. }
-                if self.carrier() == Some(Carrier::L2tp(*session)) =>
-            {
-                // PPP learns that its lower layer is gone.
-                if let Some(link) = self.link.as_mut() {
-                    link.lower_down(now);
-                }
-                self.drain_link(now);
-                self.call_over(now, Carrier::L2tp(*session), None);
-            }
-            L2tpEvent::TunnelDown { tunnel, .. } if self.tunnel == Some(*tunnel) => {
-                // The LNS never answered SCCRQ, or ended the tunnel before
-                // PPP ran [MODEL]: 800.
-                self.tunnel = None;
-                if self.phase == Phase::Tunnel {
-                    self.fail(now, code::VPN_TIMEOUT);
-                }
-            }
-            L2tpEvent::TunnelClosed { tunnel } if self.closing == Some(*tunnel) => {
-                self.closing = None;
-                if self.phase == Phase::Ended && self.over_ipsec {
-                    self.over_ipsec = false;
-                    self.actions.push_back(ClientAction::RemoveL2tpPolicy);
-                }
-            }
-            _ => {}
-        }
-        self.fall_back();
-    }
-
     /// The tunnel's call is up: PPP starts on it.
     fn open_link(&mut self, now: Duration, carrier: Carrier) {
         let mut link = Link::new(
@@ -481,13 +402,6 @@ impl RasClient {
         }
         // ProhibitIpSec=1 and no manual policy: L2TP in the clear.
         self.connect_l2tp();
-    }
-
-    fn connect_l2tp(&mut self) {
-        self.actions.push_back(ClientAction::ConnectL2tp {
-            server: SocketAddrV4::new(self.dial.server, crate::wire::l2tp::UDP_PORT),
-        });
-        self.phase = Phase::Tunnel;
     }
 
     /// What PPP may negotiate. Over IPsec, ESP is the encryption and PPP

@@ -8,11 +8,11 @@
 
 use core::time::Duration;
 
+use super::super::carrier::Carrier;
+use super::super::config::VpnType;
+use super::super::errors::code;
+use super::super::pptp_calls::CallEvent;
 use super::{Attempt, ClientAction, Phase, RasClient};
-use crate::windows::carrier::Carrier;
-use crate::windows::config::VpnType;
-use crate::windows::errors::code;
-use crate::windows::pptp_calls::CallEvent;
 
 impl RasClient {
     /// Starts the PPTP attempt: the machine connects to TCP 1723.

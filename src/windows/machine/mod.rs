@@ -12,19 +12,18 @@ use std::net::Ipv4Addr;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
-use super::audit::{self, Audit, SentAudit, ServerAudit};
+use super::audit::SentAudit;
 use super::carrier::Carrier;
-use super::client::{ClientAction, DialContext, DialOutcome, RasClient};
+use super::client::{ClientAction, DialContext, RasClient};
 use super::config::{Edition, MachineConfig};
 use super::diagnostics::Diagnostics;
-use super::eventlog::{Event, EventLogs};
+use super::eventlog::EventLogs;
 use super::ipsec::{
     optional_quick_mode_offers, quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
 };
-use super::monitor::IpsecMonitor;
 use super::pptp_calls::{Outgoing, PptpCalls};
 use super::server::{Protection, RrasServer, ServerAction};
-use super::stack::{IpStack, StackCounters};
+use super::stack::IpStack;
 use crate::ike::nat_t::NatTScope;
 use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent, PeerAddr};
@@ -53,6 +52,7 @@ struct Ics {
 }
 
 mod ics;
+mod observe;
 mod pptp;
 
 /// A Windows XP client or Server 2003 RRAS machine.
@@ -219,113 +219,6 @@ impl WindowsMachine {
 
     pub fn config(&self) -> &MachineConfig {
         &self.config
-    }
-
-    /// The dial result, once the connectoid has one.
-    pub fn dial_outcome(&self) -> Option<&DialOutcome> {
-        self.client.as_ref().and_then(RasClient::outcome)
-    }
-
-    /// A dial without a result yet: the protocol of its attempt and the
-    /// attempts that failed before it.
-    pub fn dial_under_way(&self) -> Option<(&'static str, &[DialOutcome])> {
-        self.client.as_ref().and_then(RasClient::under_way)
-    }
-
-    /// True when this machine has nothing left to do for the run to end:
-    /// a client whose dial has a result and whose test traffic is done.
-    pub fn finished(&self) -> bool {
-        self.client.as_ref().is_none_or(RasClient::finished)
-    }
-
-    pub fn events(&self) -> &[Event] {
-        self.logs.entries()
-    }
-
-    pub fn monitor(&self) -> IpsecMonitor {
-        self.ipsec.monitor()
-    }
-
-    /// tshark `-o` lines for the IKE and ESP keys this machine negotiated.
-    pub fn keys(&self) -> &[String] {
-        self.ipsec.keys()
-    }
-
-    /// What the run invariants read of this machine (DESIGN.md).
-    pub fn audit(&self) -> Audit {
-        let server = self.server.as_ref().map(|s| ServerAudit {
-            calls: s.active_calls(),
-            leased: s.leased_addresses(),
-            l2tp_sessions: self.l2tp.session_count(),
-            pptp_calls: self.pptp.calls_up(),
-        });
-        audit::audit(&self.ipsec, &self.sent, self.events(), server)
-    }
-
-    /// RRAS calls holding a port, and the pool addresses they hold.
-    pub fn server_calls(&self) -> (usize, Vec<Ipv4Addr>) {
-        self.server.as_ref().map_or((0, Vec::new()), |s| {
-            (s.active_calls(), s.leased_addresses())
-        })
-    }
-
-    /// L2TP tunnels this machine still knows (held after StopCCN included).
-    pub fn l2tp_tunnels(&self) -> usize {
-        self.l2tp.tunnel_count()
-    }
-
-    /// What the diagnostic commands print now: (command, output).
-    pub fn views(&self) -> Vec<(String, String)> {
-        let mut views = vec![
-            ("netdiag /test:ipsec /v /debug".into(), self.ipsec.netdiag()),
-            (
-                "netsh int ip show offload".into(),
-                self.ipsec.netsh_offload("Local Area Connection"),
-            ),
-        ];
-        if let Some(s) = &self.server {
-            views.push(("Routing and Remote Access: Ports".into(), s.ports_view()));
-        }
-        views
-    }
-
-    /// Everything this machine's stacks rejected or ignored, by layer.
-    pub fn diagnostics(&self) -> Diagnostics {
-        let mut d = self.diagnostics.clone();
-        let StackCounters {
-            malformed,
-            not_for_us,
-            no_route,
-            unhandled,
-        } = self.stack.counters;
-        d.add("ip", "malformed packet", malformed);
-        d.add("ip", "not addressed to this machine", not_for_us);
-        d.add("ip", "no route", no_route);
-        d.add("ip", "no listener for protocol or port", unhandled);
-        if let Some(c) = &self.client {
-            let c = c.counters();
-            d.add("ras", "dial while connected or dialling", c.dial_while_busy);
-            d.add("ppp", "IP packet refused by the link", c.send_refused);
-            add_link(&mut d, c.ppp);
-        }
-        if let Some(s) = &self.server {
-            let s = s.counters();
-            d.add("ppp", "frame for an unknown call", s.unknown_session);
-            d.add("ppp", "IP packet refused by the link", s.send_refused);
-            add_link(&mut d, s.ppp);
-        }
-        d.add(
-            "ike",
-            "duplicate left to the retransmission timer",
-            self.ipsec.ike_duplicates_ignored(),
-        );
-        for (what, n) in self.ipsec.driver_drops() {
-            d.add("ipsec", what, n);
-        }
-        for (what, n) in self.pptp.refusals() {
-            d.add("pptp", *what, *n);
-        }
-        d
     }
 
     /// Applies a timeline action at `now`.
@@ -607,12 +500,6 @@ impl WindowsMachine {
             }
         }
     }
-}
-
-fn add_link(d: &mut Diagnostics, c: crate::ppp::link::LinkCounters) {
-    d.add("ppp", "malformed frame", c.malformed_frames);
-    d.add("ppp", "control packet refused", c.refused_packets);
-    d.add("ppp", "packet outside its phase", c.out_of_phase);
 }
 
 impl Machine for WindowsMachine {

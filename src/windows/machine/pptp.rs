@@ -4,12 +4,12 @@
 
 use core::time::Duration;
 
+use super::super::carrier::Carrier;
+use super::super::config::{Edition, MachineConfig};
+use super::super::pptp_calls::CallEvent;
+use super::super::server::Protection;
 use super::WindowsMachine;
 use crate::pptp::PptpConfig;
-use crate::windows::carrier::Carrier;
-use crate::windows::config::{Edition, MachineConfig};
-use crate::windows::pptp_calls::CallEvent;
-use crate::windows::server::Protection;
 
 /// What a Windows machine says of itself in Start-Control-Connection
 /// [MODEL: the computer name, "Microsoft", the build number as firmware
