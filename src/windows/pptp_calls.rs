@@ -176,6 +176,11 @@ impl PptpCalls {
         &self.refusals
     }
 
+    /// Addresses of the machine TCP cannot hold (beyond smoltcp's eight).
+    pub fn tcp_addresses_refused(&self) -> u64 {
+        self.tcp.addresses_refused
+    }
+
     /// PAC: accepts (`true`) or refuses as busy a `CallRequested`.
     pub fn answer(&mut self, now: Duration, call_id: u16, accept: bool) {
         let Some(conn) = self.find(call_id) else {

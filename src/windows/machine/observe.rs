@@ -116,6 +116,11 @@ impl WindowsMachine {
         for (what, n) in self.pptp.refusals() {
             d.add("pptp", *what, *n);
         }
+        d.add(
+            "tcp",
+            "address TCP cannot listen on (beyond eight)",
+            self.pptp.tcp_addresses_refused(),
+        );
         d
     }
 }
