@@ -38,6 +38,20 @@ pub struct RunOptions {
     pub engine: net::Engine,
 }
 
+impl RunOptions {
+    /// The scenario's own seed and locale, the default engine, no capture
+    /// and no keys: a report only.
+    pub fn report_of(s: &Scenario) -> Self {
+        RunOptions {
+            seed: s.seed,
+            locale: s.locale,
+            want_pcap: false,
+            want_keys: false,
+            engine: net::Engine::default(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct RunOutput {
     /// Expectations empty and verdict `None`: the caller fills them.

@@ -10,13 +10,7 @@ use l2tpsec_harness::{load_file, Report, RunOptions};
 fn run(name: &str) -> Report {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let s = load_file(&dir.join(format!("{name}.yaml")), &dir).unwrap_or_else(|e| panic!("{e}"));
-    let opts = RunOptions {
-        seed: s.seed,
-        locale: s.locale,
-        want_pcap: false,
-        want_keys: false,
-        engine: l2tpsec::net::Engine::default(),
-    };
+    let opts = RunOptions::report_of(&s);
     run_scenario(&s, &opts).unwrap_or_else(|e| panic!("{e}")).0
 }
 

@@ -14,13 +14,7 @@ fn scenarios_dir() -> PathBuf {
 }
 
 fn run(s: &Scenario) -> Report {
-    let opts = RunOptions {
-        seed: s.seed,
-        locale: s.locale,
-        want_pcap: false,
-        want_keys: false,
-        engine: l2tpsec::net::Engine::default(),
-    };
+    let opts = RunOptions::report_of(s);
     run_scenario(s, &opts).unwrap_or_else(|e| panic!("{e}")).0
 }
 
