@@ -41,3 +41,14 @@ fuzz TARGET SECONDS="300":
 # The fuzz targets (fuzz/README.md says what each covers).
 fuzz-list:
     cd fuzz && cargo +nightly fuzz list
+
+# Our stacks against real peers on the host kernel (issue 10): our XP
+# client's and RRAS server's IKE against strongSwan's charon, in network
+# namespaces on TUN devices. Needs root; installs charon if missing.
+interop:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -x /usr/lib/ipsec/charon ] || ! command -v swanctl >/dev/null || ! command -v iptables >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strongswan-charon strongswan-swanctl iptables >/dev/null
+    fi
+    cargo test --release -p l2tpsec-interop -- --nocapture --test-threads 4

@@ -294,7 +294,7 @@ fn dial_protocol(name: &str) -> DialProtocol {
 
 /// The scenario's certificates, minted from the fixed keys with serials
 /// from the seed (DESIGN.md, "Crypto choices").
-fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
+pub fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
     let authorities: Vec<pki::AuthoritySpec> = scenario
         .pki
         .authorities

@@ -1,0 +1,181 @@
+//! `l2tpsec-interop`: runs one host of a scenario on a TUN device against
+//! real peers, or writes a scenario's certificates for them.
+//!
+//! ```text
+//! l2tpsec-interop host SCENARIO HOST --tun NAME [--for SECONDS] [--until ipsec|dial]
+//! l2tpsec-interop pki SCENARIO --out DIR
+//! ```
+
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use l2tpsec::windows::{Locale, WindowsMachine};
+use l2tpsec_harness::dissect::Dissector;
+use l2tpsec_harness::run::{machine_configs, mint_pki};
+use l2tpsec_harness::values::Date;
+use l2tpsec_harness::{load_file, Scenario};
+use l2tpsec_interop::drive::drive;
+use l2tpsec_interop::export::write_pki;
+use l2tpsec_interop::link::TunLink;
+
+#[derive(Parser)]
+#[command(
+    name = "l2tpsec-interop",
+    about = "l2tpsec's machines against real peers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Runs HOST of SCENARIO on the TUN interface NAME (made beforehand).
+    Host {
+        scenario: PathBuf,
+        host: String,
+        #[arg(long)]
+        tun: String,
+        /// Wall-clock seconds at most.
+        #[arg(long = "for", default_value_t = 30)]
+        seconds: u64,
+        /// Stop early: once IPsec SAs are up, or once the dial has a result.
+        #[arg(long, value_enum)]
+        until: Option<Until>,
+    },
+    /// Writes SCENARIO's certificates and keys as DER under DIR.
+    Pki {
+        scenario: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Until {
+    Ipsec,
+    Dial,
+}
+
+/// Loads an interop scenario (they stand alone: no `base`) and moves its
+/// date to today, midnight UTC: real peers check certificates against the
+/// real clock, and `pki` and `host` run the same day mint the same bytes.
+fn load(path: &Path) -> Result<Scenario, String> {
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    let mut scenario = load_file(path, &dir).map_err(|e| e.to_string())?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    let today = i64::try_from(now - now % 86_400).map_err(|e| e.to_string())?;
+    scenario.date = Date {
+        unix_micros: today * 1_000_000,
+    };
+    Ok(scenario)
+}
+
+fn host(
+    path: &Path,
+    name: &str,
+    tun: &str,
+    limit: Duration,
+    until: Option<Until>,
+) -> Result<bool, String> {
+    let scenario = load(path)?;
+    let config = machine_configs(&scenario, scenario.seed)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, c)| c)
+        .ok_or_else(|| format!("no Windows host '{name}' in {}", path.display()))?;
+    let link = TunLink::attach(tun).map_err(|e| format!("TUN {tun}: {e}"))?;
+    let mut machine = WindowsMachine::new(config);
+    let stop = |m: &WindowsMachine| match until {
+        Some(Until::Ipsec) => !m.monitor().sas.is_empty(),
+        Some(Until::Dial) => m.dial_outcome().is_some() && m.finished(),
+        None => false,
+    };
+    let crossed = drive(&mut machine, &link, limit, stop).map_err(|e| e.to_string())?;
+    machine.end_of_run(limit);
+    let mut dissector = Dissector::new();
+    for c in &crossed {
+        let d = dissector.dissect(name, 0, c.outbound, &c.packet);
+        let way = if c.outbound { "out" } else { "in " };
+        println!(
+            "packet {:>10.6}s {way} {} -> {} {}",
+            c.at.as_secs_f64(),
+            d.src,
+            d.dst,
+            d.summary
+        );
+    }
+    for e in machine.events() {
+        let message = e.message(Locale::EnUs);
+        let mut lines = message.lines();
+        let first = lines.next().unwrap_or_default();
+        println!("event {} {} {}: {first}", e.log.name(), e.id, e.source);
+        for line in lines {
+            println!("      {line}");
+        }
+    }
+    let monitor = machine.monitor();
+    for (counter, value) in &monitor.counters {
+        println!("monitor {counter} {value}");
+    }
+    for sa in &monitor.sas {
+        println!("sa {:?} spi 0x{:08x}", sa.direction, sa.spi);
+    }
+    let ok = match machine.dial_outcome() {
+        Some(o) => {
+            match o.error {
+                None => println!("dial {} connected {:?}", o.protocol, o.address),
+                Some(code) => println!("dial {} error {code}", o.protocol),
+            }
+            o.connected()
+        }
+        None => {
+            println!("dial none");
+            !monitor.sas.is_empty()
+        }
+    };
+    Ok(ok)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Host {
+            scenario,
+            host: name,
+            tun,
+            seconds,
+            until,
+        } => host(&scenario, &name, &tun, Duration::from_secs(seconds), until).map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }),
+        Cmd::Pki { scenario, out } => load(&scenario).and_then(|s| {
+            let pki = mint_pki(&s, s.seed).map_err(|e| e.to_string())?;
+            let written = write_pki(&pki, &out).map_err(|e| e.to_string())?;
+            for (name, path) in &written.authorities {
+                println!("authority {name} {}", path.display());
+            }
+            for (name, cert, key) in &written.certificates {
+                let key = key.as_ref().map_or("-".into(), |k| k.display().to_string());
+                println!("certificate {name} {} {key}", cert.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("l2tpsec-interop: {e}");
+        ExitCode::from(2)
+    })
+}
