@@ -43,12 +43,14 @@ fuzz-list:
     cd fuzz && cargo +nightly fuzz list
 
 # Our stacks against real peers on the host kernel (issue 10): our XP
-# client's and RRAS server's IKE against strongSwan's charon, in network
-# namespaces on TUN devices. Needs root; installs charon if missing.
+# client's and RRAS server's IKE against strongSwan's charon and their L2TP
+# against xl2tpd, in network namespaces on TUN devices. Needs root;
+# installs the peers if missing.
 interop:
     #!/usr/bin/env bash
     set -euo pipefail
-    if [ ! -x /usr/lib/ipsec/charon ] || ! command -v swanctl >/dev/null || ! command -v iptables >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strongswan-charon strongswan-swanctl iptables >/dev/null
+    if [ ! -x /usr/lib/ipsec/charon ] || ! command -v swanctl >/dev/null \
+        || ! command -v iptables >/dev/null || [ ! -x /usr/sbin/xl2tpd ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strongswan-charon strongswan-swanctl iptables xl2tpd ppp >/dev/null
     fi
     cargo test --release -p l2tpsec-interop -- --nocapture --test-threads 4

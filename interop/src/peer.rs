@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub const CHARON: &str = "/usr/lib/ipsec/charon";
 pub const SWANCTL: &str = "/usr/sbin/swanctl";
+pub const XL2TPD: &str = "/usr/sbin/xl2tpd";
 
 /// What the interop checks need on this machine: root, `ip`, charon and
 /// swanctl. `Err` says what is missing.
@@ -221,3 +222,75 @@ charon {{
         vici = dir.join("charon.vici").display(),
     )
 }
+
+/// Root, `ip` and xl2tpd. `Err` says what is missing.
+pub fn xl2tpd_available() -> Result<(), String> {
+    charon_available().or_else(|e| {
+        if e.contains("charon") || e.contains("swanctl") {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    })?;
+    if !Path::new(XL2TPD).exists() {
+        return Err(format!("{XL2TPD} not installed"));
+    }
+    Ok(())
+}
+
+/// xl2tpd in a namespace, in the foreground with its debug output in
+/// `dir/xl2tpd.log`, its own `/run`; stopped when dropped.
+pub struct Xl2tpd {
+    child: Child,
+    pub dir: PathBuf,
+}
+
+impl Xl2tpd {
+    /// Starts xl2tpd with `conf` (an xl2tpd.conf) written to `dir`; pppd,
+    /// which it starts for each call, reads `dir/options`.
+    pub fn start(ns: &Netns, dir: &Path, conf: &str) -> io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let conf_path = dir.join("xl2tpd.conf");
+        std::fs::write(&conf_path, conf)?;
+        std::fs::write(dir.join("options"), PPP_OPTIONS)?;
+        let log = std::fs::File::create(dir.join("xl2tpd.log"))?;
+        let script = format!(
+            "mount -t tmpfs tmpfs /run && mkdir -p /run/xl2tpd && exec {XL2TPD} -D -c {} \
+             -p /run/xl2tpd.pid -C /run/xl2tpd/l2tp-control",
+            conf_path.display()
+        );
+        let child = ns
+            .command("unshare")
+            .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        // xl2tpd binds UDP 1701 at once; a moment is enough.
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(Xl2tpd {
+            child,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("xl2tpd.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Xl2tpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What pppd would be asked for (it cannot start on a kernel without
+/// `/dev/ppp`; in User-Mode Linux it can).
+const PPP_OPTIONS: &str = "require-mschap-v2
+require-mppe-128
+ms-dns 10.10.0.1
+noccp
+nodefaultroute
+debug
+";
