@@ -54,3 +54,9 @@ interop:
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strongswan-charon strongswan-swanctl iptables xl2tpd ppp >/dev/null
     fi
     cargo test --release -p l2tpsec-interop -- --nocapture --test-threads 4
+
+# The full stack in User-Mode Linux (issue 10): our XP client against
+# charon + xl2tpd + pppd (MS-CHAPv2), with MPPE-128 over L2TP in the clear
+# and over L2TP/IPsec with the guest kernel's ESP. Needs root.
+interop-uml:
+    bash interop/uml/run.sh

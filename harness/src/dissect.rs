@@ -11,7 +11,7 @@ use l2tpsec::ike::nat_t::KEEPALIVE;
 use l2tpsec::wire::flow::NAT_T_PORT;
 use l2tpsec::wire::isakmp::{self, ExchangeType, PayloadType};
 use l2tpsec::wire::l2tp::{self, Summary};
-use l2tpsec::wire::ppp::{chap, lcp, Frame, Protocol};
+use l2tpsec::wire::ppp::{chap, lcp, mppe, Frame, Protocol};
 use l2tpsec::wire::{esp, gre, icmp, ipv4, pptp, tcp as tcp_wire, udp, Flow, WireKind};
 
 use crate::values::WireProtocol;
@@ -265,15 +265,16 @@ impl Dissector {
                 ),
                 Err(e) => (format!("PPP MS-CHAP-V2 malformed: {e}"), false),
             },
-            Protocol::Compressed => match frame.info.get(..2) {
-                Some(h) => {
-                    let count = u16::from_be_bytes([h[0] & 0x0f, h[1]]);
-                    let flags = h[0] >> 4;
-                    let enc = if flags & 0x2 != 0 { " encrypted" } else { "" };
-                    (format!("PPP MPPE count={count}{enc}"), false)
+            // The header as the MPPE engine reads it (RFC 3078 3).
+            Protocol::Compressed => {
+                match mppe::Packet::new_checked(frame.info).and_then(|p| mppe::Repr::parse(&p)) {
+                    Ok(r) => {
+                        let enc = if r.encrypted { " encrypted" } else { "" };
+                        (format!("PPP MPPE count={}{enc}", r.coherency_count), false)
+                    }
+                    Err(_) => ("PPP MPPE (truncated)".into(), false),
                 }
-                None => ("PPP MPPE (truncated)".into(), false),
-            },
+            }
             Protocol::Ip => (format!("PPP IP {}", inner_ip_summary(frame.info)), false),
             Protocol::Unknown(p) => (format!("PPP protocol 0x{p:04x}"), false),
         };

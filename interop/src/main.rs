@@ -132,7 +132,12 @@ fn host(
     let ok = match machine.dial_outcome() {
         Some(o) => {
             match o.error {
-                None => println!("dial {} connected {:?}", o.protocol, o.address),
+                None => println!(
+                    "dial {} connected {:?}, {} ping replies",
+                    o.protocol,
+                    o.address,
+                    machine.ping_replies()
+                ),
                 Some(code) => println!("dial {} error {code}", o.protocol),
             }
             o.connected()

@@ -6,7 +6,10 @@
 //! An XP client also asks for primary DNS, primary WINS, secondary DNS and
 //! secondary WINS (RFC 1877), in that order, as pppd logs of Windows
 //! clients show; the lab's RRAS has no name servers to give and rejects
-//! them [MODEL], and the client asks again without them.
+//! them [MODEL], and the client asks again without them. A server that has
+//! them Naks with their addresses (RFC 1877 1.1), and the client asks for
+//! those: found against pppd's `ms-dns` (issue 10), where asking again for
+//! 0.0.0.0 looped until pppd's Max-Failure turned its Naks into Rejects.
 
 use core::net::Ipv4Addr;
 
@@ -121,10 +124,24 @@ impl Policy for IpcpPolicy {
 
     fn nak_received(&mut self, suggested: &[IpcpOption]) -> Progress {
         for o in suggested {
-            if let IpcpOption::IpAddress(a) = o {
-                if self.role == IpcpRole::Client && !a.is_unspecified() {
-                    self.local = *a;
+            match o {
+                IpcpOption::IpAddress(a) => {
+                    if self.role == IpcpRole::Client && !a.is_unspecified() {
+                        self.local = *a;
+                    }
                 }
+                // RFC 1877 1.1: the Nak carries the server's name server.
+                IpcpOption::PrimaryDns(_)
+                | IpcpOption::PrimaryNbns(_)
+                | IpcpOption::SecondaryDns(_)
+                | IpcpOption::SecondaryNbns(_) => {
+                    for asked in self.name_servers.iter_mut() {
+                        if asked.kind() == o.kind() {
+                            *asked = o.clone();
+                        }
+                    }
+                }
+                IpcpOption::Unknown { .. } => {}
             }
         }
         Progress::Continue
@@ -196,6 +213,32 @@ mod tests {
                 IpcpOption::SecondaryDns(any),
             ]
         );
+    }
+
+    #[test]
+    fn client_asks_for_the_name_servers_a_nak_names() {
+        // pppd with `ms-dns 10.10.0.1` Naks our 0.0.0.0 requests with it.
+        let dns = Ipv4Addr::new(10, 10, 0, 1);
+        let mut c = IpcpPolicy::new(IpcpRole::Client);
+        c.nak_received(&[
+            IpcpOption::IpAddress(PEER),
+            IpcpOption::PrimaryDns(dns),
+            IpcpOption::SecondaryDns(dns),
+        ]);
+        let any = Ipv4Addr::UNSPECIFIED;
+        assert_eq!(
+            c.request(),
+            vec![
+                IpcpOption::IpAddress(PEER),
+                IpcpOption::PrimaryDns(dns),
+                IpcpOption::PrimaryNbns(any),
+                IpcpOption::SecondaryDns(dns),
+                IpcpOption::SecondaryNbns(any),
+            ]
+        );
+        // The primary DNS option's bytes (RFC 1877 1.1: type 129, length 6).
+        let bytes = crate::wire::ppp::lcp::options_to_vec(&c.request()[1..2]);
+        assert_eq!(bytes, [0x81, 0x06, 0x0a, 0x0a, 0x00, 0x01]);
     }
 
     #[test]

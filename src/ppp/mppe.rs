@@ -1,6 +1,6 @@
 //! Stateless-mode MPPE (RFC 3078 3.1, Windows' "H" bit): both directions of
 //! one link. The session key changes before every packet, i.e. on every
-//! coherency count, and every packet carries the A (flushed) and C
+//! coherency count, and every packet carries the A (flushed) and D
 //! (encrypted) bits. Keys come from MS-CHAPv2 (RFC 3079 3).
 
 pub use crate::crypto::mppe::MppeStrength;
@@ -76,7 +76,7 @@ impl Mppe {
         self.strength
     }
 
-    /// The PPP information field for protocol 0x00FD: header (A and C set,
+    /// The PPP information field for protocol 0x00FD: header (A and D set,
     /// next coherency count) then RC4 over the inner protocol (two octets)
     /// and payload, under a key changed for this packet (RFC 3078 7.3).
     pub fn encrypt(&mut self, ppp_protocol: u16, payload: &[u8]) -> Vec<u8> {
@@ -112,8 +112,8 @@ impl Mppe {
         let packet = Packet::new_checked(info)?;
         let repr = Repr::parse(&packet)?;
         if !repr.encrypted {
-            // RFC 3078 3: with encryption negotiated, C is set on every packet.
-            return Err(PppError::Mppe("packet without the encrypted (C) bit"));
+            // RFC 3078 3: with encryption negotiated, D is set on every packet.
+            return Err(PppError::Mppe("packet without the encrypted (D) bit"));
         }
         if repr.compressed {
             return Err(PppError::Mppe(
@@ -219,10 +219,11 @@ mod tests {
     }
 
     #[test]
-    fn every_packet_has_a_and_c_bits_and_the_next_count() {
+    fn every_packet_has_a_and_d_bits_and_the_next_count() {
         let (mut client, _) = pair(MppeStrength::Bits128);
         for count in 0..3u8 {
             let info = client.encrypt(0x0021, b"x");
+            assert_eq!(info[0], 0x90, "A and D, as Linux ppp_mppe reads them");
             assert_eq!(info[0], flag::FLUSHED | flag::ENCRYPTED);
             assert_eq!(info[1], count);
         }
@@ -331,8 +332,8 @@ mod tests {
         assert!(matches!(server.decrypt(&p), Err(PppError::Mppe(_))));
         p[0] = flag::ENCRYPTED;
         assert!(matches!(server.decrypt(&p), Err(PppError::Mppe(_))));
-        assert!(matches!(server.decrypt(&[0xa0]), Err(PppError::Wire(_))));
-        assert!(matches!(server.decrypt(&[0xa0, 0]), Err(PppError::Wire(_))));
+        assert!(matches!(server.decrypt(&[0x90]), Err(PppError::Wire(_))));
+        assert!(matches!(server.decrypt(&[0x90, 0]), Err(PppError::Wire(_))));
     }
 
     #[test]

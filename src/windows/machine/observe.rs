@@ -23,6 +23,11 @@ impl WindowsMachine {
         self.client.as_ref().and_then(RasClient::under_way)
     }
 
+    /// Echo replies the client's test pings got back through the tunnel.
+    pub fn ping_replies(&self) -> u16 {
+        self.client.as_ref().map_or(0, RasClient::ping_replies)
+    }
+
     /// True when this machine has nothing left to do for the run to end:
     /// a client whose dial has a result and whose test traffic is done.
     pub fn finished(&self) -> bool {

@@ -9,16 +9,20 @@ const WHAT: &str = "MPPE";
 /// RFC 3078 3: the coherency count is 12 bits and wraps.
 pub const COHERENCY_MASK: u16 = 0x0fff;
 
-/// RFC 3078 3: the flag bits of the first octet.
+/// RFC 3078 3 (the bits RFC 2118 MPPC defines, plus D): the flag bits of
+/// the first octet. An encrypted stateless packet starts 0x9_ (A and D),
+/// as Linux's ppp_mppe (`MPPE_BIT_ENCRYPTED` 0x10) and Windows send it;
+/// found against pppd in User-Mode Linux (issue 10), which refused our
+/// earlier 0xA_ as "ENCRYPTED bit not set".
 pub mod flag {
     /// A: the RC4 tables were reinitialised (set on every stateless packet).
     pub const FLUSHED: u8 = 0x80;
     /// B: MPPC history reset (compression only).
     pub const B: u8 = 0x40;
-    /// C: the data is encrypted.
-    pub const ENCRYPTED: u8 = 0x20;
-    /// D: the data is MPPC-compressed.
-    pub const COMPRESSED: u8 = 0x10;
+    /// C: the data is MPPC-compressed.
+    pub const COMPRESSED: u8 = 0x20;
+    /// D: the data is encrypted.
+    pub const ENCRYPTED: u8 = 0x10;
 }
 
 mod field {
@@ -162,11 +166,12 @@ mod tests {
     }
 
     #[test]
-    fn stateless_header_emits_a_and_c_bits_and_count() {
+    fn stateless_header_emits_a_and_d_bits_and_count() {
         let mut buf = [0u8; 4];
         let repr = stateless(0x0abc);
         repr.emit(&mut Packet::new_unchecked(&mut buf[..]));
-        assert_eq!(&buf[..2], &hex::decode("aabc").unwrap()[..]);
+        // 0x9abc: A (flushed) and D (encrypted), as Linux ppp_mppe reads it.
+        assert_eq!(&buf[..2], &hex::decode("9abc").unwrap()[..]);
         assert_eq!(repr.buffer_len(2), 4);
     }
 
