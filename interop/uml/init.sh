@@ -36,6 +36,8 @@ done
 mkdir -p /dev/net && { [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200; }
 
 ip link set lo up
+# The kernel's IPv6 chatter would reach our IPv4-only machine as malformed.
+sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip tuntap add dev l2s0 mode tun
 ip addr add 10.99.0.1/24 dev l2s0
 ip link set l2s0 up
@@ -60,6 +62,8 @@ stop_xl2tpd() {
     kill "$XL2TPD" 2>/dev/null
     sleep 1
     pkill pppd 2>/dev/null
+    # pppd's last LCP Terminate-Request goes before the next run starts.
+    sleep 2
 }
 
 # 1. L2TP in the clear (ProhibitIpSec=1) with MPPE-128.
@@ -83,6 +87,29 @@ echo "ours (IPsec): $?"
 swanctl --list-sas --uri "unix://$OUT/charon.vici" >"$OUT/swanctl-sas.txt" 2>&1
 ip xfrm state >"$OUT/xfrm-state.txt" 2>&1
 stop_xl2tpd
+kill "$CHARON" 2>/dev/null
+sleep 1
+
+# 3. Our RRAS server against a Linux client: charon initiates with the
+# client's certificate, xl2tpd dials as LAC, pppd authenticates as alice;
+# then the guest pings the server's end of the link.
+"$BIN" host "$SCEN/server.yaml" server --tun l2s0 --for 30 >"$OUT/ours-server.txt" 2>&1 &
+OURS=$!
+sleep 1
+STRONGSWAN_CONF="$OUT/strongswan-lac.conf" /usr/lib/ipsec/charon >/dev/null 2>&1 &
+CHARON=$!
+for i in $(seq 1 100); do [ -S "$OUT/charon-lac.vici" ] && break; sleep 0.1; done
+SWANCTL_DIR="$OUT/pki-lac" swanctl --load-all --noprompt --file "$OUT/pki-lac/swanctl.conf" \
+    --uri "unix://$OUT/charon-lac.vici" >"$OUT/swanctl-lac-load.txt" 2>&1
+swanctl --initiate --child l2tp --timeout 15 --uri "unix://$OUT/charon-lac.vici" \
+    >"$OUT/swanctl-initiate.txt" 2>&1
+start_xl2tpd "$OUT/xl2tpd-lac.conf" lac
+for i in $(seq 1 150); do ip -o -4 addr show | grep -q "peer 10.10.0.100" && break; sleep 0.1; done
+ip -o -4 addr show | grep "peer 10.10.0.100" >"$OUT/ppp0.txt" 2>&1
+ping -c 2 -W 2 10.10.0.100 >"$OUT/ping-server.txt" 2>&1
+swanctl --list-sas --uri "unix://$OUT/charon-lac.vici" >"$OUT/swanctl-lac-sas.txt" 2>&1
+stop_xl2tpd
+wait "$OURS"
 kill "$CHARON" 2>/dev/null
 sleep 1
 dmesg >"$OUT/dmesg.txt" 2>&1

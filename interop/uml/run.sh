@@ -18,6 +18,7 @@ command -v swanctl >/dev/null || need+=(strongswan-swanctl)
 [ -x /usr/sbin/xl2tpd ] || need+=(xl2tpd)
 [ -x /usr/sbin/pppd ] || need+=(ppp)
 command -v modprobe >/dev/null || need+=(kmod)
+command -v ping >/dev/null || need+=(iputils-ping)
 if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
@@ -81,6 +82,27 @@ connections {
 }
 CONF
 
+# The Linux client's side (run 3): charon initiating with the client's
+# certificate to our RRAS server, xl2tpd as LAC, pppd as alice.
+"$BIN" pki interop/scenarios/server.yaml --out "$OUT/pki-lac" >/dev/null
+sed -e "s|$G/charon.log|$G/charon-lac.log|" -e "s|$G/charon.vici|$G/charon-lac.vici|" \
+    "$OUT/strongswan.conf" >"$OUT/strongswan-lac.conf"
+sed -e "s|server-cert.der|client-cert.der|" "$OUT/pki/swanctl.conf" >"$OUT/pki-lac/swanctl.conf"
+cat >"$OUT/xl2tpd-lac.conf" <<CONF
+[global]
+listen-addr = 10.99.0.1
+port = 1701
+
+[lac ours]
+lns = 10.99.0.2
+name = alice
+autodial = yes
+redial = no
+length bit = yes
+pppoptfile = $G/options-lac
+CONF
+printf 'name alice\nuser alice\nnoauth\nrefuse-eap\nrefuse-pap\nrefuse-chap\nnoccp\nnomppe\nipcp-accept-local\nipcp-accept-remote\nnodefaultroute\ndebug\nlogfile %s/pppd-lac.log\n' "$G" >"$OUT/options-lac"
+
 printf 'alice * "Secret1!" *\n' >"$OUT/chap-secrets"
 for run in mppe ipsec; do
     cat >"$OUT/xl2tpd-$run.conf" <<CONF
@@ -129,5 +151,13 @@ grep -q "MPPE 128-bit stateless compression enabled" "$OUT/pppd-mppe.log" || { e
 grep -Eq ", [12] ping replies" "$OUT/ours-mppe.txt" || { echo "FAIL: the pings over MPPE got no reply"; ok=false; }
 grep -q "dial l2tp connected" "$OUT/ours-ipsec.txt" || { echo "FAIL: L2TP/IPsec did not connect"; ok=false; }
 grep -Eq ", [12] ping replies" "$OUT/ours-ipsec.txt" || { echo "FAIL: the pings over IPsec got no reply"; ok=false; }
+show ours-server.txt
+echo "--- charon (initiator)"; grep -E "established|selected proposal" "$OUT/charon-lac.log" || true
+echo "--- pppd (Linux client)"; grep -E "CHAP|local  IP|remote IP" "$OUT/pppd-lac.log" || true
+show ppp0.txt
+show ping-server.txt
+grep -q "CHILD_SA l2tp{1} established" "$OUT/charon-lac.log" || { echo "FAIL: no CHILD_SA with our server"; ok=false; }
+grep -q "remote IP address 10.10.0.100" "$OUT/pppd-lac.log" || { echo "FAIL: the Linux client's PPP did not come up"; ok=false; }
+grep -Eq "[12] received" "$OUT/ping-server.txt" || { echo "FAIL: our server did not answer the ping"; ok=false; }
 $ok && echo "interop-uml: passed"
 $ok
