@@ -227,7 +227,10 @@ impl Dissector {
     }
 
     fn ppp(&mut self, host: &str, iface: usize, outbound: bool, frame: &[u8]) -> String {
-        let frame = match Frame::parse(frame) {
+        // A capture reader does not know what LCP agreed: a one-octet
+        // protocol field (PFC, RFC 1661 6.5, as pppd sends once agreed)
+        // is read as such.
+        let frame = match Frame::parse(frame).or_else(|e| Frame::parse_pfc(frame).map_err(|_| e)) {
             Ok(f) => f,
             Err(e) => return format!("PPP malformed: {e}"),
         };
@@ -556,6 +559,14 @@ mod tests {
         .unwrap();
         let d = Dissector::new().dissect("client", 0, true, &ip_packet(ipv4::Protocol::Gre, &ack));
         assert_eq!(d.summary, "GRE call=0x8000 ack=9");
+    }
+
+    #[test]
+    fn a_ppp_frame_with_a_one_octet_protocol_is_read_as_pfc() {
+        // pppd's MPPE frame once PFC is agreed: protocol 0xFD in one octet.
+        let mut d = Dissector::new();
+        let s = d.ppp("h", 0, false, &[0xfd, 0x90, 0x00, 0x12, 0x34]);
+        assert_eq!(s, "PPP MPPE count=0 encrypted");
     }
 
     #[test]

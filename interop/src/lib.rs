@@ -14,3 +14,4 @@ pub mod drive;
 pub mod export;
 pub mod link;
 pub mod peer;
+pub mod scenario;

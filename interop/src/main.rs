@@ -10,17 +10,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use l2tpsec::windows::{Locale, WindowsMachine};
 use l2tpsec_harness::dissect::Dissector;
-use l2tpsec_harness::run::{machine_configs, mint_pki};
-use l2tpsec_harness::values::Date;
-use l2tpsec_harness::{load_file, Scenario};
+use l2tpsec_harness::run::mint_pki;
 use l2tpsec_interop::drive::drive;
 use l2tpsec_interop::export::write_pki;
 use l2tpsec_interop::link::TunLink;
+use l2tpsec_interop::scenario::{load, machine};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +45,9 @@ enum Cmd {
         /// Stop early: once IPsec SAs are up, or once the dial has a result.
         #[arg(long, value_enum)]
         until: Option<Until>,
+        /// Also print every packet's bytes (hex).
+        #[arg(long)]
+        hex: bool,
     },
     /// Writes SCENARIO's certificates and keys as DER under DIR.
     Pki {
@@ -61,39 +63,17 @@ enum Until {
     Dial,
 }
 
-/// Loads an interop scenario (they stand alone: no `base`) and moves its
-/// date to today, midnight UTC: real peers check certificates against the
-/// real clock, and `pki` and `host` run the same day mint the same bytes.
-fn load(path: &Path) -> Result<Scenario, String> {
-    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-    let mut scenario = load_file(path, &dir).map_err(|e| e.to_string())?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| e.to_string())?
-        .as_secs();
-    let today = i64::try_from(now - now % 86_400).map_err(|e| e.to_string())?;
-    scenario.date = Date {
-        unix_micros: today * 1_000_000,
-    };
-    Ok(scenario)
-}
-
 fn host(
     path: &Path,
     name: &str,
     tun: &str,
     limit: Duration,
     until: Option<Until>,
+    hex: bool,
 ) -> Result<bool, String> {
     let scenario = load(path)?;
-    let config = machine_configs(&scenario, scenario.seed)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, c)| c)
-        .ok_or_else(|| format!("no Windows host '{name}' in {}", path.display()))?;
+    let mut machine = machine(&scenario, name)?;
     let link = TunLink::attach(tun).map_err(|e| format!("TUN {tun}: {e}"))?;
-    let mut machine = WindowsMachine::new(config);
     let stop = |m: &WindowsMachine| match until {
         Some(Until::Ipsec) => !m.monitor().sas.is_empty(),
         Some(Until::Dial) => m.dial_outcome().is_some() && m.finished(),
@@ -112,6 +92,10 @@ fn host(
             d.dst,
             d.summary
         );
+        if hex {
+            let bytes: String = c.packet.iter().map(|b| format!("{b:02x}")).collect();
+            println!("bytes {way} {bytes}");
+        }
     }
     for e in machine.events() {
         let message = e.message(Locale::EnUs);
@@ -159,7 +143,16 @@ fn main() -> ExitCode {
             tun,
             seconds,
             until,
-        } => host(&scenario, &name, &tun, Duration::from_secs(seconds), until).map(|ok| {
+            hex,
+        } => host(
+            &scenario,
+            &name,
+            &tun,
+            Duration::from_secs(seconds),
+            until,
+            hex,
+        )
+        .map(|ok| {
             if ok {
                 ExitCode::SUCCESS
             } else {

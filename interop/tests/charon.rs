@@ -13,8 +13,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use l2tpsec::net::Machine;
 use l2tpsec_harness::{load_str, run, RunOptions};
 use l2tpsec_interop::peer::{charon_available, Charon, Netns};
+use l2tpsec_interop::scenario;
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -202,8 +204,25 @@ fn our_xp_client_negotiates_main_and_quick_mode_with_charon() {
     }
     let lab = Lab::new("client", "client.yaml");
     lab.load(&conf("server-cert", "corp-root"));
-    let (ours, log) = lab.run_ours("client", &["--for", "20", "--until", "ipsec"]);
+    let (ours, log) = lab.run_ours("client", &["--for", "20", "--until", "ipsec", "--hex"]);
     lab.show(&ours, &log);
+    // The first packet on the TUN (Main Mode's first message, before any
+    // answer shapes what follows) is, byte for byte, what the same machine
+    // sends in the simulator.
+    let real = ours
+        .lines()
+        .find_map(|l| l.strip_prefix("bytes out "))
+        .expect("a packet went out");
+    let scenario = scenario::load(&lab.scenario).unwrap();
+    let mut simulated = scenario::machine(&scenario, "client").unwrap();
+    let at = simulated.poll_timeout().unwrap();
+    simulated.handle_timeout(at);
+    let first = simulated.poll_transmit().unwrap().packet;
+    let first: String = first.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        real, first,
+        "the TUN's first packet differs from the simulator's"
+    );
     assert!(
         log.contains("IKE_SA xp[1] established between 10.99.0.1[CN=vpn.corp.test]...10.99.0.2[CN=xp-client.corp.test]"),
         "charon: no IKE_SA"

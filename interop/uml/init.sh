@@ -112,6 +112,18 @@ stop_xl2tpd
 wait "$OURS"
 kill "$CHARON" 2>/dev/null
 sleep 1
+# 4. Our XP client dialling PPTP: pptpd (TCP 1723, GRE in user space)
+# and pppd with MS-CHAPv2 and MPPE-128.
+/usr/sbin/pptpd -f -c "$OUT/pptpd.conf" >"$OUT/pptpd.log" 2>&1 &
+PPTPD=$!
+sleep 1
+"$BIN" host "$SCEN/client-pptp.yaml" client --tun l2s0 --for 40 --until dial \
+    >"$OUT/ours-pptp.txt" 2>&1
+echo "ours (PPTP): $?"
+kill "$PPTPD" 2>/dev/null
+pkill pppd 2>/dev/null
+sleep 1
+
 dmesg >"$OUT/dmesg.txt" 2>&1
 echo "guest done"
 sync

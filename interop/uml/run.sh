@@ -17,6 +17,7 @@ command -v linux.uml >/dev/null || need+=(user-mode-linux)
 command -v swanctl >/dev/null || need+=(strongswan-swanctl)
 [ -x /usr/sbin/xl2tpd ] || need+=(xl2tpd)
 [ -x /usr/sbin/pppd ] || need+=(ppp)
+[ -x /usr/sbin/pptpd ] || need+=(pptpd)
 command -v modprobe >/dev/null || need+=(kmod)
 command -v ping >/dev/null || need+=(iputils-ping)
 if [ ${#need[@]} -gt 0 ]; then
@@ -125,6 +126,9 @@ ms-dns 10.10.0.1
 nodefaultroute
 debug"
 printf "%s\nrequire-mppe-128\nlogfile %s/pppd-mppe.log\n" "$common" "$G" >"$OUT/options-mppe"
+# pptpd for our PPTP client (run 4).
+printf 'option %s/options-pptpd\nlisten 10.99.0.1\nlocalip 10.10.1.1\nremoteip 10.10.1.100-150\n' "$G" >"$OUT/pptpd.conf"
+printf '%s\nrequire-mppe-128\nlogfile %s/pppd-pptp.log\n' "$common" "$G" >"$OUT/options-pptpd"
 printf '%s\nnomppe\nnoccp\nlogfile %s/pppd-ipsec.log\n' "$common" "$G" >"$OUT/options-ipsec"
 
 start=$(date +%s)
@@ -159,5 +163,10 @@ show ping-server.txt
 grep -q "CHILD_SA l2tp{1} established" "$OUT/charon-lac.log" || { echo "FAIL: no CHILD_SA with our server"; ok=false; }
 grep -q "remote IP address 10.10.0.100" "$OUT/pppd-lac.log" || { echo "FAIL: the Linux client's PPP did not come up"; ok=false; }
 grep -Eq "[12] received" "$OUT/ping-server.txt" || { echo "FAIL: our server did not answer the ping"; ok=false; }
+show ours-pptp.txt
+echo "--- pptpd"; grep -E "CTRL|GRE|connect" "$OUT/pptpd.log" | head -20 || true
+echo "--- pppd (PPTP)"; grep -E "MPPE|CHAP|local  IP|remote IP" "$OUT/pppd-pptp.log" || true
+grep -q "dial pptp connected" "$OUT/ours-pptp.txt" || { echo "FAIL: PPTP did not connect"; ok=false; }
+grep -q "MPPE 128-bit stateless compression enabled" "$OUT/pppd-pptp.log" || { echo "FAIL: no MPPE-128 over PPTP"; ok=false; }
 $ok && echo "interop-uml: passed"
 $ok
