@@ -294,3 +294,33 @@ noccp
 nodefaultroute
 debug
 ";
+
+/// For a test: true when `check` passed; otherwise prints why and returns
+/// false, except under CI (`CI=true`), where the tools must be there.
+pub fn ready(check: Result<(), String>) -> bool {
+    match check {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "interop tools required under CI: {why}"
+            );
+            eprintln!("interop skipped: {why}");
+            false
+        }
+    }
+}
+
+/// For a test: each message of `sent` left our machine and each of
+/// `received` came in, by `l2tpsec-interop host`'s packet lines.
+pub fn assert_exchange(ours: &str, sent: &[&str], received: &[&str]) {
+    for (way, messages) in [(" out ", sent), (" in  ", received)] {
+        for m in messages {
+            assert!(
+                ours.lines().any(|l| l.contains(way) && l.contains(m)),
+                "no {m} ({}): {ours}",
+                way.trim()
+            );
+        }
+    }
+}
