@@ -10,27 +10,29 @@ set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+# Scratch space under /run only: the repository may live under the host's
+# /tmp, which the guest must still see.
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+mkdir -p /run/tmp && export TMPDIR=/run/tmp
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
-mkdir -p /tmp/out && mount -t hostfs none /tmp/out -o "$L2S_OUT"
-OUT=/tmp/out
+mkdir -p /run/out && mount -t hostfs none /run/out -o "$L2S_OUT"
+OUT=/run/out
 exec >"$OUT/guest.log" 2>&1
 echo "guest: $(uname -r)"
 
 # Modules from the UML package, through a modprobe that knows where they
 # are (the kernel asks for crypto modules itself).
 KVER=$(uname -r)
-mkdir -p /tmp/modroot/lib/modules/$KVER
-mount --bind /usr/lib/uml/modules/$KVER /tmp/modroot/lib/modules/$KVER
+mkdir -p /run/modroot/lib/modules/$KVER
+mount --bind /usr/lib/uml/modules/$KVER /run/modroot/lib/modules/$KVER
 MODPROBE=$(command -v modprobe)
-printf '#!/bin/sh\nexec %s -d /tmp/modroot "$@"\n' "$MODPROBE" > /tmp/modprobe
-chmod +x /tmp/modprobe
-echo /tmp/modprobe > /proc/sys/kernel/modprobe
+printf '#!/bin/sh\nexec %s -d /run/modroot "$@"\n' "$MODPROBE" > /run/modprobe
+chmod +x /run/modprobe
+echo /run/modprobe > /proc/sys/kernel/modprobe
 for m in tun esp4 xfrm_user af_key authenc des_generic cbc hmac sha1_generic \
          echainiv seqiv ppp_generic ppp_async ppp_synctty ppp_mppe arc4 \
          l2tp_core l2tp_ppp; do
-    /tmp/modprobe "$m" || echo "modprobe $m failed"
+    /run/modprobe "$m" || echo "modprobe $m failed"
 done
 [ -e /dev/ppp ] || mknod /dev/ppp c 108 0
 mkdir -p /dev/net && { [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200; }

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$(pwd)
 OUT="$REPO/target/uml"
-G=/tmp/out   # $OUT as the guest sees it
+G=/run/out   # $OUT as the guest sees it
 
 need=()
 command -v linux.uml >/dev/null || need+=(user-mode-linux)
