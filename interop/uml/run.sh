@@ -135,7 +135,7 @@ start=$(date +%s)
 timeout 240 linux.uml mem=512M root=/dev/root rootfstype=hostfs rootflags=/ ro \
     init="$REPO/interop/uml/init.sh" L2S_REPO="$REPO" L2S_OUT="$OUT" \
     con0=fd:0,fd:1 con=null >"$OUT/console.log" 2>&1 </dev/null || true
-echo "User-Mode Linux boot and both connections: $(( $(date +%s) - start )) s"
+echo "User-Mode Linux boot and all four connections: $(( $(date +%s) - start )) s"
 
 show() { echo "--- $1"; cat "$OUT/$1" 2>/dev/null || echo "(missing)"; }
 show guest.log
