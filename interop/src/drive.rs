@@ -23,13 +23,13 @@ pub struct Crossed {
 }
 
 /// Runs `machine` on `link` until `stop` says so or `limit` has passed;
-/// returns every packet that crossed, in order.
+/// returns every packet that crossed, in order, and when the drive ended.
 pub fn drive<M: Machine>(
     machine: &mut M,
     link: &TunLink,
     limit: Duration,
     mut stop: impl FnMut(&M) -> bool,
-) -> io::Result<Vec<Crossed>> {
+) -> io::Result<(Vec<Crossed>, Duration)> {
     let start = Instant::now();
     let mut crossed = Vec::new();
     let mut buf = vec![0u8; 65_536];
@@ -49,7 +49,7 @@ pub fn drive<M: Machine>(
         // What a NAT of ours refused has no report here.
         while machine.poll_refused().is_some() {}
         if stop(machine) || now >= limit {
-            return Ok(crossed);
+            return Ok((crossed, now));
         }
         let wait = machine
             .poll_timeout()

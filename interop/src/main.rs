@@ -79,8 +79,8 @@ fn host(
         Some(Until::Dial) => m.dial_outcome().is_some() && m.finished(),
         None => false,
     };
-    let crossed = drive(&mut machine, &link, limit, stop).map_err(|e| e.to_string())?;
-    machine.end_of_run(limit);
+    let (crossed, end) = drive(&mut machine, &link, limit, stop).map_err(|e| e.to_string())?;
+    machine.end_of_run(end);
     let mut dissector = Dissector::new();
     for c in &crossed {
         let d = dissector.dissect(name, 0, c.outbound, &c.packet);

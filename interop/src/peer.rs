@@ -12,28 +12,37 @@ pub const CHARON: &str = "/usr/lib/ipsec/charon";
 pub const SWANCTL: &str = "/usr/sbin/swanctl";
 pub const XL2TPD: &str = "/usr/sbin/xl2tpd";
 
-/// What the interop checks need on this machine: root, `ip`, charon and
-/// swanctl. `Err` says what is missing.
-pub fn charon_available() -> Result<(), String> {
+/// Root and `ip` (iproute2): what every interop check needs. `Err` says
+/// what is missing.
+fn host_ready() -> Result<(), String> {
     let root = Command::new("id")
         .arg("-u")
         .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     if !root {
         return Err("not root".into());
-    }
-    for tool in ["/usr/sbin/ip", "/sbin/ip", CHARON, SWANCTL] {
-        if tool.ends_with("/ip") {
-            continue;
-        }
-        if !Path::new(tool).exists() {
-            return Err(format!("{tool} not installed"));
-        }
     }
     if Command::new("ip").arg("-V").output().is_err() {
         return Err("ip (iproute2) not installed".into());
     }
     Ok(())
+}
+
+fn installed(tools: &[&str]) -> Result<(), String> {
+    match tools.iter().find(|t| !Path::new(t).exists()) {
+        Some(t) => Err(format!("{t} not installed")),
+        None => Ok(()),
+    }
+}
+
+/// Root, `ip`, charon and swanctl.
+pub fn charon_available() -> Result<(), String> {
+    host_ready().and_then(|()| installed(&[CHARON, SWANCTL]))
+}
+
+/// Root, `ip` and xl2tpd.
+pub fn xl2tpd_available() -> Result<(), String> {
+    host_ready().and_then(|()| installed(&[XL2TPD]))
 }
 
 fn run(cmd: &mut Command) -> io::Result<Output> {
@@ -221,21 +230,6 @@ charon {{
         log = dir.join("charon.log").display(),
         vici = dir.join("charon.vici").display(),
     )
-}
-
-/// Root, `ip` and xl2tpd. `Err` says what is missing.
-pub fn xl2tpd_available() -> Result<(), String> {
-    charon_available().or_else(|e| {
-        if e.contains("charon") || e.contains("swanctl") {
-            Ok(())
-        } else {
-            Err(e)
-        }
-    })?;
-    if !Path::new(XL2TPD).exists() {
-        return Err(format!("{XL2TPD} not installed"));
-    }
-    Ok(())
 }
 
 /// xl2tpd in a namespace, in the foreground with its debug output in

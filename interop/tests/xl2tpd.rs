@@ -39,6 +39,15 @@ fn ours(ns: &Netns, scenario: &str, host: &str, args: &[&str]) -> Command {
     c
 }
 
+/// Prints both sides' output and the tunnel and call ids xl2tpd logged.
+fn show(ours: &str, log: &str) {
+    println!("--- ours\n{ours}--- xl2tpd\n{log}");
+    println!("--- xl2tpd's tunnel and session ids");
+    for l in ids(log) {
+        println!("{l}");
+    }
+}
+
 /// xl2tpd's lines that name tunnels and calls.
 fn ids(log: &str) -> Vec<&str> {
     log.lines()
@@ -72,11 +81,7 @@ fn our_xp_client_opens_a_tunnel_and_a_call_with_xl2tpd_as_lns() {
         .unwrap();
     let ours = String::from_utf8_lossy(&out.stdout).into_owned();
     let log = peer.log();
-    println!("--- ours\n{ours}--- xl2tpd\n{log}");
-    println!("--- xl2tpd's tunnel and session ids");
-    for l in ids(&log) {
-        println!("{l}");
-    }
+    show(&ours, &log);
     assert_exchange(
         &ours,
         &["SCCRQ", "SCCCN", "ICRQ", "ICCN"],
@@ -109,11 +114,7 @@ fn xl2tpd_as_lac_opens_a_tunnel_and_a_call_with_our_rras_server() {
     let out = server.wait_with_output().unwrap();
     let ours = String::from_utf8_lossy(&out.stdout).into_owned();
     let log = peer.log();
-    println!("--- ours\n{ours}--- xl2tpd\n{log}");
-    println!("--- xl2tpd's tunnel and session ids");
-    for l in ids(&log) {
-        println!("{l}");
-    }
+    show(&ours, &log);
     assert_exchange(
         &ours,
         &["SCCRP", "ICRP"],

@@ -171,7 +171,8 @@ impl RrasServer {
             (TunnelType::Pptp, self.config.pptp_ports, "PPTP"),
         ] {
             let idle = usize::from(ports).saturating_sub(self.calls_of(tunnel).count());
-            if ports > 0 || kind == "L2TP" {
+            // The L2TP line always shows (as before PPTP ports existed).
+            if ports > 0 || tunnel == TunnelType::L2tp {
                 out.push_str(&format!("{idle} other {kind} ports inactive\n"));
             }
         }
