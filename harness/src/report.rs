@@ -654,6 +654,7 @@ mod tests {
             action: l2tpsec::net::AppliedAction::Duplicate,
             packet,
             rule: Some(2),
+            transmit: Some(7),
         }]);
         assert_eq!(got.len(), 1);
         assert_eq!(

@@ -60,6 +60,10 @@ pub struct RunOutput {
     pub pcapng: Vec<u8>,
     /// One pcapng per host interface (empty unless `want_pcap`).
     pub interface_pcapngs: Vec<net::InterfaceCapture>,
+    /// Every captured packet with its transmit number, and every fault
+    /// action, for the ladder diagram (empty unless `want_pcap`).
+    pub captures: Vec<net::CapturedPacket>,
+    pub applied_faults: Vec<net::AppliedFault>,
     /// tshark `-o` arguments, one per line (empty unless `want_keys`).
     pub keys: String,
     /// What each Windows machine's audit showed at the end (for the run
@@ -238,7 +242,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
 
     let mut pcapng = Vec::new();
     let mut interface_pcapngs = Vec::new();
+    let mut captures = Vec::new();
+    let mut applied_faults = Vec::new();
     if opts.want_pcap {
+        captures = sim.captures();
+        applied_faults = sim.applied_faults();
         let epoch = scenario.date.unix_micros.max(0) as u64;
         sim.write_pcapng(&mut pcapng, epoch)
             .map_err(|e| RunError::Simulation(e.to_string()))?;
@@ -250,6 +258,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         report,
         pcapng,
         interface_pcapngs,
+        captures,
+        applied_faults,
         keys: if opts.want_keys {
             keys.iter().map(|k| format!("{k}\n")).collect()
         } else {

@@ -35,6 +35,10 @@ pub struct CapturedPacket {
     pub direction: Direction,
     /// The whole IPv4 packet.
     pub data: Vec<u8>,
+    /// Which transmit this is a copy of, numbered in the network's
+    /// canonical order: a packet's Out capture and the In captures of its
+    /// copies share it (the ladder draws one arrow from one to the other).
+    pub transmit: u64,
 }
 
 /// The capture of one host interface as its own pcapng file.
@@ -118,6 +122,7 @@ mod tests {
             time: Duration::from_micros(1_500_250),
             direction: Direction::Out,
             data: vec![0x45, 0, 0, 20],
+            transmit: 0,
         }];
         let mut out = Vec::new();
         write_pcapng(&mut out, &ifs, &pkts, 1_000_000).unwrap();

@@ -131,6 +131,9 @@ pub struct AppliedFault {
     /// Index of the rule in `NetworkSpec::faults`; `None` for what a
     /// middlebox did on its own account.
     pub rule: Option<usize>,
+    /// The transmit acted on (`CapturedPacket::transmit`); `None` for a
+    /// packet a middlebox refused on arrival.
+    pub transmit: Option<u64>,
 }
 
 /// One copy of a packet on its way, with the delay faults added so far.
@@ -138,6 +141,8 @@ pub struct AppliedFault {
 pub(crate) struct InFlight {
     pub packet: Vec<u8>,
     pub delay: Duration,
+    /// The transmit it is a copy of (`CapturedPacket::transmit`).
+    pub transmit: u64,
 }
 
 /// All faults of a network and the RNG of each site.
@@ -209,6 +214,7 @@ impl Faults {
                         action,
                         packet: packet.to_vec(),
                         rule: Some(index),
+                        transmit: Some(c.transmit),
                     });
                 };
                 match rule.action {
@@ -264,6 +270,7 @@ mod tests {
         vec![InFlight {
             packet: p,
             delay: Duration::ZERO,
+            transmit: 0,
         }]
     }
 

@@ -46,6 +46,9 @@ pub(crate) struct ArrivalKey {
     pub sent_at: Duration,
     pub from_host: usize,
     pub from_counter: u64,
+    /// The transmit this copy belongs to (`CapturedPacket::transmit`); last,
+    /// so it never decides the order.
+    pub transmit: u64,
 }
 
 /// One copy of a transmit on its way to a host interface.
@@ -83,6 +86,8 @@ pub(crate) struct Network {
     captures: Vec<CapturedPacket>,
     /// Per host: how many copies it has put on the wire.
     sent: Vec<u64>,
+    /// Transmits taken from machines so far, the next one's number.
+    transmits: u64,
 }
 
 impl Network {
@@ -125,6 +130,7 @@ impl Network {
             neighbors,
             faults: Faults::new(spec.seed, &spec.faults),
             captures: Vec::new(),
+            transmits: 0,
         })
     }
 
@@ -194,6 +200,7 @@ impl Network {
             arrival.key.at,
             Direction::In,
             &arrival.packet,
+            arrival.key.transmit,
         );
         machine.handle_packet(arrival.key.at, arrival.iface, &arrival.packet);
     }
@@ -218,6 +225,7 @@ impl Network {
                 action: r.action,
                 packet: r.packet,
                 rule: None,
+                transmit: None,
             });
         }
         while let Some(t) = machine.poll_transmit() {
@@ -227,9 +235,12 @@ impl Network {
             let Some(seg) = self.segments.get(segment) else {
                 continue;
             };
+            let transmit = self.transmits;
+            self.transmits += 1;
             let first = vec![InFlight {
                 packet: t.packet,
                 delay: Duration::ZERO,
+                transmit,
             }];
             for c in self.faults.apply(&h.site, now, first) {
                 let out_at = now + c.delay;
@@ -240,6 +251,7 @@ impl Network {
                     time: out_at,
                     direction: Direction::Out,
                     data: c.packet.clone(),
+                    transmit,
                 });
                 let crossed = self.faults.apply(
                     &seg.site,
@@ -247,6 +259,7 @@ impl Network {
                     vec![InFlight {
                         packet: c.packet,
                         delay: Duration::ZERO,
+                        transmit,
                     }],
                 );
                 let Some(&(dst_host, dst_iface)) = self.neighbors.get(&(segment, t.next_hop))
@@ -267,6 +280,7 @@ impl Network {
                             sent_at: now,
                             from_host: host,
                             from_counter: *counter,
+                            transmit,
                         },
                         host: dst_host,
                         iface: dst_iface,
@@ -284,6 +298,7 @@ impl Network {
         time: Duration,
         direction: Direction,
         data: &[u8],
+        transmit: u64,
     ) {
         let Some(h) = self.hosts.get(host) else {
             return;
@@ -301,6 +316,7 @@ impl Network {
             time,
             direction,
             data: data.to_vec(),
+            transmit,
         });
     }
 

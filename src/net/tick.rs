@@ -31,8 +31,9 @@ use super::machine::Machine;
 
 /// The turmoil UDP port every host's link socket binds.
 const LINK_PORT: u16 = 9;
-/// Three times (8 each), sending host (2), its counter (8), iface (2).
-const LINK_HEADER: usize = 36;
+/// Three times (8 each), sending host (2), its counter (8), iface (2),
+/// transmit (8).
+const LINK_HEADER: usize = 44;
 /// Receive buffer: a maximal IPv4 packet plus the link header.
 const RECV_BUF: usize = 65_535 + LINK_HEADER;
 
@@ -152,6 +153,7 @@ fn encode(a: &Arrival) -> Vec<u8> {
     d.extend_from_slice(&u16::try_from(k.from_host).unwrap_or(u16::MAX).to_be_bytes());
     d.extend_from_slice(&k.from_counter.to_be_bytes());
     d.extend_from_slice(&u16::try_from(a.iface).unwrap_or(u16::MAX).to_be_bytes());
+    d.extend_from_slice(&k.transmit.to_be_bytes());
     d.extend_from_slice(&a.packet);
     d
 }
@@ -170,6 +172,7 @@ fn decode(datagram: &[u8]) -> Option<(ArrivalKey, (usize, Vec<u8>))> {
         sent_at: Duration::from_nanos(u64_at(16)?),
         from_host: usize::from(u16_at(24)?),
         from_counter: u64_at(26)?,
+        transmit: u64_at(36)?,
     };
     Some((key, (usize::from(u16_at(34)?), packet.to_vec())))
 }

@@ -204,13 +204,15 @@ fn tshark_reads_the_control_connection_and_the_gre_of_a_call() {
     let packets = exchange();
     let captured: Vec<CapturedPacket> = packets
         .into_iter()
-        .map(|(time, data)| CapturedPacket {
+        .enumerate()
+        .map(|(transmit, (time, data))| CapturedPacket {
             host: "client".into(),
             segment: "lan".into(),
             iface: 0,
             time,
             direction: Direction::Out,
             data,
+            transmit: transmit as u64,
         })
         .collect();
     let mut pcap = Vec::new();
