@@ -14,6 +14,14 @@ test:
 review:
     cargo insta review --workspace
 
+# Write the run's ladder diagram, target/ladder/NAME.html, and print its path.
+ladder NAME *ARGS:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    mkdir -p target/ladder
+    {{bin}} run scenarios/{{NAME}}.yaml --html target/ladder/{{NAME}}.html {{ARGS}} > /dev/null || [ $? -eq 1 ]
+    echo target/ladder/{{NAME}}.html
+
 # Run scenarios over a range of seeds: just sweep lossy-link-connects 1..50
 sweep NAME SEEDS *ARGS:
     {{bin}} sweep scenarios/{{NAME}}.yaml --seeds {{SEEDS}} {{ARGS}}

@@ -61,6 +61,11 @@ pub enum Command {
         /// Also write DIR/<scenario>.keys (tshark -o arguments).
         #[arg(long, requires = "pcap")]
         keys: bool,
+        /// Write FILE: the run as a ladder diagram, one self-contained HTML
+        /// page (lanes per host interface, an arrow per packet, faults,
+        /// NAT rewriting, events, the dial results).
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// The loop that runs the network, event or turmoil (same report and
         /// captures on both; DESIGN.md, "Two engines, one network model").
         #[arg(long, value_parser = parse_engine, default_value = "event")]
@@ -182,6 +187,7 @@ pub fn execute(command: Command) -> u8 {
             format,
             pcap,
             keys,
+            html,
             engine,
         } => cmd_run(
             &dir,
@@ -191,6 +197,7 @@ pub fn execute(command: Command) -> u8 {
                 locale,
                 format,
                 engine,
+                html,
             },
             pcap.as_deref(),
             keys,
@@ -263,6 +270,16 @@ struct RunArgs {
     locale: Option<Locale>,
     format: Format,
     engine: Engine,
+    /// `--html FILE`: the ladder page.
+    html: Option<PathBuf>,
+}
+
+/// Writes the ladder page of a run to `file`, creating its directory.
+pub fn write_ladder(file: &Path, s: &Scenario, out: &RunOutput) -> std::io::Result<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(file, crate::ladder::write_html(s, out))
 }
 
 fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool) -> u8 {
@@ -271,6 +288,7 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
         locale,
         format,
         engine,
+        html,
     } = args;
     let s = match load::load(arg, dir) {
         Ok(s) => s,
@@ -282,7 +300,8 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
     let opts = RunOptions {
         seed: seed.unwrap_or(s.seed),
         locale: locale.unwrap_or(s.locale),
-        want_pcap: pcap.is_some(),
+        // The ladder draws the captures.
+        want_pcap: pcap.is_some() || html.is_some(),
         want_keys: keys,
         engine,
     };
@@ -304,6 +323,12 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
     if let Some(pdir) = pcap {
         if let Err(e) = write_captures(pdir, &s.name, &out, keys) {
             eprintln!("{}: cannot write the capture: {e}", pdir.display());
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if let Some(file) = &html {
+        if let Err(e) = write_ladder(file, &s, &out) {
+            eprintln!("{}: cannot write the ladder: {e}", file.display());
             return EXIT_BAD_INPUT;
         }
     }

@@ -7,6 +7,7 @@ pub mod dissect;
 pub mod expect;
 pub mod fuzzing;
 pub mod invariants;
+pub mod ladder;
 pub mod load;
 pub mod node;
 pub mod report;
