@@ -328,7 +328,7 @@ impl Loader {
         }
         let mut base = self.tree(&base_path, depth + 1, chain)?;
         // A base's own identity does not flow into the scenario.
-        for k in ["name", "title", "article", "base"] {
+        for k in ["name", "title", "article", "check", "base"] {
             base.remove(k);
         }
         Ok(node::merge(base, tree))

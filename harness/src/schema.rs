@@ -108,6 +108,10 @@ pub struct Scenario {
     /// The paragraph of the article this scenario reproduces.
     #[serde(default)]
     pub article: Option<String>,
+    /// What a support engineer should check or change when this is the
+    /// cause, per locale (`diagnose` shows it; SCENARIOS.md, additions).
+    #[serde(default)]
+    pub check: std::collections::BTreeMap<Locale, String>,
     #[serde(default)]
     pub base: Option<String>,
     #[serde(default = "one")]
