@@ -68,3 +68,8 @@ interop:
 # and over L2TP/IPsec with the guest kernel's ESP. Needs root.
 interop-uml:
     bash interop/uml/run.sh
+
+# Rank the library's causes by what was observed (issue 11):
+# just diagnose --error 792 --capture client.pcapng
+diagnose *ARGS:
+    {{bin}} diagnose {{ARGS}}

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod diagnose;
 pub mod dissect;
 pub mod expect;
 pub mod fuzzing;

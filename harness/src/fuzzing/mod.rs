@@ -15,7 +15,7 @@ mod pptp_points;
 pub mod seeds;
 
 pub use machines::{ike_after_mm3, join, lns_after_sccrq, ppp_after_lcp_open, split};
-pub use parsers::{esp, gre, isakmp, l2tp, mschapv2, ppp, pptp, scenario};
+pub use parsers::{capture, esp, gre, isakmp, l2tp, mschapv2, ppp, pptp, scenario};
 pub use pptp_points::{gre_after_call_up, pac_after_sccrq};
 
 /// A target by its name, as `fuzz/fuzz_targets/<name>.rs` and the
@@ -23,7 +23,7 @@ pub use pptp_points::{gre_after_call_up, pac_after_sccrq};
 pub type Target = fn(&[u8]);
 
 /// Every target, by name.
-pub const TARGETS: [(&str, Target); 13] = [
+pub const TARGETS: [(&str, Target); 14] = [
     ("isakmp", isakmp),
     ("esp", esp),
     ("l2tp", l2tp),
@@ -32,6 +32,7 @@ pub const TARGETS: [(&str, Target); 13] = [
     ("pptp", pptp),
     ("gre", gre),
     ("scenario", scenario),
+    ("capture", capture),
     ("ike_after_mm3", ike_after_mm3),
     ("lns_after_sccrq", lns_after_sccrq),
     ("ppp_after_lcp_open", ppp_after_lcp_open),

@@ -308,6 +308,15 @@ pub fn mschapv2(data: &[u8]) {
 /// A scenario file's bytes through the loader: a typed error for anything
 /// invalid (non-UTF-8 included), never a panic. `base:` names resolve in
 /// the shipped `scenarios/base/`.
+/// A capture file from anywhere (`diagnose --capture`): read, then its
+/// facts; each IPv4 packet alone too. Neither may panic.
+pub fn capture(data: &[u8]) {
+    if let Ok(p) = crate::diagnose::capture::read(data) {
+        let _ = crate::diagnose::facts::extract(p.ipv4.iter().map(Vec::as_slice));
+    }
+    let _ = crate::diagnose::facts::extract([data]);
+}
+
 pub fn scenario(data: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     match crate::load::load_bytes(data, Path::new("fuzz.yaml"), &dir) {

@@ -137,6 +137,24 @@ pub fn all() -> Vec<(&'static str, String, Vec<u8>)> {
             out.push(("scenario", format!("{name}.yaml"), text));
         }
     }
+    // Per-interface captures of two runs, and the same as classic pcap
+    // (`capture`).
+    for name in ["udp500-blocked", "pptp-gre-blocked"] {
+        let Ok(s) = crate::load::load_file(&scenarios.join(format!("{name}.yaml")), &scenarios)
+        else {
+            continue;
+        };
+        let opts = crate::run::RunOptions {
+            want_pcap: true,
+            ..crate::run::RunOptions::report_of(&s)
+        };
+        if let Some(c) = crate::run::run(&s, &opts)
+            .ok()
+            .and_then(|o| o.interface_pcapngs.into_iter().next())
+        {
+            out.push(("capture", format!("{name}-client.pcapng"), c.pcapng));
+        }
+    }
     for (target, data) in super::machines::seeds() {
         out.push((target, format!("{target}-next-client-packets.bin"), data));
     }
