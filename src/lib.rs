@@ -31,5 +31,6 @@ pub mod ppp;
 pub mod pptp;
 pub mod seed;
 pub mod tcp;
+pub mod trace;
 pub mod windows;
 pub mod wire;

@@ -162,7 +162,10 @@ impl Ike {
         m.nat_t = self.nat_t_with(&parsed);
         m.answered = true;
         m.last_in = data.to_vec();
-        let Some((answer, offer)) = choose_mm(&sa, &offers) else {
+        super::proposal::trace_mm_policy(&offers);
+        let chosen = choose_mm(&sa, &offers);
+        super::proposal::trace_mm_outcome(&sa, chosen.as_ref().map(|(a, _)| a));
+        let Some((answer, offer)) = chosen else {
             // RFC 2408 5.4: NO-PROPOSAL-CHOSEN, unprotected (no keys yet).
             self.fail(
                 src.ip().to_owned(),
@@ -547,6 +550,14 @@ impl Ike {
         let Some((keys, offer)) = m.crypto() else {
             return;
         };
+        tracing::debug!(
+            target: crate::trace::IKE,
+            peer = %m.peer(),
+            encryption = ?offer.cipher,
+            hash = ?offer.hash,
+            group = offer.group.number(),
+            "main mode established"
+        );
         let event = IkeEvent::MainModeUp {
             peer: m.peer(),
             initiator: m.initiator,
@@ -592,6 +603,13 @@ impl Ike {
                     continue;
                 }
                 ExchangeTimer::Retransmit(t) => {
+                    tracing::debug!(
+                        target: crate::trace::IKE,
+                        to = %m.remote,
+                        resend = t.resends + 1,
+                        of = super::state::MAX_RESENDS,
+                        "main mode retransmit"
+                    );
                     m.timer = ExchangeTimer::Retransmit(t.resent(now));
                     let (local, remote, bytes) = (m.local, m.remote, m.last_out.clone());
                     self.send(local, remote, bytes);

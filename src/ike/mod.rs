@@ -385,6 +385,7 @@ impl Ike {
         data: &[u8],
     ) -> Result<(), IkeError> {
         let packet = Packet::new_checked(data)?;
+        trace_packet("receive", src, dst, &packet);
         if dst.port() == nat_t::NAT_T_PORT {
             self.follow_float(src, dst, &packet);
         }
@@ -470,6 +471,12 @@ impl Ike {
     }
 
     fn send(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: Vec<u8>) {
+        match Packet::new_checked(&bytes[..]) {
+            Ok(p) => trace_packet("send", src, dst, &p),
+            Err(_) => {
+                tracing::trace!(target: crate::trace::IKE, from = %src, to = %dst, len = bytes.len(), "send keepalive")
+            }
+        }
         self.transmit.push_back((src, dst, bytes));
     }
 
@@ -481,6 +488,14 @@ impl Ike {
         reason: FailureReason,
         peer_cert: Option<PeerCertificate>,
     ) {
+        tracing::debug!(
+            target: crate::trace::IKE,
+            peer = %peer,
+            mode = ?mode,
+            point = ?point,
+            status = reason.code(),
+            "negotiation failed"
+        );
         self.events.push_back(IkeEvent::Failed {
             peer,
             mode,
@@ -588,3 +603,25 @@ pub fn describe_datagram(data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// One ISAKMP message in or out (RFC 2408 3.1 header), for the traces.
+fn trace_packet<T: AsRef<[u8]>>(
+    direction: &'static str,
+    src: SocketAddrV4,
+    dst: SocketAddrV4,
+    p: &Packet<T>,
+) {
+    tracing::trace!(
+        target: crate::trace::IKE,
+        from = %src,
+        to = %dst,
+        exchange = u8::from(p.exchange_type()),
+        icookie = %crate::trace::hex(&p.initiator_cookie()),
+        rcookie = %crate::trace::hex(&p.responder_cookie()),
+        message_id = p.message_id(),
+        next_payload = u8::from(p.next_payload()),
+        flags = p.flags(),
+        len = p.length(),
+        "{direction}"
+    );
+}

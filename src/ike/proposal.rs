@@ -150,7 +150,9 @@ pub(super) fn choose_mm(sa: &SaPayload, ours: &[MmOffer]) -> Option<(Proposal, M
         .filter(|p| p.protocol == ProtocolId::Isakmp)
         .find_map(|p| {
             p.transforms.iter().find_map(|t| {
-                let o = mm_offer_of(t)?;
+                let o = mm_offer_of(t);
+                trace_mm_check(p.number, t.number, o.as_ref(), ours);
+                let o = o?;
                 ours.iter().any(|m| same_mm(m, &o)).then(|| {
                     let answer = Proposal {
                         number: p.number,
@@ -162,6 +164,85 @@ pub(super) fn choose_mm(sa: &SaPayload, ours: &[MmOffer]) -> Option<(Proposal, M
                 })
             })
         })
+}
+
+/// Why `theirs` matches none of `ours`: the first attribute, in the order
+/// encryption, hash, authentication, group, that no offer agreeing on the
+/// earlier ones has (for the traces).
+/// An attribute of a Main Mode offer and whether two offers agree on it.
+type Agrees = (&'static str, fn(&MmOffer, &MmOffer) -> bool);
+
+fn mm_mismatch(theirs: &MmOffer, ours: &[MmOffer]) -> Option<&'static str> {
+    let steps: [Agrees; 4] = [
+        ("encryption", |a, b| a.cipher == b.cipher),
+        ("hash", |a, b| a.hash == b.hash),
+        ("authentication", |a, b| a.auth == b.auth),
+        ("group", |a, b| a.group == b.group),
+    ];
+    for i in 0..steps.len() {
+        let agree = |m: &MmOffer| steps.iter().take(i + 1).all(|(_, f)| f(m, theirs));
+        if !ours.iter().any(agree) {
+            return steps.get(i).map(|(name, _)| *name);
+        }
+    }
+    None
+}
+
+/// One transform of the initiator's Main Mode SA compared with our policy.
+fn trace_mm_check(proposal: u8, transform: u8, theirs: Option<&MmOffer>, ours: &[MmOffer]) {
+    match theirs {
+        Some(o) => tracing::debug!(
+            target: crate::trace::IKE,
+            proposal,
+            transform,
+            encryption = ?o.cipher,
+            hash = ?o.hash,
+            authentication = ?o.auth,
+            group = o.group.number(),
+            lifetime = o.lifetime_secs,
+            mismatch = mm_mismatch(o, ours).unwrap_or(""),
+            "main mode transform checked"
+        ),
+        None => tracing::debug!(
+            target: crate::trace::IKE,
+            proposal,
+            transform,
+            mismatch = "unsupported",
+            "main mode transform checked"
+        ),
+    }
+}
+
+/// Our Main Mode policy, before `choose_mm` compares (for the traces).
+pub(super) fn trace_mm_policy(ours: &[MmOffer]) {
+    for (i, o) in ours.iter().enumerate() {
+        tracing::debug!(
+            target: crate::trace::IKE,
+            method = i + 1,
+            encryption = ?o.cipher,
+            hash = ?o.hash,
+            authentication = ?o.auth,
+            group = o.group.number(),
+            lifetime = o.lifetime_secs,
+            "main mode policy"
+        );
+    }
+}
+
+/// What `choose_mm` made of the initiator's SA (for the traces).
+pub(super) fn trace_mm_outcome(sa: &SaPayload, answer: Option<&Proposal>) {
+    match answer {
+        Some(a) => tracing::debug!(
+            target: crate::trace::IKE,
+            transform = a.transforms.first().map_or(0, |t| t.number),
+            "main mode proposal accepted"
+        ),
+        None => tracing::debug!(
+            target: crate::trace::IKE,
+            transforms = sa.proposals.iter().map(|p| p.transforms.len()).sum::<usize>(),
+            "no main mode proposal chosen"
+        ),
+    }
 }
 
 /// Initiator: the responder's answer must be one of our offers.

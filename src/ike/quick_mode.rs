@@ -529,6 +529,13 @@ impl Ike {
             inbound_spi: x.my_spi,
             outbound_spi: x.peer_spi,
         });
+        tracing::debug!(
+            target: crate::trace::IKE,
+            peer = %x.peer,
+            inbound_spi = x.my_spi,
+            outbound_spi = x.peer_spi,
+            "quick mode established"
+        );
         self.events.push_back(IkeEvent::QuickModeUp {
             peer: x.peer,
             rule: x.rule,
@@ -575,6 +582,13 @@ impl Ike {
                     continue;
                 }
                 ExchangeTimer::Retransmit(t) => {
+                    tracing::debug!(
+                        target: crate::trace::IKE,
+                        to = %x.peer,
+                        resend = t.resends + 1,
+                        of = super::state::MAX_RESENDS,
+                        "quick mode retransmit"
+                    );
                     x.timer = ExchangeTimer::Retransmit(t.resent(now));
                     let (ic, rc, bytes) = (x.icookie, x.rcookie, x.last_out.clone());
                     if let Some(m) = self

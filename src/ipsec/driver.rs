@@ -444,6 +444,7 @@ impl Driver {
     }
 
     fn fail(&mut self, now: Duration, peer: Ipv4Addr, reason: DropReason) -> Inbound {
+        tracing::debug!(target: crate::trace::ESP, peer = %peer, reason = ?reason, "inbound packet dropped");
         let event = match reason {
             DropReason::BadSpi => {
                 self.counters.bad_spi_packets += 1;

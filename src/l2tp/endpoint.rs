@@ -4,6 +4,7 @@
 //! calls RFC 2661 7.4.1 (ICRQ, ICRP, ICCN), teardown RFC 2661 5.7 (StopCCN)
 //! and 5.6 / 7.4 (CDN). Reliable delivery is `control::ControlChannel`.
 
+use super::trace::trace_control;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddrV4;
 use std::time::Duration;
@@ -258,6 +259,7 @@ impl Endpoint {
             return self.on_data(now, from, DataRepr::parse(&packet)?);
         }
         let repr = ControlRepr::parse(&packet)?;
+        trace_control("receive", &from.addr, data);
         if repr.tunnel_id != 0 {
             let id = repr.tunnel_id;
             let result = match self.tunnels.get(&id) {
@@ -661,7 +663,9 @@ impl Endpoint {
 
     /// `poll_transmit` with the lower layer's context of each datagram.
     pub fn poll_transmit_to(&mut self) -> Option<(PeerAddr, Vec<u8>)> {
-        self.transmits.pop_front()
+        let (to, d) = self.transmits.pop_front()?;
+        trace_control("send", &to.addr, &d);
+        Some((to, d))
     }
 
     #[must_use]

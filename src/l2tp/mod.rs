@@ -9,6 +9,7 @@ mod control;
 mod endpoint;
 mod error;
 mod session;
+mod trace;
 
 #[cfg(test)]
 mod tests;

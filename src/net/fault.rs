@@ -207,7 +207,15 @@ impl Faults {
                     out.push(c);
                     continue;
                 }
-                let mut record = |action, packet: &[u8]| {
+                let mut record = |action: AppliedAction, packet: &[u8]| {
+                    tracing::debug!(
+                        target: crate::trace::FAULT,
+                        site = ?site,
+                        rule = index,
+                        action = action.as_str(),
+                        transmit = c.transmit,
+                        "fault applied"
+                    );
                     self.applied.push(AppliedFault {
                         time: now,
                         site: site.clone(),

@@ -176,6 +176,11 @@ impl Network {
         due: impl IntoIterator<Item = Arrival>,
         out: &mut impl FnMut(Arrival),
     ) {
+        // Every engine event of this turn carries the host and the
+        // simulated time (issue 12); disabled, this costs a branch.
+        let _turn =
+            crate::trace::host_span(self.hosts.get(host).map_or("", |h| h.name.as_str()), now)
+                .entered();
         self.flush(host, machine, now, out);
         for a in due {
             self.receive(machine, &a);

@@ -288,6 +288,7 @@ impl RrasServer {
     }
 
     fn log(&mut self, event: Event) {
+        tracing::debug!(target: crate::trace::RRAS, event = ?event, "logged");
         self.actions.push_back(ServerAction::Log(event));
     }
 

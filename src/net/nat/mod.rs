@@ -114,6 +114,7 @@ impl Nat {
 
     /// Drops a packet the translation refused, for the report's `faults`.
     fn refuse(&mut self, action: AppliedAction, packet: Vec<u8>) {
+        tracing::debug!(target: crate::trace::NAT, action = action.as_str(), len = packet.len(), "packet refused");
         self.stats.dropped_nat += 1;
         self.refused.push_back(Refused { action, packet });
     }

@@ -42,6 +42,9 @@ use super::lcp::{LcpPolicy, LcpRole};
 use super::mppe::{Mppe, MppeStrength};
 use crate::wire::ppp::{frame, Frame, Protocol};
 
+mod trace;
+use trace::trace_control;
+
 /// RFC 1332 1: the IP datagram protocol number.
 const PROTO_IP: u16 = 0x0021;
 
@@ -269,8 +272,10 @@ impl Link {
         let Ok(f) = parsed else {
             // RFC 1661 2: malformed frames are silently discarded.
             self.counters.malformed_frames += 1;
+            tracing::debug!(target: crate::trace::PPP, len = bytes.len(), "malformed frame dropped");
             return;
         };
+        trace_control("receive", &f);
         let network = self.phase == Phase::Network;
         // Some(accepted) for the control protocols.
         let result = match f.protocol {
@@ -424,7 +429,11 @@ impl Link {
     /// A PPP frame for L2TP, including `FF 03`.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        self.transmit.pop_front()
+        let f = self.transmit.pop_front()?;
+        if let Ok(parsed) = Frame::parse(&f) {
+            trace_control("send", &parsed);
+        }
+        Some(f)
     }
 
     #[must_use]
@@ -518,6 +527,7 @@ impl Link {
     }
 
     fn on_lcp(&mut self, now: Duration, e: FsmEvent) {
+        tracing::debug!(target: crate::trace::PPP, protocol = "LCP", event = ?e, "layer event");
         match e {
             FsmEvent::Up => {
                 self.phase = Phase::Authenticate;
@@ -579,6 +589,12 @@ impl Link {
     }
 
     fn on_chap(&mut self, now: Duration, e: ChapEvent) {
+        match &e {
+            ChapEvent::Verify { user } | ChapEvent::Authorize { user } => {
+                tracing::debug!(target: crate::trace::CHAP, user = %user, event = ?e, "authentication event")
+            }
+            _ => tracing::debug!(target: crate::trace::CHAP, event = ?e, "authentication event"),
+        }
         match e {
             ChapEvent::Verify { user } => {
                 self.auth_user = Some(user.clone());
@@ -612,6 +628,7 @@ impl Link {
     }
 
     fn on_ccp(&mut self, now: Duration, e: FsmEvent) {
+        tracing::debug!(target: crate::trace::PPP, protocol = "CCP", event = ?e, "layer event");
         let Some(ccp) = &self.ccp else { return };
         let required = ccp.policy().required();
         match e {
@@ -649,6 +666,7 @@ impl Link {
     }
 
     fn on_ipcp(&mut self, now: Duration, e: FsmEvent) {
+        tracing::debug!(target: crate::trace::PPP, protocol = "IPCP", event = ?e, "layer event");
         match e {
             FsmEvent::Up => self.check_up(now),
             FsmEvent::Finished | FsmEvent::Failed => self.fail(now, DownReason::NcpFailed),
@@ -739,6 +757,7 @@ impl Link {
 
     /// Records `reason` (the first one wins) and ends the link.
     fn fail(&mut self, now: Duration, reason: DownReason) {
+        tracing::debug!(target: crate::trace::PPP, reason = ?reason, "link ending");
         self.reason.get_or_insert(reason);
         self.phase = Phase::Terminate;
         self.lcp.close(now);
@@ -756,6 +775,7 @@ impl Link {
         self.ipcp = None;
         self.mppe = None;
         let reason = self.reason.unwrap_or(DownReason::LcpFailed);
+        tracing::debug!(target: crate::trace::PPP, reason = ?reason, "link down");
         self.events.push_back(LinkEvent::Down(reason));
     }
 }

@@ -379,6 +379,7 @@ impl RasClient {
     }
 
     fn start(&mut self, now: Duration) {
+        tracing::debug!(target: crate::trace::RAS, server = %self.dial.server, protocol = self.attempt.name(), "dialling");
         self.attempt = Attempt::L2tp;
         self.heard_peer = false;
         if !self.context.server_reachable {
@@ -433,6 +434,7 @@ impl RasClient {
 
     fn fail(&mut self, now: Duration, code: u32) {
         if self.outcome.is_none() {
+            tracing::debug!(target: crate::trace::RAS, protocol = self.attempt.name(), error = code, "dial failed");
             self.outcome = Some(DialOutcome {
                 protocol: self.attempt.name(),
                 time: now,
@@ -517,6 +519,7 @@ impl RasClient {
         for e in events {
             match e {
                 LinkEvent::Up { local, peer, .. } => {
+                    tracing::debug!(target: crate::trace::RAS, address = %local, server = %peer, "connected");
                     self.phase = Phase::Connected(carrier);
                     self.outcome = Some(DialOutcome {
                         protocol: self.attempt.name(),
