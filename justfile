@@ -73,3 +73,8 @@ interop-uml:
 # just diagnose --error 792 --capture client.pcapng
 diagnose *ARGS:
     {{bin}} diagnose {{ARGS}}
+
+# Write the Windows logs a scenario turns on (issue 12): target/logs/NAME/HOST/
+logs NAME *ARGS:
+    {{bin}} run scenarios/{{NAME}}.yaml --logs target/logs {{ARGS}} > /dev/null || [ $? -eq 1 ]
+    find target/logs/{{NAME}} -type f

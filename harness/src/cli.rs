@@ -66,6 +66,15 @@ pub enum Command {
         /// NAT rewriting, events, the dial results).
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Write the logs the scenario turns on (oakley.log, PPP.LOG,
+        /// RASMAN.LOG) to DIR/<scenario>/<host>/.
+        #[arg(long, value_name = "DIR")]
+        logs: Option<PathBuf>,
+        /// Print the engines' traces to stderr, selected like RUST_LOG
+        /// (e.g. `ike=debug,ppp=trace`; targets: ike esp l2tp ppp chap ras
+        /// rras nat fault).
+        #[arg(long, value_name = "FILTER")]
+        trace: Option<String>,
         /// The loop that runs the network, event or turmoil (same report and
         /// captures on both; DESIGN.md, "Two engines, one network model").
         #[arg(long, value_parser = parse_engine, default_value = "event")]
@@ -210,6 +219,8 @@ pub fn execute(command: Command) -> u8 {
             pcap,
             keys,
             html,
+            logs,
+            trace,
             engine,
         } => cmd_run(
             &dir,
@@ -220,6 +231,8 @@ pub fn execute(command: Command) -> u8 {
                 format,
                 engine,
                 html,
+                logs,
+                trace,
             },
             pcap.as_deref(),
             keys,
@@ -312,6 +325,10 @@ struct RunArgs {
     engine: Engine,
     /// `--html FILE`: the ladder page.
     html: Option<PathBuf>,
+    /// `--logs DIR`: the Windows logs.
+    logs: Option<PathBuf>,
+    /// `--trace FILTER`: engine traces on stderr.
+    trace: Option<String>,
 }
 
 /// Writes the ladder page of a run to `file`, creating its directory.
@@ -329,6 +346,8 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
         format,
         engine,
         html,
+        logs,
+        trace,
     } = args;
     let s = match load::load(arg, dir) {
         Ok(s) => s,
@@ -345,10 +364,23 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
         want_keys: keys,
         engine,
     };
-    let out = match run_checked(&s, &opts) {
+    let traced = if logs.is_some() || trace.is_some() {
+        crate::logs::run_traced(&s, &opts, logs.is_some(), trace.as_deref()).map(
+            |(mut out, records)| {
+                expect::finish(&s, &mut out.report);
+                (out, records)
+            },
+        )
+    } else {
+        run(&s, &opts).map(|mut out| {
+            expect::finish(&s, &mut out.report);
+            (out, Vec::new())
+        })
+    };
+    let (out, records) = match traced {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}: {e}", s.name);
             return EXIT_BAD_INPUT;
         }
     };
@@ -363,6 +395,19 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
     if let Some(pdir) = pcap {
         if let Err(e) = write_captures(pdir, &s.name, &out, keys) {
             eprintln!("{}: cannot write the capture: {e}", pdir.display());
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if let Some(ldir) = &logs {
+        let written = crate::logs::render(&s, &records);
+        if written.is_empty() {
+            eprintln!(
+                "{}: no host turns a log on (registry EnableLogging: 1, tracing: [ppp, rasman])",
+                s.name
+            );
+        }
+        if let Err(e) = crate::logs::write(ldir, &s.name, &written) {
+            eprintln!("{}: cannot write the logs: {e}", ldir.display());
             return EXIT_BAD_INPUT;
         }
     }

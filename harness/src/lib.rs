@@ -10,6 +10,7 @@ pub mod fuzzing;
 pub mod invariants;
 pub mod ladder;
 pub mod load;
+pub mod logs;
 pub mod node;
 pub mod report;
 pub mod run;

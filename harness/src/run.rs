@@ -122,6 +122,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             .run(action.at, |_| false)
             .map_err(|e| RunError::Simulation(e.to_string()))?;
         if let Some((_, m)) = windows.iter().find(|(n, _)| *n == action.host) {
+            let _span = l2tpsec::trace::host_span(&action.host, now).entered();
             m.borrow_mut().apply(now, &timeline_command(action));
         }
     }
@@ -138,7 +139,8 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     let end = sim
         .run(scenario.duration.min(done + SETTLE), |_| false)
         .map_err(|e| RunError::Simulation(e.to_string()))?;
-    for (_, m) in &windows {
+    for (name, m) in &windows {
+        let _span = l2tpsec::trace::host_span(name, end).entered();
         m.borrow_mut().end_of_run(end);
     }
 

@@ -274,6 +274,9 @@ pub struct Host {
     /// Client only: one connectoid, dialled at `dial.at`.
     #[serde(default)]
     pub dial: Option<Dial>,
+    /// Windows only: RAS tracing logs turned on (`--logs` writes them).
+    #[serde(default)]
+    pub tracing: Vec<TraceLog>,
     /// NAT only (required there).
     #[serde(default)]
     pub nat: Option<NatConfig>,
@@ -391,6 +394,28 @@ pub struct Registry {
     /// Services\RasMan\PPP\NegotiateTime, seconds; 0 = no limit.
     #[serde(default, rename = "NegotiateTime")]
     pub negotiate_time: Option<u32>,
+    /// Services\PolicyAgent\Oakley\EnableLogging: 1 writes
+    /// %windir%\debug\oakley.log (`--logs`; changes nothing else).
+    #[serde(default, rename = "EnableLogging")]
+    pub enable_logging: Option<u32>,
+}
+
+/// A RAS tracing log `netsh ras set tracing <name> enabled` turns on,
+/// written to %windir%\tracing\<NAME>.LOG (`--logs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TraceLog {
+    Ppp,
+    Rasman,
+}
+
+impl TraceLog {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            TraceLog::Ppp => "PPP.LOG",
+            TraceLog::Rasman => "RASMAN.LOG",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
