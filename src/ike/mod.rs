@@ -471,10 +471,17 @@ impl Ike {
     }
 
     fn send(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: Vec<u8>) {
-        match Packet::new_checked(&bytes[..]) {
-            Ok(p) => trace_packet("send", src, dst, &p),
-            Err(_) => {
-                tracing::trace!(target: crate::trace::IKE, from = %src, to = %dst, len = bytes.len(), "send keepalive")
+        // Parsed again only when someone listens.
+        if tracing::enabled!(target: crate::trace::IKE, tracing::Level::TRACE) {
+            match Packet::new_checked(&bytes[..]) {
+                Ok(p) => trace_packet("send", src, dst, &p),
+                Err(_) => tracing::trace!(
+                    target: crate::trace::IKE,
+                    from = %src,
+                    to = %dst,
+                    len = bytes.len(),
+                    "send keepalive"
+                ),
             }
         }
         self.transmit.push_back((src, dst, bytes));

@@ -430,8 +430,11 @@ impl Link {
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         let f = self.transmit.pop_front()?;
-        if let Ok(parsed) = Frame::parse(&f) {
-            trace_control("send", &parsed);
+        // Parsed again only when someone listens.
+        if tracing::enabled!(target: crate::trace::PPP, tracing::Level::TRACE) {
+            if let Ok(parsed) = Frame::parse(&f) {
+                trace_control("send", &parsed);
+            }
         }
         Some(f)
     }
