@@ -26,16 +26,7 @@ fn the_index() -> &'static Index {
 /// `scenario` with `seed`, read back from the pcapng bytes as a user's
 /// file would be, and that host's RAS error.
 fn client_observations(scenario: &str, host: &str, seed: u64) -> Observations {
-    let s = load_file(&dir().join(format!("{scenario}.yaml")), &dir()).unwrap();
-    let out = run(
-        &s,
-        &RunOptions {
-            seed,
-            want_pcap: true,
-            ..RunOptions::report_of(&s)
-        },
-    )
-    .unwrap();
+    let out = pcap_run_seed(scenario, Some(seed));
     let file = out
         .interface_pcapngs
         .iter()
@@ -48,6 +39,24 @@ fn client_observations(scenario: &str, host: &str, seed: u64) -> Observations {
         events: Vec::new(),
         capture: Some(facts::extract(packets.ipv4.iter().map(Vec::as_slice))),
     }
+}
+
+/// A run of `scenario` on its own seed, with its captures.
+fn pcap_run(scenario: &str) -> l2tpsec_harness::RunOutput {
+    pcap_run_seed(scenario, None)
+}
+
+fn pcap_run_seed(scenario: &str, seed: Option<u64>) -> l2tpsec_harness::RunOutput {
+    let s = load_file(&dir().join(format!("{scenario}.yaml")), &dir()).unwrap();
+    run(
+        &s,
+        &RunOptions {
+            seed: seed.unwrap_or(s.seed),
+            want_pcap: true,
+            ..RunOptions::report_of(&s)
+        },
+    )
+    .unwrap()
 }
 
 /// Where the case of (scenario, client) stands: its score and the best.
@@ -165,15 +174,7 @@ fn ethernet_pcap(ipv4: &[Vec<u8>]) -> Vec<u8> {
 
 #[test]
 fn a_foreign_ethernet_pcap_gives_the_same_facts_as_our_pcapng() {
-    let s = load_file(&dir().join("esp-blocked.yaml"), &dir()).unwrap();
-    let out = run(
-        &s,
-        &RunOptions {
-            want_pcap: true,
-            ..RunOptions::report_of(&s)
-        },
-    )
-    .unwrap();
+    let out = pcap_run("esp-blocked");
     let ours = capture::read(&out.interface_pcapngs[0].pcapng).unwrap();
     let foreign = capture::read(&ethernet_pcap(&ours.ipv4)).unwrap();
     assert_eq!(foreign.ipv4, ours.ipv4);
@@ -196,15 +197,7 @@ fn a_capture_converted_by_tshark_reads_the_same() {
         eprintln!("skipped: tshark not installed");
         return;
     }
-    let s = load_file(&dir().join("udp500-blocked.yaml"), &dir()).unwrap();
-    let out = run(
-        &s,
-        &RunOptions {
-            want_pcap: true,
-            ..RunOptions::report_of(&s)
-        },
-    )
-    .unwrap();
+    let out = pcap_run("udp500-blocked");
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diagnose-tshark");
     std::fs::create_dir_all(&tmp).unwrap();
     let ours = tmp.join("client.pcapng");
@@ -315,15 +308,7 @@ fn bad_observations_are_bad_input() {
 fn a_server_side_capture_and_an_event_find_the_corrupting_switch() {
     // What the article's "ESP modifié" engineer sees on the server: ESP
     // arriving, the driver's 4285 in the System log.
-    let s = load_file(&dir().join("esp-corrupted-by-switch.yaml"), &dir()).unwrap();
-    let out = run(
-        &s,
-        &RunOptions {
-            want_pcap: true,
-            ..RunOptions::report_of(&s)
-        },
-    )
-    .unwrap();
+    let out = pcap_run("esp-corrupted-by-switch");
     let server = out
         .interface_pcapngs
         .iter()
