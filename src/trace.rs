@@ -16,6 +16,8 @@ pub const IKE: &str = "ike";
 pub const ESP: &str = "esp";
 /// L2TP control and sessions.
 pub const L2TP: &str = "l2tp";
+/// PPTP control messages (TCP 1723).
+pub const PPTP: &str = "pptp";
 /// PPP: LCP, CHAP, CCP, IPCP packets and automaton events.
 pub const PPP: &str = "ppp";
 /// MS-CHAPv2 decisions.

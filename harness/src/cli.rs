@@ -71,8 +71,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         logs: Option<PathBuf>,
         /// Print the engines' traces to stderr, selected like RUST_LOG
-        /// (e.g. `ike=debug,ppp=trace`; targets: ike esp l2tp ppp chap ras
-        /// rras nat fault).
+        /// (e.g. `ike=debug,ppp=trace`; targets: ike esp l2tp pptp ppp chap
+        /// ras rras nat fault).
         #[arg(long, value_name = "FILTER")]
         trace: Option<String>,
         /// The loop that runs the network, event or turmoil (same report and

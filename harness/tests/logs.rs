@@ -136,6 +136,25 @@ fn ppp_log_shows_the_ccp_naks_both_ways_then_the_link_ending() {
 }
 
 #[test]
+fn rasman_log_follows_a_pptp_control_connection() {
+    let logs = logs_of("pptp-connect", Engine::Event);
+    let rasman = log(&logs, "client", "RASMAN.LOG");
+    let order = [
+        "RasDial: PPTP connection to 203.0.113.10",
+        "PPTP: Sent Start-Control-Connection-Request",
+        "PPTP: Received Start-Control-Connection-Reply",
+        "PPTP: Sent Outgoing-Call-Request",
+        "PPTP: Received Outgoing-Call-Reply",
+        "Connected: local address",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|l| rasman.find(l).unwrap_or_else(|| panic!("{l}: {rasman}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{rasman}");
+}
+
+#[test]
 fn collecting_traces_changes_nothing_and_logs_repeat_byte_for_byte() {
     for name in [
         "udp500-blocked",

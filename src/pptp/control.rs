@@ -137,6 +137,7 @@ impl Control {
     }
 
     fn send(&mut self, m: &Message) {
+        tracing::trace!(target: crate::trace::PPTP, kind = m.message_type().name(), "send");
         self.tx.push_back(m.emit());
     }
 
@@ -204,6 +205,7 @@ impl Control {
             self.last_heard = now;
             match Message::parse(&one) {
                 Ok(m) => {
+                    tracing::trace!(target: crate::trace::PPTP, kind = m.message_type().name(), "receive");
                     if let Err(e) = self.on_message(now, m) {
                         errors.push(e);
                     }

@@ -1,6 +1,6 @@
 //! `%windir%\tracing\RASMAN.LOG` (`netsh ras set tracing rasman enabled`):
-//! the connection manager's view: dials, the L2TP control messages of the
-//! tunnel, results, and on a server what RRAS logged.
+//! the connection manager's view: dials, the L2TP and PPTP control
+//! messages of the tunnel, results, and on a server what RRAS logged.
 //!
 //! [MODEL] Public sources confirm the file and the `[tid] HH:MM:SS:mmm: `
 //! prefix of RAS tracing (KB Q170278) but show none of its lines; these
@@ -22,7 +22,10 @@ pub fn render(records: &[&Record], clock: &Clock) -> String {
             match r.message.as_str() {
                 "dialling" => format!(
                     "RasDial: {} connection to {}",
-                    r.field("protocol").to_uppercase(),
+                    match r.field("connectoid") {
+                        "Automatic" => "Automatic (L2TP, then PPTP)".to_string(),
+                        other => other.to_uppercase(),
+                    },
                     r.field("server")
                 ),
                 "connected" => format!(
@@ -53,6 +56,13 @@ pub fn render(records: &[&Record], clock: &Clock) -> String {
                 r.field("ns"),
                 r.field("nr")
             )
+        } else if t == l2tpsec::trace::PPTP {
+            let dir = if r.message == "send" {
+                "Sent"
+            } else {
+                "Received"
+            };
+            format!("PPTP: {dir} {}", r.field("kind"))
         } else if t == l2tpsec::trace::RRAS && r.message == "logged" {
             format!("RRAS: {}", r.field("event"))
         } else {

@@ -379,7 +379,7 @@ impl RasClient {
     }
 
     fn start(&mut self, now: Duration) {
-        tracing::debug!(target: crate::trace::RAS, server = %self.dial.server, protocol = self.attempt.name(), "dialling");
+        tracing::debug!(target: crate::trace::RAS, server = %self.dial.server, connectoid = ?self.dial.vpn_type, "dialling");
         self.attempt = Attempt::L2tp;
         self.heard_peer = false;
         if !self.context.server_reachable {
