@@ -4,6 +4,9 @@
 //! the article's three IKE timeouts first and says what tells them apart;
 //! captures written by other tools read the same.
 
+mod common;
+use common::l2tpsec;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -231,14 +234,6 @@ fn the_cache_key_changes_with_any_scenario_file() {
     assert_eq!(index::cache_key(&tmp).unwrap(), before);
     std::fs::write(tmp.join("base/b.yaml"), "hosts: {x: {}}\n").unwrap();
     assert_ne!(index::cache_key(&tmp).unwrap(), before);
-}
-
-fn l2tpsec(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_l2tpsec"))
-        .args(args)
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! Issue 12: the Windows logs a scenario turns on, what they show, and
 //! that collecting or printing traces changes nothing.
 
+mod common;
+use common::l2tpsec;
+
 use std::path::PathBuf;
 
 use l2tpsec::net::Engine;
@@ -183,14 +186,6 @@ fn the_logs_are_the_same_on_both_engines() {
             "{name}"
         );
     }
-}
-
-fn l2tpsec(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_l2tpsec"))
-        .args(args)
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .unwrap()
 }
 
 #[test]
