@@ -141,7 +141,7 @@ pub fn cache_key(dir: &Path) -> Result<String, IndexError> {
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
     }
-    Ok(hex(&h.finalize()))
+    Ok(l2tpsec::trace::hex(&h.finalize()))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -154,10 +154,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The cached index for `dir` when its key still holds, else a fresh one

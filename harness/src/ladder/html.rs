@@ -62,9 +62,7 @@ fn us(d: core::time::Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-fn hex(data: &[u8]) -> String {
-    data.iter().map(|b| format!("{b:02x}")).collect()
-}
+use l2tpsec::trace::hex;
 
 /// The page.
 pub fn render(l: &Ladder) -> String {
