@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use l2tpsec::net::Engine;
-use l2tpsec_harness::cli::scenario_files;
+use l2tpsec_harness::scenario::scenario_files;
 use l2tpsec_harness::sweep::{sweep, SweepOptions};
 use l2tpsec_harness::{load_file, run, RunOptions, Scenario};
 
@@ -99,7 +99,7 @@ fn main() {
     let summary = sweep(
         std::slice::from_ref(&connect),
         &SweepOptions {
-            seeds: l2tpsec_harness::cli::SeedRange {
+            seeds: l2tpsec_harness::sweep::SeedRange {
                 start: 1,
                 end: 1001,
             },

@@ -1,25 +1,25 @@
-//! l2tpsec's harness: scenario files (schema, loading with located errors),
-//! the runner front end, expectations, reports (text and JSON) and the CLI.
+//! l2tpsec's harness, in rooms, each importing only the ones above it in
+//! this list:
+//!
+//! - `scenario`: the scenario file: located YAML tree, values, `base:`
+//!   merging, the scenario's own types and their validation;
+//! - `report`: the report (text and JSON), the dissector that summarises
+//!   packets, expectations and the run invariants;
+//! - `run`: a scenario lowered into library types and run;
+//! - `sweep`, `diagnose`, `ladder`, `logs`, `fuzzing`: one room per tool;
+//! - `cli`: the command line, on top; nothing imports it.
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod diagnose;
-pub mod dissect;
-pub mod expect;
 pub mod fuzzing;
-pub mod invariants;
 pub mod ladder;
-pub mod load;
 pub mod logs;
-pub mod node;
 pub mod report;
 pub mod run;
-pub mod schema;
+pub mod scenario;
 pub mod sweep;
-pub mod validate;
-pub mod values;
 
-pub use load::{load, load_file, load_str, Diagnostic, LoadError};
 pub use report::{render_text, Report, Verdict};
 pub use run::{run, RunError, RunOptions, RunOutput};
-pub use schema::Scenario;
+pub use scenario::{load, load_file, load_str, Diagnostic, LoadError, Scenario};

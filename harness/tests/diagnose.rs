@@ -134,7 +134,11 @@ fn error_792_alone_lists_the_articles_three_ike_timeouts_first_and_tells_them_ap
         ],
         "{first:?}"
     );
-    let d = render::diagnosis(&obs, &ranked, l2tpsec_harness::schema::Locale::EnUs);
+    let d = render::diagnosis(
+        &obs,
+        &ranked,
+        l2tpsec_harness::scenario::schema::Locale::EnUs,
+    );
     // Every cause that ends in 792 ties; nothing else is listed above them.
     assert!(d.causes.iter().all(|c| c.score == 4), "{:#?}", d.causes);
     assert!(d.same_symptoms.is_empty(), "{:?}", d.same_symptoms);

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use l2tpsec_harness::cli::{run_scenario, scenario_files};
+use l2tpsec_harness::run::run_scenario;
+use l2tpsec_harness::scenario::scenario_files;
 use l2tpsec_harness::{load_file, load_str, Report, RunOptions, Scenario};
 
 fn scenarios_dir() -> PathBuf {

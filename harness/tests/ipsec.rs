@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use l2tpsec_harness::cli::run_scenario;
+use l2tpsec_harness::run::run_scenario;
 use l2tpsec_harness::{load_file, Report, RunOptions};
 
 fn run(name: &str) -> Report {

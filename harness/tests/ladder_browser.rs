@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use l2tpsec_harness::cli::run_checked;
+use l2tpsec_harness::run::run_checked;
 use l2tpsec_harness::{ladder, load_file, RunOptions, Scenario};
 
 const BIN: &str = env!("CARGO_BIN_EXE_l2tpsec");

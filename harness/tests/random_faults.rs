@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use l2tpsec_harness::invariants;
+use l2tpsec_harness::run::invariants;
 use l2tpsec_harness::{load_file, load_str, run, RunOptions, Scenario};
 use proptest::prelude::*;
 

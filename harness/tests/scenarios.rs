@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use l2tpsec::net::Engine;
-use l2tpsec_harness::cli::{run_checked, scenario_files};
-use l2tpsec_harness::invariants;
+use l2tpsec_harness::run::invariants;
+use l2tpsec_harness::run::run_checked;
+use l2tpsec_harness::scenario::scenario_files;
 use l2tpsec_harness::{load_file, render_text, RunOptions, Scenario, Verdict};
 
 fn manifest_dir() -> PathBuf {

@@ -12,7 +12,8 @@ use std::process::Command;
 
 use l2tpsec::crypto::mschapv2::generate_nt_response;
 use l2tpsec::wire::Flow;
-use l2tpsec_harness::cli::{run_checked, run_scenario, scenario_files};
+use l2tpsec_harness::run::{run_checked, run_scenario};
+use l2tpsec_harness::scenario::scenario_files;
 use l2tpsec_harness::{load_file, Report, RunOptions, Scenario};
 
 /// Wireshark's expert severity "error" (epan/proto.h PI_ERROR).

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use l2tpsec::windows::{Locale, WindowsMachine};
-use l2tpsec_harness::dissect::Dissector;
+use l2tpsec_harness::report::dissect::Dissector;
 use l2tpsec_harness::run::mint_pki;
 use l2tpsec_interop::drive::drive;
 use l2tpsec_interop::export::write_pki;

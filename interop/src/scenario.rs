@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use l2tpsec::windows::WindowsMachine;
 use l2tpsec_harness::run::machine_configs;
-use l2tpsec_harness::values::Date;
+use l2tpsec_harness::scenario::values::Date;
 use l2tpsec_harness::{load_file, Scenario};
 
 /// Loads an interop scenario (they stand alone: no `base`) and moves its

@@ -26,8 +26,8 @@ pub use machine::{Machine, Refused, Transmit};
 pub use nat::{EspNat, Forward, GreNat, Nat, NatDrop, NatTable};
 pub use route::RouteTable;
 pub use router::{ForwardStats, Router};
-pub use sim::{Engine, Simulation};
+pub use sim::Simulation;
 pub use spec::{
-    CorruptAfter, FaultAction, FaultSite, FaultSpec, HostSpec, InterfaceSpec, NetworkSpec,
+    CorruptAfter, Engine, FaultAction, FaultSite, FaultSpec, HostSpec, InterfaceSpec, NetworkSpec,
     PacketMatch, ProtoMatch, SegmentSpec, Subnet,
 };

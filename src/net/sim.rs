@@ -14,47 +14,8 @@ use super::event::EventLoop;
 use super::fault::AppliedFault;
 use super::link::Network;
 use super::machine::Machine;
-use super::spec::NetworkSpec;
+use super::spec::{Engine, NetworkSpec};
 use super::tick::TurmoilDriver;
-
-/// Which loop hands events to the machines.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Engine {
-    /// One queue of (time, key) events; idle time costs nothing.
-    #[default]
-    Event,
-    /// turmoil, stepping every tick (the reference).
-    Turmoil,
-}
-
-impl Engine {
-    pub const ALL: [Engine; 2] = [Engine::Event, Engine::Turmoil];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Engine::Event => "event",
-            Engine::Turmoil => "turmoil",
-        }
-    }
-
-    /// The engine `as_str` names.
-    pub fn from_name(name: &str) -> Option<Engine> {
-        Engine::ALL.into_iter().find(|e| e.as_str() == name)
-    }
-}
 
 enum Driver {
     Event(EventLoop),

@@ -191,6 +191,45 @@ pub struct FaultSpec {
     pub active: Option<(Duration, Duration)>,
 }
 
+/// Which loop hands events to the machines.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// One queue of (time, key) events; idle time costs nothing.
+    #[default]
+    Event,
+    /// turmoil, stepping every tick (the reference).
+    Turmoil,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 2] = [Engine::Event, Engine::Turmoil];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Event => "event",
+            Engine::Turmoil => "turmoil",
+        }
+    }
+
+    /// The engine `as_str` names.
+    pub fn from_name(name: &str) -> Option<Engine> {
+        Engine::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkSpec {
     pub segments: Vec<SegmentSpec>,
@@ -200,7 +239,7 @@ pub struct NetworkSpec {
     /// The time resolution of both engines, and turmoil's step (DESIGN.md:
     /// default 1 ms).
     pub tick: Duration,
-    pub engine: super::sim::Engine,
+    pub engine: Engine,
 }
 
 impl NetworkSpec {

@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::load;
-use crate::node::{self, Node, Value};
 use crate::run::{run, RunOptions, RunOutput};
-use crate::schema::{Locale, Role, Scenario};
+use crate::scenario::load;
+use crate::scenario::node::{self, Node, Value};
+use crate::scenario::schema::{Locale, Role, Scenario};
 
 use super::capture;
 use super::facts;
@@ -108,7 +108,7 @@ pub enum IndexError {
 /// Every scenario file of the library (top level), sorted; `base/` files
 /// are read by the loader and count for the cache key.
 fn library(dir: &Path) -> Result<Vec<PathBuf>, IndexError> {
-    crate::cli::scenario_files(dir).map_err(|e| IndexError::Library(dir.to_path_buf(), e))
+    crate::scenario::scenario_files(dir).map_err(|e| IndexError::Library(dir.to_path_buf(), e))
 }
 
 /// SHA-256 over the index format, this program (version, size and

@@ -11,7 +11,6 @@
 //! - `render`, `text`: the report, in text (in the locale) or JSON.
 
 pub mod capture;
-pub mod cli;
 pub mod facts;
 pub mod index;
 pub mod rank;

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use super::facts::{self, Facts};
 use super::index::{Case, Vantage};
 use super::{Observations, ObservedEvent};
-use crate::schema::Locale;
+use crate::scenario::schema::Locale;
 
 const ERROR_WEIGHT: i32 = 4;
 const EVENT_WEIGHT: i32 = 2;

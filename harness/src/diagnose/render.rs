@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::rank::{distinguish, Judged, Observable, Ranked, Shown, Split};
 use super::text::{fact, feature_name, label, Label};
 use super::{Observations, ObservedEvent};
-use crate::schema::Locale;
+use crate::scenario::schema::Locale;
 
 /// Causes listed: every one tied at the top, then the next ones that score
 /// above zero, up to this many in all.

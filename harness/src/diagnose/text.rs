@@ -2,7 +2,7 @@
 //! sentences, not Windows strings (those come from the catalog): what a
 //! capture fact means in the article's terms.
 
-use crate::schema::Locale;
+use crate::scenario::schema::Locale;
 
 /// One phrase in both locales.
 struct Phrase {

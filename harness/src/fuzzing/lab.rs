@@ -105,7 +105,7 @@ pub fn configs(carriage: Carriage) -> (MachineConfig, MachineConfig) {
     };
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     // Shipped scenarios load and lower: anything else is a bug here.
-    let configs = crate::load::load_file(&dir.join(format!("{name}.yaml")), &dir)
+    let configs = crate::scenario::load::load_file(&dir.join(format!("{name}.yaml")), &dir)
         .map_err(|e| e.to_string())
         .and_then(|s| crate::run::machine_configs(&s, s.seed).map_err(|e| e.to_string()));
     let mut configs = match configs {

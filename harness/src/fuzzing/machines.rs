@@ -292,16 +292,14 @@ fn ppp_fed(data: &[u8]) -> WindowsMachine {
     })
 }
 
-/// Seeds of the machine targets: what the real client sends next at each
-/// point, as one input (target, input).
-pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
-    let mut seeds = vec![
+/// Seeds of the L2TP/IPsec machine targets: what the real client sends
+/// next at each point, as one input (target, input).
+pub(super) fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
         ("ike_after_mm3", join(&ike_point().next_from_client)),
         ("lns_after_sccrq", join(&lns_point().next_from_client)),
         ("ppp_after_lcp_open", join(&ppp_point().next_from_client)),
-    ];
-    seeds.extend(super::pptp_points::seeds());
-    seeds
+    ]
 }
 
 #[cfg(test)]

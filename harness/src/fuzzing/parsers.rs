@@ -13,7 +13,7 @@ use l2tpsec::wire::ppp::{self as ppp_wire, ccp, chap, ipcp, lcp, mppe, Protocol}
 use l2tpsec::wire::pptp::{message_len, Message};
 use l2tpsec::wire::{esp as esp_wire, gre as gre_wire, ipv4, udp, WireError};
 
-use crate::dissect::Dissector;
+use crate::report::dissect::Dissector;
 
 /// Where the report's packet table sees the same bytes: inside an IPv4
 /// packet (UDP to `port`, or raw ESP), through the harness dissector.
@@ -319,7 +319,7 @@ pub fn capture(data: &[u8]) {
 
 pub fn scenario(data: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    match crate::load::load_bytes(data, Path::new("fuzz.yaml"), &dir) {
+    match crate::scenario::load::load_bytes(data, Path::new("fuzz.yaml"), &dir) {
         Ok(_) => {}
         Err(e) => {
             let _ = e.to_string();
@@ -346,7 +346,10 @@ mod tests {
     #[test]
     fn scenario_target_gives_typed_error_for_non_utf8() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-        let e = crate::load::load_bytes(b"name: \xff", Path::new("x.yaml"), &dir);
-        assert!(matches!(e, Err(crate::load::LoadError::Invalid(_))));
+        let e = crate::scenario::load::load_bytes(b"name: \xff", Path::new("x.yaml"), &dir);
+        assert!(matches!(
+            e,
+            Err(crate::scenario::load::LoadError::Invalid(_))
+        ));
     }
 }

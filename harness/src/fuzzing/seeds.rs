@@ -140,7 +140,8 @@ pub fn all() -> Vec<(&'static str, String, Vec<u8>)> {
     // Per-interface captures of two runs, and the same as classic pcap
     // (`capture`).
     for name in ["udp500-blocked", "pptp-gre-blocked"] {
-        let Ok(s) = crate::load::load_file(&scenarios.join(format!("{name}.yaml")), &scenarios)
+        let Ok(s) =
+            crate::scenario::load::load_file(&scenarios.join(format!("{name}.yaml")), &scenarios)
         else {
             continue;
         };
@@ -155,7 +156,10 @@ pub fn all() -> Vec<(&'static str, String, Vec<u8>)> {
             out.push(("capture", format!("{name}-client.pcapng"), c.pcapng));
         }
     }
-    for (target, data) in super::machines::seeds() {
+    for (target, data) in super::machines::seeds()
+        .into_iter()
+        .chain(super::pptp_points::seeds())
+    {
         out.push((target, format!("{target}-next-client-packets.bin"), data));
     }
     out

@@ -10,7 +10,7 @@ use l2tpsec::net::{AppliedAction, AppliedFault, CapturedPacket, Direction, Fault
 
 use crate::report::{EventReport, EventType, LogName, Report};
 use crate::run::RunOutput;
-use crate::schema::{Locale, Scenario};
+use crate::scenario::schema::{Locale, Scenario};
 
 pub const CLIENT: [u8; 4] = [192, 168, 1, 10];
 pub const SERVER: [u8; 4] = [203, 0, 113, 10];
@@ -25,10 +25,10 @@ pub fn lab(nat: bool) -> Scenario {
             "hosts:\n  gw:\n    role: nat\n    interfaces: {lan: 192.168.1.1, internet: 203.0.113.2}\n    nat: {inside: lan, outside: internet, esp: translate}\n  server:\n    gateway: ~\n",
         );
     }
-    crate::load::load_str(
+    crate::scenario::load::load_str(
         &text,
         Path::new("ladder-test.yaml"),
-        &crate::cli::scenarios_dir(),
+        &crate::scenario::scenarios_dir(),
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use l2tpsec::net::{CapturedPacket, Direction};
 use l2tpsec::wire::{Flow, WireKind};
 
-use super::build::Topology;
 use super::model::{Arrow, Rewrite};
+use super::topology::Topology;
 
 /// Source and destination as the report writes them: "a.b.c.d:port", or
 /// the bare address for protocols without ports.

@@ -9,12 +9,13 @@ mod build;
 mod forward;
 pub mod html;
 pub mod model;
+mod topology;
 
 pub use build::build;
 pub use model::{Arrow, EventMark, Ladder, Lane, LaneMark, Loss, Mark, Packet, Rewrite, Row};
 
 use crate::run::RunOutput;
-use crate::schema::Scenario;
+use crate::scenario::schema::Scenario;
 
 /// The page of a run made with `want_pcap` (the captures are what it
 /// draws; without them only the lanes, dials and events show).

@@ -9,9 +9,9 @@ use std::net::Ipv4Addr;
 use l2tpsec::net::{AppliedAction, AppliedFault, FaultSite};
 use l2tpsec::wire::WireKind;
 
-use crate::dissect::Dissector;
+use crate::report::dissect::Dissector;
 use crate::report::{DialReport, EventReport, PacketReport, Verdict};
-use crate::schema::{LogName, Role, Scenario};
+use crate::scenario::schema::{LogName, Role, Scenario};
 
 pub use l2tpsec::windows::eventlog::EventType;
 
@@ -226,7 +226,7 @@ pub struct Ladder {
     pub title: String,
     pub article: Option<String>,
     pub seed: u64,
-    pub locale: crate::schema::Locale,
+    pub locale: crate::scenario::schema::Locale,
     pub verdict: Verdict,
     pub sim_time_ms: u64,
     pub dials: Vec<DialReport>,

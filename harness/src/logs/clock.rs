@@ -1,7 +1,7 @@
 //! The wall clock of the simulated machines: the scenario's `date` plus
 //! the simulated time, printed the ways the logs print it.
 
-use crate::values::civil_from_days;
+use crate::scenario::values::civil_from_days;
 
 /// Unix microseconds at simulated time 0.
 #[derive(Clone, Copy, Debug)]

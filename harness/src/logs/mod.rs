@@ -22,7 +22,7 @@ use tracing_subscriber::Layer as _;
 pub use collect::{Collector, Record};
 
 use crate::run::{run, RunError, RunOptions, RunOutput};
-use crate::schema::{Role, Scenario, TraceLog};
+use crate::scenario::schema::{Role, Scenario, TraceLog};
 
 /// Runs `scenario`, collecting the engines' records when `collect`, and
 /// printing those `trace` (an `EnvFilter` directive such as

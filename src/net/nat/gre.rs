@@ -11,7 +11,7 @@
 use core::net::Ipv4Addr;
 use std::collections::BTreeMap;
 
-use super::table::NatDrop;
+use super::drop::NatDrop;
 use crate::wire::pptp::{message_len, Message};
 
 /// What the NAT does with GRE (SCENARIOS.md `nat.gre`).

@@ -3,6 +3,7 @@
 //! on its public address to an inside server (static port forwarding, as
 //! KB 885348 configures for a VPN server behind a NAT).
 
+mod drop;
 mod gre;
 mod table;
 #[cfg(test)]
@@ -12,8 +13,9 @@ use core::net::Ipv4Addr;
 use core::time::Duration;
 use std::collections::VecDeque;
 
+pub use drop::NatDrop;
 pub use gre::GreNat;
-pub use table::{EspNat, Forward, NatDrop, NatTable};
+pub use table::{EspNat, Forward, NatTable};
 
 use super::error::NetError;
 use super::fault::AppliedAction;

@@ -12,6 +12,7 @@ use core::net::Ipv4Addr;
 use core::time::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::drop::NatDrop;
 use super::gre::{GreNat, GreTable};
 use crate::wire::checksum;
 use crate::wire::flow::Flow;
@@ -26,26 +27,6 @@ pub enum EspNat {
     Translate,
     /// Drop ESP in both directions.
     Drop,
-}
-
-/// Why a packet was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NatDrop {
-    /// Not a checked IPv4 packet, or its transport header is cut short.
-    Malformed,
-    /// Fragments have no ports to translate.
-    Fragment,
-    /// Inbound with no mapping for its port, identifier or ESP peer.
-    NoMapping,
-    /// ESP with `EspNat::Drop`.
-    EspDropped,
-    /// GRE with `GreNat::Drop`.
-    GreDropped,
-    /// A protocol the table cannot translate (AH, ICMP errors, ...).
-    Unsupported,
-    /// Every public port is taken.
-    PortsExhausted,
 }
 
 /// A static forwarding rule: what arrives on the public address goes to

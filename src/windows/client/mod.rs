@@ -337,6 +337,21 @@ impl RasClient {
         self.drain_link(now);
     }
 
+    fn ping(&mut self, now: Duration) {
+        if self.pinger.ping(now, self.link.as_mut(), &mut self.timers) {
+            self.counters.send_refused += 1;
+        }
+    }
+
+    fn pings_done(&mut self) {
+        self.pinger.finish(&mut self.timers);
+    }
+
+    /// Echo replies received through the tunnel.
+    pub fn ping_replies(&self) -> u16 {
+        self.pinger.replies
+    }
+
     pub fn set_registry(&mut self, registry: Registry) {
         self.registry = registry;
     }
@@ -532,7 +547,7 @@ impl RasClient {
                     self.pinger.peer = Some(peer);
                     self.timers.set(Timer::Ping, now);
                 }
-                LinkEvent::Ip(packet) => self.on_ip(&packet),
+                LinkEvent::Ip(packet) => self.pinger.on_ip(&packet, &mut self.timers),
                 LinkEvent::Down(reason) => {
                     // The link's frames (a last Terminate-Ack) leave first.
                     if let Some(link) = self.link.as_mut() {

@@ -4,8 +4,8 @@
 use core::time::Duration;
 use std::net::Ipv4Addr;
 
-use super::timers::Timer;
-use super::RasClient;
+use super::timers::{Timer, Timers};
+use crate::ppp::link::Link;
 use crate::wire::icmp;
 
 /// Echo requests sent once connected, one a second (`ping -n 2`).
@@ -26,57 +26,58 @@ pub(super) struct Pinger {
     pub(super) done: bool,
 }
 
-impl RasClient {
-    pub(super) fn ping(&mut self, now: Duration) {
-        let (Some(local), Some(peer), Some(link)) =
-            (self.pinger.local, self.pinger.peer, self.link.as_mut())
-        else {
-            return self.pings_done();
+impl Pinger {
+    /// Sends the next echo request on `link`, or ends the test traffic
+    /// once the last reply had its full timeout. True when the link
+    /// refused the packet.
+    pub(super) fn ping(
+        &mut self,
+        now: Duration,
+        link: Option<&mut Link>,
+        timers: &mut Timers,
+    ) -> bool {
+        let (Some(local), Some(peer), Some(link)) = (self.local, self.peer, link) else {
+            self.finish(timers);
+            return false;
         };
-        if self.pinger.sent >= PINGS {
-            // The last reply had its full timeout.
-            return self.pings_done();
+        if self.sent >= PINGS {
+            self.finish(timers);
+            return false;
         }
-        self.pinger.sent += 1;
+        self.sent += 1;
         let echo = icmp::Repr::EchoRequest {
             ident: 1,
-            seq_no: self.pinger.sent,
+            seq_no: self.sent,
             data: PING_DATA,
         };
         // Inside the tunnel the IP identification is not observable on the
         // outer wire; the sequence number serves.
-        let packet = icmp::build_ipv4(local, peer, self.pinger.sent, 128, &echo);
-        if link.send_ip(now, &packet).is_err() {
-            self.counters.send_refused += 1;
-        }
-        let wait = if self.pinger.sent < PINGS {
+        let packet = icmp::build_ipv4(local, peer, self.sent, 128, &echo);
+        let refused = link.send_ip(now, &packet).is_err();
+        let wait = if self.sent < PINGS {
             PING_INTERVAL
         } else {
             PING_TIMEOUT
         };
-        self.timers.set(Timer::Ping, now + wait);
+        timers.set(Timer::Ping, now + wait);
+        refused
     }
 
-    pub(super) fn on_ip(&mut self, packet: &[u8]) {
+    /// An IP packet from the tunnel: counts the server's echo replies.
+    pub(super) fn on_ip(&mut self, packet: &[u8], timers: &mut Timers) {
         if let Ok(echo) = icmp::parse_ipv4(packet) {
-            if matches!(echo.echo, icmp::Repr::EchoReply { .. })
-                && Some(echo.src) == self.pinger.peer
-            {
-                self.pinger.replies += 1;
-                if self.pinger.replies >= PINGS && self.pinger.sent >= PINGS {
-                    self.pings_done();
+            if matches!(echo.echo, icmp::Repr::EchoReply { .. }) && Some(echo.src) == self.peer {
+                self.replies += 1;
+                if self.replies >= PINGS && self.sent >= PINGS {
+                    self.finish(timers);
                 }
             }
         }
     }
 
-    pub(super) fn pings_done(&mut self) {
-        self.pinger.done = true;
-        self.timers.stop(Timer::Ping);
-    }
-
-    /// Echo replies received through the tunnel.
-    pub fn ping_replies(&self) -> u16 {
-        self.pinger.replies
+    /// The test traffic is over.
+    pub(super) fn finish(&mut self, timers: &mut Timers) {
+        self.done = true;
+        timers.stop(Timer::Ping);
     }
 }

@@ -18,6 +18,7 @@ use super::monitor::{IpsecMonitor, MonitorSa};
 
 mod offers;
 mod text;
+mod views;
 
 use offers::l2tp_main_mode_offers;
 pub use offers::{

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::report::*;
-use crate::schema::Locale;
+use crate::scenario::schema::Locale;
 
 fn scenario(expect: &str) -> Scenario {
     let text = format!(
@@ -20,7 +20,7 @@ hosts:
 expect:
 {expect}"
     );
-    match crate::load::load_str(&text, Path::new("x.yaml"), Path::new(".")) {
+    match crate::scenario::load::load_str(&text, Path::new("x.yaml"), Path::new(".")) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     }

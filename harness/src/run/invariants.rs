@@ -9,9 +9,9 @@ use core::time::Duration;
 use l2tpsec::windows::audit::Audit;
 use l2tpsec::windows::catalog;
 
+use super::RunOutput;
 use crate::report::{LogName, Report};
-use crate::run::RunOutput;
-use crate::schema::{Scenario, TimelineKind};
+use crate::scenario::schema::{Scenario, TimelineKind};
 
 /// How long a dial may take at most before it must have a result: IKE
 /// gives up within about 80 s (main mode and quick mode resends) and L2TP

@@ -13,9 +13,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::node::{self, Loc, Node, Value};
-use crate::schema::Scenario;
-use crate::validate;
+use crate::scenario::node::{self, Loc, Node, Value};
+use crate::scenario::schema::Scenario;
+use crate::scenario::validate;
 
 /// Scenario files larger than this are refused (they are hand-written).
 const MAX_FILE_BYTES: u64 = 4 << 20;

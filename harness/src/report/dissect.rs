@@ -14,7 +14,7 @@ use l2tpsec::wire::l2tp::{self, Summary};
 use l2tpsec::wire::ppp::{chap, lcp, mppe, Frame, Protocol};
 use l2tpsec::wire::{esp, gre, icmp, ipv4, pptp, tcp as tcp_wire, udp, Flow, WireKind};
 
-use crate::values::WireProtocol;
+use crate::scenario::values::WireProtocol;
 
 /// What the report shows of one packet.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,9 @@
 //! for people and snapshots. Text and JSON carry the same facts; the text
 //! layout is deterministic (no clock, no map iteration order).
 
+pub mod dissect;
+pub mod expect;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
@@ -9,9 +12,9 @@ use std::net::Ipv4Addr;
 use l2tpsec::net::{AppliedFault, FaultSite};
 use serde::Serialize;
 
-use crate::dissect::Dissector;
+use crate::report::dissect::Dissector;
 
-pub use crate::schema::{Direction, Locale, LogName, WireProtocol};
+pub use crate::scenario::schema::{Direction, Locale, LogName, WireProtocol};
 pub use l2tpsec::windows::eventlog::EventType;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

@@ -10,8 +10,10 @@ use std::time::Duration;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::values::dur;
-pub use crate::values::{AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol};
+use crate::scenario::values::dur;
+pub use crate::scenario::values::{
+    AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol,
+};
 pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
 pub use l2tpsec::net::{CorruptAfter, EspNat, GreNat, ProtoMatch as MatchProtocol};
 pub use l2tpsec::windows::catalog::Locale;

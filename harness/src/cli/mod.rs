@@ -11,12 +11,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use l2tpsec::net::Engine;
 
-use crate::expect;
-use crate::load::{self, LoadError};
-use crate::report::{render_text, Report, Verdict};
+use crate::report::{expect, render_text, Verdict};
 use crate::run::{run, RunOptions, RunOutput};
-use crate::schema::{Locale, Scenario};
-use crate::sweep::{sweep, SweepOptions};
+use crate::scenario::load::{self, LoadError};
+use crate::scenario::schema::{Locale, Scenario};
+use crate::scenario::{scenario_files, scenarios_dir};
+use crate::sweep::{parse_seeds, parse_shard, sweep, SeedRange, Shard, SweepOptions};
+
+mod diagnose;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -129,69 +131,6 @@ pub enum Command {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SeedRange {
-    pub start: u64,
-    /// Excluded.
-    pub end: u64,
-}
-
-pub fn parse_seeds(s: &str) -> Result<SeedRange, String> {
-    let bad = || format!("invalid seed range '{s}': expected A..B, A..=B or N");
-    let num = |t: &str| t.trim().parse::<u64>().map_err(|_| bad());
-    let r = if let Some((a, b)) = s.split_once("..=") {
-        SeedRange {
-            start: num(a)?,
-            end: num(b)?.checked_add(1).ok_or_else(bad)?,
-        }
-    } else if let Some((a, b)) = s.split_once("..") {
-        SeedRange {
-            start: num(a)?,
-            end: num(b)?,
-        }
-    } else {
-        let n = num(s)?;
-        SeedRange {
-            start: n,
-            end: n.checked_add(1).ok_or_else(bad)?,
-        }
-    };
-    if r.start >= r.end {
-        return Err(format!("empty seed range '{s}'"));
-    }
-    Ok(r)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// 1-based.
-    pub index: usize,
-    pub count: usize,
-}
-
-pub fn parse_shard(s: &str) -> Result<Shard, String> {
-    let bad = || format!("invalid shard '{s}': expected I/N with 1 <= I <= N");
-    let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let index: usize = i.trim().parse().map_err(|_| bad())?;
-    let count: usize = n.trim().parse().map_err(|_| bad())?;
-    if index == 0 || index > count {
-        return Err(bad());
-    }
-    Ok(Shard { index, count })
-}
-
-/// `./scenarios` when it exists, else the repository's scenarios/.
-pub fn scenarios_dir() -> PathBuf {
-    let local = PathBuf::from("scenarios");
-    if local.is_dir() {
-        local
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("scenarios")
-    }
-}
-
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -264,9 +203,9 @@ pub fn execute(command: Command) -> u8 {
             locale,
             format,
             index,
-        } => crate::diagnose::cli::cmd_diagnose(
+        } => diagnose::cmd_diagnose(
             &dir,
-            crate::diagnose::cli::DiagnoseArgs {
+            diagnose::DiagnoseArgs {
                 error,
                 events: event,
                 capture,
@@ -280,21 +219,6 @@ pub fn execute(command: Command) -> u8 {
 
 fn report_load_error(e: &LoadError) {
     eprintln!("{e}");
-}
-
-/// Runs a scenario and checks its expectations: the report, the whole
-/// capture and the key file.
-pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> Result<(Report, Vec<u8>, String), String> {
-    let out = run_checked(s, opts)?;
-    Ok((out.report, out.pcapng, out.keys))
-}
-
-/// `run_scenario` with everything the run produced, the per-interface
-/// captures included.
-pub fn run_checked(s: &Scenario, opts: &RunOptions) -> Result<RunOutput, String> {
-    let mut out = run(s, opts).map_err(|e| format!("{}: {e}", s.name))?;
-    expect::finish(s, &mut out.report);
-    Ok(out)
 }
 
 /// Writes `DIR/<scenario>.pcapng`, `DIR/<scenario>/<host>-<network>.pcapng`
@@ -422,16 +346,6 @@ fn cmd_run(dir: &Path, arg: &str, args: RunArgs, pcap: Option<&Path>, keys: bool
     } else {
         EXIT_OK
     }
-}
-
-/// Every `*.yaml` directly in `dir`, sorted by file name.
-pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    v.sort();
-    Ok(v)
 }
 
 fn cmd_list(dir: &Path) -> u8 {

@@ -6,6 +6,8 @@
 //! report is read off the machines and the capture afterwards (DESIGN.md,
 //! "The one rule").
 
+pub mod invariants;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -23,11 +25,13 @@ use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::rras;
 use l2tpsec::windows::WindowsMachine;
 
-use crate::dissect::Dissector;
+use crate::report::dissect::Dissector;
 use crate::report::{
     Attempt, DialError, DialProtocol, DialReport, EventReport, Monitor, PacketReport, Report, View,
 };
-use crate::schema::{self, Direction, ForwardProtocol, Host, Locale, NatConfig, Role, Scenario};
+use crate::scenario::schema::{
+    self, Direction, ForwardProtocol, Host, Locale, NatConfig, Role, Scenario,
+};
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -272,6 +276,21 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             .map(|(name, m)| (name.clone(), m.borrow().audit()))
             .collect(),
     })
+}
+
+/// Runs a scenario and checks its expectations: the report, the whole
+/// capture and the key file.
+pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> Result<(Report, Vec<u8>, String), String> {
+    let out = run_checked(s, opts)?;
+    Ok((out.report, out.pcapng, out.keys))
+}
+
+/// `run_scenario` with everything the run produced, the per-interface
+/// captures included.
+pub fn run_checked(s: &Scenario, opts: &RunOptions) -> Result<RunOutput, String> {
+    let mut out = run(s, opts).map_err(|e| format!("{}: {e}", s.name))?;
+    crate::report::expect::finish(s, &mut out.report);
+    Ok(out)
 }
 
 /// Every Windows host's configuration, in scenario order, with the

@@ -13,12 +13,14 @@ use std::time::Instant;
 use l2tpsec::net::Engine;
 use serde::Serialize;
 
-use crate::cli::{SeedRange, Shard};
-use crate::expect;
-use crate::invariants;
+mod seeds;
+pub use seeds::{parse_seeds, parse_shard, SeedRange, Shard};
+
+use crate::report::expect;
 use crate::report::Report;
+use crate::run::invariants;
 use crate::run::{run, RunOptions};
-use crate::schema::Scenario;
+use crate::scenario::schema::Scenario;
 
 /// What `sweep` was asked for, besides the scenarios.
 #[derive(Clone, Copy, Debug)]

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use crate::node::{Loc, Node, Path, Value};
-use crate::schema::{
+use crate::scenario::node::{Loc, Node, Path, Value};
+use crate::scenario::schema::{
     monitor_counter_names, Edition, FaultActionKind, ForwardProtocol, Host, HostList,
     MatchProtocol, Role, Scenario, TimelineKind,
 };
@@ -277,7 +277,7 @@ impl Checker<'_> {
                         &hp.key("dial").key("at"),
                         format!(
                             "dial.at is after the end of the run (duration {})",
-                            crate::values::format_duration(s.duration)
+                            crate::scenario::values::format_duration(s.duration)
                         ),
                     );
                 }
@@ -520,7 +520,7 @@ impl Checker<'_> {
                     &tp.key("at"),
                     format!(
                         "{tp} is after the end of the run (duration {})",
-                        crate::values::format_duration(s.duration)
+                        crate::scenario::values::format_duration(s.duration)
                     ),
                 );
             }

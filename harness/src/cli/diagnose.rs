@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{capture, facts, index, rank, render, Observations, ObservedEvent};
-use crate::cli::{Format, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
-use crate::schema::Locale;
+use super::{Format, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
+use crate::diagnose::{capture, facts, index, rank, render, Observations, ObservedEvent};
+use crate::scenario::schema::Locale;
 
 #[derive(Clone, Debug)]
 pub struct DiagnoseArgs {

@@ -3,7 +3,9 @@
 use std::net::Ipv4Addr;
 
 use crate::report::{fmt_ms, EventReport, Expectation, PacketReport, Report, Verdict};
-use crate::schema::{DialExpect, EventExpect, MonitorExpect, PacketExpect, Scenario, OUTBOUND_SAS};
+use crate::scenario::schema::{
+    DialExpect, EventExpect, MonitorExpect, PacketExpect, Scenario, OUTBOUND_SAS,
+};
 
 /// Evaluates every expectation, in the order dials, events, no-events,
 /// packets, monitor (each in file order).
