@@ -1,11 +1,14 @@
 //! A Windows machine's configuration, as the harness builds it from a
 //! scenario. Plain data: no scenario parsing here.
 
-use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use serde::Deserialize;
+
+pub use super::connectoid::{ConnectoidEncryption, DialConfig, VpnType};
+pub use super::registry::Registry;
+pub use super::version::Edition;
 
 use super::rras::{DialIn, Policy};
 use crate::ike::{MmOffer, QmOffer};
@@ -31,102 +34,6 @@ pub struct ManualPolicy {
     pub peer: Option<Ipv4Addr>,
     pub mm_offers: Vec<MmOffer>,
     pub qm_offers: Vec<QmOffer>,
-}
-
-/// The role of a Windows machine in the lab (SCENARIOS.md `role`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edition {
-    /// Windows XP (RTM/SP1): no NAT-T.
-    XpClient,
-    /// Windows XP SP2: NAT-T (RFC 3947/3948).
-    XpSp2Client,
-    /// Windows Server 2003 running Routing and Remote Access.
-    RrasServer,
-}
-
-/// Registry values the model reads (WINDOWS.md 5, "Registry").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Registry {
-    /// Rasman\Parameters\ProhibitIpSec: 1 = no automatic L2TP IPsec policy.
-    pub prohibit_ipsec: u32,
-    /// IPSEC\EnableOffload: 0 disables NIC IPsec offload.
-    pub enable_offload: u32,
-    /// IPSec\AssumeUDPEncapsulationContextOnSendRule (XP SP2).
-    pub assume_udp_encapsulation: u32,
-    /// RasMan\PPP\NegotiateTime, seconds; 0 = no limit (WINDOWS.md 8).
-    pub negotiate_time: u32,
-}
-
-impl Registry {
-    /// Windows' defaults (WINDOWS.md 5 and 8): NegotiateTime 150 s.
-    pub const WINDOWS_DEFAULT: Registry = Registry {
-        prohibit_ipsec: 0,
-        enable_offload: 1,
-        assume_udp_encapsulation: 0,
-        negotiate_time: 150,
-    };
-
-    /// How long PPP may negotiate; `None` when NegotiateTime is 0.
-    pub fn ppp_negotiate_time(&self) -> Option<Duration> {
-        (self.negotiate_time > 0).then(|| Duration::from_secs(u64::from(self.negotiate_time)))
-    }
-
-    /// Sets a value by its registry name; false for a name the model
-    /// does not read.
-    pub fn set(&mut self, name: &str, value: u32) -> bool {
-        let slot = match name {
-            "ProhibitIpSec" => &mut self.prohibit_ipsec,
-            "EnableOffload" => &mut self.enable_offload,
-            "AssumeUDPEncapsulationContextOnSendRule" => &mut self.assume_udp_encapsulation,
-            "NegotiateTime" => &mut self.negotiate_time,
-            _ => return false,
-        };
-        *slot = value;
-        true
-    }
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Registry::WINDOWS_DEFAULT
-    }
-}
-
-/// Connectoid type (the "Type of VPN" setting); scenarios name it `type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum VpnType {
-    #[default]
-    L2tp,
-    Pptp,
-    Automatic,
-}
-
-/// Connectoid "Data encryption" setting; XP's default is "Require
-/// encryption".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConnectoidEncryption {
-    /// "No encryption allowed".
-    None,
-    /// "Optional encryption".
-    Optional,
-    /// "Require encryption".
-    #[default]
-    Require,
-    /// "Maximum strength encryption".
-    RequireMax,
-}
-
-/// One connectoid, dialled at `at`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DialConfig {
-    pub at: Duration,
-    pub server: Ipv4Addr,
-    pub vpn_type: VpnType,
-    pub username: String,
-    pub password: String,
-    pub encryption: ConnectoidEncryption,
 }
 
 /// A local account on the RRAS server.

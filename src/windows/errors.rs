@@ -49,6 +49,13 @@ pub mod code {
     pub const VPN_TIMEOUT: u32 = 800;
 }
 
+/// RAS errors by failure class, where builds differ (WINDOWS.md 10).
+#[derive(Debug)]
+pub struct RasErrors {
+    /// IKE got no answer or timed out: 792 on XP (WINDOWS.md 2).
+    pub ike_timed_out: u32,
+}
+
 /// How PPP ended, as the RAS error the client shows (WINDOWS.md 2, 8).
 pub fn for_ppp(reason: &DownReason) -> u32 {
     match reason {
@@ -70,7 +77,7 @@ pub fn for_ppp(reason: &DownReason) -> u32 {
 }
 
 /// RASMAN's mapping of an IKE failure (WINDOWS.md 2).
-pub fn for_ike(reason: &FailureReason, point: FailurePoint) -> u32 {
+pub fn for_ike(reason: &FailureReason, point: FailurePoint, ras: &RasErrors) -> u32 {
     match reason {
         FailureReason::NoMachineCertificate | FailureReason::NoPrivateKey => code::OAKLEY_NO_CERT,
         FailureReason::PeerSentNoCertificate => code::OAKLEY_NO_PEER_CERT,
@@ -92,7 +99,7 @@ pub fn for_ike(reason: &FailureReason, point: FailurePoint) -> u32 {
         },
         FailureReason::AttributesUnacceptable => code::OAKLEY_ATTRIB_FAIL,
         FailureReason::NoPolicy => code::OAKLEY_NO_POLICY,
-        FailureReason::NoResponse | FailureReason::Timeout => code::OAKLEY_TIMED_OUT,
+        FailureReason::NoResponse | FailureReason::Timeout => ras.ike_timed_out,
         FailureReason::GeneralProcessing => code::OAKLEY_GENERAL_PROCESSING,
     }
 }
@@ -142,24 +149,30 @@ mod tests {
 
     #[test]
     fn ike_failures_map_as_rasman_does() {
+        let xp = &crate::windows::version::XP_SP2.ras_errors;
         assert_eq!(
-            for_ike(&FailureReason::NoResponse, FailurePoint::Me),
+            for_ike(&FailureReason::NoResponse, FailurePoint::Me, xp),
             code::OAKLEY_TIMED_OUT
         );
         assert_eq!(
             for_ike(
                 &FailureReason::PeerRejected { notify: 14 },
-                FailurePoint::Peer
+                FailurePoint::Peer,
+                xp
             ),
             788
         );
         assert_eq!(
             for_ike(
                 &FailureReason::PeerRejected { notify: 22 },
-                FailurePoint::Peer
+                FailurePoint::Peer,
+                xp
             ),
             790
         );
-        assert_eq!(for_ike(&FailureReason::NoPrivateKey, FailurePoint::Me), 786);
+        assert_eq!(
+            for_ike(&FailureReason::NoPrivateKey, FailurePoint::Me, xp),
+            786
+        );
     }
 }

@@ -81,7 +81,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
     };
     let client = Rc::new(RefCell::new(WindowsMachine::new(MachineConfig {
         name: "client".into(),
-        edition: Edition::XpClient,
+        edition: Edition::XP_RTM,
         interfaces: vec![(lan, [192, 168, 1, 10].into())],
         gateway: Some([192, 168, 1, 1].into()),
         registry,
@@ -112,7 +112,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
     policy.profile.encryption = server_enc;
     let server = Rc::new(RefCell::new(WindowsMachine::new(MachineConfig {
         name: "server".into(),
-        edition: Edition::RrasServer,
+        edition: Edition::SERVER_2003,
         interfaces: vec![(inet, [203, 0, 113, 10].into())],
         gateway: Some([203, 0, 113, 1].into()),
         registry,

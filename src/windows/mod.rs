@@ -5,12 +5,15 @@
 // Leaves: texts, logs, data.
 pub mod catalog;
 pub mod config;
+pub mod connectoid;
 pub mod diagnostics;
 pub mod errors;
 pub mod eventlog;
 pub mod monitor;
+pub mod registry;
 pub mod rras;
 pub mod stack;
+pub mod version;
 // Components, each sans-IO and unaware of its siblings.
 pub mod audit;
 pub mod carrier;

@@ -8,9 +8,6 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use crate::net::{RouteTable, Transmit};
 use crate::wire::{icmp, ipv4, udp};
 
-/// Windows' default IP TTL.
-pub const TTL: u8 = 128;
-
 /// What the stack threw away or could not send (diagnostics).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StackCounters {
@@ -24,6 +21,8 @@ pub struct StackCounters {
 pub struct IpStack {
     routes: RouteTable,
     ident: u16,
+    /// The TTL of what the host sends (its version's).
+    ttl: u8,
     /// Packets the stack built, before the IPsec driver sees them, with
     /// the UDP encapsulation context of their SA (0: none).
     outbox: VecDeque<(Transmit, u16)>,
@@ -32,10 +31,11 @@ pub struct IpStack {
 
 impl IpStack {
     /// `ident`: Windows starts IP identification at an arbitrary value.
-    pub fn new(routes: RouteTable, ident: u16) -> Self {
+    pub fn new(routes: RouteTable, ident: u16, ttl: u8) -> Self {
         IpStack {
             routes,
             ident,
+            ttl,
             outbox: VecDeque::new(),
             counters: StackCounters::default(),
         }
@@ -67,7 +67,13 @@ impl IpStack {
             return;
         };
         let ident = self.next_ident();
-        let packet = udp::build_ipv4(SocketAddrV4::new(src, src_port), dst, ident, TTL, payload);
+        let packet = udp::build_ipv4(
+            SocketAddrV4::new(src, src_port),
+            dst,
+            ident,
+            self.ttl,
+            payload,
+        );
         self.queue(*dst.ip(), packet, context);
     }
 
@@ -87,7 +93,7 @@ impl IpStack {
             src
         };
         let ident = self.next_ident();
-        let packet = udp::build_ipv4(src, dst, ident, TTL, payload);
+        let packet = udp::build_ipv4(src, dst, ident, self.ttl, payload);
         self.send_ip(*dst.ip(), packet);
     }
 
@@ -98,7 +104,7 @@ impl IpStack {
             dst_addr: dst,
             protocol: ipv4::Protocol::Gre,
             payload_len: payload.len(),
-            ttl: TTL,
+            ttl: self.ttl,
             ident: self.next_ident(),
             dont_frag: false,
         };
@@ -141,7 +147,7 @@ impl IpStack {
                 data,
             };
             let id = self.next_ident();
-            let out = icmp::build_ipv4(request.dst, request.src, id, TTL, &reply);
+            let out = icmp::build_ipv4(request.dst, request.src, id, self.ttl, &reply);
             self.send_ip(request.src, out);
         }
     }

@@ -212,9 +212,6 @@ pub struct UdpDatagram<'a> {
     pub payload: &'a [u8],
 }
 
-/// Default TTL used by helpers' tests; Windows XP sends 128.
-pub const DEFAULT_TTL: u8 = 128;
-
 /// Builds a whole IPv4+UDP packet (DF clear), both checksums filled.
 /// Payloads too large for one IPv4 packet are truncated to fit: callers in
 /// the lab never come near 65,507 bytes.

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::run::{run, RunOptions, RunOutput};
 use crate::scenario::load;
 use crate::scenario::node::{self, Node, Value};
-use crate::scenario::schema::{Locale, Role, Scenario};
+use crate::scenario::schema::{Locale, Scenario};
 
 use super::capture;
 use super::facts;
@@ -304,7 +304,7 @@ fn role_of<'a>(s: &Scenario, client: &str, host: &str) -> &'a str {
         return "client";
     }
     match s.hosts.iter().find(|(n, _)| *n == host) {
-        Some((_, h)) if h.role == Role::RRAS_SERVER => "server",
+        Some((_, h)) if h.role.is_rras() => "server",
         _ => "other",
     }
 }

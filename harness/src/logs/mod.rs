@@ -22,7 +22,7 @@ use tracing_subscriber::Layer as _;
 pub use collect::{Collector, Record};
 
 use crate::run::{run, RunError, RunOptions, RunOutput};
-use crate::scenario::schema::{Role, Scenario, TraceLog};
+use crate::scenario::schema::{RegistryValue, Role, Scenario, TraceLog};
 
 /// Runs `scenario`, collecting the engines' records when `collect`, and
 /// printing those `trace` (an `EnvFilter` directive such as
@@ -73,7 +73,11 @@ pub fn render(scenario: &Scenario, records: &[Record]) -> Vec<HostLog> {
             continue;
         }
         let mine: Vec<&Record> = records.iter().filter(|r| r.host == name).collect();
-        if host.registry.enable_logging.is_some_and(|v| v != 0) {
+        if host
+            .registry
+            .get(RegistryValue::EnableLogging)
+            .is_some_and(|v| v != 0)
+        {
             out.push(HostLog {
                 host: name.to_string(),
                 file: "oakley.log",

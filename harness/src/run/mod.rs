@@ -582,7 +582,7 @@ fn machine_config(
         password: d.password.clone(),
         encryption: d.encryption,
     });
-    let server = (host.role == Role::RRAS_SERVER).then(|| win::ServerConfig {
+    let server = host.role.is_rras().then(|| win::ServerConfig {
         l2tp_ports: host.ports.l2tp,
         pptp_ports: host.ports.pptp,
         pool: host
@@ -611,7 +611,7 @@ fn machine_config(
         edition,
         interfaces: interfaces(scenario, host),
         gateway: host.gateway,
-        registry: registry(&host.registry),
+        registry: edition.profile().registry.with(&host.registry),
         dial,
         server,
         ics: match (&host.nat, host.role.is_client()) {
@@ -624,19 +624,6 @@ fn machine_config(
         ipsec: ipsec_settings(scenario, host, pki)?,
         seed,
     })
-}
-
-/// The scenario's registry values over Windows' defaults.
-fn registry(r: &schema::Registry) -> win::Registry {
-    let d = win::Registry::WINDOWS_DEFAULT;
-    win::Registry {
-        prohibit_ipsec: r.prohibit_ipsec.unwrap_or(d.prohibit_ipsec),
-        enable_offload: r.enable_offload.unwrap_or(d.enable_offload),
-        assume_udp_encapsulation: r
-            .assume_udp_encapsulation_context_on_send_rule
-            .unwrap_or(d.assume_udp_encapsulation),
-        negotiate_time: r.negotiate_time.unwrap_or(d.negotiate_time),
-    }
 }
 
 fn policy(p: &schema::Policy) -> rras::Policy {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -20,6 +21,7 @@ pub use l2tpsec::windows::catalog::Locale;
 pub use l2tpsec::windows::config::Edition;
 pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
 pub use l2tpsec::windows::eventlog::Log as LogName;
+pub use l2tpsec::windows::registry::{RegistryValue, RegistryValues};
 pub use l2tpsec::windows::rras::{
     AuthMethod, Conditions, DialIn, EncryptionLevel, Permission, Profile, TunnelType,
 };
@@ -196,41 +198,39 @@ pub enum Role {
     Nat,
 }
 
-/// The scenario names of the roles, in `Role::ALL` order.
-const ROLE_NAMES: &[&str] = &[
-    "windows-xp-client",
-    "windows-xp-sp2-client",
-    "rras-server",
-    "router",
-    "nat",
-];
+/// The roles of the simulated network's own machines.
+const NETWORK_ROLES: [(&str, Role); 2] = [("router", Role::Router), ("nat", Role::Nat)];
 
 impl Role {
-    pub const RRAS_SERVER: Role = Role::Windows(Edition::RrasServer);
-    const ALL: [Role; 5] = [
-        Role::Windows(Edition::XpClient),
-        Role::Windows(Edition::XpSp2Client),
-        Role::RRAS_SERVER,
-        Role::Router,
-        Role::Nat,
-    ];
+    /// Every role, by its scenario name: one per Windows version of the
+    /// library's table, then the network's.
+    fn all() -> impl Iterator<Item = (&'static str, Role)> {
+        Edition::all()
+            .map(|e| (e.role(), Role::Windows(e)))
+            .chain(NETWORK_ROLES)
+    }
 
     pub fn as_str(self) -> &'static str {
-        Role::ALL
-            .iter()
-            .zip(ROLE_NAMES)
-            .find(|(r, _)| **r == self)
-            .map_or("", |(_, name)| name)
+        match self {
+            Role::Windows(e) => e.role(),
+            _ => Role::all().find(|(_, r)| *r == self).map_or("", |(n, _)| n),
+        }
     }
+
+    /// A Windows machine that dials.
     pub fn is_client(self) -> bool {
-        matches!(
-            self,
-            Role::Windows(Edition::XpClient | Edition::XpSp2Client)
-        )
+        matches!(self, Role::Windows(e) if !e.profile().rras)
     }
+
+    /// A Windows machine running Routing and Remote Access.
+    pub fn is_rras(self) -> bool {
+        matches!(self, Role::Windows(e) if e.profile().rras)
+    }
+
     pub fn is_windows(self) -> bool {
         matches!(self, Role::Windows(_))
     }
+
     pub fn forwards(self) -> bool {
         matches!(self, Role::Router | Role::Nat)
     }
@@ -239,11 +239,13 @@ impl Role {
 impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        ROLE_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .and_then(|i| Role::ALL.get(i).copied())
-            .ok_or_else(|| de::Error::unknown_variant(&name, ROLE_NAMES))
+        // serde's error wants the names for the life of the program.
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| Role::all().map(|(n, _)| n).collect());
+        Role::all()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| r)
+            .ok_or_else(|| de::Error::unknown_variant(&name, names))
     }
 }
 
@@ -270,7 +272,7 @@ pub struct Host {
     #[serde(default)]
     pub services: Services,
     #[serde(default)]
-    pub registry: Registry,
+    pub registry: RegistryValues,
     #[serde(default)]
     pub nic: Nic,
     /// Client only: one connectoid, dialled at `dial.at`.
@@ -377,29 +379,6 @@ impl ServiceName {
             ServiceName::PolicyAgent => "policy-agent",
         }
     }
-}
-
-/// Registry values a scenario sets; absent ones keep Windows' default,
-/// which the library defines (`windows::config::Registry::WINDOWS_DEFAULT`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Registry {
-    /// Services\Rasman\Parameters\ProhibitIpSec.
-    #[serde(default, rename = "ProhibitIpSec")]
-    pub prohibit_ipsec: Option<u32>,
-    /// Services\IPSEC\EnableOffload.
-    #[serde(default, rename = "EnableOffload")]
-    pub enable_offload: Option<u32>,
-    /// Services\IPSec\AssumeUDPEncapsulationContextOnSendRule.
-    #[serde(default, rename = "AssumeUDPEncapsulationContextOnSendRule")]
-    pub assume_udp_encapsulation_context_on_send_rule: Option<u32>,
-    /// Services\RasMan\PPP\NegotiateTime, seconds; 0 = no limit.
-    #[serde(default, rename = "NegotiateTime")]
-    pub negotiate_time: Option<u32>,
-    /// Services\PolicyAgent\Oakley\EnableLogging: 1 writes
-    /// %windir%\debug\oakley.log (`--logs`; changes nothing else).
-    #[serde(default, rename = "EnableLogging")]
-    pub enable_logging: Option<u32>,
 }
 
 /// A RAS tracing log `netsh ras set tracing <name> enabled` turns on,

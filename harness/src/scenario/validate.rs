@@ -5,23 +5,28 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+use l2tpsec::windows::registry::RegistryValue;
+use l2tpsec::windows::version::Profile;
+
 use crate::scenario::node::{Loc, Node, Path, Value};
 use crate::scenario::schema::{
     monitor_counter_names, Edition, FaultActionKind, ForwardProtocol, Host, HostList,
     MatchProtocol, Role, Scenario, TimelineKind,
 };
 
-/// Registry value names accepted by `registry:` and `set-registry`.
-pub const REGISTRY_NAMES: &[&str] = &[
-    "ProhibitIpSec",
-    "EnableOffload",
-    "AssumeUDPEncapsulationContextOnSendRule",
-];
-
 struct Checker<'a> {
     s: &'a Scenario,
     tree: &'a Node,
     out: Vec<(Loc, String)>,
+}
+
+/// The roles of the Windows versions whose row has `f`, comma-separated.
+fn roles_where(f: impl Fn(&Profile) -> bool) -> String {
+    let roles: Vec<&str> = Edition::all()
+        .filter(|e| f(e.profile()))
+        .map(Edition::role)
+        .collect();
+    roles.join(", ")
 }
 
 fn list(names: impl Iterator<Item = impl AsRef<str>>) -> String {
@@ -294,30 +299,28 @@ impl Checker<'_> {
     /// Fields that only some roles take (presence read from the tree, so a
     /// default value never counts).
     fn role_fields(&mut self, hname: &str, host: &Host, hp: &Path) {
-        const WINDOWS: &str = "windows-xp-client, windows-xp-sp2-client, rras-server";
-        const CLIENTS: &str = "windows-xp-client, windows-xp-sp2-client";
+        let windows = roles_where(|_| true);
+        let clients = roles_where(|p| !p.rras);
+        let rras = roles_where(|p| p.rras);
+        let (windows, clients) = (windows.as_str(), clients.as_str());
         let rules: [(&str, bool, &str); 12] = [
-            ("certificate", host.role.is_windows(), WINDOWS),
-            ("trusts", host.role.is_windows(), WINDOWS),
-            ("services", host.role.is_windows(), WINDOWS),
-            ("registry", host.role.is_windows(), WINDOWS),
-            ("nic", host.role.is_windows(), WINDOWS),
-            ("dial", host.role.is_client(), CLIENTS),
+            ("certificate", host.role.is_windows(), windows),
+            ("trusts", host.role.is_windows(), windows),
+            ("services", host.role.is_windows(), windows),
+            ("registry", host.role.is_windows(), windows),
+            ("nic", host.role.is_windows(), windows),
+            ("dial", host.role.is_client(), clients),
             // A Windows client may share its connection (ICS, claim A9).
             (
                 "nat",
                 host.role == Role::Nat || host.role.is_client(),
                 "nat hosts and Windows clients (ICS)",
             ),
-            ("ipsec-policy", host.role.is_windows(), WINDOWS),
-            ("ports", host.role == Role::RRAS_SERVER, "rras-server"),
-            ("users", host.role == Role::RRAS_SERVER, "rras-server"),
-            ("policies", host.role == Role::RRAS_SERVER, "rras-server"),
-            (
-                "l2tp-preshared-key",
-                host.role == Role::RRAS_SERVER,
-                "rras-server",
-            ),
+            ("ipsec-policy", host.role.is_windows(), windows),
+            ("ports", host.role.is_rras(), &rras),
+            ("users", host.role.is_rras(), &rras),
+            ("policies", host.role.is_rras(), &rras),
+            ("l2tp-preshared-key", host.role.is_rras(), &rras),
         ];
         for (field, allowed, roles) in rules {
             if !allowed && self.present(&hp.key(field)) {
@@ -347,20 +350,22 @@ impl Checker<'_> {
         self.forwards(hname, host, hp);
         // The connectoid's pre-shared key option came with XP SP2 (WINDOWS.md 6).
         let psk = hp.key("dial").key("preshared-key");
-        if host.role != Role::Windows(Edition::XpSp2Client) && self.present(&psk) {
+        let keyed = matches!(host.role, Role::Windows(e) if e.profile().connectoid_preshared_key);
+        if !keyed && self.present(&psk) {
             self.err_key(
                 &psk,
                 format!(
-                    "'preshared-key' is not allowed on {hname}, a {} host (only on windows-xp-sp2-client)",
-                    host.role
+                    "'preshared-key' is not allowed on {hname}, a {} host (only on {})",
+                    host.role,
+                    roles_where(|p| p.connectoid_preshared_key)
                 ),
             );
         }
-        if host.role != Role::RRAS_SERVER && self.present(&hp.key("address-pool")) {
+        if !host.role.is_rras() && self.present(&hp.key("address-pool")) {
             self.err_key(
                 &hp.key("address-pool"),
                 format!(
-                    "'address-pool' is not allowed on {hname}, a {} host (only on rras-server)",
+                    "'address-pool' is not allowed on {hname}, a {} host (only on {rras})",
                     host.role
                 ),
             );
@@ -563,11 +568,11 @@ impl Checker<'_> {
                         &tp.key("action"),
                         "set-registry needs 'name:' and 'value:'".into(),
                     ),
-                    Some(n) if !REGISTRY_NAMES.contains(&n.as_str()) => self.err(
+                    Some(n) if RegistryValue::from_name(n).is_none() => self.err(
                         &tp.key("name"),
                         format!(
                             "unknown registry value '{n}', expected one of: {}",
-                            REGISTRY_NAMES.join(", ")
+                            list(RegistryValue::ALL.iter().map(|v| v.name()))
                         ),
                     ),
                     Some(_) => {}

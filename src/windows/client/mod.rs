@@ -157,6 +157,8 @@ pub struct DialContext {
     pub server_reachable: bool,
     /// `RasMan\PPP\NegotiateTime`; `None`: no limit.
     pub negotiate_time: Option<Duration>,
+    /// The IP TTL of the host's own packets (its version's), the pings'.
+    pub ttl: u8,
 }
 
 /// Inputs the client ignored (diagnostics).
@@ -338,7 +340,10 @@ impl RasClient {
     }
 
     fn ping(&mut self, now: Duration) {
-        if self.pinger.ping(now, self.link.as_mut(), &mut self.timers) {
+        if self
+            .pinger
+            .ping(now, self.link.as_mut(), &mut self.timers, self.context.ttl)
+        {
             self.counters.send_refused += 1;
         }
     }

@@ -35,6 +35,7 @@ impl Pinger {
         now: Duration,
         link: Option<&mut Link>,
         timers: &mut Timers,
+        ttl: u8,
     ) -> bool {
         let (Some(local), Some(peer), Some(link)) = (self.local, self.peer, link) else {
             self.finish(timers);
@@ -52,7 +53,7 @@ impl Pinger {
         };
         // Inside the tunnel the IP identification is not observable on the
         // outer wire; the sequence number serves.
-        let packet = icmp::build_ipv4(local, peer, self.sent, 128, &echo);
+        let packet = icmp::build_ipv4(local, peer, self.sent, ttl, &echo);
         let refused = link.send_ip(now, &packet).is_err();
         let wait = if self.sent < PINGS {
             PING_INTERVAL

@@ -27,7 +27,7 @@ pub use offers::{
 };
 
 use super::config::{ManualPolicy, NicOffload};
-use super::errors;
+use super::errors::{self, RasErrors};
 use crate::crypto::cbc::CbcCipher;
 use crate::ike::{
     FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmAuth, Mode, QmOffer,
@@ -94,6 +94,8 @@ pub struct IpsecComponents {
     corrupt_counter: u8,
     /// Our machine certificate as audits name it ("My Subject").
     my_cert: Option<crate::crypto::pki::PeerCertificate>,
+    /// The RAS errors of our version, for what IKE's failures show.
+    ras_errors: &'static RasErrors,
 }
 
 impl IpsecComponents {
@@ -103,6 +105,7 @@ impl IpsecComponents {
         agent_running: bool,
         offload: NicOffload,
         enable_offload: bool,
+        ras_errors: &'static RasErrors,
         ike_rng: ChaCha20Rng,
         driver_rng: ChaCha20Rng,
     ) -> Self {
@@ -120,6 +123,7 @@ impl IpsecComponents {
             policy: None,
             offload,
             enable_offload,
+            ras_errors,
             monitor: IpsecMonitor::default(),
             outcomes: VecDeque::new(),
             acquiring: BTreeSet::new(),
@@ -606,8 +610,10 @@ impl IpsecComponents {
                         status,
                     ],
                 ));
-                self.outcomes
-                    .push_back((peer, IpsecOutcome::Failed(errors::for_ike(&reason, point))));
+                self.outcomes.push_back((
+                    peer,
+                    IpsecOutcome::Failed(errors::for_ike(&reason, point, self.ras_errors)),
+                ));
             }
             IkeEvent::Deleted {
                 peer,

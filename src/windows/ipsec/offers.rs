@@ -5,7 +5,8 @@ use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
 use crate::ike::{MmOffer, QmOffer};
-use crate::windows::config::{ConnectoidEncryption, Edition};
+use crate::windows::connectoid::ConnectoidEncryption;
+use crate::windows::version::{IkeIdentity, NatTSupport};
 
 /// Main mode SA lifetime, 8 hours [MODEL].
 pub const MAIN_MODE_LIFETIME_SECS: u32 = 28_800;
@@ -112,21 +113,15 @@ pub const MS_NT5_ISAKMPOAKLEY: [u8; 16] = [
     0x1e, 0x2b, 0x51, 0x69, 0x05, 0x99, 0x1c, 0x7d, 0x7c, 0x96, 0xfc, 0xbf, 0xb5, 0x87, 0xe4, 0x61,
 ];
 
-/// The Vendor IDs an edition sends in its first Main Mode message. The
-/// NAT-T and fragmentation Vendor IDs of XP SP2 and Server 2003 come with
-/// NAT-T (issue 8): sending them now would announce what IKE cannot do.
-pub fn vendor_ids(edition: Edition) -> Vec<Vec<u8>> {
-    let version: u32 = match edition {
-        Edition::XpClient => 3,
-        Edition::XpSp2Client | Edition::RrasServer => 4,
-    };
+/// The Vendor IDs a version sends in its first Main Mode message: Windows'
+/// with its version, and RFC 3947's when it speaks NAT-T (WINDOWS.md 6;
+/// we speak RFC 3947 only, so its id alone [MODEL: the draft-02 id Windows
+/// may also send is left out]).
+pub fn vendor_ids(ike: &IkeIdentity) -> Vec<Vec<u8>> {
     let mut id = MS_NT5_ISAKMPOAKLEY.to_vec();
-    id.extend_from_slice(&version.to_be_bytes());
+    id.extend_from_slice(&ike.vendor_version.to_be_bytes());
     let mut ids = vec![id];
-    // NAT-T capable versions add the NAT-T vendor id (WINDOWS.md 6); we
-    // speak RFC 3947 only, so send its id alone [MODEL: the draft-02 id
-    // Windows may also send is left out].
-    if edition != Edition::XpClient {
+    if ike.nat_t != NatTSupport::None {
         ids.push(crate::ike::nat_t::RFC3947_VENDOR_ID.to_vec());
     }
     ids
@@ -141,11 +136,12 @@ mod tests {
         use md5::{Digest, Md5};
         assert_eq!(Md5::digest(b"MS NT5 ISAKMPOAKLEY")[..], MS_NT5_ISAKMPOAKLEY);
         assert_eq!(
-            vendor_ids(Edition::XpClient),
+            vendor_ids(&crate::windows::version::XP_RTM.ike),
             [hex::decode("1e2b516905991c7d7c96fcbfb587e46100000003").unwrap()]
         );
         // Server 2003 and XP SP2 add RFC 3947's, MD5("RFC 3947").
-        for e in [Edition::RrasServer, Edition::XpSp2Client] {
+        use crate::windows::version::{SERVER_2003, XP_SP2};
+        for e in [&SERVER_2003.ike, &XP_SP2.ike] {
             assert_eq!(
                 vendor_ids(e),
                 [

@@ -15,7 +15,7 @@ use rand_core::{RngCore, SeedableRng};
 use super::audit::SentAudit;
 use super::carrier::Carrier;
 use super::client::{ClientAction, DialContext, RasClient};
-use super::config::{Edition, MachineConfig};
+use super::config::MachineConfig;
 use super::diagnostics::Diagnostics;
 use super::eventlog::EventLogs;
 use super::ipsec::{
@@ -24,6 +24,7 @@ use super::ipsec::{
 use super::pptp_calls::{Outgoing, PptpCalls};
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::IpStack;
+use super::version::NatTSupport;
 use crate::ike::nat_t::NatTScope;
 use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent, PeerAddr};
@@ -81,16 +82,20 @@ impl WindowsMachine {
         let mut rng = crate::seed::rng_for(config.seed, &config.name);
         let routes = RouteTable::new(&config.interfaces, config.gateway);
         // Windows starts IP identification at an arbitrary value.
-        let stack = IpStack::new(routes.clone(), (rng.next_u32() & 0xffff) as u16);
-        let is_server = config.edition == Edition::RrasServer;
+        let version = config.edition.profile();
+        let stack = IpStack::new(
+            routes.clone(),
+            (rng.next_u32() & 0xffff) as u16,
+            version.ttl,
+        );
         let l2tp = Endpoint::new(
             EndpointConfig {
                 host_name: config.name.clone(),
-                vendor_name: "Microsoft".into(),
-                receive_window: if is_server { 16 } else { 8 },
+                vendor_name: version.l2tp.vendor.into(),
+                receive_window: version.l2tp.receive_window,
                 max_sessions: config.server.as_ref().map_or(0, |s| s.l2tp_ports),
-                hello_interval: Duration::from_secs(60),
-                firmware_revision: if is_server { 0x0502 } else { 0x0501 },
+                hello_interval: version.l2tp.hello_interval,
+                firmware_revision: version.l2tp.firmware,
             },
             ChaCha20Rng::from_rng(&mut rng),
         );
@@ -102,6 +107,7 @@ impl WindowsMachine {
                 manual_policy: settings.manual_policy.is_some(),
                 server_reachable: stack.source_for(d.server).is_some(),
                 negotiate_time: config.registry.ppp_negotiate_time(),
+                ttl: version.ttl,
             };
             RasClient::new(d, config.registry, context, ChaCha20Rng::from_rng(&mut rng))
         });
@@ -123,22 +129,24 @@ impl WindowsMachine {
                 trusted_roots: settings.trusted_roots.clone(),
                 trusted_root_names: settings.trusted_root_names.clone(),
                 epoch_unix: settings.epoch_unix,
-                vendor_ids: vendor_ids(config.edition),
+                vendor_ids: vendor_ids(&version.ike),
                 preshared_key: settings
                     .preshared_key
                     .as_ref()
                     .map(|k| k.as_bytes().to_vec()),
-                // Server 2003 and XP RTM have no such value (XP RTM has no
-                // NAT-T at all: its vendor ids do not offer it).
-                nat_t_scope: if config.edition == Edition::XpSp2Client {
-                    NatTScope::from_registry(config.registry.assume_udp_encapsulation)
-                } else {
-                    NatTScope::Both
+                // Without NAT-T the vendor ids do not offer it, and the scope
+                // is never asked.
+                nat_t_scope: match version.ike.nat_t {
+                    NatTSupport::ByRegistry => {
+                        NatTScope::from_registry(config.registry.assume_udp_encapsulation)
+                    }
+                    NatTSupport::Always | NatTSupport::None => NatTScope::Both,
                 },
             },
             settings.policy_agent_running,
             settings.offload,
             config.registry.enable_offload != 0,
+            &version.ras_errors,
             ChaCha20Rng::from_rng(&mut rng),
             ChaCha20Rng::from_rng(&mut rng),
         );
@@ -146,7 +154,7 @@ impl WindowsMachine {
         let pptp = PptpCalls::new(
             pptp::config(&config),
             &addresses,
-            super::stack::TTL,
+            version.ttl,
             rng.next_u64(),
             ChaCha20Rng::from_rng(&mut rng),
         );

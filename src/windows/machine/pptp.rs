@@ -5,26 +5,21 @@
 use core::time::Duration;
 
 use super::super::carrier::Carrier;
-use super::super::config::{Edition, MachineConfig};
+use super::super::config::MachineConfig;
 use super::super::pptp_calls::CallEvent;
 use super::super::server::Protection;
 use super::WindowsMachine;
 use crate::pptp::PptpConfig;
 
-/// What a Windows machine says of itself in Start-Control-Connection
-/// [MODEL: the computer name, "Microsoft", the build number as firmware
-/// revision (XP 2600, Server 2003 3790) and a 64-packet window; Windows'
-/// own values are not in our sources].
+/// What a Windows machine says of itself in Start-Control-Connection: its
+/// computer name and its version's PPTP identity.
 pub(super) fn config(config: &MachineConfig) -> PptpConfig {
+    let pptp = &config.edition.profile().pptp;
     PptpConfig {
         host_name: config.name.clone(),
-        vendor_name: "Microsoft".into(),
-        firmware_revision: if config.edition == Edition::RrasServer {
-            3790
-        } else {
-            2600
-        },
-        receive_window: 64,
+        vendor_name: pptp.vendor.into(),
+        firmware_revision: pptp.firmware,
+        receive_window: pptp.receive_window,
     }
 }
 

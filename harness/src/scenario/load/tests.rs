@@ -68,8 +68,14 @@ fn sample_scenario_merges_over_its_base() {
     assert_eq!(dial.username, "alice");
     assert_eq!(dial.encryption, ConnectoidEncryption::RequireMax);
     assert_eq!(dial.kind, VpnType::L2tp);
-    assert_eq!(client.registry.enable_offload, Some(0));
-    assert_eq!(client.registry.prohibit_ipsec.unwrap_or_default(), 0);
+    assert_eq!(client.registry.get(RegistryValue::EnableOffload), Some(0));
+    assert_eq!(
+        client
+            .registry
+            .get(RegistryValue::ProhibitIpSec)
+            .unwrap_or_default(),
+        0
+    );
     let gw = s.hosts.get("gw").unwrap();
     assert_eq!(
         gw.interfaces.keys().collect::<Vec<_>>(),
@@ -118,7 +124,7 @@ fn defaults_are_windows_defaults() {
     let c = s.hosts.get("client").unwrap();
     assert_eq!(c.services.policy_agent, ServiceState::Running);
     // Absent values are Windows' defaults, which the library holds.
-    assert_eq!(c.registry, Registry::default());
+    assert_eq!(c.registry, RegistryValues::default());
     assert_eq!(c.nic.ipsec_offload, NicOffload::None);
     assert!(c.trusts.is_empty() && c.certificate.is_none());
     let d = c.dial.as_ref().unwrap();
