@@ -374,7 +374,9 @@ pub fn render_text(r: &Report) -> String {
                 e.kind.as_str()
             );
             for line in e.message.lines() {
-                let _ = writeln!(o, "      {}", line.trim_end());
+                // One margin for every line of a text: the catalog starts
+                // some lines (its labels) with a space, their values not.
+                let _ = writeln!(o, "      {}", line.trim());
             }
         }
     }
