@@ -3,7 +3,10 @@
 //! (`schema`) and their validation (`validate`). Nothing here runs
 //! anything.
 
+pub mod expectations;
+pub mod host;
 pub mod load;
+pub mod named;
 pub mod node;
 pub mod schema;
 pub mod validate;

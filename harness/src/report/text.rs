@@ -1,0 +1,211 @@
+//! The text report, for people and snapshots: the same facts as the JSON,
+//! in a deterministic layout.
+
+use std::fmt::Write as _;
+
+use super::*;
+
+/// `12.345s` from milliseconds.
+pub fn fmt_ms(ms: u64) -> String {
+    format!("{}.{:03}s", ms / 1000, ms % 1000)
+}
+
+/// `1.000250s` from microseconds.
+pub fn fmt_us(us: u64) -> String {
+    format!("{}.{:06}s", us / 1_000_000, us % 1_000_000)
+}
+
+/// The text report: header, dials, events per host and log, packets,
+/// faults (when any), monitor, views, expectations.
+pub fn render_text(r: &Report) -> String {
+    let mut o = String::new();
+    // Writing to a String cannot fail: results are ignored below.
+    let _ = writeln!(
+        o,
+        "scenario {}  seed {}  locale {}  verdict {}  sim time {}",
+        r.scenario,
+        r.seed,
+        r.locale,
+        r.verdict.as_str(),
+        fmt_ms(r.sim_time_ms)
+    );
+
+    let _ = writeln!(o, "\n== dials");
+    if r.dials.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for d in &r.dials {
+        let outcome = |error: &Option<DialError>, connected: bool| match (error, connected) {
+            (_, true) => match d.address {
+                Some(a) => format!("connected, address {a}"),
+                None => "connected".to_string(),
+            },
+            // The dialog line Windows shows (WINDOWS.md 2).
+            (Some(e), false) => match r.locale {
+                Locale::FrFr => format!("Erreur {} : {}", e.code, e.message),
+                Locale::EnUs => format!("Error {}: {}", e.code, e.message),
+            },
+            (None, false) => "no result".to_string(),
+        };
+        // An Automatic connectoid's dial: one line per protocol tried.
+        let n = d.attempts.len();
+        for (i, a) in d.attempts.iter().enumerate().take(n.saturating_sub(1)) {
+            let _ = writeln!(
+                o,
+                "  {} {} (attempt {} of {n}): {}",
+                d.host,
+                a.protocol.as_str(),
+                i + 1,
+                outcome(&a.error, a.connected)
+            );
+        }
+        let attempt = if n > 1 {
+            format!(" (attempt {n} of {n})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "  {} {}{attempt}: {}",
+            d.host,
+            d.protocol.as_str(),
+            outcome(&d.error, d.connected)
+        );
+    }
+
+    let _ = writeln!(o, "\n== events");
+    if r.events.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    // Group by host and log, in order of first appearance.
+    let mut groups: Vec<((&str, LogName), Vec<&EventReport>)> = Vec::new();
+    for e in &r.events {
+        let key = (e.host.as_str(), e.log);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(e),
+            None => groups.push((key, vec![e])),
+        }
+    }
+    for ((host, log), events) in groups {
+        let _ = writeln!(o, "-- {host} {log}");
+        for e in events {
+            let _ = writeln!(
+                o,
+                "  {:>10}  {}  {}  {}",
+                fmt_ms(e.time_ms),
+                e.id,
+                e.source,
+                e.kind.as_str()
+            );
+            for line in e.message.lines() {
+                // One margin for every line of a text: the catalog starts
+                // some lines (its labels) with a space, their values not.
+                let _ = writeln!(o, "      {}", line.trim());
+            }
+        }
+    }
+
+    let _ = writeln!(o, "\n== packets");
+    if r.packets.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for p in &r.packets {
+        let spi = p
+            .spi
+            .as_deref()
+            .map(|s| format!(" spi={s}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {:>12} {}/{} {:<3} {} {} -> {}{} {}",
+            fmt_us(p.time_us),
+            p.host,
+            p.interface,
+            p.direction.as_str(),
+            p.protocol,
+            p.src,
+            p.dst,
+            spi,
+            p.summary
+        );
+    }
+
+    // Only scenarios with faults (or a NAT refusing packets) have this
+    // section, so the reports of the others read as before.
+    if !r.faults.is_empty() {
+        let _ = writeln!(o, "\n== faults");
+    }
+    for f in &r.faults {
+        let rule = f
+            .rule
+            .map_or_else(|| "(middlebox)".to_string(), |i| format!("faults[{i}]"));
+        let _ = writeln!(
+            o,
+            "  {:>12} {} {} {}: {}",
+            fmt_us(f.time_us),
+            f.site,
+            f.action,
+            rule,
+            f.packet
+        );
+    }
+
+    // Like faults: only runs where a stack rejected something.
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(o, "\n== diagnostics");
+    }
+    for d in &r.diagnostics {
+        let _ = writeln!(o, "  {} {}: {} x{}", d.host, d.layer, d.what, d.count);
+    }
+
+    let _ = writeln!(o, "\n== monitor");
+    if r.monitor.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for m in &r.monitor {
+        let _ = writeln!(o, "-- {}", m.host);
+        if m.sas.is_empty() {
+            let _ = writeln!(o, "  no SA");
+        }
+        for sa in &m.sas {
+            match &sa.encapsulation {
+                Some(e) => {
+                    let _ = writeln!(
+                        o,
+                        "  SA {} spi {} encapsulation {} {} -> {}",
+                        sa.direction, sa.spi, e.kind, e.source_port, e.destination_port
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "  SA {} spi {}", sa.direction, sa.spi);
+                }
+            }
+        }
+        for (k, v) in &m.counters {
+            let _ = writeln!(o, "  {k}: {v}");
+        }
+    }
+
+    if !r.views.is_empty() {
+        let _ = writeln!(o, "\n== views");
+    }
+    for v in &r.views {
+        let _ = writeln!(o, "-- {} > {}", v.host, v.command);
+        for line in v.output.lines() {
+            let _ = writeln!(o, "  {line}");
+        }
+    }
+
+    let _ = writeln!(o, "\n== expectations");
+    if r.expectations.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    for e in &r.expectations {
+        let mark = if e.ok { '✓' } else { '✗' };
+        let _ = writeln!(o, "  {mark} {}", e.what);
+        if !e.detail.is_empty() {
+            let _ = writeln!(o, "      {}", e.detail);
+        }
+    }
+    o
+}

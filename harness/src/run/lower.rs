@@ -1,0 +1,353 @@
+//! A scenario lowered into the library's types: the network spec, each
+//! Windows machine's configuration, the PKI, NAT boxes and timeline
+//! commands. The scenario's own names (hosts, networks) become addresses
+//! here.
+
+use std::collections::BTreeMap;
+
+use l2tpsec::crypto::dh::DhGroup;
+use l2tpsec::crypto::pki::{self, Pki};
+use l2tpsec::net;
+use l2tpsec::windows::config as win;
+use l2tpsec::windows::config::ManualPolicy;
+use l2tpsec::windows::ipsec as offers;
+use l2tpsec::windows::machine::Command;
+use l2tpsec::windows::rras;
+
+use super::error::RunError;
+use crate::scenario::schema::{self, ForwardProtocol, Host, NatConfig, Role, Scenario};
+
+/// Every Windows host's configuration, in scenario order, with the
+/// scenario's certificates minted for `seed`: what `run` gives the
+/// machines, for whoever builds them without a simulator (the fuzz lab).
+pub fn machine_configs(
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<Vec<(String, win::MachineConfig)>, RunError> {
+    let pki = mint_pki(scenario, seed)?;
+    scenario
+        .hosts
+        .iter()
+        .filter(|(_, h)| matches!(h.role, Role::Windows(_)))
+        .map(|(name, host)| {
+            Ok((
+                name.to_string(),
+                machine_config(scenario, name, host, seed, &pki)?,
+            ))
+        })
+        .collect()
+}
+
+/// The scenario's certificates, minted from the fixed keys with serials
+/// from the seed (DESIGN.md, "Crypto choices").
+pub fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
+    let authorities: Vec<pki::AuthoritySpec> = scenario
+        .pki
+        .authorities
+        .iter()
+        .map(|(name, a)| pki::AuthoritySpec {
+            name: name.to_string(),
+            subject: a.subject.clone(),
+        })
+        .collect();
+    let certificates: Vec<pki::CertificateSpec> = scenario
+        .pki
+        .certificates
+        .iter()
+        .map(|(name, c)| pki::CertificateSpec {
+            name: name.to_string(),
+            authority: c.authority.clone(),
+            subject: c.subject.clone(),
+            not_before: c.not_before.map(|d| d.unix_seconds()),
+            not_after: c.not_after.map(|d| d.unix_seconds()),
+            private_key: c.private_key,
+        })
+        .collect();
+    let mut rng = l2tpsec::seed::rng_for(seed, "pki");
+    Pki::mint(
+        &authorities,
+        &certificates,
+        scenario.date.unix_seconds(),
+        &mut rng,
+    )
+    .map_err(|e| RunError::Setup(format!("pki: {e}")))
+}
+
+pub(super) fn timeline_command(a: &schema::TimelineAction) -> Command {
+    match a.action {
+        schema::TimelineKind::StopService => Command::StopPolicyAgent,
+        schema::TimelineKind::StartService => Command::StartPolicyAgent,
+        schema::TimelineKind::Dial => Command::Dial,
+        schema::TimelineKind::HangUp => Command::HangUp,
+        schema::TimelineKind::SetRegistry => Command::SetRegistry {
+            name: a.name.clone().unwrap_or_default(),
+            value: a.value.unwrap_or_default(),
+        },
+    }
+}
+
+fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
+    let mut mm_offers = Vec::new();
+    for o in &p.main_mode {
+        let group = DhGroup::from_number(o.group).ok_or_else(|| {
+            RunError::Setup(format!(
+                "ipsec-policy '{}': Diffie-Hellman group {} (1, 2 or 14)",
+                p.name, o.group
+            ))
+        })?;
+        mm_offers.push(offers::main_mode_offer(o.encryption, o.hash, group));
+    }
+    let qm_offers = p
+        .quick_mode
+        .iter()
+        .map(|o| offers::quick_mode_offer(Some(o.encryption), o.integrity))
+        .collect();
+    Ok(ManualPolicy {
+        name: p.name.clone(),
+        peer: p.peer,
+        mm_offers,
+        qm_offers,
+    })
+}
+
+fn subnet_of(scenario: &Scenario, network: &str) -> net::Subnet {
+    let s = scenario.networks.get(network).map(|n| n.subnet);
+    net::Subnet {
+        addr: s.map_or(std::net::Ipv4Addr::UNSPECIFIED, |s| s.addr),
+        prefix: s.map_or(32, |s| s.prefix),
+    }
+}
+
+pub(super) fn interfaces(
+    scenario: &Scenario,
+    host: &Host,
+) -> Vec<(net::Subnet, std::net::Ipv4Addr)> {
+    host.interfaces
+        .iter()
+        .map(|(network, &addr)| (subnet_of(scenario, network), addr))
+        .collect()
+}
+
+pub(super) fn nat(scenario: &Scenario, name: &str, host: &Host) -> Result<net::Nat, RunError> {
+    let cfg = host
+        .nat
+        .as_ref()
+        .ok_or_else(|| RunError::Setup(format!("host '{name}': role nat needs `nat:`")))?;
+    let index = |network: &str| {
+        host.interfaces
+            .position(network)
+            .ok_or_else(|| RunError::Setup(format!("host '{name}': no interface on '{network}'")))
+    };
+    net::Nat::new(
+        interfaces(scenario, host),
+        host.gateway,
+        index(&cfg.inside)?,
+        index(&cfg.outside)?,
+        cfg.esp,
+    )
+    .map(|n| {
+        n.with_udp_timeout(Some(cfg.udp_timeout))
+            .with_port_preservation(cfg.port_preservation)
+            .with_gre(cfg.gre)
+            .with_forwards(&forwards(scenario, cfg))
+    })
+    .map_err(|e| RunError::Setup(format!("host '{name}': {e}")))
+}
+
+/// `forward` rules with each `to` resolved to its inside address
+/// (validation made sure it has one).
+fn forwards(scenario: &Scenario, cfg: &NatConfig) -> Vec<net::Forward> {
+    cfg.forward
+        .iter()
+        .filter_map(|r| {
+            let to = *scenario.hosts.get(&r.to)?.interfaces.get(&cfg.inside)?;
+            Some(match (r.protocol, r.port) {
+                (ForwardProtocol::Udp, Some(port)) => net::Forward::Udp { port, to },
+                (ForwardProtocol::Tcp, Some(port)) => net::Forward::Tcp { port, to },
+                (ForwardProtocol::Esp, _) => net::Forward::Esp { to },
+                (ForwardProtocol::Gre, _) => net::Forward::Gre { to },
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn network_spec(
+    scenario: &Scenario,
+    seed: u64,
+    engine: net::Engine,
+) -> Result<net::NetworkSpec, RunError> {
+    let segments = scenario
+        .networks
+        .iter()
+        .map(|(name, n)| net::SegmentSpec {
+            name: name.to_string(),
+            subnet: subnet_of(scenario, name),
+            latency: n.latency,
+        })
+        .collect();
+    let hosts = scenario
+        .hosts
+        .iter()
+        .map(|(name, h)| net::HostSpec {
+            name: name.to_string(),
+            interfaces: h
+                .interfaces
+                .iter()
+                .map(|(segment, &addr)| net::InterfaceSpec {
+                    segment: segment.to_string(),
+                    addr,
+                })
+                .collect(),
+        })
+        .collect();
+    let addresses_of = |names: &[String]| -> Vec<std::net::Ipv4Addr> {
+        names
+            .iter()
+            .filter_map(|n| scenario.hosts.get(n))
+            .flat_map(Host::addresses)
+            .collect()
+    };
+    let faults = scenario
+        .faults
+        .iter()
+        .map(|f| net::FaultSpec {
+            site: if scenario.networks.contains(&f.at) {
+                net::FaultSite::Segment(f.at.clone())
+            } else {
+                net::FaultSite::Host(f.at.clone())
+            },
+            matcher: net::PacketMatch {
+                protocol: f.matcher.protocol,
+                port: f.matcher.port,
+                src_port: f.matcher.src_port,
+                dst_port: f.matcher.dst_port,
+                from: addresses_of(&f.matcher.from.0),
+                toward: addresses_of(&f.matcher.toward.0),
+            },
+            action: match f.action() {
+                schema::FaultAction::Drop => net::FaultAction::Drop,
+                schema::FaultAction::Corrupt { after } => net::FaultAction::Corrupt { after },
+                schema::FaultAction::Delay(d) => net::FaultAction::Delay(d),
+                schema::FaultAction::Duplicate => net::FaultAction::Duplicate,
+            },
+            probability: f.probability,
+            active: f.active,
+        })
+        .collect();
+    Ok(net::NetworkSpec {
+        segments,
+        hosts,
+        faults,
+        seed,
+        tick: net::NetworkSpec::DEFAULT_TICK,
+        engine,
+    })
+}
+
+fn ipsec_settings(
+    scenario: &Scenario,
+    host: &Host,
+    pki: &Pki,
+) -> Result<win::IpsecSettings, RunError> {
+    let certificate = host
+        .certificate
+        .as_ref()
+        .and_then(|c| pki.certificate(c))
+        .map(|c| win::MachineCertificate {
+            der: c.der.clone(),
+            key: c.key.clone(),
+        });
+    let roots: Vec<_> = host
+        .trusts
+        .iter()
+        .filter_map(|t| pki.authority(t))
+        .collect();
+    Ok(win::IpsecSettings {
+        certificate,
+        trusted_roots: roots.iter().map(|a| a.der.clone()).collect(),
+        trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
+        epoch_unix: scenario.date.unix_seconds(),
+        policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
+        offload: host.nic.ipsec_offload,
+        manual_policy: host.ipsec_policy.as_ref().map(manual_policy).transpose()?,
+        preshared_key: host
+            .dial
+            .as_ref()
+            .and_then(|d| d.preshared_key.clone())
+            .or_else(|| host.l2tp_preshared_key.clone()),
+    })
+}
+
+fn machine_config(
+    scenario: &Scenario,
+    name: &str,
+    host: &Host,
+    seed: u64,
+    pki: &Pki,
+) -> Result<win::MachineConfig, RunError> {
+    let Role::Windows(edition) = host.role else {
+        return Err(RunError::Setup(format!(
+            "host '{name}' is not a Windows machine"
+        )));
+    };
+    let dial = host.dial.as_ref().map(|d| win::DialConfig {
+        at: d.at,
+        server: d.server,
+        vpn_type: d.kind,
+        username: d.username.clone(),
+        password: d.password.clone(),
+        encryption: d.encryption,
+    });
+    let server = host.role.is_rras().then(|| win::ServerConfig {
+        l2tp_ports: host.ports.l2tp,
+        pptp_ports: host.ports.pptp,
+        pool: host
+            .address_pool
+            .map_or(win::ServerConfig::AUTONET_POOL, |p| (p.first, p.last)),
+        users: host
+            .users
+            .iter()
+            .map(|(user, u)| {
+                (
+                    user.to_string(),
+                    win::UserAccount {
+                        password: u.password.clone(),
+                        dial_in: u.dial_in,
+                    },
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+        policies: match &host.policies {
+            None => vec![rras::Policy::server_2003_default()],
+            Some(list) => list.iter().map(policy).collect(),
+        },
+    });
+    Ok(win::MachineConfig {
+        name: name.to_string(),
+        edition,
+        interfaces: interfaces(scenario, host),
+        gateway: host.gateway,
+        registry: edition.profile().registry.with(&host.registry),
+        dial,
+        server,
+        ics: match (&host.nat, host.role.is_client()) {
+            (Some(n), true) => host
+                .interfaces
+                .position(&n.inside)
+                .zip(host.interfaces.position(&n.outside)),
+            _ => None,
+        },
+        ipsec: ipsec_settings(scenario, host, pki)?,
+        seed,
+    })
+}
+
+fn policy(p: &schema::Policy) -> rras::Policy {
+    rras::Policy {
+        name: Some(p.name.clone()),
+        conditions: p.conditions.clone(),
+        permission: p.permission,
+        profile: p.profile.clone(),
+    }
+}

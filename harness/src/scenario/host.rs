@@ -1,0 +1,358 @@
+//! A host of the scenario (`hosts:`): its role, interfaces and, for a
+//! Windows machine, its services, registry, connectoid, RRAS settings.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use super::named::NamedMap;
+use super::values::dur;
+use super::values::AddressPool;
+use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
+use l2tpsec::net::{EspNat, GreNat};
+use l2tpsec::windows::config::Edition;
+use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
+use l2tpsec::windows::registry::RegistryValues;
+use l2tpsec::windows::rras::{Conditions, DialIn, Permission, Profile};
+
+// --------------------------------------------------------------------- hosts
+
+/// A host's `role`: a Windows machine of one of the library's editions,
+/// or a router or NAT of the simulated network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Windows(Edition),
+    Router,
+    Nat,
+}
+
+/// The roles of the simulated network's own machines.
+const NETWORK_ROLES: [(&str, Role); 2] = [("router", Role::Router), ("nat", Role::Nat)];
+
+impl Role {
+    /// Every role, by its scenario name: one per Windows version of the
+    /// library's table, then the network's.
+    fn all() -> impl Iterator<Item = (&'static str, Role)> {
+        Edition::all()
+            .map(|e| (e.role(), Role::Windows(e)))
+            .chain(NETWORK_ROLES)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Windows(e) => e.role(),
+            _ => Role::all().find(|(_, r)| *r == self).map_or("", |(n, _)| n),
+        }
+    }
+
+    /// A Windows machine that dials.
+    pub fn is_client(self) -> bool {
+        matches!(self, Role::Windows(e) if !e.profile().rras)
+    }
+
+    /// A Windows machine running Routing and Remote Access.
+    pub fn is_rras(self) -> bool {
+        matches!(self, Role::Windows(e) if e.profile().rras)
+    }
+
+    pub fn is_windows(self) -> bool {
+        matches!(self, Role::Windows(_))
+    }
+
+    pub fn forwards(self) -> bool {
+        matches!(self, Role::Router | Role::Nat)
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        // serde's error wants the names for the life of the program.
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| Role::all().map(|(n, _)| n).collect());
+        Role::all()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| r)
+            .ok_or_else(|| de::Error::unknown_variant(&name, names))
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Host {
+    pub role: Role,
+    /// Network name -> this host's address on it, in interface order.
+    pub interfaces: NamedMap<Ipv4Addr>,
+    #[serde(default)]
+    pub gateway: Option<Ipv4Addr>,
+    /// Machine certificate (name in `pki.certificates`); absent = none.
+    #[serde(default)]
+    pub certificate: Option<String>,
+    /// Trusted roots (names in `pki.authorities`); absent = none trusted.
+    #[serde(default)]
+    pub trusts: Vec<String>,
+    #[serde(default)]
+    pub services: Services,
+    #[serde(default)]
+    pub registry: RegistryValues,
+    #[serde(default)]
+    pub nic: Nic,
+    /// Client only: one connectoid, dialled at `dial.at`.
+    #[serde(default)]
+    pub dial: Option<Dial>,
+    /// Windows only: RAS tracing logs turned on (`--logs` writes them).
+    #[serde(default)]
+    pub tracing: Vec<TraceLog>,
+    /// NAT only (required there).
+    #[serde(default)]
+    pub nat: Option<NatConfig>,
+    /// RRAS only.
+    #[serde(default)]
+    pub ports: Ports,
+    /// RRAS only: addresses handed to dial-in clients.
+    #[serde(default)]
+    pub address_pool: Option<AddressPool>,
+    /// RRAS only: local accounts.
+    #[serde(default)]
+    pub users: NamedMap<User>,
+    /// RRAS only: remote access policies in order; absent = the Server 2003
+    /// default policy (`rras::Policy::server_2003_default`).
+    #[serde(default)]
+    pub policies: Option<Vec<Policy>>,
+    /// Windows only: a manual IPsec policy assigned with the IP Security
+    /// Policies snap-in (used with ProhibitIpSec: 1, KB 240262).
+    #[serde(default)]
+    pub ipsec_policy: Option<ManualPolicy>,
+    /// rras-server only: "Allow custom IPSec policy for L2TP connection"
+    /// with this pre-shared key (WINDOWS.md 6).
+    #[serde(default)]
+    pub l2tp_preshared_key: Option<String>,
+}
+
+/// A manual IPsec policy: one rule securing L2TP (UDP 1701) with its main
+/// mode and quick mode offers, in order.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ManualPolicy {
+    pub name: String,
+    /// The peer address the rule's filter names; absent = any address.
+    #[serde(default)]
+    pub peer: Option<Ipv4Addr>,
+    pub main_mode: Vec<MainModeOffer>,
+    #[serde(default = "default_quick_mode")]
+    pub quick_mode: Vec<QuickModeOffer>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MainModeOffer {
+    pub encryption: CbcCipher,
+    pub hash: PrfHash,
+    /// Diffie-Hellman group: 1, 2 or 14.
+    pub group: u16,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct QuickModeOffer {
+    pub encryption: CbcCipher,
+    pub integrity: IntegAlg,
+}
+
+fn default_quick_mode() -> Vec<QuickModeOffer> {
+    vec![QuickModeOffer {
+        encryption: CbcCipher::TripleDes,
+        integrity: IntegAlg::HmacSha1_96,
+    }]
+}
+
+impl Host {
+    /// All IPv4 addresses of this host's interfaces, in interface order.
+    pub fn addresses(&self) -> Vec<Ipv4Addr> {
+        self.interfaces.iter().map(|(_, a)| *a).collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceState {
+    #[default]
+    Running,
+    Stopped,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Services {
+    /// IPSec Policy Agent (PolicyAgent).
+    #[serde(default)]
+    pub policy_agent: ServiceState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceName {
+    PolicyAgent,
+}
+
+impl ServiceName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceName::PolicyAgent => "policy-agent",
+        }
+    }
+}
+
+/// A RAS tracing log `netsh ras set tracing <name> enabled` turns on,
+/// written to %windir%\tracing\<NAME>.LOG (`--logs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TraceLog {
+    Ppp,
+    Rasman,
+}
+
+impl TraceLog {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            TraceLog::Ppp => "PPP.LOG",
+            TraceLog::Rasman => "RASMAN.LOG",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Nic {
+    #[serde(default)]
+    pub ipsec_offload: NicOffload,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Dial {
+    #[serde(with = "dur")]
+    pub at: Duration,
+    pub server: Ipv4Addr,
+    #[serde(default, rename = "type")]
+    pub kind: VpnType,
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub encryption: ConnectoidEncryption,
+    /// XP SP2 only: IKE authenticates with this key instead of the machine
+    /// certificate ("use pre-shared key for authentication", WINDOWS.md 6).
+    #[serde(default)]
+    pub preshared_key: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct NatConfig {
+    /// Network names (the host must have interfaces on both).
+    pub inside: String,
+    pub outside: String,
+    /// Defaults to `translate` (SCENARIOS.md, second round).
+    #[serde(default = "default_esp")]
+    pub esp: EspNat,
+    /// An idle UDP mapping is forgotten after this (SCENARIOS.md, second
+    /// round); nat hosts only.
+    #[serde(default = "default_udp_timeout", with = "dur")]
+    pub udp_timeout: Duration,
+    /// GRE (PPTP's data): translate (default) | pptp-helper | drop; nat
+    /// hosts only.
+    #[serde(default)]
+    pub gre: GreNat,
+    /// A new mapping keeps the inside port when free (RFC 4787 4.2.1);
+    /// false: ports are handed out in turn from 1024. Nat hosts only.
+    #[serde(default = "yes")]
+    pub port_preservation: bool,
+    /// Static port forwarding to inside hosts; nat hosts only.
+    #[serde(default)]
+    pub forward: Vec<ForwardRule>,
+}
+
+fn default_esp() -> EspNat {
+    EspNat::Translate
+}
+
+/// What a `forward` rule forwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardProtocol {
+    Udp,
+    Tcp,
+    Esp,
+    Gre,
+}
+
+/// `{protocol: udp, port: 500, to: server}`: what arrives on the outside
+/// address goes to the inside host `to` (SCENARIOS.md, second round).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ForwardRule {
+    pub protocol: ForwardProtocol,
+    /// UDP and TCP only.
+    #[serde(default)]
+    pub port: Option<u16>,
+    pub to: String,
+}
+
+fn default_udp_timeout() -> Duration {
+    Duration::from_secs(60)
+}
+
+fn ports_default() -> u16 {
+    l2tpsec::windows::config::ServerConfig::DEFAULT_PORTS
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Ports {
+    #[serde(default = "ports_default")]
+    pub l2tp: u16,
+    #[serde(default = "ports_default")]
+    pub pptp: u16,
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Ports {
+            l2tp: ports_default(),
+            pptp: ports_default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct User {
+    pub password: String,
+    #[serde(default)]
+    pub dial_in: DialIn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Policy {
+    pub name: String,
+    #[serde(default)]
+    pub conditions: Conditions,
+    pub permission: Permission,
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+fn yes() -> bool {
+    true
+}
