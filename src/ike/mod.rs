@@ -25,7 +25,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
-pub use self::error::IkeError;
+pub use self::error::{IkeError, Unexpected};
 use self::state::{ExchangeTimer, MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
 pub use crate::crypto::cbc::CbcCipher;
 pub use crate::crypto::dh::DhGroup;
@@ -396,7 +396,7 @@ impl Ike {
             ExchangeType::IdentityProtection => self.handle_main_mode(now, src, dst, &packet, data),
             ExchangeType::QuickMode => self.handle_quick_mode(now, src, &packet, data),
             ExchangeType::Informational => self.handle_informational(now, src, &packet),
-            _ => Err(IkeError::Unexpected("exchange type not implemented")),
+            _ => Err(IkeError::Unexpected(Unexpected::ExchangeNotImplemented)),
         }
     }
 
