@@ -242,7 +242,7 @@ impl Ike {
         m.rcookie = packet.responder_cookie();
         m.nat_t = nat_t;
         if nat_t {
-            payloads.extend(natd_payloads(m, offer.hash));
+            payloads.extend(natd_payloads(m.natd_parts(), offer.hash));
         }
         m.offer = Some(offer);
         m.answered = true;
@@ -340,8 +340,9 @@ impl Ike {
         payloads.extend(self.cert_requests());
         let m = &mut self.mains[i];
         if m.nat_t {
-            m.nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
-            payloads.extend(natd_payloads(m, offer.hash));
+            let parts = m.natd_parts();
+            m.nat = detect(parts, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            payloads.extend(natd_payloads(parts, offer.hash));
         }
         let inputs = KeyInputs {
             ni: &ni,
@@ -383,7 +384,8 @@ impl Ike {
         let (gxr, nr) = Self::key_exchange(&parsed)?;
         let m = &mut self.mains[i];
         if let (true, Some(offer)) = (m.nat_t, m.offer) {
-            let nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            let parts = m.natd_parts();
+            let nat = detect(parts, offer.hash, &parsed.all_raw(PayloadType::NatD));
             // XP SP2 does not go on to a responder behind a NAT unless its
             // registry allows it (KB 885407). What it does then is not
             // documented [MODEL]: it drops MM4, as if unanswered, so MM3 is
