@@ -104,6 +104,8 @@ impl Ike {
             spi_size,
             spis: vec![spi],
         };
+        // Queued for the peer already; a delete is never repeated, so its
+        // bytes are not kept as `last_out` (a notify's are).
         let _ = self.send_informational(i, &[Payload::Delete(d)]);
     }
 

@@ -368,12 +368,14 @@ impl TcpStack {
     }
 
     /// The next IPv4 packet to send.
+    #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         let p = self.device.tx.pop_front()?;
         self.log.push(Op::PollTransmit);
         Some(p)
     }
 
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<TcpEvent> {
         let e = self.events.pop_front()?;
         self.log.push(Op::PollEvent);
@@ -382,6 +384,7 @@ impl TcpStack {
 
     /// When smoltcp next needs `handle_timeout` (retransmission, delayed
     /// ACK, TIME-WAIT).
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         self.next_at
     }

@@ -49,11 +49,13 @@ impl Clone for TcpStack {
                 Op::SetTimeout(conn, limit) => copy.set_timeout(conn, limit),
                 Op::Packet(now, packet) => copy.handle_packet(now, &packet),
                 Op::Timeout(now) => copy.handle_timeout(now),
+                // The original already handed these out: the copy only
+                // replays the dequeue, so that its queues match.
                 Op::PollTransmit => {
-                    copy.poll_transmit();
+                    let _ = copy.poll_transmit();
                 }
                 Op::PollEvent => {
-                    copy.poll_event();
+                    let _ = copy.poll_event();
                 }
             }
         }

@@ -298,6 +298,7 @@ impl PptpCalls {
         self.flush(now);
     }
 
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         let controls = self
             .connections
@@ -310,10 +311,12 @@ impl PptpCalls {
         controls.chain(give_up).chain(self.tcp.poll_timeout()).min()
     }
 
+    #[must_use]
     pub fn poll_packet(&mut self) -> Option<Outgoing> {
         self.out.pop_front()
     }
 
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<(u16, CallEvent)> {
         self.events.pop_front()
     }
