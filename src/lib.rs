@@ -9,6 +9,8 @@
 //! - [`crypto`]: MS-CHAPv2, MPPE keys, IKE key derivation, MODP
 //!   Diffie-Hellman, CBC ciphers, HMAC-96, X.509 minting and validation.
 //! - [`seed`]: the scenario seed turned into one ChaCha RNG per site.
+//! - [`timer`]: the `TimerTable` each engine keeps its `Timer` enum's
+//!   deadlines in; due-ness is decided there only.
 //! - [`ike`], [`ipsec`], [`l2tp`], [`ppp`]: the sans-IO protocol engines
 //!   (IKEv1 Main and Quick Mode; ESP SAs, filters and the driver; L2TP
 //!   control connections and sessions; the RFC 1661 automaton, LCP,
@@ -31,6 +33,7 @@ pub mod ppp;
 pub mod pptp;
 pub mod seed;
 pub mod tcp;
+pub mod timer;
 pub mod trace;
 pub mod windows;
 pub mod wire;

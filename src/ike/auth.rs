@@ -16,7 +16,7 @@ use std::net::Ipv4Addr;
 
 use super::msg::{header, sealed, Parsed};
 use super::state::MainSa;
-use super::{FailurePoint, FailureReason, Ike, IkeError, MmAuth, Mode};
+use super::{FailurePoint, FailureReason, Ike, IkeError, MmAuth, Mode, Unexpected};
 use crate::crypto::ike_keys::{derive_from_skeyid, prf_parts, skeyid_psk, skeyid_sig, IsakmpKeys};
 use crate::crypto::pki::{self, CertError, PeerCertificate};
 use crate::wire::isakmp::{
@@ -145,11 +145,12 @@ impl Ike {
         };
         let mut id_b = Vec::new();
         Payload::Identification(id.clone()).emit_body(&mut id_b)?;
-        let hash = Self::auth_hash(m, m.initiator, &id_b).ok_or(IkeError::Unexpected("no keys"))?;
+        let hash = Self::auth_hash(m, m.initiator, &id_b)
+            .ok_or(IkeError::Unexpected(Unexpected::NoKeys))?;
         let payloads = match own {
             Own::Certificate { cert_der, key, .. } => {
                 let sig = pki::sign_hash_raw(key, &hash)
-                    .map_err(|_| IkeError::Unexpected("signing failed"))?;
+                    .map_err(|_| IkeError::Unexpected(Unexpected::SigningFailed))?;
                 vec![
                     Payload::Identification(id),
                     Payload::Certificate(CertPayload {
@@ -161,7 +162,7 @@ impl Ike {
             }
             Own::PreSharedKey { .. } => vec![Payload::Identification(id), Payload::Hash(hash)],
         };
-        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected("no keys"))?;
+        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected(Unexpected::NoKeys))?;
         let hdr = header(
             m.icookie,
             m.rcookie,

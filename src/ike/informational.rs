@@ -8,7 +8,7 @@ use std::net::SocketAddrV4;
 
 use super::msg::{chain, first_kind, header, opened, plain, sealed, with_hash, Parsed};
 use super::state::{ExchangeTimer, MainSa, MmState, QmState, LINGER};
-use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
+use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, Unexpected};
 use crate::crypto::ike_keys::{phase2_iv, prf_parts};
 use crate::wire::isakmp::{
     DeletePayload, ExchangeType, NotifyPayload, NotifyType, Packet, Payload, PayloadType,
@@ -104,6 +104,8 @@ impl Ike {
             spi_size,
             spis: vec![spi],
         };
+        // Queued for the peer already; a delete is never repeated, so its
+        // bytes are not kept as `last_out` (a notify's are).
         let _ = self.send_informational(i, &[Payload::Delete(d)]);
     }
 
@@ -124,7 +126,7 @@ impl Ike {
             let m = &self.mains[i];
             let (keys, offer) = m
                 .crypto()
-                .ok_or(IkeError::Unexpected("encrypted before keys"))?;
+                .ok_or(IkeError::Unexpected(Unexpected::EncryptedBeforeKeys))?;
             let iv = phase2_iv(offer.hash, offer.cipher, &m.iv, mid);
             let (parsed, _) = opened(
                 packet.next_payload(),

@@ -18,7 +18,7 @@ use super::nat_t::{
 };
 use super::proposal::{accept_mm, choose_mm, mm_offer_of, mm_sa};
 use super::state::{ExchangeTimer, MainSa, MmState, Timer};
-use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode};
+use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, Unexpected};
 use crate::crypto::dh::DhPrivate;
 use crate::wire::isakmp::{
     CertEncoding, CertPayload, ExchangeType, NotifyType, Packet, Payload, PayloadType, ProtocolId,
@@ -98,7 +98,7 @@ impl Ike {
         data: &[u8],
     ) -> Result<(), IkeError> {
         if packet.message_id() != 0 {
-            return Err(IkeError::Unexpected("Main Mode with a message id"));
+            return Err(IkeError::Unexpected(Unexpected::MainModeWithMessageId));
         }
         let peer = *src.ip();
         let (ic, rc) = (packet.initiator_cookie(), packet.responder_cookie());
@@ -108,7 +108,7 @@ impl Ike {
                 .iter()
                 .any(|m| m.peer() == peer && m.icookie == ic)
             {
-                return Err(IkeError::Unexpected("second MM1 for a known cookie"));
+                return Err(IkeError::Unexpected(Unexpected::SecondMm1));
             }
             return self.mm1(now, src, dst, packet, data);
         }
@@ -123,7 +123,7 @@ impl Ike {
             MmState::I3 => self.mm4(now, i, packet, data),
             MmState::R4 => self.mm5(now, i, packet, data),
             MmState::I5 => self.mm6(now, i, packet, data),
-            _ => Err(IkeError::Unexpected("Main Mode message out of sequence")),
+            _ => Err(IkeError::Unexpected(Unexpected::MainModeOutOfSequence)),
         }
     }
 
@@ -151,7 +151,7 @@ impl Ike {
             return Ok(());
         }
         if packet.encrypted() {
-            return Err(IkeError::Unexpected("encrypted MM1"));
+            return Err(IkeError::Unexpected(Unexpected::EncryptedMm1));
         }
         let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
         let sa = parsed.sa()?;
@@ -242,7 +242,7 @@ impl Ike {
         m.rcookie = packet.responder_cookie();
         m.nat_t = nat_t;
         if nat_t {
-            payloads.extend(natd_payloads(m, offer.hash));
+            payloads.extend(natd_payloads(m.natd_parts(), offer.hash));
         }
         m.offer = Some(offer);
         m.answered = true;
@@ -312,7 +312,7 @@ impl Ike {
             .raw(PayloadType::Nonce)
             .ok_or(IkeError::MissingPayload("Nonce"))?;
         if !NONCE_LEN.contains(&nonce.len()) {
-            return Err(IkeError::Unexpected("nonce length"));
+            return Err(IkeError::Unexpected(Unexpected::NonceLength));
         }
         Ok((ke.to_vec(), nonce.to_vec()))
     }
@@ -329,7 +329,7 @@ impl Ike {
         let (gxi, ni) = Self::key_exchange(&parsed)?;
         let offer = self.mains[i]
             .offer
-            .ok_or(IkeError::Unexpected("no offer chosen"))?;
+            .ok_or(IkeError::Unexpected(Unexpected::NoOfferChosen))?;
         let (dh, gxr) = DhPrivate::generate(offer.group, &mut self.rng);
         let gxy = dh.shared(&gxi)?;
         let nr = self.nonce();
@@ -340,8 +340,9 @@ impl Ike {
         payloads.extend(self.cert_requests());
         let m = &mut self.mains[i];
         if m.nat_t {
-            m.nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
-            payloads.extend(natd_payloads(m, offer.hash));
+            let parts = m.natd_parts();
+            m.nat = detect(parts, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            payloads.extend(natd_payloads(parts, offer.hash));
         }
         let inputs = KeyInputs {
             ni: &ni,
@@ -352,7 +353,7 @@ impl Ike {
         };
         let keys = self
             .phase1_keys(&self.mains[i], &inputs)
-            .ok_or(IkeError::Unexpected("no pre-shared key"))?;
+            .ok_or(IkeError::Unexpected(Unexpected::NoPreSharedKey))?;
         let m = &mut self.mains[i];
         m.iv = keys.iv.clone();
         m.keys = Some(keys);
@@ -383,7 +384,8 @@ impl Ike {
         let (gxr, nr) = Self::key_exchange(&parsed)?;
         let m = &mut self.mains[i];
         if let (true, Some(offer)) = (m.nat_t, m.offer) {
-            let nat = detect(m, offer.hash, &parsed.all_raw(PayloadType::NatD));
+            let parts = m.natd_parts();
+            let nat = detect(parts, offer.hash, &parsed.all_raw(PayloadType::NatD));
             // XP SP2 does not go on to a responder behind a NAT unless its
             // registry allows it (KB 885407). What it does then is not
             // documented [MODEL]: it drops MM4, as if unanswered, so MM3 is
@@ -401,7 +403,7 @@ impl Ike {
         let m = &self.mains[i];
         let gxy =
             m.dh.as_ref()
-                .ok_or(IkeError::Unexpected("no DH"))?
+                .ok_or(IkeError::Unexpected(Unexpected::NoDh))?
                 .shared(&gxr)?;
         let inputs = KeyInputs {
             ni: &m.ni,
@@ -412,7 +414,7 @@ impl Ike {
         };
         let keys = self
             .phase1_keys(m, &inputs)
-            .ok_or(IkeError::Unexpected("no pre-shared key"))?;
+            .ok_or(IkeError::Unexpected(Unexpected::NoPreSharedKey))?;
         let m = &mut self.mains[i];
         m.iv = keys.iv.clone();
         m.keys = Some(keys);
@@ -530,10 +532,10 @@ impl Ike {
     /// Decrypts MM5/MM6 and advances the phase-1 IV.
     fn open_phase1(&mut self, i: usize, packet: &Packet<&[u8]>) -> Result<Parsed, IkeError> {
         if !packet.encrypted() {
-            return Err(IkeError::Unexpected("MM5/MM6 must be encrypted"));
+            return Err(IkeError::Unexpected(Unexpected::Mm5Mm6NotEncrypted));
         }
         let m = &mut self.mains[i];
-        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected("no keys"))?;
+        let (keys, offer) = m.crypto().ok_or(IkeError::Unexpected(Unexpected::NoKeys))?;
         let (parsed, next) = opened(
             packet.next_payload(),
             packet.body(),

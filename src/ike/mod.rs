@@ -5,8 +5,10 @@
 //! out; all randomness comes from the engine's own `ChaCha20Rng`.
 //!
 //! `main_mode` and `quick_mode` hold the exchanges, `informational` the
-//! notifications and deletes, `proposal` the SA payload encoding of offers,
-//! `state` the per-exchange records.
+//! notifications and deletes, `offer` the proposals, `proposal` their SA
+//! payload encoding, `state` the per-exchange records, `nat_t` NAT-D.
+//! Files import one way only: the exchanges use `state`, which uses
+//! `nat_t`, `offer`, `proposal` and `error`; none of those use `state`.
 
 mod auth;
 mod error;
@@ -14,6 +16,7 @@ mod informational;
 mod main_mode;
 mod msg;
 pub mod nat_t;
+mod offer;
 mod proposal;
 mod quick_mode;
 mod state;
@@ -25,7 +28,8 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
-pub use self::error::IkeError;
+pub use self::error::{IkeError, Unexpected};
+pub use self::offer::{MmAuth, MmOffer, QmOffer};
 use self::state::{ExchangeTimer, MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
 pub use crate::crypto::cbc::CbcCipher;
 pub use crate::crypto::dh::DhGroup;
@@ -79,75 +83,6 @@ pub struct UdpEncap {
     pub local: SocketAddrV4,
     pub remote: SocketAddrV4,
     pub peer_original: Option<Ipv4Addr>,
-}
-
-/// How Main Mode authenticates (RFC 2409 Appendix A, Authentication Method).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum MmAuth {
-    /// 1: SKEYID from the key, HASH_I/HASH_R sent as they are (5.4).
-    PreSharedKey,
-    /// 3: signatures over HASH_I/HASH_R, with certificates (5.1).
-    RsaSignature,
-}
-
-/// One Main Mode proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MmOffer {
-    pub cipher: CbcCipher,
-    pub hash: PrfHash,
-    pub group: DhGroup,
-    pub auth: MmAuth,
-    pub lifetime_secs: u32,
-}
-
-impl MmOffer {
-    /// The XP offers in order (WINDOWS.md 5): 3DES/SHA1/2, 3DES/MD5/2,
-    /// DES/SHA1/1, DES/MD5/1, 28800 s.
-    pub fn windows_xp() -> Vec<MmOffer> {
-        let o = |cipher, hash, group| MmOffer {
-            cipher,
-            hash,
-            group,
-            auth: MmAuth::RsaSignature,
-            lifetime_secs: 28800,
-        };
-        vec![
-            o(CbcCipher::TripleDes, PrfHash::Sha1, DhGroup::Modp1024),
-            o(CbcCipher::TripleDes, PrfHash::Md5, DhGroup::Modp1024),
-            o(CbcCipher::Des, PrfHash::Sha1, DhGroup::Modp768),
-            o(CbcCipher::Des, PrfHash::Md5, DhGroup::Modp768),
-        ]
-    }
-}
-
-/// One Quick Mode proposal: ESP in transport mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QmOffer {
-    /// `None`: ESP without encryption (RFC 2410 NULL).
-    pub cipher: Option<CbcCipher>,
-    pub integ: IntegAlg,
-    pub lifetime_secs: u32,
-    pub lifetime_kb: u32,
-}
-
-impl QmOffer {
-    /// "L2TP Require Encryption Quick Mode Policy" (WINDOWS.md 5) without
-    /// its AH+ESP bundles: ESP 3DES/MD5, 3DES/SHA1, DES/MD5, DES/SHA1,
-    /// 3600 s / 250000 KB.
-    pub fn require_encryption() -> Vec<QmOffer> {
-        let o = |cipher, integ| QmOffer {
-            cipher: Some(cipher),
-            integ,
-            lifetime_secs: 3600,
-            lifetime_kb: 250_000,
-        };
-        vec![
-            o(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
-            o(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
-            o(CbcCipher::Des, IntegAlg::HmacMd5_96),
-            o(CbcCipher::Des, IntegAlg::HmacSha1_96),
-        ]
-    }
 }
 
 /// The traffic a Quick Mode rule protects, seen from this machine.
@@ -396,7 +331,7 @@ impl Ike {
             ExchangeType::IdentityProtection => self.handle_main_mode(now, src, dst, &packet, data),
             ExchangeType::QuickMode => self.handle_quick_mode(now, src, &packet, data),
             ExchangeType::Informational => self.handle_informational(now, src, &packet),
-            _ => Err(IkeError::Unexpected("exchange type not implemented")),
+            _ => Err(IkeError::Unexpected(Unexpected::ExchangeNotImplemented)),
         }
     }
 

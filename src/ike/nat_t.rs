@@ -10,7 +10,6 @@
 
 use std::net::SocketAddrV4;
 
-use super::state::MainSa;
 use crate::crypto::ike_keys::{hash_parts, PrfHash};
 use crate::wire::isakmp::Payload;
 
@@ -92,13 +91,23 @@ pub fn natd_hash(h: PrfHash, icookie: &[u8; 8], rcookie: &[u8; 8], at: SocketAdd
     )
 }
 
+/// What NAT-D hashes of one ISAKMP SA: its cookies, and the addresses its
+/// packets go between, seen from this side (RFC 3947 3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NatDParts {
+    pub icookie: [u8; 8],
+    pub rcookie: [u8; 8],
+    pub local: SocketAddrV4,
+    pub remote: SocketAddrV4,
+}
+
 /// Whether a list of vendor ids names RFC 3947.
 pub(super) fn supports_rfc3947(vendor_ids: &[&[u8]]) -> bool {
     vendor_ids.contains(&&RFC3947_VENDOR_ID[..])
 }
 
 /// The two NAT-D payloads of MM3 or MM4: the remote address, then ours.
-pub(super) fn natd_payloads(m: &MainSa, h: PrfHash) -> [Payload; 2] {
+pub(super) fn natd_payloads(m: NatDParts, h: PrfHash) -> [Payload; 2] {
     [
         Payload::NatD(natd_hash(h, &m.icookie, &m.rcookie, m.remote)),
         Payload::NatD(natd_hash(h, &m.icookie, &m.rcookie, m.local)),
@@ -107,7 +116,7 @@ pub(super) fn natd_payloads(m: &MainSa, h: PrfHash) -> [Payload; 2] {
 
 /// Reads the peer's NAT-D hashes (in order) against where its packet came
 /// from (`m.remote`) and to (`m.local`). `None` without any NAT-D.
-pub(super) fn detect(m: &MainSa, h: PrfHash, hashes: &[&[u8]]) -> Option<NatDetection> {
+pub(super) fn detect(m: NatDParts, h: PrfHash, hashes: &[&[u8]]) -> Option<NatDetection> {
     let (first, others) = hashes.split_first()?;
     let mine = natd_hash(h, &m.icookie, &m.rcookie, m.local);
     let theirs = natd_hash(h, &m.icookie, &m.rcookie, m.remote);
@@ -166,15 +175,13 @@ mod tests {
         assert_eq!(hex::encode(h), "b43b59394bf8bc930246a8f80b6fddf05c58d9bf");
     }
 
-    fn sa(local: &str, remote: &str) -> MainSa {
-        let mut m = MainSa::new(
-            local.parse().unwrap(),
-            remote.parse().unwrap(),
-            false,
-            [1; 8],
-        );
-        m.rcookie = [2; 8];
-        m
+    fn sa(local: &str, remote: &str) -> NatDParts {
+        NatDParts {
+            icookie: [1; 8],
+            rcookie: [2; 8],
+            local: local.parse().unwrap(),
+            remote: remote.parse().unwrap(),
+        }
     }
 
     #[test]
@@ -184,8 +191,8 @@ mod tests {
         let client = sa("192.168.1.10:500", "203.0.113.10:500");
         let server = sa("203.0.113.10:500", "203.0.113.2:1025");
         let h = PrfHash::Sha1;
-        let from_client = natd_payloads(&client, h);
-        let from_server = natd_payloads(&server, h);
+        let from_client = natd_payloads(client, h);
+        let from_server = natd_payloads(server, h);
         let bodies = |p: &[Payload; 2]| -> Vec<Vec<u8>> {
             p.iter()
                 .filter_map(|p| match p {
@@ -199,14 +206,14 @@ mod tests {
             v.iter().map(Vec::as_slice).collect()
         }
         assert_eq!(
-            detect(&server, h, &refs(&c)),
+            detect(server, h, &refs(&c)),
             Some(NatDetection {
                 local_behind: false,
                 peer_behind: true
             })
         );
         assert_eq!(
-            detect(&client, h, &refs(&s)),
+            detect(client, h, &refs(&s)),
             Some(NatDetection {
                 local_behind: true,
                 peer_behind: false
@@ -214,7 +221,7 @@ mod tests {
         );
         // Without a NAT, nobody is behind one.
         let direct = sa("203.0.113.10:500", "192.168.1.10:500");
-        assert_eq!(detect(&direct, h, &refs(&c)), Some(NatDetection::default()));
-        assert_eq!(detect(&direct, h, &[]), None);
+        assert_eq!(detect(direct, h, &refs(&c)), Some(NatDetection::default()));
+        assert_eq!(detect(direct, h, &[]), None);
     }
 }

@@ -2,7 +2,7 @@
 //! A), Quick Mode ESP proposals (RFC 2407 4.4.4, 4.5), and the responder's
 //! choice of the first of the initiator's proposals that its policy accepts.
 
-use super::{MmAuth, MmOffer, QmOffer};
+use super::offer::{MmAuth, MmOffer, QmOffer};
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;

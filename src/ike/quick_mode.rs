@@ -19,6 +19,7 @@ use super::proposal::{accept_qm, choose_qm, qm_sa, EspEncap};
 use super::state::{ExchangeTimer, MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
 use super::{
     FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, QmOffer, Selector, UdpEncap,
+    Unexpected,
 };
 use crate::crypto::ike_keys::{keymat, phase2_iv, prf_parts, PrfHash};
 use crate::ipsec::sa::SaParams;
@@ -202,7 +203,7 @@ impl Ike {
         );
         if mid == 0 || !packet.encrypted() {
             return Err(IkeError::Unexpected(
-                "Quick Mode needs a message id and encryption",
+                Unexpected::QuickModeNeedsMessageIdAndEncryption,
             ));
         }
         let i = self
@@ -218,7 +219,7 @@ impl Ike {
             Some(q) => match self.quicks[q].state {
                 QmState::I1 => self.qm2(now, i, q, packet, data),
                 QmState::R2 => self.qm3(now, i, q, packet, data),
-                QmState::Done => Err(IkeError::Unexpected("Quick Mode already finished")),
+                QmState::Done => Err(IkeError::Unexpected(Unexpected::QuickModeFinished)),
             },
         }
     }
@@ -294,10 +295,10 @@ impl Ike {
         let (ci, cr) = match ids.as_slice() {
             [] => (IdPayload::ipv4(peer, 0, 0), IdPayload::ipv4(local, 0, 0)),
             [ci, cr] => (ci.clone(), cr.clone()),
-            _ => return Err(IkeError::Unexpected("Quick Mode needs zero or two IDs")),
+            _ => return Err(IkeError::Unexpected(Unexpected::QuickModeIdCount)),
         };
         let (Some(ci_addr), Some(cr_addr)) = (ci.ipv4_addr(), cr.ipv4_addr()) else {
-            return Err(IkeError::Unexpected("Quick Mode IDs must be ID_IPV4_ADDR"));
+            return Err(IkeError::Unexpected(Unexpected::QuickModeIdsNotIpv4));
         };
         let first_spi = sa
             .proposals

@@ -6,7 +6,10 @@
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use super::{IkeError, MmOffer, QmOffer};
+use super::error::IkeError;
+use super::nat_t::{NatDParts, NatDetection, KEEPALIVE_INTERVAL};
+use super::offer::{MmAuth, MmOffer, QmOffer};
+use super::proposal::EspEncap;
 use crate::crypto::cbc::{cbc_decrypt, cbc_encrypt, CbcCipher};
 use crate::crypto::dh::DhPrivate;
 use crate::crypto::error::CryptoError;
@@ -145,21 +148,20 @@ pub(super) struct MainSa {
     /// Both sides sent the RFC 3947 vendor id: NAT-D in MM3 and MM4.
     pub nat_t: bool,
     /// What the peer's NAT-D showed.
-    pub nat: Option<super::nat_t::NatDetection>,
+    pub nat: Option<NatDetection>,
 }
 
 impl MainSa {
     /// Main Mode authenticates with a pre-shared key (RFC 2409 5.4).
     pub fn by_key(&self) -> bool {
-        self.offer
-            .is_some_and(|o| o.auth == super::MmAuth::PreSharedKey)
+        self.offer.is_some_and(|o| o.auth == MmAuth::PreSharedKey)
     }
 
     /// The timer of an SA that just came up: NAT keepalives when this side
     /// is behind a NAT (RFC 3948 2.3), none otherwise.
     pub fn up_timer(&self, now: Duration) -> ExchangeTimer {
         if self.nat.is_some_and(|n| n.local_behind) {
-            ExchangeTimer::Keepalive(now + super::nat_t::KEEPALIVE_INTERVAL)
+            ExchangeTimer::Keepalive(now + KEEPALIVE_INTERVAL)
         } else {
             ExchangeTimer::Idle
         }
@@ -167,11 +169,21 @@ impl MainSa {
 
     /// How this SA's Quick Modes carry ESP: UDP-encapsulated once NAT-D
     /// found a NAT (RFC 3947 5.1).
-    pub fn esp_encap(&self) -> super::proposal::EspEncap {
+    pub fn esp_encap(&self) -> EspEncap {
         if self.nat.is_some_and(|n| n.any()) {
-            super::proposal::EspEncap::UdpTransport
+            EspEncap::UdpTransport
         } else {
-            super::proposal::EspEncap::Transport
+            EspEncap::Transport
+        }
+    }
+
+    /// What NAT-D hashes for this SA (RFC 3947 3.2).
+    pub fn natd_parts(&self) -> NatDParts {
+        NatDParts {
+            icookie: self.icookie,
+            rcookie: self.rcookie,
+            local: self.local,
+            remote: self.remote,
         }
     }
 

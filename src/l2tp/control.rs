@@ -9,6 +9,7 @@ use super::PeerAddr;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::timer::{TimerKind, TimerTable};
 use crate::wire::l2tp::{Avp, ControlRepr, MessageType};
 
 /// Delay before each retransmission; the last entry is also how long to wait
@@ -54,7 +55,26 @@ struct InFlight {
     ns: u16,
     msg: Outgoing,
     retransmits: u8,
+    /// When this message is resent; `Timer::Retransmit` runs to the
+    /// earliest of these.
     deadline: Duration,
+}
+
+/// The channel's timers. `handle_timeout` looks at them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// The earliest retransmission of a message in flight (RFC 2661 5.8).
+    Retransmit,
+    /// The delayed acknowledgement: a ZLB unless a message carries our Nr
+    /// first (RFC 2661 5.8).
+    Ack,
+}
+
+impl TimerKind for Timer {
+    const COUNT: usize = 2;
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// What to do with a received control message's Ns.
@@ -94,7 +114,7 @@ pub struct ControlChannel {
     peer_window: u16,
     in_flight: VecDeque<InFlight>,
     waiting: VecDeque<Outgoing>,
-    ack_at: Option<Duration>,
+    timers: TimerTable<Timer, { Timer::COUNT }>,
 }
 
 impl ControlChannel {
@@ -107,7 +127,7 @@ impl ControlChannel {
             peer_window: DEFAULT_PEER_WINDOW,
             in_flight: VecDeque::new(),
             waiting: VecDeque::new(),
-            ack_at: None,
+            timers: TimerTable::new(),
         }
     }
 
@@ -152,6 +172,16 @@ impl ControlChannel {
                 deadline: now + RETRANSMIT_DELAYS[0],
             });
         }
+        self.rearm_retransmit();
+    }
+
+    /// `Timer::Retransmit` runs to the earliest deadline in flight, and
+    /// only while something is in flight.
+    fn rearm_retransmit(&mut self) {
+        match self.in_flight.iter().map(|f| f.deadline).min() {
+            Some(at) => self.timers.set(Timer::Retransmit, at),
+            None => self.timers.stop(Timer::Retransmit),
+        }
     }
 
     /// Emits with the current Nr, which also acknowledges (piggybacks).
@@ -168,7 +198,7 @@ impl ControlChannel {
         if let Ok(bytes) = repr.to_bytes() {
             out.push_back((self.peer, bytes));
         }
-        self.ack_at = None;
+        self.timers.stop(Timer::Ack);
     }
 
     /// Forgets everything unsent or unacknowledged: the peer has cleared
@@ -176,6 +206,7 @@ impl ControlChannel {
     pub fn abandon(&mut self) {
         self.in_flight.clear();
         self.waiting.clear();
+        self.rearm_retransmit();
     }
 
     /// Sends a ZLB acknowledgement now (RFC 2661 5.8).
@@ -191,7 +222,7 @@ impl ControlChannel {
         if let Ok(bytes) = repr.to_bytes() {
             out.push_back((self.peer, bytes));
         }
-        self.ack_at = None;
+        self.timers.stop(Timer::Ack);
     }
 
     /// Processes a received message's Nr (acknowledging what we sent) and
@@ -219,8 +250,8 @@ impl ControlChannel {
         }
         if ns == self.nr {
             self.nr = self.nr.wrapping_add(1);
-            if self.ack_at.is_none() {
-                self.ack_at = Some(now + ACK_DELAY);
+            if !self.timers.is_running(Timer::Ack) {
+                self.timers.set(Timer::Ack, now + ACK_DELAY);
             }
             Delivery::New
         } else if seq_lt(ns, self.nr) {
@@ -232,17 +263,33 @@ impl ControlChannel {
         }
     }
 
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        let rt = self.in_flight.iter().map(|f| f.deadline).min();
-        match (rt, self.ack_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.timers.next_timeout()
     }
 
-    /// Retransmits what is due, sends a pending ZLB; `Err` when the
-    /// retransmissions are exhausted.
+    /// Retransmits what is due, then sends a pending ZLB (unless a
+    /// retransmission carried the ack); `Err` when the retransmissions are
+    /// exhausted.
     pub fn handle_timeout(
+        &mut self,
+        now: Duration,
+        out: &mut VecDeque<(PeerAddr, Vec<u8>)>,
+        resent: &mut Vec<Resent>,
+    ) -> Result<(), Exhausted> {
+        if self.timers.take_due(Timer::Retransmit, now) {
+            let result = self.retransmit_due(now, out, resent);
+            self.rearm_retransmit();
+            result?;
+        }
+        if self.timers.take_due(Timer::Ack, now) {
+            self.send_zlb(out);
+        }
+        Ok(())
+    }
+
+    /// Resends, in order, each message in flight whose deadline has come.
+    fn retransmit_due(
         &mut self,
         now: Duration,
         out: &mut VecDeque<(PeerAddr, Vec<u8>)>,
@@ -268,9 +315,6 @@ impl ControlChannel {
                 f.retransmits += 1;
                 f.deadline = now + RETRANSMIT_DELAYS[usize::from(f.retransmits)];
             }
-        }
-        if self.ack_at.is_some_and(|t| t <= now) {
-            self.send_zlb(out);
         }
         Ok(())
     }

@@ -376,6 +376,7 @@ impl Endpoint {
     }
 
     /// `poll_transmit` with the lower layer's context of each datagram.
+    #[must_use]
     pub fn poll_transmit_to(&mut self) -> Option<(PeerAddr, Vec<u8>)> {
         let (to, d) = self.transmits.pop_front()?;
         trace_control("send", &to.addr, &d);

@@ -34,13 +34,17 @@ pub struct Refused {
 /// long as `poll_timeout() <= now`; after each call it drains
 /// `poll_refused`, then `poll_transmit`. `now` is the simulated time since
 /// the start, a multiple of the tick, the same for every host.
+#[must_use]
 pub trait Machine {
     fn handle_packet(&mut self, now: Duration, iface: usize, packet: &[u8]);
     fn handle_timeout(&mut self, now: Duration);
+    #[must_use]
     fn poll_transmit(&mut self) -> Option<Transmit>;
+    #[must_use]
     fn poll_timeout(&self) -> Option<Duration>;
     /// What the machine refused since the last call, as a middlebox (a
     /// NAT). Hosts and plain routers refuse nothing here.
+    #[must_use]
     fn poll_refused(&mut self) -> Option<Refused> {
         None
     }

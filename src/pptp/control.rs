@@ -518,6 +518,7 @@ impl Control {
         }
     }
 
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         let data = self
             .call
@@ -533,15 +534,18 @@ impl Control {
     }
 
     /// Bytes for the TCP connection.
+    #[must_use]
     pub fn poll_stream(&mut self) -> Option<Vec<u8>> {
         self.tx.pop_front()
     }
 
     /// A GRE packet (the IP payload, protocol 47) for the peer.
+    #[must_use]
     pub fn poll_gre(&mut self) -> Option<Vec<u8>> {
         self.call.as_mut()?.data.as_mut()?.poll_packet()
     }
 
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<PptpEvent> {
         self.events.pop_front()
     }

@@ -9,7 +9,23 @@ use core::time::Duration;
 use std::collections::VecDeque;
 
 use super::{seq_after, PptpError, ACK_DELAY, MAX_QUEUED};
+use crate::timer::{TimerKind, TimerTable};
 use crate::wire::gre;
+
+/// The data channel's one timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// The acknowledgement owed for `received` goes alone, unless a data
+    /// packet carries it first.
+    Ack,
+}
+
+impl TimerKind for Timer {
+    const COUNT: usize = 1;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct DataChannel {
@@ -22,7 +38,7 @@ pub(super) struct DataChannel {
     peer_acked: Option<u32>,
     /// The highest number received, and whether we owe its ack.
     received: Option<u32>,
-    ack_at: Option<Duration>,
+    timers: TimerTable<Timer, { Timer::COUNT }>,
     held: VecDeque<Vec<u8>>,
     out: VecDeque<Vec<u8>>,
     pub(super) counters: DataCounters,
@@ -46,7 +62,7 @@ impl DataChannel {
             next_seq: 0,
             peer_acked: None,
             received: None,
-            ack_at: None,
+            timers: TimerTable::new(),
             held: VecDeque::new(),
             out: VecDeque::new(),
             counters: DataCounters::default(),
@@ -61,8 +77,9 @@ impl DataChannel {
         }
     }
 
-    fn emit(&mut self, seq: Option<u32>, payload: &[u8]) {
-        let ack = self.ack_at.take().and(self.received);
+    /// Sends a packet carrying `ack`, which pays the acknowledgement owed.
+    fn emit(&mut self, seq: Option<u32>, ack: Option<u32>, payload: &[u8]) {
+        self.timers.stop(Timer::Ack);
         let repr = gre::Repr {
             call_id: self.peer_call_id,
             seq,
@@ -83,7 +100,9 @@ impl DataChannel {
             let seq = self.next_seq;
             self.next_seq = self.next_seq.wrapping_add(1);
             self.counters.sent += 1;
-            self.emit(Some(seq), &frame);
+            // The ack owed, if any, rides on the data.
+            let ack = self.timers.get(Timer::Ack).and(self.received);
+            self.emit(Some(seq), ack, &frame);
         }
     }
 
@@ -119,21 +138,25 @@ impl DataChannel {
         }
         self.received = Some(seq);
         self.counters.received += 1;
-        self.ack_at.get_or_insert(now + ACK_DELAY);
+        if !self.timers.is_running(Timer::Ack) {
+            self.timers.set(Timer::Ack, now + ACK_DELAY);
+        }
         Ok(Some(packet.payload.to_vec()))
     }
 
+    #[must_use]
     pub(super) fn poll_timeout(&self) -> Option<Duration> {
-        self.ack_at
+        self.timers.next_timeout()
     }
 
     pub(super) fn handle_timeout(&mut self, now: Duration) {
-        if self.ack_at.is_some_and(|t| t <= now) {
+        if self.timers.take_due(Timer::Ack, now) {
             self.counters.acks_alone += 1;
-            self.emit(None, &[]);
+            self.emit(None, self.received, &[]);
         }
     }
 
+    #[must_use]
     pub(super) fn poll_packet(&mut self) -> Option<Vec<u8>> {
         self.out.pop_front()
     }

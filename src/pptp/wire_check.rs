@@ -115,14 +115,14 @@ fn exchange() -> Vec<(Duration, Vec<u8>)> {
                         PptpEvent::CallUp if i == 0 && ppp_sent == 0 => {
                             // An LCP Configure-Request (MRU 1400, magic).
                             let lcp = b"\xff\x03\xc0\x21\x01\x01\x00\x0e\x01\x04\x05\x78\x05\x06\x12\x34\x56\x78";
-                            let _ = ctl.send_ppp(lcp);
+                            ctl.send_ppp(lcp).expect("the call is up");
                             ppp_sent += 1;
                         }
                         PptpEvent::PppFrame(f) if i == 1 => {
                             // The server answers with a Configure-Ack of it.
                             let mut ack = f.clone();
                             ack[4] = 2;
-                            let _ = ctl.send_ppp(&ack);
+                            ctl.send_ppp(&ack).expect("the call is up");
                         }
                         _ => {}
                     }
@@ -160,7 +160,7 @@ fn exchange() -> Vec<(Duration, Vec<u8>)> {
                 let payload = ipv4::Packet::new_checked(&p[..]).map(|ip| ip.payload().to_vec());
                 if let (Ok(g), Some(ctl)) = (payload, sides[to].control.as_mut()) {
                     if let Ok(r) = gre::parse(&g) {
-                        let _ = ctl.handle_gre(now, &r);
+                        ctl.handle_gre(now, &r).expect("GRE of a call that is up");
                     }
                 }
             } else {

@@ -365,12 +365,14 @@ impl TcpStack {
     }
 
     /// The next IPv4 packet to send.
+    #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         let p = self.device.tx.pop_front()?;
         self.log.push(Op::PollTransmit);
         Some(p)
     }
 
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<TcpEvent> {
         let e = self.events.pop_front()?;
         self.log.push(Op::PollEvent);
@@ -379,6 +381,7 @@ impl TcpStack {
 
     /// When smoltcp next needs `handle_timeout` (retransmission, delayed
     /// ACK, TIME-WAIT).
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         self.next_at
     }
@@ -497,11 +500,13 @@ impl Clone for TcpStack {
                 Op::SetTimeout(conn, limit) => copy.set_timeout(conn, limit),
                 Op::Packet(now, packet) => copy.handle_packet(now, &packet),
                 Op::Timeout(now) => copy.handle_timeout(now),
+                // The original already handed these out: the copy only
+                // replays the dequeue, so that its queues match.
                 Op::PollTransmit => {
-                    copy.poll_transmit();
+                    let _ = copy.poll_transmit();
                 }
                 Op::PollEvent => {
-                    copy.poll_event();
+                    let _ = copy.poll_event();
                 }
             }
         }

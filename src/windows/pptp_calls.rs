@@ -17,6 +17,7 @@ use rand_core::RngCore;
 
 use crate::pptp::{Control, ControlDownReason, PptpConfig, PptpError, PptpEvent};
 use crate::tcp::{Conn, TcpEvent, TcpStack};
+use crate::timer::{TimerKind, TimerTable};
 use crate::wire::gre;
 use crate::wire::pptp::TCP_PORT;
 
@@ -70,6 +71,23 @@ pub enum Outgoing {
     },
 }
 
+/// A connection's one timer (its control and TCP keep theirs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// PNS: an unanswered connection attempt is given up
+    /// (`CONNECT_TIMEOUT` after `connect`).
+    GiveUp,
+}
+
+impl TimerKind for Timer {
+    const COUNT: usize = 1;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+type Timers = TimerTable<Timer, { Timer::COUNT }>;
+
 /// One TCP connection and the control connection on it.
 #[derive(Debug, Clone)]
 struct Connection {
@@ -78,8 +96,7 @@ struct Connection {
     remote: SocketAddrV4,
     /// The PNS builds its control once TCP is up; the PAC at once.
     control: Option<Control>,
-    /// PNS: when an unanswered connection attempt is given up.
-    give_up_at: Option<Duration>,
+    timers: Timers,
 }
 
 /// What PPTP refused or ignored, by kind (diagnostics).
@@ -143,7 +160,11 @@ impl PptpCalls {
                 local,
                 remote,
                 control: None,
-                give_up_at: Some(now + CONNECT_TIMEOUT),
+                timers: {
+                    let mut t = Timers::new();
+                    t.set(Timer::GiveUp, now + CONNECT_TIMEOUT);
+                    t
+                },
             },
         );
         self.flush(now);
@@ -260,9 +281,8 @@ impl PptpCalls {
         }
         let unanswered: Vec<Conn> = self
             .connections
-            .iter()
-            .filter(|(_, c)| c.give_up_at.is_some_and(|t| t <= now))
-            .map(|(k, _)| *k)
+            .iter_mut()
+            .filter_map(|(k, c)| c.timers.take_due(Timer::GiveUp, now).then_some(*k))
             .collect();
         for conn in unanswered {
             // XP stops retransmitting its SYN and says nothing to the peer.
@@ -278,19 +298,25 @@ impl PptpCalls {
         self.flush(now);
     }
 
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         let controls = self
             .connections
             .values()
             .filter_map(|c| c.control.as_ref().and_then(Control::poll_timeout));
-        let give_up = self.connections.values().filter_map(|c| c.give_up_at);
+        let give_up = self
+            .connections
+            .values()
+            .filter_map(|c| c.timers.next_timeout());
         controls.chain(give_up).chain(self.tcp.poll_timeout()).min()
     }
 
+    #[must_use]
     pub fn poll_packet(&mut self) -> Option<Outgoing> {
         self.out.pop_front()
     }
 
+    #[must_use]
     pub fn poll_event(&mut self) -> Option<(u16, CallEvent)> {
         self.events.pop_front()
     }
@@ -338,7 +364,7 @@ impl PptpCalls {
             TcpEvent::Connected(conn) => {
                 let cfg = self.cfg.clone();
                 if let Some(c) = self.connections.get_mut(&conn) {
-                    c.give_up_at = None;
+                    c.timers.stop(Timer::GiveUp);
                     c.control = Some(Control::pns(cfg, now, c.call_id));
                 }
             }
@@ -355,7 +381,7 @@ impl PptpCalls {
                         local: *local.ip(),
                         remote,
                         control: Some(Control::pac(self.cfg.clone(), now)),
-                        give_up_at: None,
+                        timers: Timers::new(),
                     },
                 );
             }

@@ -154,6 +154,7 @@ impl IpStack {
 
     /// The next packet the stack built and its context, for the IPsec
     /// driver.
+    #[must_use]
     pub fn poll_outbox(&mut self) -> Option<(Transmit, u16)> {
         self.outbox.pop_front()
     }

@@ -11,6 +11,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::timer::{TimerKind, TimerTable};
 use crate::wire::ppp::lcp::{options_to_vec, parse_options, Code, PppOption, Repr};
 use crate::wire::WireError;
 
@@ -46,6 +47,20 @@ impl State {
             self,
             State::Closing | State::Stopping | State::ReqSent | State::AckRcvd | State::AckSent
         )
+    }
+}
+
+/// The automaton's one timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// RFC 1661 4.6: the Restart timer, running in `State::timer_runs`.
+    Restart,
+}
+
+impl TimerKind for Timer {
+    const COUNT: usize = 1;
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -126,7 +141,7 @@ pub struct Fsm<P: Policy> {
     restart_count: u32,
     /// Configure-Naks sent since the last Configure-Ack (RFC 1661 4.6).
     failure_count: u32,
-    deadline: Option<Duration>,
+    timers: TimerTable<Timer, { Timer::COUNT }>,
     next_id: u8,
     /// Our outstanding Configure-Request: identifier and options bytes.
     request: Option<(u8, Vec<u8>)>,
@@ -151,7 +166,7 @@ impl<P: Policy> Fsm<P> {
             state: State::Initial,
             restart_count: 0,
             failure_count: 0,
-            deadline: None,
+            timers: TimerTable::new(),
             next_id: first_id,
             request: None,
             terminate_id: 0,
@@ -188,7 +203,7 @@ impl<P: Policy> Fsm<P> {
 
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.deadline
+        self.timers.next_timeout()
     }
 
     // ----- events from the lower layer and the administrator (RFC 1661 4.3)
@@ -271,9 +286,8 @@ impl<P: Policy> Fsm<P> {
 
     /// The Restart timer (RFC 1661 4.4 TO+ / TO-).
     pub fn handle_timeout(&mut self, now: Duration) {
-        match self.deadline {
-            Some(d) if now >= d => self.deadline = None,
-            _ => return,
+        if !self.timers.take_due(Timer::Restart, now) {
+            return;
         }
         if self.restart_count > 0 {
             match self.state {
@@ -530,7 +544,7 @@ impl<P: Policy> Fsm<P> {
                 self.emit(FsmEvent::Down);
                 // zrc: one Restart period for the Ack to arrive.
                 self.restart_count = 0;
-                self.deadline = Some(now + RESTART_INTERVAL);
+                self.timers.set(Timer::Restart, now + RESTART_INTERVAL);
                 self.send(Code::TerminateAck, id, &[]);
                 self.set(State::Stopping);
             }
@@ -602,7 +616,7 @@ impl<P: Policy> Fsm<P> {
     fn set(&mut self, state: State) {
         self.state = state;
         if !state.timer_runs() {
-            self.deadline = None;
+            self.timers.stop(Timer::Restart);
         }
     }
 
@@ -648,7 +662,7 @@ impl<P: Policy> Fsm<P> {
         };
         self.send(Code::ConfigureRequest, id, &data);
         self.restart_count = self.restart_count.saturating_sub(1);
-        self.deadline = Some(now + RESTART_INTERVAL);
+        self.timers.set(Timer::Restart, now + RESTART_INTERVAL);
     }
 
     /// str: Terminate-Request.
@@ -663,7 +677,7 @@ impl<P: Policy> Fsm<P> {
         }
         self.send(Code::TerminateRequest, self.terminate_id, &[]);
         self.restart_count = self.restart_count.saturating_sub(1);
-        self.deadline = Some(now + RESTART_INTERVAL);
+        self.timers.set(Timer::Restart, now + RESTART_INTERVAL);
     }
 
     fn send(&mut self, code: Code, id: u8, data: &[u8]) {

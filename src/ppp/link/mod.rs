@@ -40,6 +40,7 @@ use super::fsm::{Fsm, FsmEvent};
 use super::ipcp::{IpcpPolicy, IpcpRole};
 use super::lcp::{LcpPolicy, LcpRole};
 use super::mppe::{Mppe, MppeStrength};
+use crate::timer::{TimerKind, TimerTable};
 use crate::wire::ppp::{frame, Frame, Protocol};
 
 mod compose;
@@ -168,6 +169,21 @@ enum Auth {
     Authenticator(Box<ChapAuthenticator>),
 }
 
+/// The link's own timer (LCP, CHAP, CCP and IPCP keep theirs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    /// When negotiation must have converged (WINDOWS.md 8), from `open`
+    /// and `negotiate_time`; it only counts while the link is not up.
+    Negotiate,
+}
+
+impl TimerKind for Timer {
+    const COUNT: usize = 1;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 #[derive(Clone)]
 pub struct Link {
     role: Role,
@@ -190,8 +206,7 @@ pub struct Link {
     auth_user: Option<String>,
     negotiate_time: Option<Duration>,
     computer_name: String,
-    /// When negotiation must have converged (set by `open`).
-    negotiate_deadline: Option<Duration>,
+    timers: TimerTable<Timer, { Timer::COUNT }>,
     transmit: VecDeque<Vec<u8>>,
     events: VecDeque<LinkEvent>,
     counters: LinkCounters,
@@ -224,7 +239,7 @@ impl Link {
             auth_user: None,
             negotiate_time: cfg.negotiate_time,
             computer_name: cfg.computer_name,
-            negotiate_deadline: None,
+            timers: TimerTable::new(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
             counters: LinkCounters::default(),
@@ -254,7 +269,10 @@ impl Link {
             return;
         }
         self.phase = Phase::Establish;
-        self.negotiate_deadline = self.negotiate_time.map(|t| now + t);
+        match self.negotiate_time {
+            Some(t) => self.timers.set(Timer::Negotiate, now + t),
+            None => self.timers.stop(Timer::Negotiate),
+        }
         self.lcp.open(now);
         self.lcp.up(now);
         self.pump(now);
@@ -330,10 +348,9 @@ impl Link {
         if self.down {
             return;
         }
-        if !self.up && self.negotiate_deadline.is_some_and(|t| t <= now) {
+        if !self.up && self.timers.take_due(Timer::Negotiate, now) {
             // WINDOWS.md 8: "the server disconnects the line"; a client
             // with the same registry value gives up the same way.
-            self.negotiate_deadline = None;
             self.fail(now, DownReason::NegotiationTimeout);
             self.pump(now);
             return;
@@ -456,9 +473,10 @@ impl Link {
             Auth::Authenticator(a) => a.poll_timeout(),
             Auth::None => None,
         };
-        let deadline = self.negotiate_deadline.filter(|_| !self.up);
+        // The negotiation timer is the link's only one, paused while up.
+        let own = self.timers.next_timeout().filter(|_| !self.up);
         [
-            deadline,
+            own,
             self.lcp.poll_timeout(),
             auth,
             self.ccp.as_ref().and_then(|c| c.poll_timeout()),

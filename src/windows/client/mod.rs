@@ -285,7 +285,10 @@ impl RasClient {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         let link = self.link.as_ref().and_then(Link::poll_timeout);
-        [self.timers.next(), link].into_iter().flatten().min()
+        [self.timers.next_timeout(), link]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// A timeline `dial`: a fresh attempt, unless the connectoid is

@@ -367,6 +367,7 @@ impl IpsecComponents {
     }
 
     /// Packets the driver held for an SA that is now installed.
+    #[must_use]
     pub fn poll_released(&mut self) -> Option<Vec<u8>> {
         self.driver.poll_released()
     }
@@ -426,6 +427,7 @@ impl IpsecComponents {
         }
     }
 
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         [self.ike.poll_timeout(), self.driver.poll_timeout()]
             .into_iter()
@@ -434,6 +436,7 @@ impl IpsecComponents {
     }
 
     /// IKE datagrams to send: (src, dst, payload).
+    #[must_use]
     pub fn poll_ike_transmit(&mut self) -> Option<(SocketAddrV4, SocketAddrV4, Vec<u8>)> {
         self.ike.poll_transmit()
     }

@@ -17,6 +17,7 @@ use super::carrier::Carrier;
 use super::client::{ClientAction, DialContext, RasClient};
 use super::config::MachineConfig;
 use super::diagnostics::Diagnostics;
+use super::diagnostics::Layer;
 use super::eventlog::EventLogs;
 use super::ipsec::{
     optional_quick_mode_offers, quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
@@ -216,8 +217,10 @@ impl WindowsMachine {
                 optional_quick_mode_offers(),
             )
         {
-            self.diagnostics
-                .count("ipsec", "L2TP policy not applied: policy agent stopped");
+            self.diagnostics.count(
+                Layer::Ipsec,
+                "L2TP policy not applied: policy agent stopped",
+            );
         }
     }
 
@@ -252,7 +255,7 @@ impl WindowsMachine {
             Command::SetRegistry { name, value } => {
                 if !self.config.registry.set(name, *value) {
                     self.diagnostics
-                        .count("registry", format!("value not modelled: {name}"));
+                        .count(Layer::Registry, format!("value not modelled: {name}"));
                 }
                 self.ipsec
                     .set_enable_offload(self.config.registry.enable_offload != 0);
@@ -279,7 +282,7 @@ impl WindowsMachine {
             Err(crate::wire::WireError::BadChecksum { .. }) => {
                 // RFC 768: a datagram whose checksum fails is discarded
                 // (claim A8: the NAT rewrote an address it covers).
-                self.diagnostics.count("udp", "checksum wrong");
+                self.diagnostics.count(Layer::Udp, "checksum wrong");
                 return;
             }
             Err(_) => {
@@ -292,7 +295,7 @@ impl WindowsMachine {
                 .ipsec
                 .handle_ike(now, dgram.src, dgram.dst, dgram.payload)
             {
-                self.diagnostics.count("ike", e.kind());
+                self.diagnostics.count(Layer::Ike, e.kind());
             }
         } else if dgram.dst.port() == NAT_T_PORT {
             // RFC 3948 2.2-2.3: IKE behind the non-ESP marker; a lone 0xFF
@@ -300,13 +303,13 @@ impl WindowsMachine {
             match dgram.payload.split_at_checked(NON_ESP_MARKER_LEN) {
                 Some((marker, ike)) if marker == NON_ESP_MARKER => {
                     if let Err(e) = self.ipsec.handle_ike(now, dgram.src, dgram.dst, ike) {
-                        self.diagnostics.count("ike", e.kind());
+                        self.diagnostics.count(Layer::Ike, e.kind());
                     }
                 }
-                _ if dgram.payload == [0xff] => self.diagnostics.count("ike", "NAT keepalive"),
+                _ if dgram.payload == [0xff] => self.diagnostics.count(Layer::Ike, "NAT keepalive"),
                 _ => self
                     .diagnostics
-                    .count("ike", "UDP 4500 without the non-ESP marker"),
+                    .count(Layer::Ike, "UDP 4500 without the non-ESP marker"),
             }
         } else if dgram.dst.port() == L2TP_PORT {
             // The endpoint has dropped what it returns an error for; the
@@ -316,7 +319,7 @@ impl WindowsMachine {
                 context,
             };
             if let Err(e) = self.l2tp.handle_datagram_from(now, from, dgram.payload) {
-                self.diagnostics.count("l2tp", e.kind());
+                self.diagnostics.count(Layer::L2tp, e.kind());
             }
         } else {
             self.stack.counters.unhandled += 1;
@@ -421,7 +424,7 @@ impl WindowsMachine {
         match carrier {
             Carrier::L2tp(session) => {
                 if let Err(e) = self.l2tp.send_ppp(now, session, frame) {
-                    self.diagnostics.count("l2tp", e.kind());
+                    self.diagnostics.count(Layer::L2tp, e.kind());
                 }
             }
             Carrier::Pptp(call) => self.pptp.send_ppp(now, call, frame),

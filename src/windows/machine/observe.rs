@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use super::super::audit::{self, Audit, ServerAudit};
 use super::super::client::{DialOutcome, RasClient};
-use super::super::diagnostics::Diagnostics;
+use super::super::diagnostics::{Diagnostics, Layer};
 use super::super::eventlog::Event;
 use super::super::monitor::IpsecMonitor;
 use super::super::stack::StackCounters;
@@ -94,35 +94,39 @@ impl WindowsMachine {
             no_route,
             unhandled,
         } = self.stack.counters;
-        d.add("ip", "malformed packet", malformed);
-        d.add("ip", "not addressed to this machine", not_for_us);
-        d.add("ip", "no route", no_route);
-        d.add("ip", "no listener for protocol or port", unhandled);
+        d.add(Layer::Ip, "malformed packet", malformed);
+        d.add(Layer::Ip, "not addressed to this machine", not_for_us);
+        d.add(Layer::Ip, "no route", no_route);
+        d.add(Layer::Ip, "no listener for protocol or port", unhandled);
         if let Some(c) = &self.client {
             let c = c.counters();
-            d.add("ras", "dial while connected or dialling", c.dial_while_busy);
-            d.add("ppp", "IP packet refused by the link", c.send_refused);
+            d.add(
+                Layer::Ras,
+                "dial while connected or dialling",
+                c.dial_while_busy,
+            );
+            d.add(Layer::Ppp, "IP packet refused by the link", c.send_refused);
             add_link(&mut d, c.ppp);
         }
         if let Some(s) = &self.server {
             let s = s.counters();
-            d.add("ppp", "frame for an unknown call", s.unknown_session);
-            d.add("ppp", "IP packet refused by the link", s.send_refused);
+            d.add(Layer::Ppp, "frame for an unknown call", s.unknown_session);
+            d.add(Layer::Ppp, "IP packet refused by the link", s.send_refused);
             add_link(&mut d, s.ppp);
         }
         d.add(
-            "ike",
+            Layer::Ike,
             "duplicate left to the retransmission timer",
             self.ipsec.ike_duplicates_ignored(),
         );
         for (what, n) in self.ipsec.driver_drops() {
-            d.add("ipsec", what, n);
+            d.add(Layer::Ipsec, what, n);
         }
         for (what, n) in self.pptp.refusals() {
-            d.add("pptp", *what, *n);
+            d.add(Layer::Pptp, *what, *n);
         }
         d.add(
-            "tcp",
+            Layer::Tcp,
             "address TCP cannot listen on (beyond eight)",
             self.pptp.tcp_addresses_refused(),
         );
@@ -131,7 +135,7 @@ impl WindowsMachine {
 }
 
 fn add_link(d: &mut Diagnostics, c: crate::ppp::link::LinkCounters) {
-    d.add("ppp", "malformed frame", c.malformed_frames);
-    d.add("ppp", "control packet refused", c.refused_packets);
-    d.add("ppp", "packet outside its phase", c.out_of_phase);
+    d.add(Layer::Ppp, "malformed frame", c.malformed_frames);
+    d.add(Layer::Ppp, "control packet refused", c.refused_packets);
+    d.add(Layer::Ppp, "packet outside its phase", c.out_of_phase);
 }
