@@ -18,6 +18,20 @@ pub trait TimerKind: Copy {
     fn index(self) -> usize;
 }
 
+/// `TimerKind` for a fieldless `Timer` enum of `$count` variants, whose
+/// slot is its position: `timer_kind!(Timer, 2);`.
+macro_rules! timer_kind {
+    ($timer:ty, $count:expr) => {
+        impl $crate::timer::TimerKind for $timer {
+            const COUNT: usize = $count;
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+pub(crate) use timer_kind;
+
 /// One deadline, or none, per timer of `T`; `N` is `T::COUNT`, checked
 /// when the table is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,12 +100,7 @@ mod tests {
         Ack,
     }
 
-    impl TimerKind for Timer {
-        const COUNT: usize = 2;
-        fn index(self) -> usize {
-            self as usize
-        }
-    }
+    timer_kind!(Timer, 2);
 
     fn s(n: u64) -> Duration {
         Duration::from_secs(n)

@@ -70,12 +70,7 @@ enum Timer {
     Ack,
 }
 
-impl TimerKind for Timer {
-    const COUNT: usize = 2;
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+crate::timer::timer_kind!(Timer, 2);
 
 /// What to do with a received control message's Ns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,12 +20,7 @@ enum Timer {
     Ack,
 }
 
-impl TimerKind for Timer {
-    const COUNT: usize = 1;
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+crate::timer::timer_kind!(Timer, 1);
 
 #[derive(Debug, Clone)]
 pub(super) struct DataChannel {

@@ -79,12 +79,7 @@ enum Timer {
     GiveUp,
 }
 
-impl TimerKind for Timer {
-    const COUNT: usize = 1;
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+crate::timer::timer_kind!(Timer, 1);
 
 type Timers = TimerTable<Timer, { Timer::COUNT }>;
 

@@ -57,12 +57,7 @@ enum Timer {
     Restart,
 }
 
-impl TimerKind for Timer {
-    const COUNT: usize = 1;
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+crate::timer::timer_kind!(Timer, 1);
 
 /// The policy's judgement of one option of the peer's Configure-Request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -177,12 +177,7 @@ enum Timer {
     Negotiate,
 }
 
-impl TimerKind for Timer {
-    const COUNT: usize = 1;
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+crate::timer::timer_kind!(Timer, 1);
 
 #[derive(Clone)]
 pub struct Link {

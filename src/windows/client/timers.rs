@@ -11,12 +11,7 @@ pub(super) enum Timer {
     Ping,
 }
 
-impl TimerKind for Timer {
-    const COUNT: usize = 2;
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+crate::timer::timer_kind!(Timer, 2);
 
 /// One deadline per `Timer`.
 pub(super) type Timers = TimerTable<Timer, { Timer::COUNT }>;
