@@ -227,6 +227,6 @@ mod tests {
             (3, 4)
         );
         assert_eq!(XP_SP2.l2tp.firmware, XP_RTM.l2tp.firmware);
-        assert!(SERVER_2003.rras && !XP_SP2.rras);
+        assert_eq!((SERVER_2003.rras, XP_SP2.rras), (true, false));
     }
 }

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
 
 use super::eventlog::{Arg, Event, EventType, Log};
 use super::monitor::{IpsecMonitor, MonitorSa};
@@ -106,9 +107,11 @@ impl IpsecComponents {
         offload: NicOffload,
         enable_offload: bool,
         ras_errors: &'static RasErrors,
-        ike_rng: ChaCha20Rng,
-        driver_rng: ChaCha20Rng,
+        rng: &mut ChaCha20Rng,
     ) -> Self {
+        // IKE's generator first, then the driver's (their order fixes the run).
+        let ike_rng = ChaCha20Rng::from_rng(&mut *rng);
+        let driver_rng = ChaCha20Rng::from_rng(&mut *rng);
         let my_cert = ike_config
             .identity
             .as_ref()

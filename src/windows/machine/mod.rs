@@ -148,8 +148,7 @@ impl WindowsMachine {
             settings.offload,
             config.registry.enable_offload != 0,
             &version.ras_errors,
-            ChaCha20Rng::from_rng(&mut rng),
-            ChaCha20Rng::from_rng(&mut rng),
+            &mut rng,
         );
         let addresses: Vec<Ipv4Addr> = config.interfaces.iter().map(|i| i.1).collect();
         let pptp = PptpCalls::new(
