@@ -35,5 +35,6 @@ pub mod seed;
 pub mod tcp;
 pub mod timer;
 pub mod trace;
+pub mod values;
 pub mod windows;
 pub mod wire;

@@ -242,7 +242,7 @@ impl Faults {
                         }
                         out.push(c);
                     }
-                    FaultAction::Delay(by) => {
+                    FaultAction::Delay { by } => {
                         record(AppliedAction::Delay, &c.packet);
                         c.delay += by;
                         out.push(c);
@@ -482,7 +482,12 @@ mod tests {
         let mut f = Faults::new(
             1,
             &[
-                rule(FaultAction::Delay(Duration::from_millis(200)), 1.0),
+                rule(
+                    FaultAction::Delay {
+                        by: Duration::from_millis(200),
+                    },
+                    1.0,
+                ),
                 rule(FaultAction::Duplicate, 1.0),
             ],
         );

@@ -487,7 +487,12 @@ fn corrupt_fault_breaks_the_udp_checksum_at_the_receiver() {
 fn duplicate_and_delay_faults() {
     on_both_engines(|| {
         let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
-        let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
+        let delay = wan_fault(
+            "wan",
+            FaultAction::Delay { by: ms(200) },
+            1.0,
+            Some((1500, 2500)),
+        );
         let (mut sim, log) = routed(vec![dup, delay], &[1000, 2000]);
         sim.run(ms(3000), |_| false).unwrap();
         assert_eq!(
@@ -505,7 +510,12 @@ fn duplicate_and_delay_faults() {
 fn applied_faults_name_time_site_action_rule_and_packet() {
     on_both_engines(|| {
         let dup = wan_fault("wan", FaultAction::Duplicate, 1.0, Some((0, 1500)));
-        let delay = wan_fault("wan", FaultAction::Delay(ms(200)), 1.0, Some((1500, 2500)));
+        let delay = wan_fault(
+            "wan",
+            FaultAction::Delay { by: ms(200) },
+            1.0,
+            Some((1500, 2500)),
+        );
         let mut drop = wan_fault("router", FaultAction::Drop, 1.0, Some((2500, 3500)));
         drop.site = FaultSite::Host("router".into());
         let (mut sim, _) = routed(vec![dup, delay, drop], &[1000, 2000, 3000]);
@@ -569,7 +579,7 @@ fn nat_refusals_are_applied_faults_of_the_nat_host() {
 fn lossy_run(seed: u64) -> (Vec<CapturedPacket>, Vec<u8>, Vec<Seen>) {
     let faults = vec![
         wan_fault("internet", FaultAction::Drop, 0.3, None),
-        wan_fault("internet", FaultAction::Delay(ms(3)), 0.5, None),
+        wan_fault("internet", FaultAction::Delay { by: ms(3) }, 0.5, None),
         wan_fault("lan", FaultAction::Duplicate, 0.2, None),
     ];
     let pings: Vec<u64> = (1..=40).map(|i| i * 50).collect();

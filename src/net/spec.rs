@@ -136,18 +136,41 @@ impl<'de> serde::Deserialize<'de> for ProtoMatch {
     }
 }
 
-/// Which packets a fault applies to; every field set must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PacketMatch {
+/// Which packets a fault applies to; every field set must match. `Hosts`
+/// is how the ends are named: addresses here, host names in a scenario's
+/// `match:` (which the harness turns into addresses with `with_hosts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PacketMatch<Hosts = Vec<Ipv4Addr>> {
+    #[serde(default)]
     pub protocol: Option<ProtoMatch>,
     /// Source or destination port (UDP/TCP).
+    #[serde(default)]
     pub port: Option<u16>,
+    #[serde(default)]
     pub src_port: Option<u16>,
+    #[serde(default)]
     pub dst_port: Option<u16>,
     /// Source address in this list; empty = any.
-    pub from: Vec<Ipv4Addr>,
+    #[serde(default)]
+    pub from: Hosts,
     /// Destination address in this list; empty = any.
-    pub toward: Vec<Ipv4Addr>,
+    #[serde(default)]
+    pub toward: Hosts,
+}
+
+impl<Hosts> PacketMatch<Hosts> {
+    /// The same match with its ends named another way.
+    pub fn with_hosts<Other>(&self, mut name: impl FnMut(&Hosts) -> Other) -> PacketMatch<Other> {
+        PacketMatch {
+            protocol: self.protocol,
+            port: self.port,
+            src_port: self.src_port,
+            dst_port: self.dst_port,
+            from: name(&self.from),
+            toward: name(&self.toward),
+        }
+    }
 }
 
 /// Where `corrupt` starts flipping: past the IP header, past the UDP
@@ -161,14 +184,23 @@ pub enum CorruptAfter {
     EspHeader,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a fault does to a matching packet, under the scenario's names
+/// (`action: delay, by: 200ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FaultAction {
+    #[serde(deserialize_with = "crate::values::no_fields")]
     Drop,
     /// One byte XORed with a seeded non-zero value at a seeded offset.
     Corrupt {
+        #[serde(default)]
         after: CorruptAfter,
     },
-    Delay(Duration),
+    Delay {
+        #[serde(with = "crate::values::dur")]
+        by: Duration,
+    },
+    #[serde(deserialize_with = "crate::values::no_fields")]
     Duplicate,
 }
 

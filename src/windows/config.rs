@@ -36,18 +36,47 @@ pub struct ManualPolicy {
     pub qm_offers: Vec<QmOffer>,
 }
 
-/// A local account on the RRAS server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A local account on the RRAS server (a scenario's `users:` entry).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct UserAccount {
     pub password: String,
+    #[serde(default)]
     pub dial_in: DialIn,
+}
+
+/// The WAN Miniport ports RRAS configures per VPN type (`ports:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Ports {
+    #[serde(default = "Ports::default_count")]
+    pub l2tp: u16,
+    #[serde(default = "Ports::default_count")]
+    pub pptp: u16,
+}
+
+impl Ports {
+    /// L2TP and PPTP ports of a Server 2003 RRAS installed for VPN.
+    pub const DEFAULT: u16 = 128;
+
+    fn default_count() -> u16 {
+        Ports::DEFAULT
+    }
+}
+
+impl Default for Ports {
+    fn default() -> Self {
+        Ports {
+            l2tp: Ports::DEFAULT,
+            pptp: Ports::DEFAULT,
+        }
+    }
 }
 
 /// What makes a machine an RRAS server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
-    pub l2tp_ports: u16,
-    pub pptp_ports: u16,
+    pub ports: Ports,
     /// Static address pool, inclusive. The server keeps the first address
     /// for its own end of every link, as RRAS does.
     pub pool: (Ipv4Addr, Ipv4Addr),
@@ -57,8 +86,6 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// L2TP and PPTP ports of a Server 2003 RRAS installed for VPN.
-    pub const DEFAULT_PORTS: u16 = 128;
     /// Without a static pool RRAS asks DHCP, and with no DHCP server it
     /// hands out Automatic Private IP addresses (KB 216805, event 20169):
     /// 169.254.0.0/16; the server keeps the first for itself.

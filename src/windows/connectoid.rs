@@ -32,13 +32,21 @@ pub enum ConnectoidEncryption {
     RequireMax,
 }
 
-/// One connectoid, dialled at `at`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One connectoid, dialled at `at` (a scenario host's `dial:`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DialConfig {
+    #[serde(with = "crate::values::dur")]
     pub at: Duration,
     pub server: Ipv4Addr,
+    #[serde(default, rename = "type")]
     pub vpn_type: VpnType,
     pub username: String,
     pub password: String,
+    #[serde(default)]
     pub encryption: ConnectoidEncryption,
+    /// "Use pre-shared key for authentication" (XP SP2 on, WINDOWS.md 6):
+    /// IKE authenticates with this key instead of the machine certificate.
+    #[serde(default)]
+    pub preshared_key: Option<String>,
 }

@@ -92,6 +92,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
             username: "alice".into(),
             password: password.into(),
             encryption: client_enc,
+            preshared_key: None,
         }),
         server: None,
         ics: None,
@@ -118,8 +119,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
         registry,
         dial: None,
         server: Some(ServerConfig {
-            l2tp_ports: 5,
-            pptp_ports: 5,
+            ports: Ports { l2tp: 5, pptp: 5 },
             pool: ([10, 10, 0, 100].into(), [10, 10, 0, 150].into()),
             users,
             policies: vec![policy],

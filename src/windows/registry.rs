@@ -102,12 +102,9 @@ impl Registry {
         }
     }
 
-    /// Sets a value by its registry name; false for a name the model
-    /// does not read.
-    pub fn set(&mut self, name: &str, value: u32) -> bool {
-        RegistryValue::from_name(name)
-            .map(|v| *self.slot(v) = value)
-            .is_some()
+    /// Sets one value (`set-registry`).
+    pub fn set(&mut self, value: RegistryValue, n: u32) {
+        *self.slot(value) = n;
     }
 
     /// These values with `values` set over them.
@@ -134,11 +131,11 @@ mod tests {
         for v in RegistryValue::ALL {
             assert_eq!(RegistryValue::from_name(v.name()), Some(v));
             let mut r = Registry::WINDOWS_DEFAULT;
-            assert!(r.set(v.name(), 7));
+            r.set(v, 7);
             assert_eq!(*r.slot(v), 7);
             let values = RegistryValues([(v, 9)].into_iter().collect());
             assert_eq!(*Registry::WINDOWS_DEFAULT.with(&values).slot(v), 9);
         }
-        assert!(!Registry::default().set("DisableNatT", 1));
+        assert_eq!(RegistryValue::from_name("DisableNatT"), None);
     }
 }

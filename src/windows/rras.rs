@@ -101,13 +101,23 @@ pub struct Conditions {
     pub tunnel_type: Option<Vec<TunnelType>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A remote access policy (a scenario's `policies:` entry).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Policy {
-    /// `None` names the built-in default policy (rendered from the catalog).
+    /// `None` names the built-in default policy (rendered from the
+    /// catalog); a scenario's policy always has a name.
+    #[serde(deserialize_with = "named")]
     pub name: Option<String>,
+    #[serde(default)]
     pub conditions: Conditions,
     pub permission: Permission,
+    #[serde(default)]
     pub profile: Profile,
+}
+
+fn named<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 impl Policy {

@@ -147,7 +147,7 @@ impl RrasServer {
 
     /// A PPTP call may be answered: a PPTP port is idle.
     pub fn pptp_port_free(&self) -> bool {
-        self.calls_of(TunnelType::Pptp).count() < usize::from(self.config.pptp_ports)
+        self.calls_of(TunnelType::Pptp).count() < usize::from(self.config.ports.pptp)
     }
 
     /// The RRAS console's Ports view: one line per port that has a call,
@@ -167,8 +167,8 @@ impl RrasServer {
             ));
         }
         for (tunnel, ports, kind) in [
-            (TunnelType::L2tp, self.config.l2tp_ports, "L2TP"),
-            (TunnelType::Pptp, self.config.pptp_ports, "PPTP"),
+            (TunnelType::L2tp, self.config.ports.l2tp, "L2TP"),
+            (TunnelType::Pptp, self.config.ports.pptp, "PPTP"),
         ] {
             let idle = usize::from(ports).saturating_sub(self.calls_of(tunnel).count());
             // The L2TP line always shows (as before PPTP ports existed).

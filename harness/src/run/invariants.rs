@@ -11,7 +11,7 @@ use l2tpsec::windows::catalog;
 
 use super::RunOutput;
 use crate::report::{LogName, Report};
-use crate::scenario::schema::{Scenario, TimelineKind};
+use crate::scenario::schema::{Command, Scenario};
 
 /// How long a dial may take at most before it must have a result: IKE
 /// gives up within about 80 s (main mode and quick mode resends) and L2TP
@@ -62,7 +62,7 @@ fn every_dial_ends(scenario: &Scenario, r: &Report, fail: &mut impl FnMut(&'stat
         let redials = scenario
             .timeline
             .iter()
-            .filter(|a| a.host == d.host && a.action == TimelineKind::Dial && a.at < end)
+            .filter(|a| a.host == d.host && a.command == Command::Dial && a.at < end)
             .map(|a| a.at);
         let Some(last) = first.into_iter().chain(redials).max() else {
             continue;

@@ -11,11 +11,10 @@ use l2tpsec::net;
 use l2tpsec::windows::config as win;
 use l2tpsec::windows::config::ManualPolicy;
 use l2tpsec::windows::ipsec as offers;
-use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::rras;
 
 use super::error::RunError;
-use crate::scenario::schema::{self, ForwardProtocol, Host, NatConfig, Role, Scenario};
+use crate::scenario::schema::{self, Host, NatConfig, Role, Scenario};
 
 /// Every Windows host's configuration, in scenario order, with the
 /// scenario's certificates minted for `seed`: what `run` gives the
@@ -71,19 +70,6 @@ pub fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
         &mut rng,
     )
     .map_err(|e| RunError::Setup(format!("pki: {e}")))
-}
-
-pub(super) fn timeline_command(a: &schema::TimelineAction) -> Command {
-    match a.action {
-        schema::TimelineKind::StopService => Command::StopPolicyAgent,
-        schema::TimelineKind::StartService => Command::StartPolicyAgent,
-        schema::TimelineKind::Dial => Command::Dial,
-        schema::TimelineKind::HangUp => Command::HangUp,
-        schema::TimelineKind::SetRegistry => Command::SetRegistry {
-            name: a.name.clone().unwrap_or_default(),
-            value: a.value.unwrap_or_default(),
-        },
-    }
 }
 
 fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
@@ -160,14 +146,7 @@ fn forwards(scenario: &Scenario, cfg: &NatConfig) -> Vec<net::Forward> {
     cfg.forward
         .iter()
         .filter_map(|r| {
-            let to = *scenario.hosts.get(&r.to)?.interfaces.get(&cfg.inside)?;
-            Some(match (r.protocol, r.port) {
-                (ForwardProtocol::Udp, Some(port)) => net::Forward::Udp { port, to },
-                (ForwardProtocol::Tcp, Some(port)) => net::Forward::Tcp { port, to },
-                (ForwardProtocol::Esp, _) => net::Forward::Esp { to },
-                (ForwardProtocol::Gre, _) => net::Forward::Gre { to },
-                _ => return None,
-            })
+            r.resolve(|to| scenario.hosts.get(to)?.interfaces.get(&cfg.inside).copied())
         })
         .collect()
 }
@@ -217,20 +196,8 @@ pub(super) fn network_spec(
             } else {
                 net::FaultSite::Host(f.at.clone())
             },
-            matcher: net::PacketMatch {
-                protocol: f.matcher.protocol,
-                port: f.matcher.port,
-                src_port: f.matcher.src_port,
-                dst_port: f.matcher.dst_port,
-                from: addresses_of(&f.matcher.from.0),
-                toward: addresses_of(&f.matcher.toward.0),
-            },
-            action: match f.action() {
-                schema::FaultAction::Drop => net::FaultAction::Drop,
-                schema::FaultAction::Corrupt { after } => net::FaultAction::Corrupt { after },
-                schema::FaultAction::Delay(d) => net::FaultAction::Delay(d),
-                schema::FaultAction::Duplicate => net::FaultAction::Duplicate,
-            },
+            matcher: f.matcher.with_hosts(|names| addresses_of(&names.0)),
+            action: f.action,
             probability: f.probability,
             active: f.active,
         })
@@ -291,37 +258,20 @@ fn machine_config(
             "host '{name}' is not a Windows machine"
         )));
     };
-    let dial = host.dial.as_ref().map(|d| win::DialConfig {
-        at: d.at,
-        server: d.server,
-        vpn_type: d.kind,
-        username: d.username.clone(),
-        password: d.password.clone(),
-        encryption: d.encryption,
-    });
     let server = host.role.is_rras().then(|| win::ServerConfig {
-        l2tp_ports: host.ports.l2tp,
-        pptp_ports: host.ports.pptp,
+        ports: host.ports,
         pool: host
             .address_pool
             .map_or(win::ServerConfig::AUTONET_POOL, |p| (p.first, p.last)),
         users: host
             .users
             .iter()
-            .map(|(user, u)| {
-                (
-                    user.to_string(),
-                    win::UserAccount {
-                        password: u.password.clone(),
-                        dial_in: u.dial_in,
-                    },
-                )
-            })
+            .map(|(user, u)| (user.to_string(), u.clone()))
             .collect::<BTreeMap<_, _>>(),
-        policies: match &host.policies {
-            None => vec![rras::Policy::server_2003_default()],
-            Some(list) => list.iter().map(policy).collect(),
-        },
+        policies: host
+            .policies
+            .clone()
+            .unwrap_or_else(|| vec![rras::Policy::server_2003_default()]),
     });
     Ok(win::MachineConfig {
         name: name.to_string(),
@@ -329,7 +279,7 @@ fn machine_config(
         interfaces: interfaces(scenario, host),
         gateway: host.gateway,
         registry: edition.profile().registry.with(&host.registry),
-        dial,
+        dial: host.dial.clone(),
         server,
         ics: match (&host.nat, host.role.is_client()) {
             (Some(n), true) => host
@@ -341,13 +291,4 @@ fn machine_config(
         ipsec: ipsec_settings(scenario, host, pki)?,
         seed,
     })
-}
-
-fn policy(p: &schema::Policy) -> rras::Policy {
-    rras::Policy {
-        name: Some(p.name.clone()),
-        conditions: p.conditions.clone(),
-        permission: p.permission,
-        profile: p.profile.clone(),
-    }
 }

@@ -12,7 +12,7 @@ mod lower;
 mod observe;
 
 pub use error::RunError;
-use lower::{interfaces, nat, network_spec, timeline_command};
+use lower::{interfaces, nat, network_spec};
 pub use lower::{machine_configs, mint_pki};
 
 use std::cell::RefCell;
@@ -108,7 +108,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             .map_err(|e| RunError::Simulation(e.to_string()))?;
         if let Some((_, m)) = windows.iter().find(|(n, _)| *n == action.host) {
             let _span = l2tpsec::trace::host_span(&action.host, now).entered();
-            m.borrow_mut().apply(now, &timeline_command(action));
+            m.borrow_mut().apply(now, &action.command);
         }
     }
 

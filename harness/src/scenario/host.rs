@@ -13,11 +13,11 @@ use super::named::NamedMap;
 use super::values::dur;
 use super::values::AddressPool;
 use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
-use l2tpsec::net::{EspNat, GreNat};
+use l2tpsec::net::{EspNat, Forward, GreNat};
 use l2tpsec::windows::config::Edition;
-use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
+use l2tpsec::windows::config::{DialConfig, NicOffload, Ports, UserAccount};
 use l2tpsec::windows::registry::RegistryValues;
-use l2tpsec::windows::rras::{Conditions, DialIn, Permission, Profile};
+use l2tpsec::windows::rras::Policy;
 
 // --------------------------------------------------------------------- hosts
 
@@ -109,7 +109,7 @@ pub struct Host {
     pub nic: Nic,
     /// Client only: one connectoid, dialled at `dial.at`.
     #[serde(default)]
-    pub dial: Option<Dial>,
+    pub dial: Option<DialConfig>,
     /// Windows only: RAS tracing logs turned on (`--logs` writes them).
     #[serde(default)]
     pub tracing: Vec<TraceLog>,
@@ -124,7 +124,7 @@ pub struct Host {
     pub address_pool: Option<AddressPool>,
     /// RRAS only: local accounts.
     #[serde(default)]
-    pub users: NamedMap<User>,
+    pub users: NamedMap<UserAccount>,
     /// RRAS only: remote access policies in order; absent = the Server 2003
     /// default policy (`rras::Policy::server_2003_default`).
     #[serde(default)]
@@ -199,20 +199,6 @@ pub struct Services {
     pub policy_agent: ServiceState,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ServiceName {
-    PolicyAgent,
-}
-
-impl ServiceName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServiceName::PolicyAgent => "policy-agent",
-        }
-    }
-}
-
 /// A RAS tracing log `netsh ras set tracing <name> enabled` turns on,
 /// written to %windir%\tracing\<NAME>.LOG (`--logs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -240,24 +226,6 @@ pub struct Nic {
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Dial {
-    #[serde(with = "dur")]
-    pub at: Duration,
-    pub server: Ipv4Addr,
-    #[serde(default, rename = "type")]
-    pub kind: VpnType,
-    pub username: String,
-    pub password: String,
-    #[serde(default)]
-    pub encryption: ConnectoidEncryption,
-    /// XP SP2 only: IKE authenticates with this key instead of the machine
-    /// certificate ("use pre-shared key for authentication", WINDOWS.md 6).
-    #[serde(default)]
-    pub preshared_key: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct NatConfig {
     /// Network names (the host must have interfaces on both).
     pub inside: String,
@@ -279,80 +247,17 @@ pub struct NatConfig {
     pub port_preservation: bool,
     /// Static port forwarding to inside hosts; nat hosts only.
     #[serde(default)]
-    pub forward: Vec<ForwardRule>,
+    pub forward: Vec<Forward<String>>,
 }
 
 fn default_esp() -> EspNat {
     EspNat::Translate
 }
 
-/// What a `forward` rule forwards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ForwardProtocol {
-    Udp,
-    Tcp,
-    Esp,
-    Gre,
-}
-
-/// `{protocol: udp, port: 500, to: server}`: what arrives on the outside
-/// address goes to the inside host `to` (SCENARIOS.md, second round).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct ForwardRule {
-    pub protocol: ForwardProtocol,
-    /// UDP and TCP only.
-    #[serde(default)]
-    pub port: Option<u16>,
-    pub to: String,
+fn yes() -> bool {
+    true
 }
 
 fn default_udp_timeout() -> Duration {
     Duration::from_secs(60)
-}
-
-fn ports_default() -> u16 {
-    l2tpsec::windows::config::ServerConfig::DEFAULT_PORTS
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Ports {
-    #[serde(default = "ports_default")]
-    pub l2tp: u16,
-    #[serde(default = "ports_default")]
-    pub pptp: u16,
-}
-
-impl Default for Ports {
-    fn default() -> Self {
-        Ports {
-            l2tp: ports_default(),
-            pptp: ports_default(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct User {
-    pub password: String,
-    #[serde(default)]
-    pub dial_in: DialIn,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Policy {
-    pub name: String,
-    #[serde(default)]
-    pub conditions: Conditions,
-    pub permission: Permission,
-    #[serde(default)]
-    pub profile: Profile,
-}
-
-fn yes() -> bool {
-    true
 }

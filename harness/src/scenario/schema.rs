@@ -15,14 +15,19 @@ pub use crate::scenario::values::{
     AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol,
 };
 pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
-pub use l2tpsec::net::{CorruptAfter, EspNat, GreNat, ProtoMatch as MatchProtocol};
+pub use l2tpsec::net::{
+    CorruptAfter, EspNat, FaultAction, Forward, GreNat, PacketMatch, ProtoMatch as MatchProtocol,
+};
 pub use l2tpsec::windows::catalog::Locale;
 pub use l2tpsec::windows::config::Edition;
-pub use l2tpsec::windows::config::{ConnectoidEncryption, NicOffload, VpnType};
+pub use l2tpsec::windows::config::{
+    ConnectoidEncryption, DialConfig, NicOffload, Ports, UserAccount, VpnType,
+};
 pub use l2tpsec::windows::eventlog::Log as LogName;
+pub use l2tpsec::windows::machine::{Command, Service};
 pub use l2tpsec::windows::registry::{RegistryValue, RegistryValues};
 pub use l2tpsec::windows::rras::{
-    AuthMethod, Conditions, DialIn, EncryptionLevel, Permission, Profile, TunnelType,
+    AuthMethod, Conditions, DialIn, EncryptionLevel, Permission, Policy, Profile, TunnelType,
 };
 
 fn one() -> u64 {
@@ -129,104 +134,33 @@ pub struct Network {
 
 // -------------------------------------------------------------------- faults
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FaultActionKind {
-    Drop,
-    Corrupt,
-    Delay,
-    Duplicate,
-}
-
-/// A fault's action with its parameters (built from the flat YAML fields).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultAction {
-    Drop,
-    Corrupt { after: CorruptAfter },
-    Delay(Duration),
-    Duplicate,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct PacketMatch {
-    #[serde(default)]
-    pub protocol: Option<MatchProtocol>,
-    /// Either side.
-    #[serde(default)]
-    pub port: Option<u16>,
-    #[serde(default)]
-    pub src_port: Option<u16>,
-    #[serde(default)]
-    pub dst_port: Option<u16>,
-    /// Host names; empty = any.
-    #[serde(default)]
-    pub from: HostList,
-    #[serde(default)]
-    pub toward: HostList,
-}
-
+/// A fault: where, which packets (by host name), and the library's action
+/// with its own fields beside `at` and `match` (`action: delay, by: 200ms`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 pub struct Fault {
     /// A network (segment) or a router/nat host.
     pub at: String,
     #[serde(default, rename = "match")]
-    pub matcher: PacketMatch,
-    pub action: FaultActionKind,
-    /// corrupt only (default ip).
-    #[serde(default)]
-    pub after: Option<CorruptAfter>,
-    /// delay only (required there).
-    #[serde(default, with = "dur::option")]
-    pub by: Option<Duration>,
+    pub matcher: PacketMatch<HostList>,
+    #[serde(flatten)]
+    pub action: FaultAction,
     #[serde(default = "probability_one")]
     pub probability: f64,
     #[serde(default, with = "dur::window")]
     pub active: Option<(Duration, Duration)>,
 }
 
-impl Fault {
-    /// The action with its parameters; validation guarantees `by` for delay.
-    pub fn action(&self) -> FaultAction {
-        match self.action {
-            FaultActionKind::Drop => FaultAction::Drop,
-            FaultActionKind::Corrupt => FaultAction::Corrupt {
-                after: self.after.unwrap_or_default(),
-            },
-            FaultActionKind::Delay => FaultAction::Delay(self.by.unwrap_or_default()),
-            FaultActionKind::Duplicate => FaultAction::Duplicate,
-        }
-    }
-}
-
 // ------------------------------------------------------------------ timeline
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TimelineKind {
-    StopService,
-    StartService,
-    /// Dial the host's connectoid (again).
-    Dial,
-    HangUp,
-    /// Set a registry value (`name`, `value`), e.g. EnableOffload=0.
-    SetRegistry,
-}
-
+/// A timeline entry: when, on which host, and the library's command with
+/// its own fields (`action: set-registry, name: EnableOffload, value: 0`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 pub struct TimelineAction {
     #[serde(with = "dur")]
     pub at: Duration,
     pub host: String,
-    pub action: TimelineKind,
-    /// stop-service / start-service.
-    #[serde(default)]
-    pub service: Option<ServiceName>,
-    /// set-registry: the value name as in `registry:`.
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub value: Option<u32>,
+    #[serde(flatten)]
+    pub command: Command,
 }

@@ -30,17 +30,56 @@ pub enum EspNat {
 }
 
 /// A static forwarding rule: what arrives on the public address goes to
-/// `to` (SCENARIOS.md `forward`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Forward {
+/// `to` (SCENARIOS.md `forward`: `{protocol: udp, port: 500, to: server}`,
+/// where `To` is a host name until the harness resolves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "protocol", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Forward<To = Ipv4Addr> {
     /// UDP to this public port goes to the same port on `to`.
-    Udp { port: u16, to: Ipv4Addr },
+    Udp { port: u16, to: To },
     /// TCP to this public port goes to the same port on `to`.
-    Tcp { port: u16, to: Ipv4Addr },
+    Tcp { port: u16, to: To },
     /// ESP from a peer no inside host has sent ESP to goes to `to`.
-    Esp { to: Ipv4Addr },
+    Esp { to: To },
     /// GRE that maps to no inside host goes to `to`.
-    Gre { to: Ipv4Addr },
+    Gre { to: To },
+}
+
+impl<To> Forward<To> {
+    pub fn to(&self) -> &To {
+        match self {
+            Forward::Udp { to, .. }
+            | Forward::Tcp { to, .. }
+            | Forward::Esp { to }
+            | Forward::Gre { to } => to,
+        }
+    }
+
+    /// What it forwards: its protocol and port; two rules of one NAT must
+    /// not forward the same.
+    pub fn what(&self) -> (&'static str, Option<u16>) {
+        match self {
+            Forward::Udp { port, .. } => ("udp", Some(*port)),
+            Forward::Tcp { port, .. } => ("tcp", Some(*port)),
+            Forward::Esp { .. } => ("esp", None),
+            Forward::Gre { .. } => ("gre", None),
+        }
+    }
+
+    /// The same rule toward `to` named another way; `None` when `resolve`
+    /// finds no such host.
+    pub fn resolve<Other>(
+        &self,
+        resolve: impl FnOnce(&To) -> Option<Other>,
+    ) -> Option<Forward<Other>> {
+        let to = resolve(self.to())?;
+        Some(match *self {
+            Forward::Udp { port, .. } => Forward::Udp { port, to },
+            Forward::Tcp { port, .. } => Forward::Tcp { port, to },
+            Forward::Esp { .. } => Forward::Esp { to },
+            Forward::Gre { .. } => Forward::Gre { to },
+        })
+    }
 }
 
 /// First port handed out when an inside host's own port is taken.

@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
+use serde::Deserialize;
 
 use super::audit::SentAudit;
 use super::carrier::Carrier;
@@ -23,6 +24,7 @@ use super::ipsec::{
     optional_quick_mode_offers, quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
 };
 use super::pptp_calls::{Outgoing, PptpCalls};
+use super::registry::RegistryValue;
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::IpStack;
 use super::version::NatTSupport;
@@ -35,14 +37,35 @@ use crate::wire::flow::{NAT_T_PORT, NON_ESP_MARKER, NON_ESP_MARKER_LEN};
 use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
 use crate::wire::{icmp, ipv4, udp, Flow};
 
-/// What a scenario's timeline does to a machine (SCENARIOS.md `timeline`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a scenario's timeline does to a machine (SCENARIOS.md
+/// `timeline`), under the scenario's names: `{action: set-registry, name:
+/// EnableOffload, value: 0}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Command {
-    StopPolicyAgent,
-    StartPolicyAgent,
+    StopService {
+        service: Service,
+    },
+    StartService {
+        service: Service,
+    },
+    /// Dial the host's connectoid (again).
+    #[serde(deserialize_with = "crate::values::no_fields")]
     Dial,
+    #[serde(deserialize_with = "crate::values::no_fields")]
     HangUp,
-    SetRegistry { name: String, value: u32 },
+    SetRegistry {
+        name: RegistryValue,
+        value: u32,
+    },
+}
+
+/// A Windows service the timeline stops and starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    /// IPSec Policy Agent (PolicyAgent).
+    PolicyAgent,
 }
 
 /// Internet Connection Sharing on this machine (claim A9).
@@ -94,7 +117,7 @@ impl WindowsMachine {
                 host_name: config.name.clone(),
                 vendor_name: version.l2tp.vendor.into(),
                 receive_window: version.l2tp.receive_window,
-                max_sessions: config.server.as_ref().map_or(0, |s| s.l2tp_ports),
+                max_sessions: config.server.as_ref().map_or(0, |s| s.ports.l2tp),
                 hello_interval: version.l2tp.hello_interval,
                 firmware_revision: version.l2tp.firmware,
             },
@@ -191,7 +214,7 @@ impl WindowsMachine {
             .config
             .server
             .as_ref()
-            .is_some_and(|s| s.pptp_ports > 0)
+            .is_some_and(|s| s.ports.pptp > 0)
         {
             machine.pptp.listen(Duration::ZERO);
         }
@@ -206,7 +229,7 @@ impl WindowsMachine {
         let Some(s) = &self.config.server else {
             return;
         };
-        let automatic = self.config.registry.prohibit_ipsec == 0 && s.l2tp_ports > 0;
+        let automatic = self.config.registry.prohibit_ipsec == 0 && s.ports.l2tp > 0;
         let manual = self.config.ipsec.manual_policy.as_ref();
         if (automatic || manual.is_some())
             && !self.ipsec.apply_l2tp_policy(
@@ -234,8 +257,12 @@ impl WindowsMachine {
     /// Applies a timeline action at `now`.
     pub fn apply(&mut self, now: Duration, command: &Command) {
         match command {
-            Command::StopPolicyAgent => self.ipsec.stop_agent(now),
-            Command::StartPolicyAgent => {
+            Command::StopService {
+                service: Service::PolicyAgent,
+            } => self.ipsec.stop_agent(now),
+            Command::StartService {
+                service: Service::PolicyAgent,
+            } => {
                 self.ipsec.start_agent();
                 // RRAS re-applies its L2TP policy when the agent returns;
                 // a client's RASMAN does so at its next dial.
@@ -252,10 +279,7 @@ impl WindowsMachine {
                 }
             }
             Command::SetRegistry { name, value } => {
-                if !self.config.registry.set(name, *value) {
-                    self.diagnostics
-                        .count(Layer::Registry, format!("value not modelled: {name}"));
-                }
+                self.config.registry.set(*name, *value);
                 self.ipsec
                     .set_enable_offload(self.config.registry.enable_offload != 0);
                 if let Some(c) = self.client.as_mut() {

@@ -67,7 +67,7 @@ fn sample_scenario_merges_over_its_base() {
     // merged: base's fields plus the scenario's encryption
     assert_eq!(dial.username, "alice");
     assert_eq!(dial.encryption, ConnectoidEncryption::RequireMax);
-    assert_eq!(dial.kind, VpnType::L2tp);
+    assert_eq!(dial.vpn_type, VpnType::L2tp);
     assert_eq!(client.registry.get(RegistryValue::EnableOffload), Some(0));
     assert_eq!(
         client
@@ -95,7 +95,7 @@ fn sample_scenario_merges_over_its_base() {
         s.networks.get("lan").unwrap().latency,
         Duration::from_millis(1)
     );
-    assert_eq!(s.faults[0].action(), FaultAction::Drop);
+    assert_eq!(s.faults[0].action, FaultAction::Drop);
     assert_eq!(s.faults[0].matcher.port, Some(500));
     assert_eq!(s.faults[0].matcher.toward.0, ["server"]);
     assert_eq!(
@@ -103,8 +103,10 @@ fn sample_scenario_merges_over_its_base() {
         Some((Duration::ZERO, Duration::from_secs(400)))
     );
     assert_eq!(
-        s.faults[1].action(),
-        FaultAction::Delay(Duration::from_millis(200))
+        s.faults[1].action,
+        FaultAction::Delay {
+            by: Duration::from_millis(200)
+        }
     );
     assert_eq!(s.faults[1].matcher.from.0, ["client", "server"]);
     assert_eq!(s.timeline.len(), 3);
@@ -129,7 +131,7 @@ fn defaults_are_windows_defaults() {
     assert!(c.trusts.is_empty() && c.certificate.is_none());
     let d = c.dial.as_ref().unwrap();
     assert_eq!(
-        (d.kind, d.encryption),
+        (d.vpn_type, d.encryption),
         (VpnType::L2tp, ConnectoidEncryption::Require)
     );
     let srv = s.hosts.get("server").unwrap();
@@ -294,29 +296,43 @@ fn role_specific_fields_are_checked() {
 #[test]
 fn forward_rules_are_checked_where_they_are_written() {
     let text = format!(
-        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat:\n      inside: lan\n      outside: wan\n      forward:\n        - {{protocol: udp, to: server}}\n        - {{protocol: esp, port: 50, to: server}}\n        - {{protocol: tcp, port: 1723, to: ghost}}\n        - {{protocol: tcp, port: 1723, to: outsider}}\n  outsider:\n    role: router\n    interfaces: {{wan: 198.51.100.9}}\n"
+        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat:\n      inside: lan\n      outside: wan\n      forward:\n        - {{protocol: tcp, port: 1723, to: ghost}}\n        - {{protocol: tcp, port: 1723, to: outsider}}\n  outsider:\n    role: router\n    interfaces: {{wan: 198.51.100.9}}\n"
     ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n");
     let e = error_of(&text);
     let lines: Vec<&str> = e.lines().collect();
-    assert_eq!(lines.len(), 5, "{e}");
+    assert_eq!(lines.len(), 3, "{e}");
     assert!(
-        lines[0].contains("x.yaml:20:11: a udp forward needs 'port'"),
+        lines[0].contains("unknown host 'ghost' in hosts.gw.nat.forward[0].to"),
         "{e}"
     );
     assert!(
-        lines[1].contains("x.yaml:21:27: an esp or gre forward has no port"),
+        lines[1].contains("forwards the same thing as hosts.gw.nat.forward[0]"),
         "{e}"
     );
     assert!(
-        lines[2].contains("unknown host 'ghost' in hosts.gw.nat.forward[2].to"),
+        lines[2].contains("'outsider' has no interface on gw's inside network 'lan'"),
         "{e}"
     );
+}
+
+#[test]
+fn a_forward_has_the_shape_of_the_librarys() {
+    let gw = |rule: &str| {
+        format!(
+            "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat:\n      inside: lan\n      outside: wan\n      forward:\n        - {rule}\n"
+        )
+        .replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n")
+    };
+    let e = error_of(&gw("{protocol: udp, to: server}"));
+    assert!(e.contains("x.yaml:20:11: missing field 'port'"), "{e}");
+    let e = error_of(&gw("{protocol: esp, port: 50, to: server}"));
     assert!(
-        lines[3].contains("forwards the same thing as hosts.gw.nat.forward[2]"),
+        e.contains("x.yaml:20:27: unknown field 'port', expected one of: to"),
         "{e}"
     );
+    let e = error_of(&gw("{protocol: sctp, to: server}"));
     assert!(
-        lines[4].contains("'outsider' has no interface on gw's inside network 'lan'"),
+        e.contains("unknown value 'sctp', expected one of: udp | tcp | esp | gre"),
         "{e}"
     );
 }
@@ -343,13 +359,16 @@ fn gre_settings_are_for_nat_hosts_and_a_gre_forward_has_no_port() {
     let e = error_of(&format!(
         "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat: {{inside: lan, outside: wan, forward: [{{protocol: gre, port: 47, to: server}}]}}\n"
     ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n"));
-    assert!(e.contains("an esp or gre forward has no port"), "{e}");
+    assert!(
+        e.contains("x.yaml:16:64: unknown field 'port', expected one of: to"),
+        "{e}"
+    );
 }
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
     let e = error_of(&format!(
-        "{LAB}timeline:\n  - {{at: 1s, host: ghost, action: hang-up}}\n  - {{at: 1s, host: client, action: stop-service}}\nexpect:\n  dials: [{{host: server, connected: true}}]\n"
+        "{LAB}timeline:\n  - {{at: 1s, host: ghost, action: hang-up}}\n  - {{at: 1s, host: server, action: dial}}\nexpect:\n  dials: [{{host: server, connected: true}}]\n"
     ));
     let lines: Vec<&str> = e.lines().collect();
     assert_eq!(lines.len(), 3, "{e}");
@@ -357,14 +376,34 @@ fn every_problem_is_reported_not_just_the_first() {
         lines[0].contains("unknown host 'ghost' in timeline[0].host"),
         "{e}"
     );
-    assert!(lines[1].contains("needs 'service:'"), "{e}");
-    assert!(lines[2].contains("server has no dial"), "{e}");
+    assert!(
+        lines[1].contains("server has no dial: to dial or hang up"),
+        "{e}"
+    );
+    assert!(
+        lines[2].contains("server has no dial: to expect a result of"),
+        "{e}"
+    );
 }
 
 #[test]
 fn fault_parameters_are_checked() {
     let e = error_of(&format!("{LAB}faults:\n  - {{at: lan, action: delay}}\n"));
-    assert!(e.contains("x.yaml:13:23: action delay needs 'by:"), "{e}");
+    assert!(e.contains("x.yaml:13:5: missing field 'by'"), "{e}");
+    let e = error_of(&format!(
+        "{LAB}faults:\n  - {{at: lan, action: drop, by: 1s}}\n"
+    ));
+    assert!(
+        e.contains("x.yaml:13:29: unknown field 'by': none is allowed here"),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{LAB}faults:\n  - {{at: lan, action: corrupt, after: esp-header, by: 1s}}\n"
+    ));
+    assert!(
+        e.contains("unknown field 'by', expected one of: after"),
+        "{e}"
+    );
     let e = error_of(&format!("{LAB}faults:\n  - {{at: client, action: drop}}\n"));
     assert!(
         e.contains("faults apply at a network or at a router/nat host"),
@@ -553,4 +592,26 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_timeline_action_has_the_shape_of_the_librarys_command() {
+    let at = |entry: &str| error_of(&format!("{LAB}timeline:\n  - {entry}\n"));
+    let e = at("{at: 1s, host: client, action: stop-service}");
+    assert!(e.contains("x.yaml:13:5: missing field 'service'"), "{e}");
+    let e = at("{at: 1s, host: client, action: set-registry, name: DisableNatT, value: 1}");
+    assert!(
+        e.contains("unknown value 'DisableNatT', expected one of: ProhibitIpSec | EnableOffload"),
+        "{e}"
+    );
+    let e = at("{at: 1s, host: client, action: dial, name: EnableOffload}");
+    assert!(
+        e.contains("x.yaml:13:42: unknown field 'name': none is allowed here"),
+        "{e}"
+    );
+    let e = at("{at: 1s, host: client, action: reboot}");
+    assert!(
+        e.contains("unknown value 'reboot', expected one of: stop-service | start-service | dial | hang-up | set-registry"),
+        "{e}"
+    );
 }

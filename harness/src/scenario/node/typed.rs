@@ -20,6 +20,10 @@ use super::{Entry, Loc, Node, Value};
 pub struct DeError {
     pub message: String,
     pub loc: Option<Loc>,
+    /// The unknown key this error is about: a map whose entries were read
+    /// through serde's buffer (a tagged enum, a flattened field) cannot
+    /// locate it as it reads, so the map points at the key afterwards.
+    pub unknown_key: Option<String>,
 }
 
 impl DeError {
@@ -28,6 +32,21 @@ impl DeError {
             self.loc = Some(loc);
         }
         self
+    }
+
+    /// Locates an error of `node`'s value: at the unknown key when the
+    /// node is a map that has it, else at the node.
+    fn within(self, node: &Node) -> Self {
+        let key = match (&self.unknown_key, &node.value) {
+            (Some(key), Value::Map(entries)) if self.loc.is_none() => {
+                entries.iter().find(|en| &en.key == key)
+            }
+            _ => None,
+        };
+        match key {
+            Some(entry) => self.at(entry.key_loc),
+            None => self.at(node.loc),
+        }
     }
 }
 
@@ -44,13 +63,20 @@ impl de::Error for DeError {
         DeError {
             message: msg.to_string(),
             loc: None,
+            unknown_key: None,
         }
     }
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        de::Error::custom(format!(
-            "unknown field '{field}', expected one of: {}",
-            expected.join(", ")
-        ))
+        let mut e: DeError = if expected.is_empty() {
+            de::Error::custom(format!("unknown field '{field}': none is allowed here"))
+        } else {
+            de::Error::custom(format!(
+                "unknown field '{field}', expected one of: {}",
+                expected.join(", ")
+            ))
+        };
+        e.unknown_key = Some(field.to_string());
+        e
     }
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
         de::Error::custom(format!(
@@ -65,7 +91,7 @@ impl de::Error for DeError {
 
 /// Deserialises `T` from a tree node.
 pub fn from_node<'de, T: Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
-    T::deserialize(NodeDe(node)).map_err(|e| e.at(node.loc))
+    T::deserialize(NodeDe(node)).map_err(|e| e.within(node))
 }
 
 #[derive(Clone, Copy)]
@@ -93,10 +119,12 @@ impl<'de> NodeDe<'de> {
             Value::Null => &EMPTY,
             _ => return Err(de::Error::invalid_type(self.unexpected(), &visitor)),
         };
-        visitor.visit_map(MapDe {
-            iter: entries.iter(),
-            value: None,
-        })
+        visitor
+            .visit_map(MapDe {
+                iter: entries.iter(),
+                value: None,
+            })
+            .map_err(|e| e.within(self.0))
     }
 }
 
@@ -226,7 +254,7 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
             Some(node) => seed
                 .deserialize(NodeDe(node))
                 .map(Some)
-                .map_err(|e| e.at(node.loc)),
+                .map_err(|e| e.within(node)),
             None => Ok(None),
         }
     }
@@ -259,7 +287,7 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match self.value.take() {
-            Some(node) => seed.deserialize(NodeDe(node)).map_err(|e| e.at(node.loc)),
+            Some(node) => seed.deserialize(NodeDe(node)).map_err(|e| e.within(node)),
             None => Err(de::Error::custom("map value requested before its key")),
         }
     }
@@ -291,6 +319,7 @@ impl<'de> VariantAccess<'de> for EnumDe<'de> {
             None => Ok(()),
             Some(n) => Err(DeError {
                 message: format!("'{}' takes no value", self.variant),
+                unknown_key: None,
                 loc: Some(n.loc),
             }),
         }
@@ -300,6 +329,7 @@ impl<'de> VariantAccess<'de> for EnumDe<'de> {
             Some(n) => seed.deserialize(NodeDe(n)),
             None => Err(DeError {
                 message: format!("'{}' needs a value", self.variant),
+                unknown_key: None,
                 loc: Some(self.variant_loc),
             }),
         }
@@ -309,6 +339,7 @@ impl<'de> VariantAccess<'de> for EnumDe<'de> {
             Some(n) => NodeDe(n).deserialize_seq(visitor),
             None => Err(DeError {
                 message: format!("'{}' needs a list", self.variant),
+                unknown_key: None,
                 loc: Some(self.variant_loc),
             }),
         }
@@ -322,6 +353,7 @@ impl<'de> VariantAccess<'de> for EnumDe<'de> {
             Some(n) => NodeDe(n).deserialize_map(visitor),
             None => Err(DeError {
                 message: format!("'{}' needs a map", self.variant),
+                unknown_key: None,
                 loc: Some(self.variant_loc),
             }),
         }

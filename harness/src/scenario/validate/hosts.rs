@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use super::{list, roles_where, Checker};
 use crate::scenario::node::Path;
-use crate::scenario::schema::{ForwardProtocol, Host, Role};
+use crate::scenario::schema::{Host, Role};
 
 impl Checker<'_> {
     pub(super) fn hosts(&mut self) {
@@ -227,8 +227,9 @@ impl Checker<'_> {
         }
     }
 
-    /// `nat.forward`: nat hosts only; a port for UDP and TCP, none for
-    /// ESP; `to` a host on the inside network; each thing forwarded once.
+    /// `nat.forward`: nat hosts only; `to` a host on the inside network;
+    /// each thing forwarded once (a port for UDP and TCP and none for ESP
+    /// and GRE is the library's `Forward` shape).
     fn forwards(&mut self, hname: &str, host: &Host, hp: &Path) {
         let fp = hp.key("nat").key("forward");
         let Some(nat) = host.nat.as_ref().filter(|n| !n.forward.is_empty()) else {
@@ -247,39 +248,21 @@ impl Checker<'_> {
         let mut seen = BTreeMap::new();
         for (i, rule) in nat.forward.iter().enumerate() {
             let rp = fp.index(i);
-            let ported = matches!(rule.protocol, ForwardProtocol::Udp | ForwardProtocol::Tcp);
-            match (ported, rule.port) {
-                (true, None) => self.err(
-                    &rp,
-                    format!(
-                        "a {} forward needs 'port'",
-                        if rule.protocol == ForwardProtocol::Udp {
-                            "udp"
-                        } else {
-                            "tcp"
-                        }
-                    ),
-                ),
-                (false, Some(_)) => self.err_key(
-                    &rp.key("port"),
-                    "an esp or gre forward has no port (the protocol has none)".into(),
-                ),
-                _ => {}
-            }
-            if let Some(first) = seen.insert((rule.protocol, rule.port), i) {
+            if let Some(first) = seen.insert(rule.what(), i) {
                 self.err(
                     &rp,
                     format!("forwards the same thing as {}", fp.index(first)),
                 );
             }
             let to = rp.key("to");
-            if let Some(target) = self.host_ref(&to, &rule.to) {
+            if let Some(target) = self.host_ref(&to, rule.to()) {
                 if !target.interfaces.contains(&nat.inside) {
                     self.err(
                         &to,
                         format!(
                             "'{}' has no interface on {hname}'s inside network '{}'",
-                            rule.to, nat.inside
+                            rule.to(),
+                            nat.inside
                         ),
                     );
                 }

@@ -4,13 +4,11 @@
 
 mod hosts;
 
-use l2tpsec::windows::registry::RegistryValue;
 use l2tpsec::windows::version::Profile;
 
 use crate::scenario::node::{Loc, Node, Path, Value};
 use crate::scenario::schema::{
-    monitor_counter_names, Edition, FaultActionKind, Host, HostList, MatchProtocol, Scenario,
-    TimelineKind,
+    monitor_counter_names, Command, Edition, Host, HostList, MatchProtocol, Scenario,
 };
 
 struct Checker<'a> {
@@ -203,23 +201,6 @@ impl Checker<'_> {
                     }
                 }
             }
-            match f.action {
-                FaultActionKind::Delay if f.by.is_none() => self.err(
-                    &fp.key("action"),
-                    "action delay needs 'by: <duration>' (e.g. by: 200ms)".into(),
-                ),
-                FaultActionKind::Delay => {}
-                _ if f.by.is_some() => {
-                    self.err_key(&fp.key("by"), "'by' is only for action delay".into())
-                }
-                _ => {}
-            }
-            if f.after.is_some() && f.action != FaultActionKind::Corrupt {
-                self.err_key(
-                    &fp.key("after"),
-                    "'after' is only for action corrupt".into(),
-                );
-            }
             if !(0.0..=1.0).contains(&f.probability) {
                 self.err(
                     &fp.key("probability"),
@@ -254,62 +235,23 @@ impl Checker<'_> {
                 continue;
             };
             let (role, has_dial) = (host.role, host.dial.is_some());
-            let needs_service = matches!(
-                t.action,
-                TimelineKind::StopService | TimelineKind::StartService
+            let on_windows = matches!(
+                t.command,
+                Command::StopService { .. }
+                    | Command::StartService { .. }
+                    | Command::SetRegistry { .. }
             );
-            let is_registry = t.action == TimelineKind::SetRegistry;
-            if needs_service && t.service.is_none() {
-                self.err(
-                    &tp.key("action"),
-                    "this action needs 'service:' (policy-agent)".into(),
-                );
-            }
-            if !needs_service && t.service.is_some() {
-                self.err_key(
-                    &tp.key("service"),
-                    "'service' is only for stop-service and start-service".into(),
-                );
-            }
-            if (needs_service || is_registry) && !role.is_windows() {
+            if on_windows && !role.is_windows() {
                 self.err(
                     &tp.key("host"),
                     format!("{} is a {role} host, not a Windows machine", t.host),
                 );
             }
-            if matches!(t.action, TimelineKind::Dial | TimelineKind::HangUp) && !has_dial {
+            if matches!(t.command, Command::Dial | Command::HangUp) && !has_dial {
                 self.err(
                     &tp.key("host"),
                     format!("{} has no dial: to dial or hang up", t.host),
                 );
-            }
-            if is_registry {
-                match &t.name {
-                    None => self.err(
-                        &tp.key("action"),
-                        "set-registry needs 'name:' and 'value:'".into(),
-                    ),
-                    Some(n) if RegistryValue::from_name(n).is_none() => self.err(
-                        &tp.key("name"),
-                        format!(
-                            "unknown registry value '{n}', expected one of: {}",
-                            list(RegistryValue::ALL.iter().map(|v| v.name()))
-                        ),
-                    ),
-                    Some(_) => {}
-                }
-                if t.value.is_none() {
-                    self.err(&tp.key("action"), "set-registry needs 'value:'".into());
-                }
-            } else {
-                for field in ["name", "value"] {
-                    if self.present(&tp.key(field)) {
-                        self.err_key(
-                            &tp.key(field),
-                            format!("'{field}' is only for set-registry"),
-                        );
-                    }
-                }
             }
         }
     }
