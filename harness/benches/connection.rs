@@ -24,18 +24,22 @@ fn scenario() -> Scenario {
 fn fixtures() -> (Pki, Vec<u8>) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let pki = Pki::mint(
-        &[AuthoritySpec {
-            name: "root".into(),
-            subject: "CN=Corp Root CA".into(),
-        }],
-        &[CertificateSpec {
-            name: "m".into(),
-            authority: "root".into(),
-            subject: "CN=m.corp.test".into(),
-            not_before: None,
-            not_after: None,
-            private_key: true,
-        }],
+        &[(
+            "root".into(),
+            AuthoritySpec {
+                subject: "CN=Corp Root CA".into(),
+            },
+        )],
+        &[(
+            "m".into(),
+            CertificateSpec {
+                authority: "root".into(),
+                subject: "CN=m.corp.test".into(),
+                not_before: None,
+                not_after: None,
+                private_key: true,
+            },
+        )],
         1_177_322_400,
         &mut rng,
     )

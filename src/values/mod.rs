@@ -156,6 +156,12 @@ pub struct Date {
 }
 
 impl Date {
+    pub fn from_unix_seconds(seconds: i64) -> Date {
+        Date {
+            unix_micros: seconds.saturating_mul(1_000_000),
+        }
+    }
+
     pub fn unix_seconds(self) -> i64 {
         self.unix_micros.div_euclid(1_000_000)
     }

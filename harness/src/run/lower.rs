@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use l2tpsec::crypto::dh::DhGroup;
-use l2tpsec::crypto::pki::{self, Pki};
+use l2tpsec::crypto::pki::Pki;
 use l2tpsec::net;
 use l2tpsec::windows::config as win;
 use l2tpsec::windows::config::ManualPolicy;
@@ -40,32 +40,10 @@ pub fn machine_configs(
 /// The scenario's certificates, minted from the fixed keys with serials
 /// from the seed (DESIGN.md, "Crypto choices").
 pub fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
-    let authorities: Vec<pki::AuthoritySpec> = scenario
-        .pki
-        .authorities
-        .iter()
-        .map(|(name, a)| pki::AuthoritySpec {
-            name: name.to_string(),
-            subject: a.subject.clone(),
-        })
-        .collect();
-    let certificates: Vec<pki::CertificateSpec> = scenario
-        .pki
-        .certificates
-        .iter()
-        .map(|(name, c)| pki::CertificateSpec {
-            name: name.to_string(),
-            authority: c.authority.clone(),
-            subject: c.subject.clone(),
-            not_before: c.not_before.map(|d| d.unix_seconds()),
-            not_after: c.not_after.map(|d| d.unix_seconds()),
-            private_key: c.private_key,
-        })
-        .collect();
     let mut rng = l2tpsec::seed::rng_for(seed, "pki");
     Pki::mint(
-        &authorities,
-        &certificates,
+        &scenario.pki.authorities.0,
+        &scenario.pki.certificates.0,
         scenario.date.unix_seconds(),
         &mut rng,
     )

@@ -14,6 +14,7 @@ use crate::scenario::values::dur;
 pub use crate::scenario::values::{
     AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol,
 };
+pub use l2tpsec::crypto::pki::{AuthoritySpec, CertificateSpec};
 pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
 pub use l2tpsec::net::{
     CorruptAfter, EspNat, FaultAction, Forward, GreNat, PacketMatch, ProtoMatch as MatchProtocol,
@@ -38,9 +39,6 @@ fn default_duration() -> Duration {
 }
 fn default_latency() -> Duration {
     Duration::from_millis(1)
-}
-fn yes() -> bool {
-    true
 }
 fn probability_one() -> f64 {
     1.0
@@ -94,31 +92,9 @@ pub struct Scenario {
 pub struct Pki {
     /// Self-signed roots.
     #[serde(default)]
-    pub authorities: NamedMap<Authority>,
+    pub authorities: NamedMap<AuthoritySpec>,
     #[serde(default)]
-    pub certificates: NamedMap<Certificate>,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Authority {
-    pub subject: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Certificate {
-    /// Name of the issuing entry in `pki.authorities`.
-    pub authority: String,
-    pub subject: String,
-    /// Absent: the runner picks a validity around `date`.
-    #[serde(default)]
-    pub not_before: Option<Date>,
-    #[serde(default)]
-    pub not_after: Option<Date>,
-    /// false: the certificate is installed without its private key.
-    #[serde(default = "yes")]
-    pub private_key: bool,
+    pub certificates: NamedMap<CertificateSpec>,
 }
 
 // ------------------------------------------------------------------ networks

@@ -15,7 +15,8 @@ use rcgen::{
 use rsa::pkcs8::DecodePrivateKey;
 
 use super::error::PkiError;
-use super::{Authority, AuthoritySpec, CertificateSpec, MachineCertificate, Pki};
+use super::{Authority, AuthoritySpec, CertificateSpec, MachineCertificate, Named, Pki};
+use crate::values::Date;
 
 /// The six lab keys (keys/README.md), PKCS#8 PEM.
 const FIXED_KEYS: [&str; 6] = [
@@ -51,17 +52,17 @@ const MAX_TIME: i64 = 253_402_300_799;
 const SERIAL_LEN: usize = 16;
 
 pub(super) fn mint(
-    authorities: &[AuthoritySpec],
-    certificates: &[CertificateSpec],
+    authorities: &[Named<AuthoritySpec>],
+    certificates: &[Named<CertificateSpec>],
     date_unix: i64,
     rng: &mut ChaCha20Rng,
 ) -> Result<Pki, PkiError> {
-    check_unique(authorities.iter().map(|a| a.name.as_str()))?;
-    check_unique(certificates.iter().map(|c| c.name.as_str()))?;
+    check_unique(authorities.iter().map(|(name, _)| name.as_str()))?;
+    check_unique(certificates.iter().map(|(name, _)| name.as_str()))?;
 
     let mut issuers: Vec<(Certificate, KeyPair)> = Vec::with_capacity(authorities.len());
     let mut out_authorities = Vec::with_capacity(authorities.len());
-    for (i, spec) in authorities.iter().enumerate() {
+    for (i, (name, spec)) in authorities.iter().enumerate() {
         let key = rcgen_key(i % FIXED_KEYS.len())?;
         let mut params = CertificateParams::default();
         params.distinguished_name = distinguished_name(&spec.subject)?;
@@ -77,7 +78,7 @@ pub(super) fn mint(
         let der = super::sha1::resign(cert.der(), &rsa_key(i % FIXED_KEYS.len())?)?;
         let described = super::describe(&der)?;
         out_authorities.push(Authority {
-            name: spec.name.clone(),
+            name: name.clone(),
             der,
             subject: described.subject,
             subject_der: described.subject_der,
@@ -86,21 +87,21 @@ pub(super) fn mint(
     }
 
     let mut out_certificates = Vec::with_capacity(certificates.len());
-    for (j, spec) in certificates.iter().enumerate() {
+    for (j, (name, spec)) in certificates.iter().enumerate() {
         let index = (authorities.len() + j) % FIXED_KEYS.len();
         let issuer_index = authorities
             .iter()
-            .position(|a| a.name == spec.authority)
+            .position(|(a, _)| *a == spec.authority)
             .ok_or_else(|| PkiError::UnknownAuthority(spec.authority.clone()))?;
         let (issuer_cert, issuer_key) = issuers
             .get(issuer_index)
             .ok_or_else(|| PkiError::UnknownAuthority(spec.authority.clone()))?;
         let not_before = spec
             .not_before
-            .unwrap_or(date_unix.saturating_sub(MACHINE_BEFORE));
+            .map_or(date_unix.saturating_sub(MACHINE_BEFORE), Date::unix_seconds);
         let not_after = spec
             .not_after
-            .unwrap_or(date_unix.saturating_add(MACHINE_AFTER));
+            .map_or(date_unix.saturating_add(MACHINE_AFTER), Date::unix_seconds);
         let key = rcgen_key(index)?;
         let mut params = CertificateParams::default();
         params.distinguished_name = distinguished_name(&spec.subject)?;
@@ -128,7 +129,7 @@ pub(super) fn mint(
             None
         };
         out_certificates.push(MachineCertificate {
-            name: spec.name.clone(),
+            name: name.clone(),
             der,
             subject: described.subject,
             subject_der: described.subject_der,
@@ -304,36 +305,44 @@ pub(super) mod tests {
     /// 2024-03-01T00:00:00Z.
     pub(crate) const DATE: i64 = 1_709_251_200;
 
-    pub(crate) fn authority(name: &str, subject: &str) -> AuthoritySpec {
-        AuthoritySpec {
-            name: name.into(),
-            subject: subject.into(),
-        }
+    pub(crate) fn authority(name: &str, subject: &str) -> Named<AuthoritySpec> {
+        (
+            name.into(),
+            AuthoritySpec {
+                subject: subject.into(),
+            },
+        )
     }
 
-    pub(crate) fn machine(name: &str, authority: &str, subject: &str) -> CertificateSpec {
-        CertificateSpec {
-            name: name.into(),
-            authority: authority.into(),
-            subject: subject.into(),
-            not_before: None,
-            not_after: None,
-            private_key: true,
-        }
+    pub(crate) fn machine(name: &str, authority: &str, subject: &str) -> Named<CertificateSpec> {
+        (
+            name.into(),
+            CertificateSpec {
+                authority: authority.into(),
+                subject: subject.into(),
+                not_before: None,
+                not_after: None,
+                private_key: true,
+            },
+        )
     }
 
-    pub(crate) fn specs() -> (Vec<AuthoritySpec>, Vec<CertificateSpec>) {
+    pub(crate) fn at(unix_seconds: i64) -> Option<Date> {
+        Some(Date::from_unix_seconds(unix_seconds))
+    }
+
+    pub(crate) fn specs() -> (Vec<Named<AuthoritySpec>>, Vec<Named<CertificateSpec>>) {
         let authorities = vec![
             authority("corp", "CN=Corp Root CA"),
             authority("rogue", "CN=Rogue Root CA, O=Elsewhere, C=US"),
         ];
         let mut expired = machine("expired", "corp", "CN=old.corp.test");
-        expired.not_before = Some(DATE - 3 * YEAR);
-        expired.not_after = Some(DATE - YEAR);
+        expired.1.not_before = at(DATE - 3 * YEAR);
+        expired.1.not_after = at(DATE - YEAR);
         let mut future = machine("future", "corp", "CN=future.corp.test");
-        future.not_before = Some(DATE + DAY);
+        future.1.not_before = at(DATE + DAY);
         let mut keyless = machine("keyless", "corp", "CN=keyless.corp.test");
-        keyless.private_key = false;
+        keyless.1.private_key = false;
         let certificates = vec![
             machine("client", "corp", "CN=xp-client.corp.test"),
             machine("server", "corp", "CN=vpn.corp.test, OU=Servers, O=Corp"),
@@ -507,8 +516,8 @@ pub(super) mod tests {
             );
         }
         let mut backwards = machine("m", "corp", "CN=m");
-        backwards.not_before = Some(DATE);
-        backwards.not_after = Some(DATE - 1);
+        backwards.1.not_before = at(DATE);
+        backwards.1.not_after = at(DATE - 1);
         assert_eq!(
             Pki::mint(&corp, &[backwards], DATE, &mut rng),
             Err(PkiError::BadValidity)
@@ -528,7 +537,7 @@ pub(super) mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let corp = [authority("corp", "CN=Corp Root CA, DC=corp")];
         let mut old = machine("m", "corp", "cn=m, o=x");
-        old.not_before = Some(-DAY);
+        old.1.not_before = at(-DAY);
         let pki = Pki::mint(&corp, &[old], DATE, &mut rng).unwrap();
         assert_eq!(
             pki.authority("corp").unwrap().subject,

@@ -16,29 +16,44 @@ pub use error::{CertError, PkiError};
 pub use rsa_raw::{public_key, sign_hash_raw, verify_hash_raw};
 pub use validate::{describe, validate};
 
-/// A certification authority of the scenario (a self-signed root).
-#[derive(Debug, Clone, PartialEq, Eq)]
+use serde::Deserialize;
+
+use crate::values::Date;
+
+/// A certification authority of the scenario (a self-signed root): an
+/// entry of the scenario's `pki.authorities`, whose key is its name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct AuthoritySpec {
-    /// Scenario-local name, referred to by `CertificateSpec::authority`.
-    pub name: String,
     /// "CN=Corp Root CA"; comma-separated RDNs allowed: "CN=x, O=y".
     pub subject: String,
 }
 
-/// A machine certificate of the scenario, issued by one authority.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A machine certificate of the scenario, issued by one authority: an
+/// entry of the scenario's `pki.certificates`, whose key is its name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct CertificateSpec {
-    pub name: String,
-    /// `AuthoritySpec::name` of the issuer.
+    /// The name of the issuer among the authorities.
     pub authority: String,
     pub subject: String,
-    /// Unix seconds; default date - 30 days.
-    pub not_before: Option<i64>,
-    /// Unix seconds; default date + 1 year.
-    pub not_after: Option<i64>,
+    /// Absent: the scenario date - 30 days.
+    #[serde(default)]
+    pub not_before: Option<Date>,
+    /// Absent: the scenario date + 1 year.
+    #[serde(default)]
+    pub not_after: Option<Date>,
     /// Whether the machine holds the private key (false: 13820 scenarios).
+    #[serde(default = "installed_with_key")]
     pub private_key: bool,
 }
+
+fn installed_with_key() -> bool {
+    true
+}
+
+/// Specs with their names, in the scenario's order.
+pub type Named<T> = (String, T);
 
 /// A minted root certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,8 +96,8 @@ impl Pki {
     /// Machine certs: EKU clientAuth+serverAuth+IKE intermediate (1.3.6.1.5.5.8.2.2),
     /// KU digitalSignature+keyEncipherment; roots: CA:true, KU keyCertSign+cRLSign.
     pub fn mint(
-        authorities: &[AuthoritySpec],
-        certificates: &[CertificateSpec],
+        authorities: &[Named<AuthoritySpec>],
+        certificates: &[Named<CertificateSpec>],
         date_unix: i64,
         rng: &mut rand_chacha::ChaCha20Rng,
     ) -> Result<Pki, PkiError> {

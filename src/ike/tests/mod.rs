@@ -11,6 +11,7 @@ use rand_core::SeedableRng;
 use super::*;
 use crate::crypto::ike_keys::{hash_parts, phase2_iv};
 use crate::crypto::pki::{AuthoritySpec, CertificateSpec, Pki};
+use crate::values::Date;
 use crate::wire::isakmp::{parse_payloads, split_payloads, PayloadType as Pt, HEADER_LEN};
 
 const CLIENT: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
@@ -22,21 +23,23 @@ const DAY: i64 = 86_400;
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let auth = |name: &str, subject: &str| AuthoritySpec {
-            name: name.into(),
-            subject: subject.into(),
+        let auth = |name: &str, subject: &str| {
+            let subject = subject.into();
+            (name.to_string(), AuthoritySpec { subject })
         };
-        let cert = |name: &str, authority: &str, subject: &str, key: bool| CertificateSpec {
-            name: name.into(),
-            authority: authority.into(),
-            subject: subject.into(),
-            not_before: None,
-            not_after: None,
-            private_key: key,
+        let cert = |name: &str, authority: &str, subject: &str, key: bool| {
+            let spec = CertificateSpec {
+                authority: authority.into(),
+                subject: subject.into(),
+                not_before: None,
+                not_after: None,
+                private_key: key,
+            };
+            (name.to_string(), spec)
         };
         let mut expired = cert("expired", "corp", "CN=old-client", true);
-        expired.not_before = Some(DATE - 400 * DAY);
-        expired.not_after = Some(DATE - DAY);
+        expired.1.not_before = Some(Date::from_unix_seconds(DATE - 400 * DAY));
+        expired.1.not_after = Some(Date::from_unix_seconds(DATE - DAY));
         Pki::mint(
             &[
                 auth("corp", "CN=Corp Root CA"),

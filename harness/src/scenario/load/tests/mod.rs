@@ -8,6 +8,8 @@ use proptest::prelude::*;
 use super::*;
 use crate::scenario::schema::*;
 
+mod shapes;
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
@@ -294,128 +296,6 @@ fn role_specific_fields_are_checked() {
 }
 
 #[test]
-fn forward_rules_are_checked_where_they_are_written() {
-    let text = format!(
-        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat:\n      inside: lan\n      outside: wan\n      forward:\n        - {{protocol: tcp, port: 1723, to: ghost}}\n        - {{protocol: tcp, port: 1723, to: outsider}}\n  outsider:\n    role: router\n    interfaces: {{wan: 198.51.100.9}}\n"
-    ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n");
-    let e = error_of(&text);
-    let lines: Vec<&str> = e.lines().collect();
-    assert_eq!(lines.len(), 3, "{e}");
-    assert!(
-        lines[0].contains("unknown host 'ghost' in hosts.gw.nat.forward[0].to"),
-        "{e}"
-    );
-    assert!(
-        lines[1].contains("forwards the same thing as hosts.gw.nat.forward[0]"),
-        "{e}"
-    );
-    assert!(
-        lines[2].contains("'outsider' has no interface on gw's inside network 'lan'"),
-        "{e}"
-    );
-}
-
-#[test]
-fn a_forward_has_the_shape_of_the_librarys() {
-    let gw = |rule: &str| {
-        format!(
-            "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat:\n      inside: lan\n      outside: wan\n      forward:\n        - {rule}\n"
-        )
-        .replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n")
-    };
-    let e = error_of(&gw("{protocol: udp, to: server}"));
-    assert!(e.contains("x.yaml:20:11: missing field 'port'"), "{e}");
-    let e = error_of(&gw("{protocol: esp, port: 50, to: server}"));
-    assert!(
-        e.contains("x.yaml:20:27: unknown field 'port', expected one of: to"),
-        "{e}"
-    );
-    let e = error_of(&gw("{protocol: sctp, to: server}"));
-    assert!(
-        e.contains("unknown value 'sctp', expected one of: udp | tcp | esp | gre"),
-        "{e}"
-    );
-}
-
-#[test]
-fn gre_settings_are_for_nat_hosts_and_a_gre_forward_has_no_port() {
-    let e = error_of(&LAB.replace(
-        "    interfaces: {lan: 192.168.1.10}\n",
-        "    interfaces: {lan: 192.168.1.10}\n    nat: {inside: lan, outside: lan, gre: pptp-helper}\n",
-    ));
-    assert!(
-        e.contains("'gre' is not allowed on client, a windows-xp-client host (only on nat hosts)"),
-        "{e}"
-    );
-    let e = error_of(&format!(
-        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat: {{inside: lan, outside: wan, gre: bogus}}\n"
-    ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n"));
-    assert!(
-        e.contains(
-            "x.yaml:16:43: unknown value 'bogus', expected one of: translate | pptp-helper | drop"
-        ),
-        "{e}"
-    );
-    let e = error_of(&format!(
-        "{LAB}  gw:\n    role: nat\n    interfaces: {{lan: 192.168.1.1, wan: 198.51.100.1}}\n    nat: {{inside: lan, outside: wan, forward: [{{protocol: gre, port: 47, to: server}}]}}\n"
-    ).replace("  lan: {subnet: 192.168.1.0/24}\n", "  lan: {subnet: 192.168.1.0/24}\n  wan: {subnet: 198.51.100.0/24}\n"));
-    assert!(
-        e.contains("x.yaml:16:64: unknown field 'port', expected one of: to"),
-        "{e}"
-    );
-}
-
-#[test]
-fn every_problem_is_reported_not_just_the_first() {
-    let e = error_of(&format!(
-        "{LAB}timeline:\n  - {{at: 1s, host: ghost, action: hang-up}}\n  - {{at: 1s, host: server, action: dial}}\nexpect:\n  dials: [{{host: server, connected: true}}]\n"
-    ));
-    let lines: Vec<&str> = e.lines().collect();
-    assert_eq!(lines.len(), 3, "{e}");
-    assert!(
-        lines[0].contains("unknown host 'ghost' in timeline[0].host"),
-        "{e}"
-    );
-    assert!(
-        lines[1].contains("server has no dial: to dial or hang up"),
-        "{e}"
-    );
-    assert!(
-        lines[2].contains("server has no dial: to expect a result of"),
-        "{e}"
-    );
-}
-
-#[test]
-fn fault_parameters_are_checked() {
-    let e = error_of(&format!("{LAB}faults:\n  - {{at: lan, action: delay}}\n"));
-    assert!(e.contains("x.yaml:13:5: missing field 'by'"), "{e}");
-    let e = error_of(&format!(
-        "{LAB}faults:\n  - {{at: lan, action: drop, by: 1s}}\n"
-    ));
-    assert!(
-        e.contains("x.yaml:13:29: unknown field 'by': none is allowed here"),
-        "{e}"
-    );
-    let e = error_of(&format!(
-        "{LAB}faults:\n  - {{at: lan, action: corrupt, after: esp-header, by: 1s}}\n"
-    ));
-    assert!(
-        e.contains("unknown field 'by', expected one of: after"),
-        "{e}"
-    );
-    let e = error_of(&format!("{LAB}faults:\n  - {{at: client, action: drop}}\n"));
-    assert!(
-        e.contains("faults apply at a network or at a router/nat host"),
-        "{e}"
-    );
-    let e = error_of(&format!(
-        "{LAB}faults:\n  - {{at: lan, action: drop, probability: 1.5}}\n"
-    ));
-    assert!(e.contains("probability 1.5 is not between 0 and 1"), "{e}");
-}
-
-#[test]
 fn syntax_errors_name_file_line_and_column() {
     let e = error_of("name: x\nhosts: [a, b\nnetworks: {}\n");
     assert!(e.starts_with("DIR/x.yaml:"), "{e}");
@@ -592,26 +472,4 @@ proptest! {
             }
         }
     }
-}
-
-#[test]
-fn a_timeline_action_has_the_shape_of_the_librarys_command() {
-    let at = |entry: &str| error_of(&format!("{LAB}timeline:\n  - {entry}\n"));
-    let e = at("{at: 1s, host: client, action: stop-service}");
-    assert!(e.contains("x.yaml:13:5: missing field 'service'"), "{e}");
-    let e = at("{at: 1s, host: client, action: set-registry, name: DisableNatT, value: 1}");
-    assert!(
-        e.contains("unknown value 'DisableNatT', expected one of: ProhibitIpSec | EnableOffload"),
-        "{e}"
-    );
-    let e = at("{at: 1s, host: client, action: dial, name: EnableOffload}");
-    assert!(
-        e.contains("x.yaml:13:42: unknown field 'name': none is allowed here"),
-        "{e}"
-    );
-    let e = at("{at: 1s, host: client, action: reboot}");
-    assert!(
-        e.contains("unknown value 'reboot', expected one of: stop-service | start-service | dial | hang-up | set-registry"),
-        "{e}"
-    );
 }
