@@ -35,6 +35,14 @@ pub enum WireError {
 }
 
 impl WireError {
+    /// `Truncated` unless `have` bytes hold the `need` the format asks for.
+    pub fn check_len(what: &'static str, need: usize, have: usize) -> Result<(), WireError> {
+        if have < need {
+            return Err(WireError::Truncated { what, need, have });
+        }
+        Ok(())
+    }
+
     /// Turns a short read of `codec::Reader` into `Truncated` for `what`.
     pub fn short(what: &'static str) -> impl Fn(super::codec::Short) -> WireError {
         move |s| WireError::Truncated {

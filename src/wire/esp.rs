@@ -17,6 +17,7 @@
 
 use core::ops::Range;
 
+use super::view::packet_view;
 use super::WireError;
 
 const WHAT: &str = "esp";
@@ -65,31 +66,18 @@ impl Sizes {
     }
 }
 
-/// A view of an ESP packet (the IP payload). After `new_checked`, `spi` and
-/// `sequence_number` do not panic; the regions that depend on the SA's sizes
-/// need `check_len` first.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view of an ESP packet (the IP payload). After `new_checked`, `spi` and
+    /// `sequence_number` do not panic; the regions that depend on the SA's sizes
+    /// need `check_len` first.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// A view without checks; accessors may panic on short buffers.
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     /// Checks that the header fits and that the SPI is not 0, which is
     /// reserved for local use and never sent (RFC 4303 2.1).
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let have = buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, have)?;
         let p = Packet { buffer };
         if p.spi() == 0 {
             return Err(WireError::Malformed {
@@ -98,10 +86,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
             });
         }
         Ok(p)
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     fn u32_at(&self, at: Range<usize>) -> u32 {
@@ -123,13 +107,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     pub fn check_len(&self, sizes: Sizes) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
         let need = HEADER_LEN + sizes.iv_len + TRAILER_LEN + sizes.icv_len;
-        if have < need {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, need, have)?;
         let enc = have - HEADER_LEN - sizes.iv_len - sizes.icv_len;
         if enc % sizes.alignment() != 0 {
             return Err(WireError::BadLength {

@@ -13,6 +13,7 @@
 //! ```
 
 use super::error::WireError;
+use super::view::packet_view;
 
 /// IP protocol number of GRE (RFC 2784).
 pub const IP_PROTOCOL: u8 = 47;
@@ -35,29 +36,17 @@ pub const HEADER_LEN: usize = 8;
 
 const WHAT: &str = "GRE";
 
-/// A checked view over an enhanced GRE packet (the IP payload).
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A checked view over an enhanced GRE packet (the IP payload).
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     /// RFC 2637 4.1: C, R, s and Recur clear, K set, version 1, protocol
     /// type 0x880B, and the payload length the key gives exactly present.
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let p = Packet { buffer };
         let b = p.buffer.as_ref();
-        if b.len() < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have: b.len(),
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, b.len())?;
         if b[1] & VER != VERSION {
             return Err(WireError::BadVersion {
                 what: WHAT,
@@ -83,13 +72,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
             });
         }
         let need = p.payload_offset() + usize::from(p.payload_len());
-        if b.len() < need {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need,
-                have: b.len(),
-            });
-        }
+        WireError::check_len(WHAT, need, b.len())?;
         if b.len() > need {
             return Err(WireError::Trailing {
                 what: WHAT,

@@ -5,6 +5,7 @@ use core::net::Ipv4Addr;
 
 use super::checksum;
 use super::ipv4;
+use super::view::packet_view;
 use super::WireError;
 
 const WHAT: &str = "icmp";
@@ -56,33 +57,16 @@ mod field {
 /// Type, code, checksum and the 4-byte rest-of-header (RFC 792).
 pub const HEADER_LEN: usize = field::ECHO_SEQNO.end;
 
-/// A view of an ICMP message (the whole IP payload). After `new_checked`,
-/// no accessor panics.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view of an ICMP message (the whole IP payload). After `new_checked`,
+    /// no accessor panics.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let have = buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, have)?;
         Ok(Packet { buffer })
-    }
-
-    fn u16_at(&self, at: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[at];
-        u16::from_be_bytes([b[0], b[1]])
     }
 
     pub fn msg_type(&self) -> Message {

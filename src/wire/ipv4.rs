@@ -4,6 +4,7 @@
 use core::net::Ipv4Addr;
 
 use super::checksum;
+use super::view::packet_view;
 use super::WireError;
 
 const WHAT: &str = "ipv4";
@@ -70,28 +71,15 @@ const FLAG_DF: u16 = 0x4000;
 const FLAG_MF: u16 = 0x2000;
 const FRAG_OFFSET_MASK: u16 = 0x1fff;
 
-/// A view of an IPv4 packet. After `new_checked`, no accessor panics.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view of an IPv4 packet. After `new_checked`, no accessor panics.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// A view without checks; accessors may panic on short buffers.
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     /// Checks version 4, IHL >= 5 and that header and total length fit.
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let have = buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, have)?;
         let p = Packet { buffer };
         if p.version() != 4 {
             return Err(WireError::BadVersion {
@@ -106,13 +94,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
                 len: hlen,
             });
         }
-        if hlen > have {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: hlen,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, hlen, have)?;
         let total = usize::from(p.total_len());
         if total < hlen {
             return Err(WireError::BadLength {
@@ -120,23 +102,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
                 len: total,
             });
         }
-        if total > have {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: total,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, total, have)?;
         Ok(p)
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn u16_at(&self, at: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[at];
-        u16::from_be_bytes([b[0], b[1]])
     }
 
     pub fn version(&self) -> u8 {
@@ -208,10 +175,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn set_u16_at(&mut self, at: core::ops::Range<usize>, v: u16) {
-        self.buffer.as_mut()[at].copy_from_slice(&v.to_be_bytes());
-    }
-
     /// Sets version 4 and the header length in bytes (a multiple of 4).
     pub fn set_version_and_header_len(&mut self, header_len: usize) {
         // IHL is 4 bits of 32-bit words (RFC 791 3.1).
@@ -318,13 +281,7 @@ impl Repr {
         packet: &mut Packet<T>,
     ) -> Result<(), WireError> {
         let have = packet.buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, have)?;
         let total =
             u16::try_from(HEADER_LEN + self.payload_len).map_err(|_| WireError::BadLength {
                 what: WHAT,

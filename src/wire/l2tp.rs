@@ -13,6 +13,7 @@ use core::ops::Range;
 
 use super::codec::Reader;
 pub use super::l2tp_avp::{attr, Avp, AvpValue, MessageType, ResultCode};
+use super::view::packet_view;
 use super::WireError;
 
 /// Type bit: 1 = control message (RFC 2661 3.1).
@@ -79,11 +80,9 @@ fn be16(b: &[u8], at: usize) -> u16 {
     }
 }
 
-/// A view over an L2TP message. After `new_checked`, no accessor panics and
-/// the payload range lies within the buffer.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view over an L2TP message. After `new_checked`, no accessor panics and
+    /// the payload range lies within the buffer.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
@@ -134,10 +133,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
             return Err(truncated(header_len));
         }
         Ok(Packet { buffer })
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     fn layout(&self) -> Layout {

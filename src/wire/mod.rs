@@ -16,6 +16,7 @@ pub mod ppp;
 pub mod pptp;
 pub mod tcp;
 pub mod udp;
+mod view;
 
 pub use error::WireError;
 pub use flow::{Flow, WireKind};

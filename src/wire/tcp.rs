@@ -4,6 +4,7 @@
 use core::net::Ipv4Addr;
 
 use super::checksum;
+use super::view::packet_view;
 use super::WireError;
 
 const WHAT: &str = "tcp";
@@ -37,28 +38,16 @@ pub mod flags {
     pub const URG: u8 = 0x20;
 }
 
-/// A view of a TCP segment (the whole IP payload). After `new_checked`, no
-/// accessor panics.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view of a TCP segment (the whole IP payload). After `new_checked`, no
+    /// accessor panics.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     /// Checks that the header, options included, fits.
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let have = buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, have)?;
         let p = Packet { buffer };
         let hlen = p.header_len();
         if hlen < HEADER_LEN {
@@ -67,23 +56,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
                 len: hlen,
             });
         }
-        if hlen > have {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: hlen,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, hlen, have)?;
         Ok(p)
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn u16_at(&self, at: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[at];
-        u16::from_be_bytes([b[0], b[1]])
     }
 
     fn u32_at(&self, at: core::ops::Range<usize>) -> u32 {
@@ -143,10 +117,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn set_u16_at(&mut self, at: core::ops::Range<usize>, v: u16) {
-        self.buffer.as_mut()[at].copy_from_slice(&v.to_be_bytes());
-    }
-
     pub fn set_src_port(&mut self, v: u16) {
         self.set_u16_at(field::SRC_PORT, v);
     }

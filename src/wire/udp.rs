@@ -4,6 +4,7 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 
 use super::checksum;
 use super::ipv4;
+use super::view::packet_view;
 use super::WireError;
 
 const WHAT: &str = "udp";
@@ -22,50 +23,23 @@ pub const HEADER_LEN: usize = field::CHECKSUM.end;
 /// IP protocol number of UDP.
 const PROTO_UDP: u8 = 17;
 
-/// A view of a UDP datagram. After `new_checked`, no accessor panics.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view of a UDP datagram. After `new_checked`, no accessor panics.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     /// Checks the header fits and the length field lies within the buffer
     /// and covers the header (RFC 768: length includes the header).
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let have = buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, HEADER_LEN, have)?;
         let p = Packet { buffer };
         let len = usize::from(p.len());
         if len < HEADER_LEN {
             return Err(WireError::BadLength { what: WHAT, len });
         }
-        if len > have {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: len,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, len, have)?;
         Ok(p)
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn u16_at(&self, at: core::ops::Range<usize>) -> u16 {
-        let b = &self.buffer.as_ref()[at];
-        u16::from_be_bytes([b[0], b[1]])
     }
 
     pub fn src_port(&self) -> u16 {
@@ -108,10 +82,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
-    fn set_u16_at(&mut self, at: core::ops::Range<usize>, v: u16) {
-        self.buffer.as_mut()[at].copy_from_slice(&v.to_be_bytes());
-    }
-
     pub fn set_src_port(&mut self, v: u16) {
         self.set_u16_at(field::SRC_PORT, v);
     }
@@ -184,13 +154,7 @@ impl Repr {
     ) -> Result<(), WireError> {
         let need = self.buffer_len(payload.len());
         let have = packet.buffer.as_ref().len();
-        if have < need {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, need, have)?;
         let len = u16::try_from(need).map_err(|_| WireError::BadLength {
             what: WHAT,
             len: need,

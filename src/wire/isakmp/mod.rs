@@ -21,6 +21,7 @@ pub use payload::{
 };
 pub use sa::{Attribute, Proposal, ProtocolId, SaPayload, Transform};
 
+use crate::wire::view::packet_view;
 use super::WireError;
 
 /// Fixed header (RFC 2408 3.1).
@@ -177,11 +178,9 @@ pub(crate) fn put32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-/// A view over one ISAKMP message (one UDP payload). After `new_checked`,
-/// the header is complete and Length equals the buffer length.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view over one ISAKMP message (one UDP payload). After `new_checked`,
+    /// the header is complete and Length equals the buffer length.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
@@ -189,13 +188,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// buffer length (RFC 2408 3.1, 5.1).
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let b = buffer.as_ref();
-        if b.len() < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: "ISAKMP header",
-                need: HEADER_LEN,
-                have: b.len(),
-            });
-        }
+        WireError::check_len("ISAKMP header", HEADER_LEN, b.len())?;
         let version = b[field::VERSION];
         // RFC 2408 5.1: a major version we do not speak is rejected; minor
         // versions are accepted.
@@ -208,13 +201,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
         let packet = Packet { buffer };
         let len = packet.length() as usize;
         let have = packet.buffer.as_ref().len();
-        if len > have {
-            return Err(WireError::Truncated {
-                what: "ISAKMP message",
-                need: len,
-                have,
-            });
-        }
+        WireError::check_len("ISAKMP message", len, have)?;
         if len < HEADER_LEN {
             return Err(WireError::BadLength {
                 what: "ISAKMP length",
@@ -228,10 +215,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
             });
         }
         Ok(packet)
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     fn cookie(&self, range: core::ops::Range<usize>) -> [u8; 8] {

@@ -2,6 +2,7 @@
 //! packet here is the PPP information field of protocol 0xC223: code,
 //! identifier, length, data; the PPP framing is the caller's.
 
+use super::super::view::packet_view;
 use crate::wire::codec::Reader;
 use crate::wire::WireError;
 
@@ -55,17 +56,11 @@ mod field {
     pub const HEADER_LEN: usize = 4;
 }
 
-/// A view over a CHAP packet.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view over a CHAP packet.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     /// Checks that the header is present and that Length fits the buffer;
     /// octets past Length are link padding and ignored (RFC 1994 4).
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
@@ -76,29 +71,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     pub fn check_len(&self) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
-        if have < field::HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: field::HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, field::HEADER_LEN, have)?;
         let len = usize::from(self.length());
         if len < field::HEADER_LEN {
             return Err(WireError::BadLength { what: WHAT, len });
         }
-        if len > have {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: len,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, len, have)?;
         Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     pub fn code(&self) -> Code {

@@ -3,6 +3,7 @@
 //! codes the data is a list of options, each Type, Length, Data (RFC 1661 6).
 //! Also the LCP options themselves (RFC 1661 6, RFC 1994 3).
 
+use crate::wire::view::packet_view;
 use crate::wire::codec::Reader;
 use crate::wire::WireError;
 
@@ -70,10 +71,8 @@ mod field {
 /// RFC 1661 5: Code, Identifier, Length.
 pub const HEADER_LEN: usize = field::LEN.end;
 
-/// A PPP control packet. After `new_checked`, no accessor panics.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A PPP control packet. After `new_checked`, no accessor panics.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
@@ -81,13 +80,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// fits the buffer. Octets past Length are padding and ignored.
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let have = buffer.as_ref().len();
-        if have < HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: "PPP control packet",
-                need: HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len("PPP control packet", HEADER_LEN, have)?;
         let p = Packet { buffer };
         let len = usize::from(p.length());
         if len < HEADER_LEN {
@@ -96,13 +89,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
                 len,
             });
         }
-        if len > have {
-            return Err(WireError::Truncated {
-                what: "PPP control packet",
-                need: len,
-                have,
-            });
-        }
+        WireError::check_len("PPP control packet", len, have)?;
         Ok(p)
     }
 

@@ -2,6 +2,7 @@
 //! 0x00FD is two octets of flags and coherency count, then the encrypted
 //! data, whose first octets decrypt to the inner PPP protocol.
 
+use super::super::view::packet_view;
 use crate::wire::WireError;
 
 const WHAT: &str = "MPPE";
@@ -31,17 +32,11 @@ mod field {
     pub const HEADER_LEN: usize = 2;
 }
 
-/// A view over an MPPE packet.
-#[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+packet_view! {
+    /// A view over an MPPE packet.
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    pub fn new_unchecked(buffer: T) -> Self {
-        Packet { buffer }
-    }
-
     pub fn new_checked(buffer: T) -> Result<Self, WireError> {
         let p = Packet::new_unchecked(buffer);
         p.check_len()?;
@@ -50,18 +45,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     pub fn check_len(&self) -> Result<(), WireError> {
         let have = self.buffer.as_ref().len();
-        if have < field::HEADER_LEN {
-            return Err(WireError::Truncated {
-                what: WHAT,
-                need: field::HEADER_LEN,
-                have,
-            });
-        }
+        WireError::check_len(WHAT, field::HEADER_LEN, have)?;
         Ok(())
-    }
-
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     fn header(&self) -> u16 {
