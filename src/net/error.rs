@@ -8,7 +8,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum NetError {
     /// A subnet string that is not `a.b.c.d/n` with n <= 32.
-    #[error("bad subnet {text:?}: {detail}")]
+    #[error("invalid subnet '{text}': {detail}, expected a.b.c.d/n such as 192.168.1.0/24")]
     BadSubnet { text: String, detail: &'static str },
     /// Two segments or two hosts share a name.
     #[error("duplicate {what} name {name:?}")]

@@ -6,6 +6,8 @@ use core::net::Ipv4Addr;
 use core::str::FromStr;
 use core::time::Duration;
 
+use serde::Deserialize;
+
 use super::error::NetError;
 
 /// An IPv4 prefix, e.g. `192.168.1.0/24`.
@@ -27,6 +29,22 @@ impl Subnet {
     pub fn contains(&self, addr: Ipv4Addr) -> bool {
         let m = self.mask();
         u32::from(addr) & m == u32::from(self.addr) & m
+    }
+
+    /// The network address (host bits clear).
+    pub fn network(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.addr) & self.mask())
+    }
+
+    /// The directed broadcast address (host bits set).
+    pub fn broadcast(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.addr) | !self.mask())
+    }
+}
+
+impl<'de> Deserialize<'de> for Subnet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::values::from_text(d, "a subnet such as 192.168.1.0/24")
     }
 }
 

@@ -14,10 +14,14 @@ use serde::Deserialize;
 pub fn from_text<'de, D, T>(d: D, what: &'static str) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: FromStr<Err = String>,
+    T: FromStr,
+    T::Err: fmt::Display,
 {
     struct V<T>(&'static str, std::marker::PhantomData<T>);
-    impl<'de, T: FromStr<Err = String>> Visitor<'de> for V<T> {
+    impl<'de, T: FromStr> Visitor<'de> for V<T>
+    where
+        T::Err: fmt::Display,
+    {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str(self.0)

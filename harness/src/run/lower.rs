@@ -75,11 +75,14 @@ fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
 }
 
 fn subnet_of(scenario: &Scenario, network: &str) -> net::Subnet {
-    let s = scenario.networks.get(network).map(|n| n.subnet);
-    net::Subnet {
-        addr: s.map_or(std::net::Ipv4Addr::UNSPECIFIED, |s| s.addr),
-        prefix: s.map_or(32, |s| s.prefix),
-    }
+    // Validation made sure every interface's network exists.
+    scenario.networks.get(network).map_or(
+        net::Subnet {
+            addr: std::net::Ipv4Addr::UNSPECIFIED,
+            prefix: 32,
+        },
+        |n| n.subnet,
+    )
 }
 
 pub(super) fn interfaces(

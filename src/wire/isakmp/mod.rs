@@ -21,8 +21,8 @@ pub use payload::{
 };
 pub use sa::{Attribute, Proposal, ProtocolId, SaPayload, Transform};
 
-use crate::wire::view::packet_view;
 use super::WireError;
+use crate::wire::view::packet_view;
 
 /// Fixed header (RFC 2408 3.1).
 pub const HEADER_LEN: usize = 28;

@@ -3,8 +3,8 @@
 //! codes the data is a list of options, each Type, Length, Data (RFC 1661 6).
 //! Also the LCP options themselves (RFC 1661 6, RFC 1994 3).
 
-use crate::wire::view::packet_view;
 use crate::wire::codec::Reader;
+use crate::wire::view::packet_view;
 use crate::wire::WireError;
 
 /// Control packet codes (RFC 1661 5; 8-11 are LCP only).

@@ -22,57 +22,10 @@ macro_rules! deserialize_from_str {
 
 // ------------------------------------------------- durations and dates
 
+pub use l2tpsec::net::Subnet;
 pub use l2tpsec::values::{civil_from_days, dur, format_duration, parse_duration, Date};
 
 // ------------------------------------------------------------------- subnets
-
-/// `a.b.c.d/n`
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Subnet {
-    pub addr: Ipv4Addr,
-    pub prefix: u8,
-}
-
-impl Subnet {
-    pub fn mask(self) -> u32 {
-        if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(self.prefix.min(32)))
-        }
-    }
-    pub fn contains(self, a: Ipv4Addr) -> bool {
-        u32::from(a) & self.mask() == u32::from(self.addr) & self.mask()
-    }
-    pub fn network(self) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.addr) & self.mask())
-    }
-    pub fn broadcast(self) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.addr) | !self.mask())
-    }
-}
-
-impl FromStr for Subnet {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("invalid subnet '{s}': expected a.b.c.d/n, e.g. 192.168.1.0/24");
-        let (a, p) = s.trim().split_once('/').ok_or_else(bad)?;
-        let addr: Ipv4Addr = a.parse().map_err(|_| bad())?;
-        let prefix: u8 = p.parse().map_err(|_| bad())?;
-        if prefix > 32 {
-            return Err(bad());
-        }
-        Ok(Subnet { addr, prefix })
-    }
-}
-
-impl fmt::Display for Subnet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
-    }
-}
-
-deserialize_from_str!(Subnet, "a subnet such as 192.168.1.0/24");
 
 /// `address-pool: 10.10.0.100-10.10.0.150` (both ends included).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
