@@ -416,8 +416,10 @@ pub(super) fn accept_qm(
 mod tests {
     use super::*;
 
+    /// XP's offers, from its version's row (tests may look upward).
     fn xp_mm() -> Vec<MmOffer> {
-        MmOffer::windows_xp()
+        let row = &crate::windows::version::XP_RTM.ike_offers;
+        crate::windows::ipsec::l2tp_main_mode_offers(row, false, true)
     }
 
     #[test]
@@ -444,7 +446,9 @@ mod tests {
 
     #[test]
     fn qm_require_encryption_offers_round_trip_and_choose_first() {
-        let offers = QmOffer::require_encryption();
+        let row = &crate::windows::version::XP_RTM.ike_offers;
+        let require = crate::windows::connectoid::ConnectoidEncryption::Require;
+        let offers = crate::windows::ipsec::quick_mode_offers(row, require);
         let t = EspEncap::Transport;
         let sa = qm_sa(&offers, 0x1234_5678, t);
         let (answer, spi, o) = choose_qm(&sa, &offers[1..], t).unwrap();

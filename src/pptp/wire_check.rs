@@ -13,6 +13,7 @@ use std::process::Command;
 use super::*;
 use crate::net::capture::{write_pcapng, CapturedPacket, Direction};
 use crate::tcp::{Conn, TcpEvent, TcpStack};
+use crate::windows::version::{SERVER_2003, XP_SP2};
 use crate::wire::{gre, ipv4};
 
 const CLIENT: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
@@ -30,12 +31,15 @@ fn tshark_available() -> bool {
     found
 }
 
-fn cfg(host: &str) -> PptpConfig {
+/// A side's PPTP identity as its Windows version's row gives it (the PNS
+/// an XP client, the PAC a Server 2003 RRAS); the host names are this
+/// fixture's own, as no machine is named here.
+fn cfg(row: &crate::windows::version::Profile, host: &str) -> PptpConfig {
     PptpConfig {
         host_name: host.into(),
-        vendor_name: "Microsoft".into(),
-        firmware_revision: 0x0a28,
-        receive_window: 64,
+        vendor_name: row.pptp.vendor.into(),
+        firmware_revision: row.pptp.firmware,
+        receive_window: row.pptp.receive_window,
     }
 }
 
@@ -93,11 +97,11 @@ fn exchange() -> Vec<(Duration, Vec<u8>)> {
                 match e {
                     TcpEvent::Connected(c) => {
                         s.conn = Some(c);
-                        s.control = Some(Control::pns(cfg(""), now, 0x8000));
+                        s.control = Some(Control::pns(cfg(&XP_SP2, ""), now, 0x8000));
                     }
                     TcpEvent::Accepted { conn, .. } => {
                         s.conn = Some(conn);
-                        s.control = Some(Control::pac(cfg("VPNSRV"), now));
+                        s.control = Some(Control::pac(cfg(&SERVER_2003, "VPNSRV"), now));
                     }
                     TcpEvent::Readable(c) => {
                         let bytes = s.tcp.recv(now, c);

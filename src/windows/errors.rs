@@ -1,5 +1,6 @@
-//! RAS error codes (raserror.h, WINDOWS.md 2) and RASMAN's mappings to
-//! them, in one place: how PPP ended, and how IKE failed.
+//! RAS error codes (raserror.h, WINDOWS.md 2), the shape of a row's RAS
+//! errors by failure class, and RASMAN's mappings to them: how PPP ended,
+//! and how IKE failed. Which code a class shows is the row's (`version`).
 
 use crate::ike::{FailurePoint, FailureReason};
 use crate::ppp::link::DownReason;
@@ -49,58 +50,109 @@ pub mod code {
     pub const VPN_TIMEOUT: u32 = 800;
 }
 
-/// RAS errors by failure class, where builds differ (WINDOWS.md 10).
+/// The RAS error for each failure class, as a build shows it (a row's
+/// `ras_errors`; WINDOWS.md 10: builds differ, e.g. 792 vs 809).
 #[derive(Debug)]
 pub struct RasErrors {
-    /// IKE got no answer or timed out: 792 on XP (WINDOWS.md 2).
-    pub ike_timed_out: u32,
+    /// The user hung up during the dial.
+    pub user_disconnection: u32,
+    /// No route leads to the server.
+    pub unreachable: u32,
+    /// L2TP/IPsec with no machine certificate in the store.
+    pub no_certificate: u32,
+    /// The tunnel never came up (L2TP's control connection, PPTP's TCP
+    /// 1723 or its control connection and call).
+    pub tunnel_timeout: u32,
+    /// Over PPTP, the peer's GRE never answered PPP.
+    pub pptp_no_response: u32,
+    pub ike: IkeErrors,
+    pub ppp: PppErrors,
+}
+
+/// How IKE failed, as RASMAN reports it (WINDOWS.md 2).
+#[derive(Debug)]
+pub struct IkeErrors {
+    /// No answer, or the negotiation timed out.
+    pub timed_out: u32,
+    /// No machine certificate, or no private key for it.
+    pub no_cert: u32,
+    /// Our credentials were refused (failure point: me).
+    pub auth_fail: u32,
+    /// No proposal was acceptable.
+    pub attrib_fail: u32,
+    /// The security layer could not process (the policy agent stopped).
+    pub general_processing: u32,
+    /// The peer's certificate or signature, or the peer refused ours.
+    pub no_peer_cert: u32,
+    /// No policy for the peer.
+    pub no_policy: u32,
+    /// Any other notification from the peer.
+    pub error: u32,
+}
+
+/// How PPP ended, as the client shows it, and the E= a server sends.
+#[derive(Debug)]
+pub struct PppErrors {
+    pub timeout: u32,
+    /// No network protocol came up.
+    pub no_protocols: u32,
+    pub lcp_terminated: u32,
+    /// The peer requires encryption we lack, or lacks ours (also the
+    /// server's answer to an ESP cipher its profile refuses).
+    pub require_encryption: u32,
+    /// MS-CHAPv2's S= did not match.
+    pub server_identity: u32,
+    /// The remote access policy denied the call (the server's E=).
+    pub no_dialin_permission: u32,
 }
 
 /// How PPP ended, as the RAS error the client shows (WINDOWS.md 2, 8).
-pub fn for_ppp(reason: &DownReason) -> u32 {
+pub fn for_ppp(reason: &DownReason, ras: &RasErrors) -> u32 {
+    let ppp = &ras.ppp;
     match reason {
         // The E= value of the MS-CHAPv2 Failure: 691, 649, 742.
         DownReason::AuthFailed { code } => *code,
-        DownReason::AuthenticatorResponseMismatch => code::SERVER_IDENTITY,
+        DownReason::AuthenticatorResponseMismatch => ppp.server_identity,
         DownReason::PeerRequiresEncryption | DownReason::PeerLacksEncryption => {
-            code::REMOTE_REQUIRE_ENCRYPTION
+            ppp.require_encryption
         }
         // [MODEL] The peer ended the line before IPCP opened (e.g. no
         // address left in its pool), or IPCP gave up.
-        DownReason::NcpFailed => code::PPP_NO_PROTOCOLS_CONFIGURED,
-        DownReason::NegotiationTimeout => code::PPP_TIMEOUT,
+        DownReason::NcpFailed => ppp.no_protocols,
+        DownReason::NegotiationTimeout => ppp.timeout,
         DownReason::LcpFailed
         | DownReason::PeerTerminated
         | DownReason::EchoTimeout
-        | DownReason::Closed => code::PPP_LCP_TERMINATED,
+        | DownReason::Closed => ppp.lcp_terminated,
     }
 }
 
 /// RASMAN's mapping of an IKE failure (WINDOWS.md 2).
 pub fn for_ike(reason: &FailureReason, point: FailurePoint, ras: &RasErrors) -> u32 {
+    let ike = &ras.ike;
     match reason {
-        FailureReason::NoMachineCertificate | FailureReason::NoPrivateKey => code::OAKLEY_NO_CERT,
-        FailureReason::PeerSentNoCertificate => code::OAKLEY_NO_PEER_CERT,
+        FailureReason::NoMachineCertificate | FailureReason::NoPrivateKey => ike.no_cert,
+        FailureReason::PeerSentNoCertificate => ike.no_peer_cert,
         FailureReason::PeerRejected { notify } => match notify {
             // RFC 2408 3.14.1: INVALID-CERT-ENCODING 17 .. INVALID-CERT-AUTHORITY
             // 22, AUTHENTICATION-FAILED 24, INVALID-SIGNATURE 25,
             // CERTIFICATE-UNAVAILABLE 28: the remote computer refused our
             // certificate or signature.
-            17..=22 | 24 | 25 | 28 => code::OAKLEY_NO_PEER_CERT,
+            17..=22 | 24 | 25 | 28 => ike.no_peer_cert,
             // NO-PROPOSAL-CHOSEN, BAD-PROPOSAL-SYNTAX, ATTRIBUTES-NOT-SUPPORTED.
-            12..=14 => code::OAKLEY_ATTRIB_FAIL,
-            _ => code::OAKLEY_ERROR,
+            12..=14 => ike.attrib_fail,
+            _ => ike.error,
         },
         FailureReason::CredentialsUnacceptable(_)
         | FailureReason::SignatureInvalid
         | FailureReason::HashMismatch => match point {
-            FailurePoint::Me => code::OAKLEY_AUTH_FAIL,
-            FailurePoint::Peer => code::OAKLEY_NO_PEER_CERT,
+            FailurePoint::Me => ike.auth_fail,
+            FailurePoint::Peer => ike.no_peer_cert,
         },
-        FailureReason::AttributesUnacceptable => code::OAKLEY_ATTRIB_FAIL,
-        FailureReason::NoPolicy => code::OAKLEY_NO_POLICY,
-        FailureReason::NoResponse | FailureReason::Timeout => ras.ike_timed_out,
-        FailureReason::GeneralProcessing => code::OAKLEY_GENERAL_PROCESSING,
+        FailureReason::AttributesUnacceptable => ike.attrib_fail,
+        FailureReason::NoPolicy => ike.no_policy,
+        FailureReason::NoResponse | FailureReason::Timeout => ike.timed_out,
+        FailureReason::GeneralProcessing => ike.general_processing,
     }
 }
 
@@ -140,11 +192,12 @@ mod tests {
 
     #[test]
     fn ppp_endings_map_to_their_ras_errors() {
-        assert_eq!(for_ppp(&DownReason::AuthFailed { code: 691 }), 691);
-        assert_eq!(for_ppp(&DownReason::NcpFailed), 720);
-        assert_eq!(for_ppp(&DownReason::NegotiationTimeout), 718);
-        assert_eq!(for_ppp(&DownReason::PeerLacksEncryption), 742);
-        assert_eq!(for_ppp(&DownReason::PeerTerminated), 734);
+        let xp = &crate::windows::version::XP_SP2.ras_errors;
+        assert_eq!(for_ppp(&DownReason::AuthFailed { code: 691 }, xp), 691);
+        assert_eq!(for_ppp(&DownReason::NcpFailed, xp), 720);
+        assert_eq!(for_ppp(&DownReason::NegotiationTimeout, xp), 718);
+        assert_eq!(for_ppp(&DownReason::PeerLacksEncryption, xp), 742);
+        assert_eq!(for_ppp(&DownReason::PeerTerminated, xp), 734);
     }
 
     #[test]

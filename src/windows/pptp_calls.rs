@@ -21,13 +21,6 @@ use crate::timer::{TimerKind, TimerTable};
 use crate::wire::gre;
 use crate::wire::pptp::TCP_PORT;
 
-/// XP abandons a connection request nobody answers: TcpInitialRTT 3 s,
-/// doubled at each of TcpMaxConnectRetransmissions' 2 retransmissions,
-/// then twice the last delay: 3 + 6 + 12 = 21 s (Windows Server 2003
-/// TCP/IP registry reference, TcpMaxConnectRetransmissions) [MODEL: the
-/// SYNs within that time are smoltcp's, 1 s doubling, not 3 s].
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(21);
-
 /// What happened to one of our calls, by our call id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallEvent {
@@ -75,7 +68,7 @@ pub enum Outgoing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Timer {
     /// PNS: an unanswered connection attempt is given up
-    /// (`CONNECT_TIMEOUT` after `connect`).
+    /// (the row's `pptp.connect_timeout` after `connect`).
     GiveUp,
 }
 
@@ -100,6 +93,8 @@ pub type Refusals = BTreeMap<&'static str, u64>;
 #[derive(Clone)]
 pub struct PptpCalls {
     cfg: PptpConfig,
+    /// An unanswered connection request is given up after it.
+    connect_timeout: Duration,
     tcp: TcpStack,
     connections: BTreeMap<Conn, Connection>,
     events: VecDeque<(u16, CallEvent)>,
@@ -122,11 +117,13 @@ impl PptpCalls {
         cfg: PptpConfig,
         addresses: &[Ipv4Addr],
         ttl: u8,
+        connect_timeout: Duration,
         tcp_seed: u64,
         rng: ChaCha20Rng,
     ) -> Self {
         PptpCalls {
             cfg,
+            connect_timeout,
             tcp: TcpStack::new(addresses, tcp_seed, ttl),
             connections: BTreeMap::new(),
             events: VecDeque::new(),
@@ -157,7 +154,7 @@ impl PptpCalls {
                 control: None,
                 timers: {
                     let mut t = Timers::new();
-                    t.set(Timer::GiveUp, now + CONNECT_TIMEOUT);
+                    t.set(Timer::GiveUp, now + self.connect_timeout);
                     t
                 },
             },

@@ -16,9 +16,9 @@ use rand_core::SeedableRng;
 
 use super::carrier::Carrier;
 use super::config::ServerConfig;
-use super::errors::code;
 use super::eventlog::{Arg, Event, EventType, Log};
 use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel, TunnelType};
+use super::version::Profile;
 use crate::crypto::cbc::CbcCipher;
 use crate::ppp::link::{
     Authorization, DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role,
@@ -96,6 +96,8 @@ pub struct RrasServer {
     counters: ServerCounters,
     /// `RasMan\PPP\NegotiateTime` (WINDOWS.md 8).
     negotiate_time: Option<Duration>,
+    /// Our version's row: PPP's options, the errors and events we give.
+    version: &'static Profile,
     rng: ChaCha20Rng,
 }
 
@@ -104,12 +106,14 @@ impl RrasServer {
         config: ServerConfig,
         name: String,
         negotiate_time: Option<Duration>,
+        version: &'static Profile,
         rng: ChaCha20Rng,
     ) -> Self {
         RrasServer {
             config,
             name,
             negotiate_time,
+            version,
             calls: BTreeMap::new(),
             ip_ident: 0,
             actions: VecDeque::new(),
@@ -226,12 +230,10 @@ impl RrasServer {
             LinkConfig {
                 role: Role::Server,
                 // Replaced by the profile at authorization.
-                encryption: Encryption::OPTIONAL,
-                mru: 1400,
+                encryption: self.version.ppp.server_mppe,
+                mru: self.version.ppp.server_mru,
                 negotiate_time: self.negotiate_time,
-                // The NetBIOS computer name, in capitals as Windows shows
-                // it (a Server 2003 log shows Name "VPN02").
-                computer_name: self.name.to_uppercase(),
+                computer_name: self.version.ppp.chap_name.of(&self.name),
             },
             ChaCha20Rng::from_rng(&mut self.rng),
         );
@@ -336,11 +338,13 @@ impl RrasServer {
                     "ias.reason.{}",
                     rras::reason::AUTH_FAILURE
                 )));
-                self.log(system_event(now, "IAS", 2, EventType::Warning, args));
+                let events = &self.version.rras_events;
+                let (denied, failed) = (events.ias_denied, events.auth_failed);
+                self.log(system_event(now, "IAS", denied, EventType::Warning, args));
                 self.log(system_event(
                     now,
                     "RemoteAccess",
-                    20271,
+                    failed,
                     EventType::Warning,
                     vec![
                         user.into(),
@@ -357,10 +361,11 @@ impl RrasServer {
                         call.port_name().into(),
                         peer.to_string().into(),
                     ];
+                    let id = self.version.rras_events.address_assigned;
                     self.log(system_event(
                         now,
                         "RemoteAccess",
-                        20274,
+                        id,
                         EventType::Information,
                         args,
                     ));
@@ -383,11 +388,12 @@ impl RrasServer {
         };
         let user: Arg = call.user.clone().unwrap_or_default().into();
         let port: Arg = call.port_name().into();
+        let events = &self.version.rras_events;
         let (id, args) = match reason {
-            // ROUTERLOG_AUTH_NO_PROJECTIONS: IPCP, the only NCP, failed.
-            DownReason::NcpFailed => (20050, vec![user, port]),
-            // ROUTERLOG_AUTH_TIMEOUT: NegotiateTime ran out (WINDOWS.md 8).
-            DownReason::NegotiationTimeout => (20049, vec![port]),
+            // IPCP, the only NCP, failed.
+            DownReason::NcpFailed => (events.no_projections, vec![user, port]),
+            // NegotiateTime ran out (WINDOWS.md 8).
+            DownReason::NegotiationTimeout => (events.auth_timeout, vec![port]),
             _ => return,
         };
         self.log(system_event(
@@ -433,18 +439,26 @@ impl RrasServer {
         let protection = call.protection;
         let mut args = self.ias_common(user, call);
         let decision = rras::evaluate(&self.config.policies, &tunnel_call);
+        let events = &self.version.rras_events;
+        let (granted, denied) = (events.ias_granted, events.ias_denied);
         let result = match decision {
             Decision::Grant { policy, profile } => {
                 args.push(self.policy_name(Some(policy)));
-                self.log(system_event(now, "IAS", 1, EventType::Information, args));
+                self.log(system_event(
+                    now,
+                    "IAS",
+                    granted,
+                    EventType::Information,
+                    args,
+                ));
                 self.grant(now, carrier, user, protection, &profile.encryption)
             }
             Decision::Deny { policy, reason } => {
                 args.push(self.policy_name(policy));
                 args.push(reason.to_string().into());
                 args.push(Arg::catalog(format!("ias.reason.{reason}")));
-                self.log(system_event(now, "IAS", 2, EventType::Warning, args));
-                Err(code::NO_DIALIN_PERMISSION)
+                self.log(system_event(now, "IAS", denied, EventType::Warning, args));
+                Err(self.version.ras_errors.ppp.no_dialin_permission)
             }
         };
         if let Some(c) = self.calls.get_mut(&carrier) {
@@ -477,14 +491,15 @@ impl RrasServer {
                 if !esp_allowed(cipher, levels) {
                     // ROUTERLOG_ENCRYPTION_REQUIRED; the client is refused
                     // with ERROR_REMOTE_REQUIRE_ENCRYPTION [MODEL].
+                    let id = self.version.rras_events.encryption_required;
                     self.log(system_event(
                         now,
                         "RemoteAccess",
-                        20080,
+                        id,
                         EventType::Warning,
                         vec![user.into(), port],
                     ));
-                    return Err(code::REMOTE_REQUIRE_ENCRYPTION);
+                    return Err(self.version.ras_errors.ppp.require_encryption);
                 }
                 // ESP encrypts; PPP negotiates no MPPE inside it.
                 Encryption::NONE
@@ -494,10 +509,11 @@ impl RrasServer {
         if peer_address.is_none() {
             // ROUTERLOG_NO_IP_ADDRESS: the static pool is exhausted. The
             // user is authenticated; IPCP cannot give an address.
+            let id = self.version.rras_events.no_ip_address;
             self.log(system_event(
                 now,
                 "RemoteAccess",
-                20167,
+                id,
                 EventType::Warning,
                 Vec::new(),
             ));
@@ -534,7 +550,7 @@ impl RrasServer {
             data,
         };
         self.ip_ident = self.ip_ident.wrapping_add(1);
-        let out = icmp::build_ipv4(local, src, self.ip_ident, 128, &reply);
+        let out = icmp::build_ipv4(local, src, self.ip_ident, self.version.ttl, &reply);
         if let Some(c) = self.calls.get_mut(&carrier) {
             if c.link.send_ip(now, &out).is_err() {
                 self.counters.send_refused += 1;

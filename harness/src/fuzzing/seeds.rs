@@ -12,21 +12,25 @@ use l2tpsec::wire::{udp, Flow, WireKind};
 
 use super::lab::{Carriage, Lab};
 use l2tpsec::pptp::{Control, PptpConfig, PptpEvent};
+use l2tpsec::windows::version::{Profile, SERVER_2003, XP_SP2};
 use l2tpsec::wire::gre;
 
 /// The two halves of a PPTP control connection, as our engines speak it:
 /// the client's stream (SCCRQ, OCRQ, Set-Link-Info, then on hang-up CCRQ
 /// and StopCCRQ) and the server's (SCCRP, OCRP, CDN, StopCCRP).
 fn pptp_streams() -> Vec<Vec<u8>> {
-    let cfg = |host: &str| PptpConfig {
+    // Each side's identity is its Windows version's row (the PNS an XP
+    // client, the PAC a Server 2003 RRAS); the host names are the seeds'
+    // own, as no machine is named here.
+    let cfg = |row: &Profile, host: &str| PptpConfig {
         host_name: host.into(),
-        vendor_name: "Microsoft".into(),
-        firmware_revision: 0x0a28,
-        receive_window: 64,
+        vendor_name: row.pptp.vendor.into(),
+        firmware_revision: row.pptp.firmware,
+        receive_window: row.pptp.receive_window,
     };
     let now = Duration::ZERO;
-    let mut pns = Control::pns(cfg(""), now, 0x8000);
-    let mut pac = Control::pac(cfg("VPNSRV"), now);
+    let mut pns = Control::pns(cfg(&XP_SP2, ""), now, 0x8000);
+    let mut pac = Control::pac(cfg(&SERVER_2003, "VPNSRV"), now);
     let (mut client, mut server) = (Vec::new(), Vec::new());
     for round in 0..8 {
         if round == 4 {

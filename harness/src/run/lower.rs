@@ -50,7 +50,12 @@ pub fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
     .map_err(|e| RunError::Setup(format!("pki: {e}")))
 }
 
-fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
+/// A manual policy's offers, with the lifetimes of its host's version.
+fn manual_policy(
+    p: &schema::ManualPolicy,
+    edition: win::Edition,
+) -> Result<ManualPolicy, RunError> {
+    let row = &edition.profile().ike_offers;
     let mut mm_offers = Vec::new();
     for o in &p.main_mode {
         let group = DhGroup::from_number(o.group).ok_or_else(|| {
@@ -59,12 +64,12 @@ fn manual_policy(p: &schema::ManualPolicy) -> Result<ManualPolicy, RunError> {
                 p.name, o.group
             ))
         })?;
-        mm_offers.push(offers::main_mode_offer(o.encryption, o.hash, group));
+        mm_offers.push(offers::main_mode_offer(row, o.encryption, o.hash, group));
     }
     let qm_offers = p
         .quick_mode
         .iter()
-        .map(|o| offers::quick_mode_offer(Some(o.encryption), o.integrity))
+        .map(|o| offers::quick_mode_offer(row, Some(o.encryption), o.integrity))
         .collect();
     Ok(ManualPolicy {
         name: p.name.clone(),
@@ -196,6 +201,7 @@ pub(super) fn network_spec(
 fn ipsec_settings(
     scenario: &Scenario,
     host: &Host,
+    edition: win::Edition,
     pki: &Pki,
 ) -> Result<win::IpsecSettings, RunError> {
     let certificate = host
@@ -218,7 +224,11 @@ fn ipsec_settings(
         epoch_unix: scenario.date.unix_seconds(),
         policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
         offload: host.nic.ipsec_offload,
-        manual_policy: host.ipsec_policy.as_ref().map(manual_policy).transpose()?,
+        manual_policy: host
+            .ipsec_policy
+            .as_ref()
+            .map(|p| manual_policy(p, edition))
+            .transpose()?,
         preshared_key: host
             .dial
             .as_ref()
@@ -269,7 +279,7 @@ fn machine_config(
                 .zip(host.interfaces.position(&n.outside)),
             _ => None,
         },
-        ipsec: ipsec_settings(scenario, host, pki)?,
+        ipsec: ipsec_settings(scenario, host, edition, pki)?,
         seed,
     })
 }

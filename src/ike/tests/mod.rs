@@ -83,9 +83,22 @@ fn config(cert: Option<&str>, roots: &[&str]) -> IkeConfig {
     }
 }
 
+/// XP's main mode offers with certificates, from its version's row.
+fn xp_mm() -> Vec<MmOffer> {
+    let row = &crate::windows::version::XP_RTM.ike_offers;
+    crate::windows::ipsec::l2tp_main_mode_offers(row, false, true)
+}
+
+/// XP's "L2TP Require Encryption Quick Mode Policy", from its row.
+fn xp_qm() -> Vec<QmOffer> {
+    let row = &crate::windows::version::XP_RTM.ike_offers;
+    let require = crate::windows::connectoid::ConnectoidEncryption::Require;
+    crate::windows::ipsec::quick_mode_offers(row, require)
+}
+
 fn client_policy() -> IkePolicy {
     IkePolicy {
-        mm_offers: MmOffer::windows_xp(),
+        mm_offers: xp_mm(),
         qm_rules: vec![QmRule {
             name: "L2TP Client Inbound and Outbound Filter".into(),
             selector: Selector {
@@ -95,14 +108,14 @@ fn client_policy() -> IkePolicy {
                 local_port: 1701,
                 remote_port: 0,
             },
-            offers: QmOffer::require_encryption(),
+            offers: xp_qm(),
         }],
     }
 }
 
 fn server_policy() -> IkePolicy {
     IkePolicy {
-        mm_offers: MmOffer::windows_xp(),
+        mm_offers: xp_mm(),
         qm_rules: vec![QmRule {
             name: "L2TP Server Inbound and Outbound Filter".into(),
             selector: Selector {
@@ -112,7 +125,7 @@ fn server_policy() -> IkePolicy {
                 local_port: 1701,
                 remote_port: 0,
             },
-            offers: QmOffer::require_encryption(),
+            offers: xp_qm(),
         }],
     }
 }
@@ -578,8 +591,8 @@ fn lost_messages_are_recovered_by_retransmission() {
 fn server_selects_a_later_offer_when_the_first_is_not_allowed() {
     let mut lab = Lab::standard();
     let mut policy = server_policy();
-    policy.mm_offers = vec![MmOffer::windows_xp()[3]];
-    policy.qm_rules[0].offers = vec![QmOffer::require_encryption()[3]];
+    policy.mm_offers = vec![xp_mm()[3]];
+    policy.qm_rules[0].offers = vec![xp_qm()[3]];
     lab.server.set_policy(Duration::ZERO, Some(policy));
     lab.connect();
     let q = Lab::quick_up(&lab.server_events);

@@ -5,14 +5,14 @@ use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::super::carrier::Carrier;
-use super::super::errors::code;
 use super::super::ipsec::IpsecOutcome;
 use super::{ClientAction, Phase, RasClient};
 use crate::l2tp::{Event as L2tpEvent, TunnelHandle};
 
 impl RasClient {
     /// The machine's answer to `ApplyL2tpPolicy`: false when the policy
-    /// agent could not take it (WINDOWS.md 5: 789 before any packet).
+    /// agent could not take it (WINDOWS.md 5: 789 before any packet, the
+    /// row's `ike.general_processing`).
     pub fn handle_policy_result(&mut self, now: Duration, applied: bool) {
         if self.phase != Phase::Ipsec {
             return;
@@ -23,9 +23,9 @@ impl RasClient {
                 server: self.dial.server,
             });
         } else {
-            self.fail(now, code::OAKLEY_GENERAL_PROCESSING);
+            self.fail(now, self.version.ras_errors.ike.general_processing);
         }
-        self.fall_back();
+        self.fall_back(now);
     }
 
     /// The machine opened the control connection `ConnectL2tp` asked for.
@@ -42,7 +42,7 @@ impl RasClient {
             IpsecOutcome::Up => self.connect_l2tp(),
             IpsecOutcome::Failed(code) => self.fail(now, code),
         }
-        self.fall_back();
+        self.fall_back(now);
     }
 
     pub fn handle_l2tp_event(&mut self, now: Duration, event: &L2tpEvent) {
@@ -75,7 +75,7 @@ impl RasClient {
                 // PPP ran [MODEL]: 800.
                 self.tunnel = None;
                 if self.phase == Phase::Tunnel {
-                    self.fail(now, code::VPN_TIMEOUT);
+                    self.fail(now, self.version.ras_errors.tunnel_timeout);
                 }
             }
             L2tpEvent::TunnelClosed { tunnel } if self.closing == Some(*tunnel) => {
@@ -87,7 +87,7 @@ impl RasClient {
             }
             _ => {}
         }
-        self.fall_back();
+        self.fall_back(now);
     }
 
     pub(super) fn connect_l2tp(&mut self) {

@@ -27,7 +27,9 @@ use rand_core::SeedableRng;
 
 use super::carrier::Carrier;
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
-use super::errors::{self, code};
+use super::errors;
+use super::rras::TunnelType;
+use super::version::{AutomaticError, Profile};
 use crate::l2tp::{SessionHandle, TunnelHandle};
 use crate::ppp::link::{DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role};
 use crate::ppp::Encryption;
@@ -111,19 +113,11 @@ pub enum ClientAction {
     },
 }
 
-/// The tunnel protocol of the attempt under way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Attempt {
-    L2tp,
-    Pptp,
-}
-
-impl Attempt {
-    fn name(self) -> &'static str {
-        match self {
-            Attempt::L2tp => "l2tp",
-            Attempt::Pptp => "pptp",
-        }
+/// The tunnel protocol of an attempt, as reports name it.
+fn protocol_name(tunnel: TunnelType) -> &'static str {
+    match tunnel {
+        TunnelType::L2tp => "l2tp",
+        TunnelType::Pptp => "pptp",
     }
 }
 
@@ -157,8 +151,6 @@ pub struct DialContext {
     pub server_reachable: bool,
     /// `RasMan\PPP\NegotiateTime`; `None`: no limit.
     pub negotiate_time: Option<Duration>,
-    /// The IP TTL of the host's own packets (its version's), the pings'.
-    pub ttl: u8,
 }
 
 /// Inputs the client ignored (diagnostics).
@@ -177,6 +169,8 @@ pub struct RasClient {
     dial: DialConfig,
     registry: Registry,
     context: DialContext,
+    /// Our version's row: the errors we show, PPP's options, Automatic.
+    version: &'static Profile,
     phase: Phase,
     /// The attempt runs over IPsec (the policy was applied).
     over_ipsec: bool,
@@ -187,7 +181,11 @@ pub struct RasClient {
     closing: Option<TunnelHandle>,
     /// Our call id of the PPTP call, while it exists.
     pptp_call: Option<u16>,
-    attempt: Attempt,
+    /// The tunnel of the attempt under way.
+    attempt: TunnelType,
+    /// The tunnel of the last call that connected (an Automatic
+    /// connectoid whose row remembers starts with it).
+    connected_over: Option<TunnelType>,
     /// PPP heard from the peer on this attempt (a PPTP call whose GRE
     /// never answers ends with 721).
     heard_peer: bool,
@@ -206,6 +204,7 @@ impl RasClient {
         dial: DialConfig,
         registry: Registry,
         context: DialContext,
+        version: &'static Profile,
         rng: ChaCha20Rng,
     ) -> Self {
         let mut timers = Timers::default();
@@ -215,13 +214,15 @@ impl RasClient {
             dial,
             registry,
             context,
+            version,
             phase: Phase::Idle,
             over_ipsec: false,
             link: None,
             tunnel: None,
             closing: None,
             pptp_call: None,
-            attempt: Attempt::L2tp,
+            attempt: TunnelType::L2tp,
+            connected_over: None,
             heard_peer: false,
             earlier: Vec::new(),
             outcome: None,
@@ -246,10 +247,24 @@ impl RasClient {
 
     /// The protocol the dial tries now (or first, before it starts).
     fn attempt_protocol(&self) -> &'static str {
-        match (self.phase, self.dial.vpn_type) {
-            (Phase::Idle, VpnType::Pptp) => "pptp",
-            (Phase::Idle, _) => "l2tp",
-            _ => self.attempt.name(),
+        match self.phase {
+            Phase::Idle => protocol_name(self.first_attempt()),
+            _ => protocol_name(self.attempt),
+        }
+    }
+
+    /// The tunnel a dial tries first: the connectoid's, or Automatic's
+    /// first (the one that last connected, if the row remembers).
+    fn first_attempt(&self) -> TunnelType {
+        let automatic = &self.version.automatic;
+        match self.dial.vpn_type {
+            VpnType::L2tp => TunnelType::L2tp,
+            VpnType::Pptp => TunnelType::Pptp,
+            VpnType::Automatic => self
+                .connected_over
+                .filter(|_| automatic.remembers)
+                .or_else(|| automatic.order.first().copied())
+                .unwrap_or(TunnelType::L2tp),
         }
     }
 
@@ -328,13 +343,13 @@ impl RasClient {
                         result: STOPCCN_GENERAL,
                     });
                 }
-                self.fail(now, code::USER_DISCONNECTION);
+                self.fail(now, self.version.ras_errors.user_disconnection);
             }
             (_, Phase::PptpCall) => {
                 if let Some(call) = self.pptp_call.take() {
                     self.actions.push_back(ClientAction::ClosePptp { call });
                 }
-                self.fail(now, code::USER_DISCONNECTION);
+                self.fail(now, self.version.ras_errors.user_disconnection);
             }
             _ => {}
         }
@@ -345,7 +360,7 @@ impl RasClient {
     fn ping(&mut self, now: Duration) {
         if self
             .pinger
-            .ping(now, self.link.as_mut(), &mut self.timers, self.context.ttl)
+            .ping(now, self.link.as_mut(), &mut self.timers, self.version)
         {
             self.counters.send_refused += 1;
         }
@@ -377,7 +392,7 @@ impl RasClient {
             self.ping(now);
         }
         self.drain_link(now);
-        self.fall_back();
+        self.fall_back(now);
     }
 
     /// The tunnel's call is up: PPP starts on it.
@@ -389,7 +404,7 @@ impl RasClient {
                     password: self.dial.password.clone(),
                 },
                 encryption: self.ppp_encryption(),
-                mru: 1400,
+                mru: self.version.ppp.client_mru,
                 negotiate_time: self.context.negotiate_time,
                 computer_name: String::new(),
             },
@@ -403,19 +418,31 @@ impl RasClient {
 
     fn start(&mut self, now: Duration) {
         tracing::debug!(target: crate::trace::RAS, server = %self.dial.server, connectoid = ?self.dial.vpn_type, "dialling");
-        self.attempt = Attempt::L2tp;
+        // An unreachable server fails the dial before any tunnel is tried;
+        // its outcome names L2TP whatever the connectoid, as it always has
+        // here (a PPTP connectoid's would better say pptp: a behaviour
+        // change, not this table's).
+        self.attempt = TunnelType::L2tp;
         self.heard_peer = false;
         if !self.context.server_reachable {
-            return self.fail(now, code::UNREACHABLE);
+            return self.fail(now, self.version.ras_errors.unreachable);
         }
-        if self.dial.vpn_type == VpnType::Pptp {
-            return self.start_pptp();
+        match self.first_attempt() {
+            TunnelType::Pptp => self.start_pptp(),
+            TunnelType::L2tp => self.start_l2tp(now),
         }
+    }
+
+    /// Starts the L2TP attempt: RASMAN's IPsec policy first, unless
+    /// ProhibitIpSec=1 and no manual policy.
+    fn start_l2tp(&mut self, now: Duration) {
+        self.attempt = TunnelType::L2tp;
+        self.heard_peer = false;
         let automatic = self.registry.prohibit_ipsec == 0;
         if automatic || self.context.manual_policy {
             // L2TP checks the store before trying (claim A11): 766.
             if automatic && !self.context.has_certificate {
-                return self.fail(now, code::NO_CERTIFICATE);
+                return self.fail(now, self.version.ras_errors.no_certificate);
             }
             self.phase = Phase::Ipsec;
             self.actions.push_back(ClientAction::ApplyL2tpPolicy {
@@ -431,35 +458,27 @@ impl RasClient {
     /// What PPP may negotiate. Over IPsec, ESP is the encryption and PPP
     /// offers no MPPE: the server checks the SA's cipher against the
     /// profile instead (WINDOWS.md 6; Server 2003 profile docs: for
-    /// L2TP/IPsec, Basic and Strong mean DES, Strongest 3DES).
+    /// L2TP/IPsec, Basic and Strong mean DES, Strongest 3DES). Otherwise
+    /// the row's MPPE strengths for the connectoid's setting.
     fn ppp_encryption(&self) -> Encryption {
         if self.over_ipsec {
             return Encryption::NONE;
         }
-        let any = |none| Encryption {
-            none,
-            bits40: true,
-            bits56: true,
-            bits128: true,
-        };
-        match self.dial.encryption {
-            ConnectoidEncryption::None => Encryption::NONE,
-            ConnectoidEncryption::Optional => any(true),
-            ConnectoidEncryption::Require => any(false),
-            ConnectoidEncryption::RequireMax => Encryption {
-                none: false,
-                bits40: false,
-                bits56: false,
-                bits128: true,
-            },
-        }
+        self.version.ppp.client_mppe.of(self.dial.encryption)
     }
 
     fn fail(&mut self, now: Duration, code: u32) {
         if self.outcome.is_none() {
-            tracing::debug!(target: crate::trace::RAS, protocol = self.attempt.name(), error = code, "dial failed");
+            // An Automatic dial whose first attempt failed shows the error
+            // its row says (the attempts are all in `earlier`).
+            let code = match (self.version.automatic.shows, self.earlier.first()) {
+                (AutomaticError::First, Some(first)) => first.error.unwrap_or(code),
+                _ => code,
+            };
+            let protocol = protocol_name(self.attempt);
+            tracing::debug!(target: crate::trace::RAS, protocol, error = code, "dial failed");
             self.outcome = Some(DialOutcome {
-                protocol: self.attempt.name(),
+                protocol,
                 time: now,
                 error: Some(code),
                 address: None,
@@ -481,16 +500,17 @@ impl RasClient {
     fn call_over(&mut self, now: Duration, carrier: Carrier, reason: Option<DownReason>) {
         let was_connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
         if self.outcome.is_none() {
+            let ras = &self.version.ras_errors;
             let code = match reason {
                 // WINDOWS.md 7: over PPTP, a peer whose GRE never answered
                 // (whether our LCP gave up first or the server's call
                 // ended first), unless the user hung up.
-                Some(DownReason::Closed) => errors::for_ppp(&DownReason::Closed),
+                Some(DownReason::Closed) => errors::for_ppp(&DownReason::Closed, ras),
                 _ if matches!(carrier, Carrier::Pptp(_)) && !self.heard_peer => {
-                    code::PPP_NO_RESPONSE
+                    ras.pptp_no_response
                 }
-                Some(r) => errors::for_ppp(&r),
-                None => code::VPN_TIMEOUT,
+                Some(r) => errors::for_ppp(&r, ras),
+                None => ras.tunnel_timeout,
             };
             self.fail(now, code);
         }
@@ -544,8 +564,9 @@ impl RasClient {
                 LinkEvent::Up { local, peer, .. } => {
                     tracing::debug!(target: crate::trace::RAS, address = %local, server = %peer, "connected");
                     self.phase = Phase::Connected(carrier);
+                    self.connected_over = Some(self.attempt);
                     self.outcome = Some(DialOutcome {
-                        protocol: self.attempt.name(),
+                        protocol: protocol_name(self.attempt),
                         time: now,
                         error: None,
                         address: Some(local),

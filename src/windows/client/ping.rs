@@ -4,6 +4,7 @@
 use core::time::Duration;
 use std::net::Ipv4Addr;
 
+use super::super::version::Profile;
 use super::timers::{Timer, Timers};
 use crate::ppp::link::Link;
 use crate::wire::icmp;
@@ -11,10 +12,6 @@ use crate::wire::icmp;
 /// Echo requests sent once connected, one a second (`ping -n 2`).
 const PINGS: u16 = 2;
 const PING_INTERVAL: Duration = Duration::from_secs(1);
-/// Windows ping's default reply timeout.
-const PING_TIMEOUT: Duration = Duration::from_secs(4);
-/// Windows ping's 32-byte payload.
-const PING_DATA: &[u8; 32] = b"abcdefghijklmnopqrstuvwabcdefghi";
 /// Ping bookkeeping once connected.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Pinger {
@@ -27,15 +24,15 @@ pub(super) struct Pinger {
 }
 
 impl Pinger {
-    /// Sends the next echo request on `link`, or ends the test traffic
-    /// once the last reply had its full timeout. True when the link
-    /// refused the packet.
+    /// Sends the next echo request on `link` (`version`'s ping, with its
+    /// TTL), or ends the test traffic once the last reply had its full
+    /// timeout. True when the link refused the packet.
     pub(super) fn ping(
         &mut self,
         now: Duration,
         link: Option<&mut Link>,
         timers: &mut Timers,
-        ttl: u8,
+        version: &Profile,
     ) -> bool {
         let (Some(local), Some(peer), Some(link)) = (self.local, self.peer, link) else {
             self.finish(timers);
@@ -49,16 +46,16 @@ impl Pinger {
         let echo = icmp::Repr::EchoRequest {
             ident: 1,
             seq_no: self.sent,
-            data: PING_DATA,
+            data: version.ping.data,
         };
         // Inside the tunnel the IP identification is not observable on the
         // outer wire; the sequence number serves.
-        let packet = icmp::build_ipv4(local, peer, self.sent, ttl, &echo);
+        let packet = icmp::build_ipv4(local, peer, self.sent, version.ttl, &echo);
         let refused = link.send_ip(now, &packet).is_err();
         let wait = if self.sent < PINGS {
             PING_INTERVAL
         } else {
-            PING_TIMEOUT
+            version.ping.timeout
         };
         timers.set(Timer::Ping, now + wait);
         refused

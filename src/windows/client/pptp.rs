@@ -1,23 +1,25 @@
 //! The client's PPTP attempt (WINDOWS.md 7) and the Automatic
-//! connectoid's fallback to it after L2TP (claim A14).
+//! connectoid's fallback from one tunnel to the next of its row's order
+//! (claim A14: L2TP, then PPTP).
 //!
 //! The control connection and the call come first (TCP 1723, then GRE);
 //! PPP runs on the call as on an L2TP session. TCP 1723 unanswered, or
 //! the control connection or call refused or lost before PPP, ends the
-//! attempt with 800 [MODEL]; GRE never answered ends PPP's LCP with 721.
+//! attempt with the row's tunnel timeout (800 [MODEL]); GRE never
+//! answered ends PPP's LCP with 721.
 
 use core::time::Duration;
 
 use super::super::carrier::Carrier;
 use super::super::config::VpnType;
-use super::super::errors::code;
 use super::super::pptp_calls::CallEvent;
-use super::{Attempt, ClientAction, Phase, RasClient};
+use super::super::rras::TunnelType;
+use super::{protocol_name, ClientAction, Phase, RasClient};
 
 impl RasClient {
     /// Starts the PPTP attempt: the machine connects to TCP 1723.
     pub(super) fn start_pptp(&mut self) {
-        self.attempt = Attempt::Pptp;
+        self.attempt = TunnelType::Pptp;
         // PPTP has no IPsec: PPP negotiates MPPE (WINDOWS.md 7).
         self.over_ipsec = false;
         self.heard_peer = false;
@@ -35,7 +37,7 @@ impl RasClient {
         }
         match call {
             Some(call) => self.pptp_call = Some(call),
-            None => self.fail(now, code::VPN_TIMEOUT),
+            None => self.fail(now, self.version.ras_errors.tunnel_timeout),
         }
     }
 
@@ -73,48 +75,52 @@ impl RasClient {
                 if matches!(event, CallEvent::Unreachable | CallEvent::ControlDown(_)) {
                     self.pptp_call = None;
                 }
-                self.fail(now, code::VPN_TIMEOUT);
+                self.fail(now, self.version.ras_errors.tunnel_timeout);
             }
             CallEvent::ControlDown(_) => self.pptp_call = None,
             _ => {}
         }
     }
 
-    /// An Automatic connectoid whose L2TP attempt has failed tries PPTP
-    /// at once, unless PPTP would fail the same way or the user ended it
-    /// [MODEL: KB 314831 and WINDOWS.md 7 name the IKE timeout; which
-    /// other errors Windows retries on is not documented].
-    pub(super) fn fall_back(&mut self) {
-        if self.dial.vpn_type != VpnType::Automatic
-            || self.attempt != Attempt::L2tp
-            || self.phase != Phase::Ended
-        {
-            return;
+    /// An Automatic connectoid whose attempt has failed tries the next
+    /// tunnel of its row's order at once, unless the error is one of the
+    /// row's final ones (claim A14).
+    pub(super) fn fall_back(&mut self, now: Duration) {
+        // A next attempt may fail at once (no certificate): try on.
+        while let Some(next) = self.next_attempt() {
+            let Some(mut failed) = self.outcome.take() else {
+                return;
+            };
+            self.earlier = std::mem::take(&mut failed.earlier);
+            self.earlier.push(failed);
+            self.drop_link();
+            match next {
+                TunnelType::Pptp => self.start_pptp(),
+                TunnelType::L2tp => self.start_l2tp(now),
+            }
         }
-        let Some(mut failed) = self
-            .outcome
-            .take_if(|o| o.error.is_some_and(tries_pptp_after))
-        else {
-            return;
-        };
-        self.earlier = std::mem::take(&mut failed.earlier);
-        self.earlier.push(failed);
-        self.drop_link();
-        self.start_pptp();
     }
-}
 
-/// The L2TP errors after which an Automatic connectoid tries PPTP: all but
-/// the user's hang-up, an unreachable server, and what PPP decided
-/// (authentication, permission, encryption), which PPTP would meet again.
-fn tries_pptp_after(error: u32) -> bool {
-    !matches!(
-        error,
-        code::USER_DISCONNECTION
-            | code::UNREACHABLE
-            | code::AUTHENTICATION_FAILURE
-            | code::NO_DIALIN_PERMISSION
-            | code::REMOTE_REQUIRE_ENCRYPTION
-            | code::SERVER_IDENTITY
-    )
+    /// The tunnel an Automatic dial that just failed tries next, if any.
+    fn next_attempt(&self) -> Option<TunnelType> {
+        let automatic = &self.version.automatic;
+        let failed = self.outcome.as_ref()?;
+        let error = failed.error?;
+        if self.dial.vpn_type != VpnType::Automatic
+            || self.phase != Phase::Ended
+            || automatic.final_errors.contains(&error)
+        {
+            return None;
+        }
+        // Those not tried yet, in order: a dial that began with a
+        // remembered tunnel tries the others after it.
+        let tried = |t: &TunnelType| {
+            *t == self.attempt
+                || failed
+                    .earlier
+                    .iter()
+                    .any(|e| e.protocol == protocol_name(*t))
+        };
+        automatic.order.iter().copied().find(|t| !tried(t))
+    }
 }

@@ -21,14 +21,14 @@ mod offers;
 mod text;
 mod views;
 
-use offers::l2tp_main_mode_offers;
 pub use offers::{
-    main_mode_offer, optional_quick_mode_offers, quick_mode_offer, quick_mode_offers, vendor_ids,
-    xp_main_mode_offers, xp_quick_mode_offers,
+    l2tp_main_mode_offers, main_mode_offer, quick_mode_offer, quick_mode_offers,
+    server_quick_mode_offers, vendor_ids,
 };
 
 use super::config::{ManualPolicy, NicOffload};
-use super::errors::{self, RasErrors};
+use super::errors;
+use super::version::Profile;
 use crate::crypto::cbc::CbcCipher;
 use crate::ike::{
     FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmAuth, Mode, QmOffer,
@@ -95,8 +95,9 @@ pub struct IpsecComponents {
     corrupt_counter: u8,
     /// Our machine certificate as audits name it ("My Subject").
     my_cert: Option<crate::crypto::pki::PeerCertificate>,
-    /// The RAS errors of our version, for what IKE's failures show.
-    ras_errors: &'static RasErrors,
+    /// Our version's row: its offers, the RAS errors IKE's failures
+    /// show, its audit ids.
+    version: &'static Profile,
 }
 
 impl IpsecComponents {
@@ -106,7 +107,7 @@ impl IpsecComponents {
         agent_running: bool,
         offload: NicOffload,
         enable_offload: bool,
-        ras_errors: &'static RasErrors,
+        version: &'static Profile,
         rng: &mut ChaCha20Rng,
     ) -> Self {
         // IKE's generator first, then the driver's (their order fixes the run).
@@ -126,7 +127,7 @@ impl IpsecComponents {
             policy: None,
             offload,
             enable_offload,
-            ras_errors,
+            version,
             monitor: IpsecMonitor::default(),
             outcomes: VecDeque::new(),
             acquiring: BTreeSet::new(),
@@ -208,7 +209,11 @@ impl IpsecComponents {
             ),
             None => (
                 "L2TP Main Mode Policy".to_string(),
-                l2tp_main_mode_offers(self.preshared, matches!(role, L2tpRole::Client { .. })),
+                l2tp_main_mode_offers(
+                    &self.version.ike_offers,
+                    self.preshared,
+                    matches!(role, L2tpRole::Client { .. }),
+                ),
                 qm,
                 None,
             ),
@@ -272,7 +277,7 @@ impl IpsecComponents {
         // WINDOWS.md 3).
         for peer in std::mem::take(&mut self.acquiring) {
             if !self.outcomes.iter().any(|(p, _)| *p == peer) {
-                let code = errors::code::OAKLEY_GENERAL_PROCESSING;
+                let code = self.version.ras_errors.ike.general_processing;
                 self.outcomes.push_back((peer, IpsecOutcome::Failed(code)));
             }
         }
@@ -493,7 +498,7 @@ impl IpsecComponents {
                 ));
                 self.logs.push_back(audit(
                     now,
-                    541,
+                    self.version.ike_audits.established,
                     EventType::SuccessAudit,
                     vec![
                         Arg::catalog("ike.mode.main"),
@@ -542,7 +547,7 @@ impl IpsecComponents {
                 }
                 self.logs.push_back(audit(
                     now,
-                    541,
+                    self.version.ike_audits.established,
                     EventType::SuccessAudit,
                     vec![
                         Arg::catalog("ike.mode.quick"),
@@ -599,7 +604,7 @@ impl IpsecComponents {
                 };
                 self.logs.push_back(audit(
                     now,
-                    547,
+                    self.version.ike_audits.failed,
                     EventType::FailureAudit,
                     vec![
                         match mode {
@@ -618,7 +623,7 @@ impl IpsecComponents {
                 ));
                 self.outcomes.push_back((
                     peer,
-                    IpsecOutcome::Failed(errors::for_ike(&reason, point, self.ras_errors)),
+                    IpsecOutcome::Failed(errors::for_ike(&reason, point, &self.version.ras_errors)),
                 ));
             }
             IkeEvent::Deleted {
@@ -628,10 +633,11 @@ impl IpsecComponents {
                 outbound_spi,
             } => {
                 let filter = self.filter_block(peer, None);
+                let audits = &self.version.ike_audits;
                 let (id, args) = match mode {
-                    Mode::Main => (543, vec![filter]),
+                    Mode::Main => (audits.main_mode_ended, vec![filter]),
                     Mode::Quick => (
-                        542,
+                        audits.quick_mode_ended,
                         vec![
                             filter,
                             inbound_spi

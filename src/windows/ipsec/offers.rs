@@ -1,109 +1,98 @@
-//! The offers Windows' L2TP policies make (WINDOWS.md 5), defined once.
+//! The offers of Windows' L2TP policies (WINDOWS.md 5), built from a
+//! row's `IkeOffers`: the row holds the lists and lifetimes, these only
+//! put them in `ike`'s types.
 
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
-use crate::ike::{MmOffer, QmOffer};
+use crate::ike::{MmAuth, MmOffer, QmOffer};
 use crate::windows::connectoid::ConnectoidEncryption;
-use crate::windows::version::{IkeIdentity, NatTSupport};
+use crate::windows::version::{IkeIdentity, IkeOffers, MmSpec, NatTSupport, QmSpec};
 
-/// Main mode SA lifetime, 8 hours [MODEL].
-pub const MAIN_MODE_LIFETIME_SECS: u32 = 28_800;
-/// Quick mode SA lifetimes of the L2TP policies (WINDOWS.md 5).
-pub const QUICK_MODE_LIFETIME_SECS: u32 = 3600;
-pub const QUICK_MODE_LIFETIME_KB: u32 = 250_000;
+/// A main mode offer by certificate with the row's lifetime (also a
+/// manual policy's).
+pub fn main_mode_offer(
+    row: &IkeOffers,
+    cipher: CbcCipher,
+    hash: PrfHash,
+    group: DhGroup,
+) -> MmOffer {
+    mm_offer(
+        row,
+        MmSpec {
+            cipher,
+            hash,
+            group,
+        },
+        MmAuth::RsaSignature,
+    )
+}
 
-/// A main mode offer with Windows' lifetime (also a manual policy's).
-pub fn main_mode_offer(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmOffer {
+fn mm_offer(row: &IkeOffers, spec: MmSpec, auth: MmAuth) -> MmOffer {
     MmOffer {
-        cipher,
-        hash,
-        group,
-        auth: crate::ike::MmAuth::RsaSignature,
-        lifetime_secs: MAIN_MODE_LIFETIME_SECS,
+        cipher: spec.cipher,
+        hash: spec.hash,
+        group: spec.group,
+        auth,
+        lifetime_secs: row.main_mode_lifetime_secs,
     }
 }
 
-/// The automatic L2TP policy's main mode offers: XP's four with
-/// certificates. With a pre-shared key the same four by key come first; a
-/// client that uses a key offers only those (its connectoid replaces the
+/// The automatic L2TP policy's main mode offers: the row's certificate
+/// offers. With a pre-shared key its key offers come first; a client that
+/// uses a key offers only those (its connectoid replaces the
 /// certificate), a server also takes certificate clients (SCENARIOS.md,
 /// second round).
-pub fn l2tp_main_mode_offers(preshared: bool, client: bool) -> Vec<MmOffer> {
-    let by_key = xp_main_mode_offers().into_iter().map(|o| MmOffer {
-        auth: crate::ike::MmAuth::PreSharedKey,
-        ..o
-    });
+pub fn l2tp_main_mode_offers(row: &IkeOffers, preshared: bool, client: bool) -> Vec<MmOffer> {
+    let by_key = row
+        .main_mode_preshared
+        .iter()
+        .map(|s| mm_offer(row, *s, MmAuth::PreSharedKey));
     let mut offers: Vec<MmOffer> = if preshared {
         by_key.collect()
     } else {
         Vec::new()
     };
     if !(preshared && client) {
-        offers.extend(xp_main_mode_offers());
+        offers.extend(
+            row.main_mode_certificate
+                .iter()
+                .map(|s| mm_offer(row, *s, MmAuth::RsaSignature)),
+        );
     }
     offers
 }
 
-/// A quick mode ESP offer with Windows' lifetimes; no cipher is ESP-NULL.
-pub fn quick_mode_offer(cipher: Option<CbcCipher>, integ: IntegAlg) -> QmOffer {
+/// A quick mode ESP offer with the row's lifetimes; no cipher is ESP-NULL
+/// (also a manual policy's).
+pub fn quick_mode_offer(row: &IkeOffers, cipher: Option<CbcCipher>, integ: IntegAlg) -> QmOffer {
+    qm_offer(row, QmSpec { cipher, integ })
+}
+
+fn qm_offer(row: &IkeOffers, spec: QmSpec) -> QmOffer {
     QmOffer {
-        cipher,
-        integ,
-        lifetime_secs: QUICK_MODE_LIFETIME_SECS,
-        lifetime_kb: QUICK_MODE_LIFETIME_KB,
+        cipher: spec.cipher,
+        integ: spec.integ,
+        lifetime_secs: row.quick_mode_lifetime_secs,
+        lifetime_kb: row.quick_mode_lifetime_kb,
     }
-}
-
-/// XP's main mode offers (WINDOWS.md 5).
-pub fn xp_main_mode_offers() -> Vec<MmOffer> {
-    let offer = main_mode_offer;
-    vec![
-        offer(CbcCipher::TripleDes, PrfHash::Sha1, DhGroup::Modp1024),
-        offer(CbcCipher::TripleDes, PrfHash::Md5, DhGroup::Modp1024),
-        offer(CbcCipher::Des, PrfHash::Sha1, DhGroup::Modp768),
-        offer(CbcCipher::Des, PrfHash::Md5, DhGroup::Modp768),
-    ]
-}
-
-/// Quick mode offers of the "L2TP Require Encryption Quick Mode Policy"
-/// (WINDOWS.md 5): ESP only; the AH+ESP combinations are not offered here.
-pub fn xp_quick_mode_offers() -> Vec<QmOffer> {
-    let offer = |cipher, integ| quick_mode_offer(Some(cipher), integ);
-    vec![
-        offer(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
-        offer(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
-        offer(CbcCipher::Des, IntegAlg::HmacMd5_96),
-        offer(CbcCipher::Des, IntegAlg::HmacSha1_96),
-    ]
 }
 
 /// The quick mode policy RASMAN picks from the connectoid's encryption
-/// setting (WINDOWS.md 5): "L2TP No / Optional / Require / Require Max
-/// Encryption Quick Mode Policy". No encryption is ESP with integrity only.
-pub fn quick_mode_offers(enc: ConnectoidEncryption) -> Vec<QmOffer> {
-    use ConnectoidEncryption as E;
-    let null = |integ| quick_mode_offer(None, integ);
-    let nulls = vec![null(IntegAlg::HmacMd5_96), null(IntegAlg::HmacSha1_96)];
-    match enc {
-        E::None => nulls,
-        E::Optional => xp_quick_mode_offers().into_iter().chain(nulls).collect(),
-        E::Require => xp_quick_mode_offers(),
-        E::RequireMax => xp_quick_mode_offers()
-            .into_iter()
-            .filter(|o| o.cipher == Some(CbcCipher::TripleDes))
-            .collect(),
-    }
+/// setting (WINDOWS.md 5).
+pub fn quick_mode_offers(row: &IkeOffers, enc: ConnectoidEncryption) -> Vec<QmOffer> {
+    row.quick_mode
+        .of(enc)
+        .iter()
+        .map(|s| qm_offer(row, *s))
+        .collect()
 }
 
-/// The RRAS server's automatic L2TP policy: "Optional encryption", so a
-/// client whose connectoid allows no encryption gets ESP without
-/// confidentiality, and the remote access profile decides after
-/// authentication [MODEL; the server's offer list is not documented,
-/// its default level is Optional per RASMAN's policy names].
-pub fn optional_quick_mode_offers() -> Vec<QmOffer> {
-    quick_mode_offers(ConnectoidEncryption::Optional)
+/// What the RRAS server's automatic L2TP policy offers and accepts: the
+/// quick mode policy of its row's level.
+pub fn server_quick_mode_offers(row: &IkeOffers) -> Vec<QmOffer> {
+    quick_mode_offers(row, row.server_quick_mode)
 }
 
 /// MD5("MS NT5 ISAKMPOAKLEY"): Windows IKE's Vendor ID, followed by a
@@ -130,6 +119,40 @@ pub fn vendor_ids(ike: &IkeIdentity) -> Vec<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xp_offers_as_windows_md_lists_them() {
+        let row = &crate::windows::version::XP_SP2.ike_offers;
+        let mm = l2tp_main_mode_offers(row, false, true);
+        assert_eq!(mm.len(), 4);
+        assert_eq!(
+            (mm[0].cipher, mm[0].hash, mm[0].group, mm[0].lifetime_secs),
+            (
+                CbcCipher::TripleDes,
+                PrfHash::Sha1,
+                DhGroup::Modp1024,
+                28_800
+            )
+        );
+        // A client with a key offers only by key; a server both, key first.
+        assert!(l2tp_main_mode_offers(row, true, true)
+            .iter()
+            .all(|o| o.auth == MmAuth::PreSharedKey));
+        let server = l2tp_main_mode_offers(row, true, false);
+        assert_eq!((server.len(), server[4].auth), (8, MmAuth::RsaSignature));
+        use ConnectoidEncryption as E;
+        let require = quick_mode_offers(row, E::Require);
+        let optional = quick_mode_offers(row, E::Optional);
+        assert_eq!(optional[..4], require[..]);
+        assert!(optional[4..].iter().all(|o| o.cipher.is_none()));
+        assert_eq!(quick_mode_offers(row, E::None), optional[4..]);
+        assert_eq!(quick_mode_offers(row, E::RequireMax), require[..2]);
+        assert_eq!(server_quick_mode_offers(row), optional);
+        assert_eq!(
+            (require[0].lifetime_secs, require[0].lifetime_kb),
+            (3600, 250_000)
+        );
+    }
 
     #[test]
     fn the_windows_vendor_id_is_md5_of_its_name_then_the_version() {

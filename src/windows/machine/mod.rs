@@ -21,7 +21,7 @@ use super::diagnostics::Diagnostics;
 use super::diagnostics::Layer;
 use super::eventlog::EventLogs;
 use super::ipsec::{
-    optional_quick_mode_offers, quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
+    quick_mode_offers, server_quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
 };
 use super::pptp_calls::{Outgoing, PptpCalls};
 use super::registry::RegistryValue;
@@ -114,7 +114,7 @@ impl WindowsMachine {
         );
         let l2tp = Endpoint::new(
             EndpointConfig {
-                host_name: config.name.clone(),
+                host_name: version.l2tp.host_name.of(&config.name),
                 vendor_name: version.l2tp.vendor.into(),
                 receive_window: version.l2tp.receive_window,
                 max_sessions: config.server.as_ref().map_or(0, |s| s.ports.l2tp),
@@ -131,15 +131,21 @@ impl WindowsMachine {
                 manual_policy: settings.manual_policy.is_some(),
                 server_reachable: stack.source_for(d.server).is_some(),
                 negotiate_time: config.registry.ppp_negotiate_time(),
-                ttl: version.ttl,
             };
-            RasClient::new(d, config.registry, context, ChaCha20Rng::from_rng(&mut rng))
+            RasClient::new(
+                d,
+                config.registry,
+                context,
+                version,
+                ChaCha20Rng::from_rng(&mut rng),
+            )
         });
         let server = config.server.clone().map(|s| {
             RrasServer::new(
                 s,
                 config.name.clone(),
                 config.registry.ppp_negotiate_time(),
+                version,
                 ChaCha20Rng::from_rng(&mut rng),
             )
         });
@@ -170,7 +176,7 @@ impl WindowsMachine {
             settings.policy_agent_running,
             settings.offload,
             config.registry.enable_offload != 0,
-            &version.ras_errors,
+            version,
             &mut rng,
         );
         let addresses: Vec<Ipv4Addr> = config.interfaces.iter().map(|i| i.1).collect();
@@ -178,6 +184,7 @@ impl WindowsMachine {
             pptp::config(&config),
             &addresses,
             version.ttl,
+            version.pptp.connect_timeout,
             rng.next_u64(),
             ChaCha20Rng::from_rng(&mut rng),
         );
@@ -223,8 +230,8 @@ impl WindowsMachine {
 
     /// RRAS keeps the server L2TP policy while it has L2TP ports and
     /// ProhibitIpSec is 0; a manual policy is assigned by an administrator
-    /// instead (WINDOWS.md 5). Its quick mode offers are "Optional
-    /// encryption" (`optional_quick_mode_offers`).
+    /// instead (WINDOWS.md 5). Its quick mode offers are its row's
+    /// (`server_quick_mode_offers`).
     fn apply_server_policy(&mut self, now: Duration) {
         let Some(s) = &self.config.server else {
             return;
@@ -236,7 +243,7 @@ impl WindowsMachine {
                 now,
                 L2tpRole::Server,
                 manual,
-                optional_quick_mode_offers(),
+                server_quick_mode_offers(&self.config.edition.profile().ike_offers),
             )
         {
             self.diagnostics.count(
@@ -387,7 +394,8 @@ impl WindowsMachine {
     fn do_client(&mut self, now: Duration, action: ClientAction) {
         match action {
             ClientAction::ApplyL2tpPolicy { server, encryption } => {
-                let offers = quick_mode_offers(encryption);
+                let row = &self.config.edition.profile().ike_offers;
+                let offers = quick_mode_offers(row, encryption);
                 // RASMAN pushes its policy through the policy agent;
                 // stopped, it cannot (WINDOWS.md 5).
                 let manual = self.config.ipsec.manual_policy.as_ref();

@@ -16,7 +16,7 @@ use crate::pptp::PptpConfig;
 pub(super) fn config(config: &MachineConfig) -> PptpConfig {
     let pptp = &config.edition.profile().pptp;
     PptpConfig {
-        host_name: config.name.clone(),
+        host_name: pptp.host_name.of(&config.name),
         vendor_name: pptp.vendor.into(),
         firmware_revision: pptp.firmware,
         receive_window: pptp.receive_window,

@@ -1,0 +1,278 @@
+//! The shape of a row: what a Windows build says of itself and does by
+//! default, grouped by the layer that reads it. The values are in `rows`.
+
+use core::time::Duration;
+
+use super::super::connectoid::ConnectoidEncryption;
+use super::super::errors::RasErrors;
+use super::super::registry::Registry;
+use super::super::rras::TunnelType;
+use crate::crypto::cbc::CbcCipher;
+use crate::crypto::dh::DhGroup;
+use crate::crypto::ike_keys::PrfHash;
+use crate::crypto::integ::IntegAlg;
+use crate::ppp::Encryption;
+
+/// What a build says of itself and does by default.
+#[derive(Debug)]
+pub struct Profile {
+    /// The scenario's `role` for a machine of this build (SCENARIOS.md).
+    pub role: &'static str,
+    /// Runs Routing and Remote Access and answers calls; a client dials.
+    pub rras: bool,
+    pub ike: IkeIdentity,
+    /// The offers and lifetimes of the L2TP policies (and the lifetimes a
+    /// manual policy gets).
+    pub ike_offers: IkeOffers,
+    /// The registry values the model reads, as the build installs them.
+    pub registry: Registry,
+    pub l2tp: L2tpIdentity,
+    pub pptp: PptpIdentity,
+    pub ppp: PppDefaults,
+    /// The IP TTL of what the host sends.
+    pub ttl: u8,
+    /// The connectoid can carry a pre-shared key ("Use pre-shared key for
+    /// authentication", WINDOWS.md 6).
+    pub connectoid_preshared_key: bool,
+    /// The Automatic connectoid: which tunnels, in which order.
+    pub automatic: Automatic,
+    /// The RAS error a client shows (or a server sends) for each failure
+    /// class.
+    pub ras_errors: RasErrors,
+    /// The Security log's IKE audits.
+    pub ike_audits: IkeAudits,
+    /// The System log entries RRAS and IAS write.
+    pub rras_events: RrasEvents,
+    /// Windows `ping`, the test traffic once connected.
+    pub ping: PingIdentity,
+}
+
+/// How IKE presents itself and what of NAT-T it speaks.
+#[derive(Debug)]
+pub struct IkeIdentity {
+    /// The 4-byte version after MD5("MS NT5 ISAKMPOAKLEY") in its Vendor
+    /// ID (WINDOWS.md 6; ike-scan's fingerprints: 3 = XP RTM/SP1, 4 =
+    /// Server 2003 and XP SP2).
+    pub vendor_version: u32,
+    pub nat_t: NatTSupport,
+}
+
+/// NAT traversal (RFC 3947/3948) as a build has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatTSupport {
+    /// No NAT-T (XP RTM/SP1): no NAT-T Vendor ID, no NAT-D.
+    None,
+    /// NAT-T with peers behind a NAT whatever the registry says (Server
+    /// 2003 has no AssumeUDPEncapsulationContextOnSendRule, KB 885407).
+    Always,
+    /// NAT-T within what AssumeUDPEncapsulationContextOnSendRule allows
+    /// (XP SP2, KB 885407).
+    ByRegistry,
+}
+
+/// One Main Mode proposal of a policy, without its authentication method
+/// and lifetime (the policy and the row give those).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MmSpec {
+    pub cipher: CbcCipher,
+    pub hash: PrfHash,
+    pub group: DhGroup,
+}
+
+/// One Quick Mode ESP proposal, without its lifetimes; no cipher is
+/// ESP-NULL (RFC 2410).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QmSpec {
+    pub cipher: Option<CbcCipher>,
+    pub integ: IntegAlg,
+}
+
+/// What RASMAN's and RRAS's automatic L2TP policies offer (WINDOWS.md 5).
+/// `windows::ipsec::offers` builds the `ike` offers from it.
+#[derive(Debug)]
+pub struct IkeOffers {
+    /// Main Mode offers with certificates, in order.
+    pub main_mode_certificate: &'static [MmSpec],
+    /// Main Mode offers with a pre-shared key, in order: a client with a
+    /// key offers only these, a server these then the certificate ones
+    /// (SCENARIOS.md, second round).
+    pub main_mode_preshared: &'static [MmSpec],
+    pub main_mode_lifetime_secs: u32,
+    /// The Quick Mode policy RASMAN picks from the connectoid's "Data
+    /// encryption" setting.
+    pub quick_mode: QuickModeOffers,
+    /// The encryption level of the server's own L2TP policy: what it
+    /// offers and accepts.
+    pub server_quick_mode: ConnectoidEncryption,
+    pub quick_mode_lifetime_secs: u32,
+    pub quick_mode_lifetime_kb: u32,
+}
+
+/// One Quick Mode offer list per encryption level: "L2TP No / Optional /
+/// Require / Require Max Encryption Quick Mode Policy" (WINDOWS.md 5).
+#[derive(Debug)]
+pub struct QuickModeOffers {
+    pub none: &'static [QmSpec],
+    pub optional: &'static [QmSpec],
+    pub require: &'static [QmSpec],
+    pub require_max: &'static [QmSpec],
+}
+
+impl QuickModeOffers {
+    /// The list of one encryption level.
+    pub fn of(&self, level: ConnectoidEncryption) -> &'static [QmSpec] {
+        match level {
+            ConnectoidEncryption::None => self.none,
+            ConnectoidEncryption::Optional => self.optional,
+            ConnectoidEncryption::Require => self.require,
+            ConnectoidEncryption::RequireMax => self.require_max,
+        }
+    }
+}
+
+/// Which name a host gives of itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostName {
+    /// The computer name as configured (the scenario's host name).
+    ComputerName,
+    /// The NetBIOS computer name: in capitals, as Windows shows it.
+    NetbiosName,
+}
+
+impl HostName {
+    /// This choice applied to the computer name `name`.
+    pub fn of(self, name: &str) -> String {
+        match self {
+            HostName::ComputerName => name.to_string(),
+            HostName::NetbiosName => name.to_uppercase(),
+        }
+    }
+}
+
+/// L2TP's identity in SCCRQ/SCCRP and its control-channel settings.
+#[derive(Debug)]
+pub struct L2tpIdentity {
+    /// Host Name AVP (RFC 2661 4.4.3).
+    pub host_name: HostName,
+    /// Vendor Name AVP (RFC 2661 4.4.3).
+    pub vendor: &'static str,
+    /// Firmware Revision AVP.
+    pub firmware: u16,
+    /// Receive Window Size AVP.
+    pub receive_window: u16,
+    /// HELLO interval on an idle control connection.
+    pub hello_interval: Duration,
+}
+
+/// PPTP's identity in Start-Control-Connection and how long the PNS waits
+/// for TCP 1723.
+#[derive(Debug)]
+pub struct PptpIdentity {
+    pub host_name: HostName,
+    pub vendor: &'static str,
+    pub firmware: u16,
+    pub receive_window: u16,
+    /// An unanswered connection request to TCP 1723 is given up after it.
+    pub connect_timeout: Duration,
+}
+
+/// PPP as the build negotiates it (WINDOWS.md 9).
+#[derive(Debug)]
+pub struct PppDefaults {
+    /// The MRU the client's LCP asks for.
+    pub client_mru: u16,
+    /// The MRU the server's LCP asks for.
+    pub server_mru: u16,
+    /// The Name of the server's MS-CHAPv2 Challenge (RFC 1994 4.1).
+    pub chap_name: HostName,
+    /// The MPPE strengths a client allows by its connectoid's "Data
+    /// encryption" setting, when PPP carries the encryption (PPTP, or
+    /// L2TP without IPsec).
+    pub client_mppe: MppeByConnectoid,
+    /// What the server's CCP allows before the remote access profile
+    /// replaces it at authorization.
+    pub server_mppe: Encryption,
+}
+
+/// MPPE strengths per connectoid encryption level.
+#[derive(Debug)]
+pub struct MppeByConnectoid {
+    pub none: Encryption,
+    pub optional: Encryption,
+    pub require: Encryption,
+    pub require_max: Encryption,
+}
+
+impl MppeByConnectoid {
+    pub fn of(&self, level: ConnectoidEncryption) -> Encryption {
+        match level {
+            ConnectoidEncryption::None => self.none,
+            ConnectoidEncryption::Optional => self.optional,
+            ConnectoidEncryption::Require => self.require,
+            ConnectoidEncryption::RequireMax => self.require_max,
+        }
+    }
+}
+
+/// The Automatic connectoid ("Type of VPN: Automatic").
+#[derive(Debug)]
+pub struct Automatic {
+    /// The tunnels tried, in order.
+    pub order: &'static [TunnelType],
+    /// A dial starts with the tunnel that last connected.
+    pub remembers: bool,
+    /// The errors after which no other tunnel is tried.
+    pub final_errors: &'static [u32],
+    /// Which attempt's error the dial shows when every one failed.
+    pub shows: AutomaticError,
+}
+
+/// Which error an Automatic dial that failed every tunnel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutomaticError {
+    /// The last attempt's.
+    Last,
+    /// The first attempt's.
+    First,
+}
+
+/// The Security log's IKE audit ids.
+#[derive(Debug)]
+pub struct IkeAudits {
+    /// A Main or Quick Mode security association was established.
+    pub established: u32,
+    /// A Quick Mode security association ended.
+    pub quick_mode_ended: u32,
+    /// A Main Mode security association ended.
+    pub main_mode_ended: u32,
+    /// A negotiation failed.
+    pub failed: u32,
+}
+
+/// The System log entries of RRAS and IAS, by what they report.
+#[derive(Debug)]
+pub struct RrasEvents {
+    /// IAS granted a user access.
+    pub ias_granted: u32,
+    /// IAS denied a user access.
+    pub ias_denied: u32,
+    /// A user failed authentication.
+    pub auth_failed: u32,
+    /// A user's call was given its address.
+    pub address_assigned: u32,
+    /// The profile requires an encryption the call does not have.
+    pub encryption_required: u32,
+    /// The address pool is exhausted.
+    pub no_ip_address: u32,
+    /// No network protocol came up; the line was ended.
+    pub no_projections: u32,
+    /// Authentication did not end within NegotiateTime.
+    pub auth_timeout: u32,
+}
+
+/// Windows `ping`'s echo requests.
+#[derive(Debug)]
+pub struct PingIdentity {
+    pub data: &'static [u8],
+    pub timeout: Duration,
+}
