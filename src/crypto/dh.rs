@@ -78,8 +78,9 @@ const MODP_2048: [u8; 256] = hex_bytes(
 const GENERATOR: u32 = 2;
 
 /// A MODP group IKEv1 can negotiate (RFC 2409 Appendix A, class 4 "Group
-/// Description").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Description"). A scenario names it by number (`group: 14`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(try_from = "u16")]
 pub enum DhGroup {
     /// Group 1, 768 bits (RFC 2409 6.1).
     Modp768,
@@ -87,6 +88,15 @@ pub enum DhGroup {
     Modp1024,
     /// Group 14, 2048 bits (RFC 3526 3).
     Modp2048,
+}
+
+impl TryFrom<u16> for DhGroup {
+    type Error = String;
+
+    fn try_from(n: u16) -> Result<DhGroup, String> {
+        DhGroup::from_number(n)
+            .ok_or_else(|| format!("Diffie-Hellman group {n} is not modelled (1, 2 or 14)"))
+    }
 }
 
 impl DhGroup {

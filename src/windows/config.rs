@@ -11,7 +11,9 @@ pub use super::registry::Registry;
 pub use super::version::Edition;
 
 use super::rras::{DialIn, Policy};
-use crate::ike::{MmOffer, QmOffer};
+use super::version::{MmSpec, QmSpec};
+use crate::crypto::cbc::CbcCipher;
+use crate::crypto::integ::IntegAlg;
 use crate::net::Subnet;
 
 /// The NIC's IPsec task offload (SCENARIOS.md `nic.ipsec-offload`).
@@ -26,14 +28,30 @@ pub enum NicOffload {
     Corrupting,
 }
 
-/// A manual IPsec policy assigned by an administrator (WINDOWS.md 5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A manual IPsec policy assigned by an administrator with the IP
+/// Security Policies snap-in (WINDOWS.md 5; used with ProhibitIpSec, KB
+/// 240262): one rule securing L2TP (UDP 1701), its offers in order. The
+/// lifetimes are the host version's (its row's `ike_offers`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ManualPolicy {
     pub name: String,
     /// The peer the rule's filter names (`None`: any address).
+    #[serde(default)]
     pub peer: Option<Ipv4Addr>,
-    pub mm_offers: Vec<MmOffer>,
-    pub qm_offers: Vec<QmOffer>,
+    pub main_mode: Vec<MmSpec>,
+    /// Absent: 3DES with SHA-1, the snap-in's first default.
+    #[serde(default = "ManualPolicy::default_quick_mode")]
+    pub quick_mode: Vec<QmSpec>,
+}
+
+impl ManualPolicy {
+    fn default_quick_mode() -> Vec<QmSpec> {
+        vec![QmSpec {
+            cipher: Some(CbcCipher::TripleDes),
+            integ: IntegAlg::HmacSha1_96,
+        }]
+    }
 }
 
 /// A local account on the RRAS server (a scenario's `users:` entry).

@@ -5,12 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use l2tpsec::crypto::dh::DhGroup;
 use l2tpsec::crypto::pki::Pki;
 use l2tpsec::net;
 use l2tpsec::windows::config as win;
-use l2tpsec::windows::config::ManualPolicy;
-use l2tpsec::windows::ipsec as offers;
 use l2tpsec::windows::rras;
 
 use super::error::RunError;
@@ -48,35 +45,6 @@ pub fn mint_pki(scenario: &Scenario, seed: u64) -> Result<Pki, RunError> {
         &mut rng,
     )
     .map_err(|e| RunError::Setup(format!("pki: {e}")))
-}
-
-/// A manual policy's offers, with the lifetimes of its host's version.
-fn manual_policy(
-    p: &schema::ManualPolicy,
-    edition: win::Edition,
-) -> Result<ManualPolicy, RunError> {
-    let row = &edition.profile().ike_offers;
-    let mut mm_offers = Vec::new();
-    for o in &p.main_mode {
-        let group = DhGroup::from_number(o.group).ok_or_else(|| {
-            RunError::Setup(format!(
-                "ipsec-policy '{}': Diffie-Hellman group {} (1, 2 or 14)",
-                p.name, o.group
-            ))
-        })?;
-        mm_offers.push(offers::main_mode_offer(row, o.encryption, o.hash, group));
-    }
-    let qm_offers = p
-        .quick_mode
-        .iter()
-        .map(|o| offers::quick_mode_offer(row, Some(o.encryption), o.integrity))
-        .collect();
-    Ok(ManualPolicy {
-        name: p.name.clone(),
-        peer: p.peer,
-        mm_offers,
-        qm_offers,
-    })
 }
 
 fn subnet_of(scenario: &Scenario, network: &str) -> net::Subnet {
@@ -198,12 +166,7 @@ pub(super) fn network_spec(
     })
 }
 
-fn ipsec_settings(
-    scenario: &Scenario,
-    host: &Host,
-    edition: win::Edition,
-    pki: &Pki,
-) -> Result<win::IpsecSettings, RunError> {
+fn ipsec_settings(scenario: &Scenario, host: &Host, pki: &Pki) -> win::IpsecSettings {
     let certificate = host
         .certificate
         .as_ref()
@@ -217,24 +180,20 @@ fn ipsec_settings(
         .iter()
         .filter_map(|t| pki.authority(t))
         .collect();
-    Ok(win::IpsecSettings {
+    win::IpsecSettings {
         certificate,
         trusted_roots: roots.iter().map(|a| a.der.clone()).collect(),
         trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
         epoch_unix: scenario.date.unix_seconds(),
         policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
         offload: host.nic.ipsec_offload,
-        manual_policy: host
-            .ipsec_policy
-            .as_ref()
-            .map(|p| manual_policy(p, edition))
-            .transpose()?,
+        manual_policy: host.ipsec_policy.clone(),
         preshared_key: host
             .dial
             .as_ref()
             .and_then(|d| d.preshared_key.clone())
             .or_else(|| host.l2tp_preshared_key.clone()),
-    })
+    }
 }
 
 fn machine_config(
@@ -279,7 +238,7 @@ fn machine_config(
                 .zip(host.interfaces.position(&n.outside)),
             _ => None,
         },
-        ipsec: ipsec_settings(scenario, host, edition, pki)?,
+        ipsec: ipsec_settings(scenario, host, pki),
         seed,
     })
 }

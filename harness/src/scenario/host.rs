@@ -12,10 +12,9 @@ use serde::Deserialize;
 use super::named::NamedMap;
 use super::values::dur;
 use super::values::AddressPool;
-use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
 use l2tpsec::net::{EspNat, Forward, GreNat};
 use l2tpsec::windows::config::Edition;
-use l2tpsec::windows::config::{DialConfig, NicOffload, Ports, UserAccount};
+use l2tpsec::windows::config::{DialConfig, ManualPolicy, NicOffload, Ports, UserAccount};
 use l2tpsec::windows::registry::RegistryValues;
 use l2tpsec::windows::rras::Policy;
 
@@ -137,43 +136,6 @@ pub struct Host {
     /// with this pre-shared key (WINDOWS.md 6).
     #[serde(default)]
     pub l2tp_preshared_key: Option<String>,
-}
-
-/// A manual IPsec policy: one rule securing L2TP (UDP 1701) with its main
-/// mode and quick mode offers, in order.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct ManualPolicy {
-    pub name: String,
-    /// The peer address the rule's filter names; absent = any address.
-    #[serde(default)]
-    pub peer: Option<Ipv4Addr>,
-    pub main_mode: Vec<MainModeOffer>,
-    #[serde(default = "default_quick_mode")]
-    pub quick_mode: Vec<QuickModeOffer>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct MainModeOffer {
-    pub encryption: CbcCipher,
-    pub hash: PrfHash,
-    /// Diffie-Hellman group: 1, 2 or 14.
-    pub group: u16,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct QuickModeOffer {
-    pub encryption: CbcCipher,
-    pub integrity: IntegAlg,
-}
-
-fn default_quick_mode() -> Vec<QuickModeOffer> {
-    vec![QuickModeOffer {
-        encryption: CbcCipher::TripleDes,
-        integrity: IntegAlg::HmacSha1_96,
-    }]
 }
 
 impl Host {

@@ -22,7 +22,7 @@ mod text;
 mod views;
 
 pub use offers::{
-    l2tp_main_mode_offers, main_mode_offer, quick_mode_offer, quick_mode_offers,
+    l2tp_main_mode_offers, manual_main_mode, manual_quick_mode, quick_mode_offers,
     server_quick_mode_offers, vendor_ids,
 };
 
@@ -203,8 +203,8 @@ impl IpsecComponents {
         let (name, mm, qm_offers, manual_peer) = match manual {
             Some(m) => (
                 m.name.clone(),
-                m.mm_offers.clone(),
-                m.qm_offers.clone(),
+                offers::manual_main_mode(&self.version.ike_offers, &m.main_mode),
+                offers::manual_quick_mode(&self.version.ike_offers, &m.quick_mode),
                 m.peer,
             ),
             None => (

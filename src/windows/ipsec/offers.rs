@@ -2,31 +2,17 @@
 //! row's `IkeOffers`: the row holds the lists and lifetimes, these only
 //! put them in `ike`'s types.
 
-use crate::crypto::cbc::CbcCipher;
-use crate::crypto::dh::DhGroup;
-use crate::crypto::ike_keys::PrfHash;
-use crate::crypto::integ::IntegAlg;
 use crate::ike::{MmAuth, MmOffer, QmOffer};
 use crate::windows::connectoid::ConnectoidEncryption;
 use crate::windows::version::{IkeIdentity, IkeOffers, MmSpec, NatTSupport, QmSpec};
 
-/// A main mode offer by certificate with the row's lifetime (also a
-/// manual policy's).
-pub fn main_mode_offer(
-    row: &IkeOffers,
-    cipher: CbcCipher,
-    hash: PrfHash,
-    group: DhGroup,
-) -> MmOffer {
-    mm_offer(
-        row,
-        MmSpec {
-            cipher,
-            hash,
-            group,
-        },
-        MmAuth::RsaSignature,
-    )
+/// A manual policy's main mode offers (by certificate) with the row's
+/// lifetime.
+pub fn manual_main_mode(row: &IkeOffers, specs: &[MmSpec]) -> Vec<MmOffer> {
+    specs
+        .iter()
+        .map(|s| mm_offer(row, *s, MmAuth::RsaSignature))
+        .collect()
 }
 
 fn mm_offer(row: &IkeOffers, spec: MmSpec, auth: MmAuth) -> MmOffer {
@@ -64,10 +50,9 @@ pub fn l2tp_main_mode_offers(row: &IkeOffers, preshared: bool, client: bool) -> 
     offers
 }
 
-/// A quick mode ESP offer with the row's lifetimes; no cipher is ESP-NULL
-/// (also a manual policy's).
-pub fn quick_mode_offer(row: &IkeOffers, cipher: Option<CbcCipher>, integ: IntegAlg) -> QmOffer {
-    qm_offer(row, QmSpec { cipher, integ })
+/// A manual policy's quick mode offers with the row's lifetimes.
+pub fn manual_quick_mode(row: &IkeOffers, specs: &[QmSpec]) -> Vec<QmOffer> {
+    specs.iter().map(|s| qm_offer(row, *s)).collect()
 }
 
 fn qm_offer(row: &IkeOffers, spec: QmSpec) -> QmOffer {
@@ -119,6 +104,10 @@ pub fn vendor_ids(ike: &IkeIdentity) -> Vec<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::cbc::CbcCipher;
+    use crate::crypto::dh::DhGroup;
+    use crate::crypto::ike_keys::PrfHash;
+    use crate::crypto::integ::IntegAlg;
 
     #[test]
     fn xp_offers_as_windows_md_lists_them() {
@@ -151,6 +140,42 @@ mod tests {
         assert_eq!(
             (require[0].lifetime_secs, require[0].lifetime_kb),
             (3600, 250_000)
+        );
+    }
+
+    #[test]
+    fn a_manual_policy_takes_its_offers_in_order_and_the_rows_lifetimes() {
+        let row = &crate::windows::version::SERVER_2003.ike_offers;
+        let mm = manual_main_mode(
+            row,
+            &[MmSpec {
+                cipher: CbcCipher::Des,
+                hash: PrfHash::Md5,
+                group: DhGroup::Modp768,
+            }],
+        );
+        assert_eq!(
+            (mm[0].cipher, mm[0].auth, mm[0].lifetime_secs),
+            (
+                CbcCipher::Des,
+                MmAuth::RsaSignature,
+                row.main_mode_lifetime_secs
+            )
+        );
+        let qm = manual_quick_mode(
+            row,
+            &[QmSpec {
+                cipher: Some(CbcCipher::TripleDes),
+                integ: IntegAlg::HmacMd5_96,
+            }],
+        );
+        assert_eq!(
+            (qm[0].integ, qm[0].lifetime_secs, qm[0].lifetime_kb),
+            (
+                IntegAlg::HmacMd5_96,
+                row.quick_mode_lifetime_secs,
+                row.quick_mode_lifetime_kb
+            )
         );
     }
 

@@ -12,6 +12,7 @@ use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
 use crate::ppp::Encryption;
+use serde::Deserialize;
 
 /// What a build says of itself and does by default.
 #[derive(Debug)]
@@ -71,20 +72,31 @@ pub enum NatTSupport {
 }
 
 /// One Main Mode proposal of a policy, without its authentication method
-/// and lifetime (the policy and the row give those).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// and lifetime (the policy and the row give those). A manual policy's
+/// `main-mode` entries read straight into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MmSpec {
+    #[serde(rename = "encryption")]
     pub cipher: CbcCipher,
     pub hash: PrfHash,
     pub group: DhGroup,
 }
 
 /// One Quick Mode ESP proposal, without its lifetimes; no cipher is
-/// ESP-NULL (RFC 2410).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// ESP-NULL (RFC 2410). A manual policy's `quick-mode` entries read into
+/// it; they always name a cipher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct QmSpec {
+    #[serde(rename = "encryption", deserialize_with = "some_cipher")]
     pub cipher: Option<CbcCipher>,
+    #[serde(rename = "integrity")]
     pub integ: IntegAlg,
+}
+
+fn some_cipher<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CbcCipher>, D::Error> {
+    CbcCipher::deserialize(d).map(Some)
 }
 
 /// What RASMAN's and RRAS's automatic L2TP policies offer (WINDOWS.md 5).

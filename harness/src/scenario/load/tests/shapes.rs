@@ -147,3 +147,24 @@ fn a_timeline_action_has_the_shape_of_the_librarys_command() {
         "{e}"
     );
 }
+
+#[test]
+fn a_manual_policy_has_the_shape_of_the_librarys() {
+    let policy = |mm: &str| {
+        LAB.replace(
+            "    interfaces: {lan: 192.168.1.10}\n",
+            &format!(
+                "    interfaces: {{lan: 192.168.1.10}}\n    ipsec-policy:\n      name: p\n      main-mode: [{mm}]\n"
+            ),
+        )
+    };
+    let e = error_of(&policy("{encryption: 3des, hash: sha1, group: 5}"));
+    assert!(
+        e.contains("x.yaml:10:57: Diffie-Hellman group 5 is not modelled (1, 2 or 14)"),
+        "{e}"
+    );
+    let e = error_of(&policy("{encryption: 3des, hash: sha1}"));
+    assert!(e.contains("x.yaml:10:19: missing field 'group'"), "{e}");
+    let e = error_of(&policy("{encryption: rot13, hash: sha1, group: 2}"));
+    assert!(e.contains("unknown value 'rot13'"), "{e}");
+}
