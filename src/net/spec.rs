@@ -388,6 +388,8 @@ mod tests {
         assert!(s.contains(Ipv4Addr::new(192, 168, 1, 200)));
         assert!(!s.contains(Ipv4Addr::new(192, 168, 2, 1)));
         assert_eq!(s.to_string(), "192.168.1.0/24");
+        assert_eq!(s.network(), Ipv4Addr::new(192, 168, 1, 0));
+        assert_eq!(s.broadcast(), Ipv4Addr::new(192, 168, 1, 255));
         let all: Subnet = "0.0.0.0/0".parse().unwrap();
         assert!(all.contains(Ipv4Addr::new(8, 8, 8, 8)));
         let one: Subnet = "10.0.0.1/32".parse().unwrap();

@@ -2,7 +2,9 @@
 //! scenario. Plain data: no scenario parsing here.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::Ipv4Addr;
+use std::str::FromStr;
 
 use serde::Deserialize;
 
@@ -95,9 +97,9 @@ impl Default for Ports {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     pub ports: Ports,
-    /// Static address pool, inclusive. The server keeps the first address
-    /// for its own end of every link, as RRAS does.
-    pub pool: (Ipv4Addr, Ipv4Addr),
+    /// Static address pool. The server keeps the first address for its
+    /// own end of every link, as RRAS does.
+    pub pool: AddressPool,
     pub users: BTreeMap<String, UserAccount>,
     /// Remote access policies, in evaluation order.
     pub policies: Vec<Policy>,
@@ -107,10 +109,48 @@ impl ServerConfig {
     /// Without a static pool RRAS asks DHCP, and with no DHCP server it
     /// hands out Automatic Private IP addresses (KB 216805, event 20169):
     /// 169.254.0.0/16; the server keeps the first for itself.
-    pub const AUTONET_POOL: (Ipv4Addr, Ipv4Addr) = (
-        Ipv4Addr::new(169, 254, 0, 1),
-        Ipv4Addr::new(169, 254, 0, 254),
-    );
+    pub const AUTONET_POOL: AddressPool = AddressPool {
+        first: Ipv4Addr::new(169, 254, 0, 1),
+        last: Ipv4Addr::new(169, 254, 0, 254),
+    };
+}
+
+/// RRAS's static address pool, both ends included (`address-pool:
+/// 10.10.0.100-10.10.0.150`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressPool {
+    pub first: Ipv4Addr,
+    pub last: Ipv4Addr,
+}
+
+impl FromStr for AddressPool {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("invalid address pool '{s}': expected first-last, e.g. 10.10.0.100-10.10.0.150")
+        };
+        let (a, b) = s.trim().split_once('-').ok_or_else(bad)?;
+        let first: Ipv4Addr = a.trim().parse().map_err(|_| bad())?;
+        let last: Ipv4Addr = b.trim().parse().map_err(|_| bad())?;
+        if u32::from(first) > u32::from(last) {
+            return Err(format!(
+                "invalid address pool '{s}': {first} comes after {last}"
+            ));
+        }
+        Ok(AddressPool { first, last })
+    }
+}
+
+impl fmt::Display for AddressPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.first, self.last)
+    }
+}
+
+impl<'de> Deserialize<'de> for AddressPool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::values::from_text(d, "an address range such as 10.10.0.100-10.10.0.150")
+    }
 }
 
 /// The machine certificate in the computer store (claims A2, A10, A11).
@@ -169,4 +209,22 @@ pub struct MachineConfig {
     pub ipsec: IpsecSettings,
     /// The scenario seed; the machine derives its own RNG from it and its name.
     pub seed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_need_ordered_ends() {
+        let p: AddressPool = "10.10.0.100-10.10.0.150".parse().unwrap();
+        assert_eq!(
+            (p.first, p.last),
+            ([10, 10, 0, 100].into(), [10, 10, 0, 150].into())
+        );
+        assert_eq!(p.to_string(), "10.10.0.100-10.10.0.150");
+        assert!("10.10.0.150-10.10.0.100".parse::<AddressPool>().is_err());
+        assert!("10.10.0.150".parse::<AddressPool>().is_err());
+        assert!("10.10.0.1-x".parse::<AddressPool>().is_err());
+    }
 }

@@ -120,7 +120,10 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
         dial: None,
         server: Some(ServerConfig {
             ports: Ports { l2tp: 5, pptp: 5 },
-            pool: ([10, 10, 0, 100].into(), [10, 10, 0, 150].into()),
+            pool: AddressPool {
+                first: [10, 10, 0, 100].into(),
+                last: [10, 10, 0, 150].into(),
+            },
             users,
             policies: vec![policy],
         }),

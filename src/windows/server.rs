@@ -277,12 +277,15 @@ impl RrasServer {
 
     /// The server's own end of every link: the pool's first address.
     fn local_address(&self) -> Ipv4Addr {
-        self.config.pool.0
+        self.config.pool.first
     }
 
     /// The lowest pool address no call holds, past the server's own.
     fn free_address(&self) -> Option<Ipv4Addr> {
-        let (first, last) = (u32::from(self.config.pool.0), u32::from(self.config.pool.1));
+        let (first, last) = (
+            u32::from(self.config.pool.first),
+            u32::from(self.config.pool.last),
+        );
         let held = self.leased_addresses();
         (first.saturating_add(1)..=last)
             .map(Ipv4Addr::from)

@@ -210,9 +210,7 @@ fn machine_config(
     };
     let server = host.role.is_rras().then(|| win::ServerConfig {
         ports: host.ports,
-        pool: host
-            .address_pool
-            .map_or(win::ServerConfig::AUTONET_POOL, |p| (p.first, p.last)),
+        pool: host.address_pool.unwrap_or(win::ServerConfig::AUTONET_POOL),
         users: host
             .users
             .iter()

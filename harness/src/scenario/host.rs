@@ -11,10 +11,11 @@ use serde::Deserialize;
 
 use super::named::NamedMap;
 use super::values::dur;
-use super::values::AddressPool;
 use l2tpsec::net::{EspNat, Forward, GreNat};
 use l2tpsec::windows::config::Edition;
-use l2tpsec::windows::config::{DialConfig, ManualPolicy, NicOffload, Ports, UserAccount};
+use l2tpsec::windows::config::{
+    AddressPool, DialConfig, ManualPolicy, NicOffload, Ports, UserAccount,
+};
 use l2tpsec::windows::registry::RegistryValues;
 use l2tpsec::windows::rras::Policy;
 

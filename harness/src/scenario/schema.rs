@@ -11,9 +11,7 @@ pub use super::expectations::*;
 pub use super::host::*;
 pub use super::named::NamedMap;
 use crate::scenario::values::dur;
-pub use crate::scenario::values::{
-    AddressPool, CmpOp, Count, Date, HostList, Subnet, WireProtocol,
-};
+pub use crate::scenario::values::{CmpOp, Count, Date, HostList, Subnet, WireProtocol};
 pub use l2tpsec::crypto::pki::{AuthoritySpec, CertificateSpec};
 pub use l2tpsec::crypto::{cbc::CbcCipher, ike_keys::PrfHash, integ::IntegAlg};
 pub use l2tpsec::net::{

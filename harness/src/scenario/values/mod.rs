@@ -1,76 +1,18 @@
-//! Scalar values of the scenario language: durations (`300s`, `1.5s`,
-//! `15ms`, `2m`), RFC 3339 dates, subnets, address pools, packet counts
-//! (`2`, `">= 2"`), protocols. Each parses from text with a readable error.
+//! Scalar values of the scenario language that are the scenario's own:
+//! packet counts (`2`, `">= 2"`), host lists, protocols. Durations, dates
+//! and subnets are the library's (`l2tpsec::values`, `net::Subnet`),
+//! re-exported here. Each parses from text with a readable error.
 
 use std::fmt;
-use std::net::Ipv4Addr;
 use std::str::FromStr;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-/// Deserialises a value through its `FromStr` (the library's `from_text`).
-macro_rules! deserialize_from_str {
-    ($t:ty, $what:expr) => {
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                l2tpsec::values::from_text(d, $what)
-            }
-        }
-    };
-}
-
 // ------------------------------------------------- durations and dates
 
 pub use l2tpsec::net::Subnet;
 pub use l2tpsec::values::{civil_from_days, dur, format_duration, parse_duration, Date};
-
-// ------------------------------------------------------------------- subnets
-
-/// `address-pool: 10.10.0.100-10.10.0.150` (both ends included).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AddressPool {
-    pub first: Ipv4Addr,
-    pub last: Ipv4Addr,
-}
-
-impl AddressPool {
-    pub fn len(self) -> u64 {
-        u64::from(u32::from(self.last)) + 1 - u64::from(u32::from(self.first))
-    }
-    pub fn is_empty(self) -> bool {
-        false
-    }
-}
-
-impl FromStr for AddressPool {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!("invalid address pool '{s}': expected first-last, e.g. 10.10.0.100-10.10.0.150")
-        };
-        let (a, b) = s.trim().split_once('-').ok_or_else(bad)?;
-        let first: Ipv4Addr = a.trim().parse().map_err(|_| bad())?;
-        let last: Ipv4Addr = b.trim().parse().map_err(|_| bad())?;
-        if u32::from(first) > u32::from(last) {
-            return Err(format!(
-                "invalid address pool '{s}': {first} comes after {last}"
-            ));
-        }
-        Ok(AddressPool { first, last })
-    }
-}
-
-impl fmt::Display for AddressPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.first, self.last)
-    }
-}
-
-deserialize_from_str!(
-    AddressPool,
-    "an address range such as 10.10.0.100-10.10.0.150"
-);
 
 // -------------------------------------------------------------------- counts
 
