@@ -85,9 +85,10 @@ pub struct Ranked<'a> {
 }
 
 impl Ranked<'_> {
-    /// On the article's own platform (Windows XP before SP2).
+    /// On the article's own platform (Windows XP before SP2, the table's
+    /// XP RTM row).
     pub fn article_platform(&self) -> bool {
-        self.case.edition == "windows-xp-client"
+        self.case.edition == l2tpsec::windows::config::Edition::XP_RTM.role()
     }
 }
 
