@@ -26,6 +26,14 @@ pub struct Dissected {
     pub summary: String,
 }
 
+/// Where a packet was captured: a retransmission repeats a packet seen at
+/// the same point.
+struct Point<'a> {
+    host: &'a str,
+    iface: usize,
+    outbound: bool,
+}
+
 /// Remembers what each interface has carried, to spot retransmissions.
 #[derive(Debug, Default)]
 pub struct Dissector {
@@ -69,37 +77,28 @@ impl Dissector {
         } else if flow.fragment {
             "IPv4 fragment (not reassembled)".into()
         } else {
-            self.summary(host, iface, outbound, data, &flow)
+            let at = Point {
+                host,
+                iface,
+                outbound,
+            };
+            self.summary(&at, data, &flow)
         };
         out
     }
 
-    fn summary(
-        &mut self,
-        host: &str,
-        iface: usize,
-        outbound: bool,
-        data: &[u8],
-        flow: &Flow,
-    ) -> String {
+    fn summary(&mut self, at: &Point<'_>, data: &[u8], flow: &Flow) -> String {
         match flow.protocol {
-            ipv4::Protocol::Udp => self.udp(host, iface, outbound, data, flow),
+            ipv4::Protocol::Udp => self.udp(at, data, flow),
             ipv4::Protocol::Esp => esp_summary("ESP", flow.payload(data)),
             ipv4::Protocol::Icmp => icmp_summary(data),
-            ipv4::Protocol::Gre => self.gre(host, iface, outbound, flow.transport(data)),
+            ipv4::Protocol::Gre => self.gre(at, flow.transport(data)),
             ipv4::Protocol::Tcp => tcp_summary(flow.transport(data)),
             other => format!("IP protocol {}", u8::from(other)),
         }
     }
 
-    fn udp(
-        &mut self,
-        host: &str,
-        iface: usize,
-        outbound: bool,
-        data: &[u8],
-        flow: &Flow,
-    ) -> String {
+    fn udp(&mut self, at: &Point<'_>, data: &[u8], flow: &Flow) -> String {
         let dgram = match udp::Packet::new_checked(flow.transport(data)) {
             Ok(d) => d,
             Err(e) => return format!("malformed UDP: {e}"),
@@ -116,8 +115,8 @@ impl Dissector {
         let mut s = match flow.kind {
             // RFC 3948 2.3: one 0xFF octet on 4500, as tshark names it.
             WireKind::Isakmp if keepalive => "NAT-keepalive".into(),
-            WireKind::L2tp => self.l2tp(host, iface, outbound, payload),
-            WireKind::Isakmp => self.isakmp(host, iface, outbound, payload),
+            WireKind::L2tp => self.l2tp(at, payload),
+            WireKind::Isakmp => self.isakmp(at, payload),
             WireKind::Esp => esp_summary("UDP-encapsulated ESP", payload),
             _ => format!(
                 "UDP {} > {} len={}",
@@ -135,7 +134,7 @@ impl Dissector {
 
     /// ISAKMP (RFC 2408 3.1): the exchange, and the payloads where they are
     /// not encrypted; a message sent again byte for byte is a retransmission.
-    fn isakmp(&mut self, host: &str, iface: usize, outbound: bool, payload: &[u8]) -> String {
+    fn isakmp(&mut self, at: &Point<'_>, payload: &[u8]) -> String {
         let p = match isakmp::Packet::new_checked(payload) {
             Ok(p) => p,
             Err(e) => return format!("ISAKMP malformed: {e}"),
@@ -161,13 +160,16 @@ impl Dissector {
             }
         }
         let key = [b"isakmp".as_slice(), payload].concat();
-        if !self.seen.insert((host.to_string(), iface, outbound, key)) {
+        if !self
+            .seen
+            .insert((at.host.to_string(), at.iface, at.outbound, key))
+        {
             s.push_str(" [ISAKMP retransmission]");
         }
         s
     }
 
-    fn l2tp(&mut self, host: &str, iface: usize, outbound: bool, payload: &[u8]) -> String {
+    fn l2tp(&mut self, at: &Point<'_>, payload: &[u8]) -> String {
         match l2tp::summarize(payload) {
             Ok(Summary::Control {
                 name,
@@ -186,7 +188,10 @@ impl Dissector {
                         name.as_bytes(),
                     ]
                     .concat();
-                    if !self.seen.insert((host.to_string(), iface, outbound, key)) {
+                    if !self
+                        .seen
+                        .insert((at.host.to_string(), at.iface, at.outbound, key))
+                    {
                         s.push_str(" [L2TP retransmission]");
                     }
                 }
@@ -199,7 +204,7 @@ impl Dissector {
                 ..
             }) => {
                 let frame = payload.get(ppp).unwrap_or_default();
-                let inner = self.ppp(host, iface, outbound, frame);
+                let inner = self.ppp(at, frame);
                 format!("L2TP data tid={tunnel_id} sid={session_id} / {inner}")
             }
             Err(e) => format!("L2TP malformed: {e}"),
@@ -207,7 +212,7 @@ impl Dissector {
     }
 
     /// Enhanced GRE (RFC 2637 4.1): call id, numbers, and the PPP frame.
-    fn gre(&mut self, host: &str, iface: usize, outbound: bool, payload: &[u8]) -> String {
+    fn gre(&mut self, at: &Point<'_>, payload: &[u8]) -> String {
         let g = match gre::parse(payload) {
             Ok(g) => g,
             Err(e) => return format!("GRE malformed: {e}"),
@@ -220,13 +225,13 @@ impl Dissector {
             s.push_str(&format!(" ack={ack}"));
         }
         if !g.payload.is_empty() {
-            let inner = self.ppp(host, iface, outbound, g.payload);
+            let inner = self.ppp(at, g.payload);
             s.push_str(&format!(" / {inner}"));
         }
         s
     }
 
-    fn ppp(&mut self, host: &str, iface: usize, outbound: bool, frame: &[u8]) -> String {
+    fn ppp(&mut self, at: &Point<'_>, frame: &[u8]) -> String {
         // A capture reader does not know what LCP agreed: a one-octet
         // protocol field (PFC, RFC 1661 6.5, as pppd sends once agreed)
         // is read as such.
@@ -283,7 +288,10 @@ impl Dissector {
         };
         if repeatable {
             let key = [&u16::from(frame.protocol).to_be_bytes()[..], frame.info].concat();
-            if !self.seen.insert((host.to_string(), iface, outbound, key)) {
+            if !self
+                .seen
+                .insert((at.host.to_string(), at.iface, at.outbound, key))
+            {
                 return format!("{name} [PPP retransmission]");
             }
         }

@@ -122,7 +122,12 @@ fn gre_shows_call_numbers_and_the_ppp_frame_inside() {
 fn a_ppp_frame_with_a_one_octet_protocol_is_read_as_pfc() {
     // pppd's MPPE frame once PFC is agreed: protocol 0xFD in one octet.
     let mut d = Dissector::new();
-    let s = d.ppp("h", 0, false, &[0xfd, 0x90, 0x00, 0x12, 0x34]);
+    let at = Point {
+        host: "h",
+        iface: 0,
+        outbound: false,
+    };
+    let s = d.ppp(&at, &[0xfd, 0x90, 0x00, 0x12, 0x34]);
     assert_eq!(s, "PPP MPPE count=0 encrypted");
 }
 
