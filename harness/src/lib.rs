@@ -4,8 +4,9 @@
 //! - `scenario`: the scenario file: located YAML tree, values, `base:`
 //!   merging, the scenario's own types and their validation;
 //! - `report`: the report (text and JSON), the dissector that summarises
-//!   packets, expectations and the run invariants;
-//! - `run`: a scenario lowered into library types and run;
+//!   packets, and the expectations checked against it;
+//! - `run`: a scenario lowered into library types, run, observed, and
+//!   checked against the run invariants;
 //! - `sweep`, `diagnose`, `ladder`, `logs`, `fuzzing`: one room per tool;
 //! - `cli`: the command line, on top; nothing imports it.
 #![forbid(unsafe_code)]
