@@ -279,7 +279,7 @@ impl Endpoint {
                     tunnel: t.id,
                     session: sid,
                 },
-                reason: SessionDownReason::TunnelDown,
+                reason: SessionDownReason::TunnelDown(reason.clone()),
             });
         }
         if announced {

@@ -138,8 +138,9 @@ pub enum SessionDownReason {
     },
     /// We closed it (`close_session`).
     Closed,
-    /// Its tunnel went down.
-    TunnelDown,
+    /// Its tunnel went down, for this reason (a dial tells a peer's
+    /// StopCCN from a dead link by it).
+    TunnelDown(TunnelDownReason),
     /// We sent CDN because of the peer's protocol error.
     ProtocolError,
 }

@@ -440,7 +440,7 @@ fn stopccn_from_peer_reported() {
     assert!(matches!(
         lac_events[lac_events.len() - 2],
         Event::SessionDown {
-            reason: SessionDownReason::TunnelDown,
+            reason: SessionDownReason::TunnelDown(TunnelDownReason::StopCcn { result: 1, .. }),
             ..
         }
     ));
@@ -636,7 +636,7 @@ fn unknown_mandatory_avp_tears_down_tunnel() {
         [
             Event::SessionDown {
                 session: sa,
-                reason: SessionDownReason::TunnelDown
+                reason: SessionDownReason::TunnelDown(TunnelDownReason::ProtocolError)
             },
             Event::TunnelDown {
                 tunnel: sa.tunnel(),

@@ -6,6 +6,7 @@ use crate::report::{fmt_ms, EventReport, Expectation, PacketReport, Report, Verd
 use crate::scenario::schema::{
     DialExpect, EventExpect, MonitorExpect, PacketExpect, Scenario, OUTBOUND_SAS,
 };
+use crate::scenario::values::format_duration;
 
 /// Evaluates every expectation, in the order dials, events, no-events,
 /// packets, monitor (each in file order).
@@ -36,11 +37,17 @@ pub fn verdict(expectations: &[Expectation]) -> Verdict {
     }
 }
 
-/// A dial expectation is checked against the host's last dial record (an
-/// automatic connectoid may try L2TP and then PPTP: the last is the result
-/// the user sees).
+/// A dial expectation is checked against the host's dial it names by
+/// `index` or `at`, else its last (an automatic connectoid's attempts are
+/// one dial: its last attempt is the result the user sees).
 fn dial(d: &DialExpect, r: &Report) -> Expectation {
     let mut parts = vec![d.host.clone()];
+    if let Some(i) = d.index {
+        parts.push(format!("dial {i}"));
+    }
+    if let Some(at) = d.at {
+        parts.push(format!("dial at {}", format_duration(at)));
+    }
     match d.connected {
         Some(true) => parts.push("connected".into()),
         Some(false) => parts.push("not connected".into()),
@@ -52,11 +59,20 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
     if let Some(m) = &d.message {
         parts.push(format!("message contains \"{m}\""));
     }
+    if let Some(reason) = d.ended {
+        parts.push(format!("ended ({})", reason.as_str()));
+    }
     if parts.len() == 1 {
         parts.push("dial has a result".into());
     }
     let what = parts.join(" ");
-    let Some(got) = r.dials.iter().rev().find(|x| x.host == d.host) else {
+    let mut of_host = r.dials.iter().filter(|x| x.host == d.host);
+    let found = match (d.index, d.at) {
+        (Some(i), _) => of_host.nth(i),
+        (None, Some(at)) => of_host.find(|x| u128::from(x.at_ms) == at.as_millis()),
+        (None, None) => of_host.next_back(),
+    };
+    let Some(got) = found else {
         return Expectation {
             what,
             ok: false,
@@ -85,6 +101,15 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
             .as_ref()
             .is_some_and(|e| e.message.contains(m.as_str()))
     });
+    let ended_ok = d.ended.is_none_or(|want| {
+        got.ended
+            .as_ref()
+            .is_some_and(|e| e.reason == want.as_str())
+    });
+    let detail = match &got.ended {
+        Some(e) => format!("{detail}, ended at {} ({})", fmt_ms(e.at_ms), e.reason),
+        None => detail,
+    };
     let any_result = d.connected.is_some()
         || d.error.is_some()
         || d.message.is_some()
@@ -92,7 +117,7 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
         || got.error.is_some();
     Expectation {
         what,
-        ok: connected_ok && code_ok && message_ok && any_result,
+        ok: connected_ok && code_ok && message_ok && ended_ok && any_result,
         detail,
     }
 }

@@ -132,6 +132,19 @@ pub struct DialReport {
     /// One per protocol tried, in order (SCENARIOS.md, second round); the
     /// dial's `protocol`, `connected` and `error` are the last one's.
     pub attempts: Vec<Attempt>,
+    /// When it was dialled (SCENARIOS.md, third round).
+    pub at_ms: u64,
+    /// How the call ended; `None` while it is up at the end of the run, or
+    /// when it never connected.
+    pub ended: Option<Ended>,
+}
+
+/// When and why a connected call ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ended {
+    pub at_ms: u64,
+    /// `user | peer | link-failure | idle | policy`.
+    pub reason: &'static str,
 }
 
 /// One protocol a dial tried (an Automatic connectoid tries L2TP, then

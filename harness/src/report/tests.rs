@@ -14,6 +14,8 @@ pub(crate) fn sample() -> Report {
         }),
         address: None,
         attempts: Vec::new(),
+        at_ms: 1000,
+        ended: None,
     });
     r.events.push(EventReport {
         host: "client".into(),

@@ -34,7 +34,18 @@ pub fn render_text(r: &Report) -> String {
     if r.dials.is_empty() {
         let _ = writeln!(o, "  (none)");
     }
-    for d in &r.dials {
+    for (i, d) in r.dials.iter().enumerate() {
+        // A host that dialled more than once: which dial, and when.
+        let of_host = r.dials.iter().filter(|x| x.host == d.host).count();
+        if of_host > 1 {
+            let nth = r.dials[..i].iter().filter(|x| x.host == d.host).count() + 1;
+            let _ = writeln!(
+                o,
+                "  {} dial {nth} of {of_host}, at {}",
+                d.host,
+                fmt_ms(d.at_ms)
+            );
+        }
         let outcome = |error: &Option<DialError>, connected: bool| match (error, connected) {
             (_, true) => match d.address {
                 Some(a) => format!("connected, address {a}"),
@@ -71,6 +82,16 @@ pub fn render_text(r: &Report) -> String {
             d.protocol.as_str(),
             outcome(&d.error, d.connected)
         );
+        if let Some(e) = &d.ended {
+            let _ = writeln!(
+                o,
+                "  {} {}: ended at {} ({})",
+                d.host,
+                d.protocol.as_str(),
+                fmt_ms(e.at_ms),
+                e.reason
+            );
+        }
     }
 
     let _ = writeln!(o, "\n== events");

@@ -112,6 +112,20 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         }
     }
 
+    // A run does not end inside a fault window (SCENARIOS.md, third
+    // round): what the fault does to a call that lasts is the point.
+    let last_window = scenario
+        .faults
+        .iter()
+        .filter_map(|f| f.active.map(|(_, end)| end))
+        .max()
+        .unwrap_or_default()
+        .min(scenario.duration);
+    if actions.last().is_none_or(|a| a.at < last_window) {
+        sim.run(last_window, |_| false)
+            .map_err(|e| RunError::Simulation(e.to_string()))?;
+    }
+
     // Run until every machine is finished, then SETTLE more (within the
     // scenario's duration). `finished` changes only when a machine acts, so
     // both engines stop at the same instant.

@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use l2tpsec::net::{self, Simulation};
 use l2tpsec::windows::catalog;
-use l2tpsec::windows::client::DialOutcome;
+use l2tpsec::windows::client::{DialOutcome, DialResult};
 use l2tpsec::windows::WindowsMachine;
 
 use crate::report::dissect::Dissector;
 use crate::report::{
-    Attempt, DialError, DialProtocol, DialReport, EventReport, Monitor, PacketReport, Report, View,
+    Attempt, DialError, DialProtocol, DialReport, Ended, EventReport, Monitor, PacketReport,
+    Report, View,
 };
 use crate::scenario::schema::{Direction, Locale, Scenario};
 
@@ -43,33 +44,38 @@ pub(super) fn report(
             connected: o.connected(),
             error: error_of(o.error),
         };
-        if let Some(o) = m.dial_outcome() {
-            let mut attempts: Vec<Attempt> = o.earlier.iter().map(attempt_of).collect();
-            attempts.push(attempt_of(o));
-            report.dials.push(DialReport {
-                host: name.clone(),
-                protocol: dial_protocol(o.protocol),
-                connected: o.connected(),
-                error: error_of(o.error),
-                address: o.address,
-                attempts,
-            });
-        } else if let Some((protocol, earlier)) = m.dial_under_way() {
-            // The run's duration ended before the dial had a result: the
-            // report says so rather than invent an error.
+        for record in m.dials() {
+            let (last, earlier) = match &record.result {
+                DialResult::Done(o) => (attempt_of(o), o.earlier.as_slice()),
+                // The run's duration ended before the dial had a result:
+                // the report says so rather than invent an error.
+                DialResult::UnderWay { protocol, earlier } => (
+                    Attempt {
+                        protocol: dial_protocol(protocol),
+                        connected: false,
+                        error: None,
+                    },
+                    earlier.as_slice(),
+                ),
+            };
             let mut attempts: Vec<Attempt> = earlier.iter().map(attempt_of).collect();
-            attempts.push(Attempt {
-                protocol: dial_protocol(protocol),
-                connected: false,
-                error: None,
-            });
+            attempts.push(last.clone());
+            let address = match &record.result {
+                DialResult::Done(o) => o.address,
+                DialResult::UnderWay { .. } => None,
+            };
             report.dials.push(DialReport {
                 host: name.clone(),
-                protocol: dial_protocol(protocol),
-                connected: false,
-                error: None,
-                address: None,
+                protocol: last.protocol,
+                connected: last.connected,
+                error: last.error,
+                address,
                 attempts,
+                at_ms: millis(record.at),
+                ended: record.ended.map(|e| Ended {
+                    at_ms: millis(e.at),
+                    reason: e.reason.as_str(),
+                }),
             });
         }
         let mon = m.monitor();

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::values::{Count, WireProtocol};
+use std::time::Duration;
+
+use super::values::{dur, Count, WireProtocol};
+use l2tpsec::windows::client::EndReason;
 use l2tpsec::windows::eventlog::Log as LogName;
 
 // -------------------------------------------------------------------- expect
@@ -46,6 +49,16 @@ pub struct DialExpect {
     /// Substring of the rendered error message.
     #[serde(default)]
     pub message: Option<String>,
+    /// Which of the host's dials, 0-based (SCENARIOS.md, third round);
+    /// without it or `at`, the host's last.
+    #[serde(default)]
+    pub index: Option<usize>,
+    /// The host's dial made at this time.
+    #[serde(default, with = "dur::option")]
+    pub at: Option<Duration>,
+    /// The connected call ended, for this reason.
+    #[serde(default)]
+    pub ended: Option<EndReason>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

@@ -129,11 +129,35 @@ enum RunEnd {
     Panicked(String),
 }
 
+/// One line per run (SCENARIOS.md, third round): each dial's attempt path
+/// (`l2tp 792 -> pptp connected`) and a later end (`connected, then
+/// link-failure`).
 fn outcome_of(r: &Report) -> String {
-    let one = |d: &crate::report::DialReport| match (&d.error, d.connected) {
-        (_, true) => "connected".to_string(),
-        (Some(e), false) => format!("error {}", e.code),
-        (None, false) => "no result".to_string(),
+    let one = |d: &crate::report::DialReport| {
+        let path = if d.attempts.len() > 1 {
+            d.attempts
+                .iter()
+                .map(|a| {
+                    let result = match (&a.error, a.connected) {
+                        (_, true) => "connected".to_string(),
+                        (Some(e), false) => e.code.to_string(),
+                        (None, false) => "no result".to_string(),
+                    };
+                    format!("{} {result}", a.protocol.as_str())
+                })
+                .collect::<Vec<_>>()
+                .join(" -> ")
+        } else {
+            match (&d.error, d.connected) {
+                (_, true) => "connected".to_string(),
+                (Some(e), false) => format!("error {}", e.code),
+                (None, false) => "no result".to_string(),
+            }
+        };
+        match &d.ended {
+            Some(e) => format!("{path}, then {}", e.reason),
+            None => path,
+        }
     };
     match &r.dials[..] {
         [] => "no dial".into(),
@@ -301,6 +325,40 @@ fn sweep_one(s: &Scenario, seeds: &[u64], jobs: usize, opts: &SweepOptions) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outcomes_name_the_attempt_path_and_a_later_end() {
+        use crate::report::{Attempt, DialError, DialProtocol, DialReport, Ended};
+        let attempt = |protocol, code: Option<u32>| Attempt {
+            protocol,
+            connected: code.is_none(),
+            error: code.map(|code| DialError {
+                code,
+                message: String::new(),
+            }),
+        };
+        let mut r = Report::new("x", 1, crate::scenario::schema::Locale::FrFr);
+        r.dials.push(DialReport {
+            host: "client".into(),
+            protocol: DialProtocol::Pptp,
+            connected: true,
+            error: None,
+            address: None,
+            attempts: vec![
+                attempt(DialProtocol::L2tp, Some(792)),
+                attempt(DialProtocol::Pptp, None),
+            ],
+            at_ms: 1000,
+            ended: None,
+        });
+        assert_eq!(outcome_of(&r), "l2tp 792 -> pptp connected");
+        r.dials[0].attempts.remove(0);
+        r.dials[0].ended = Some(Ended {
+            at_ms: 90_000,
+            reason: "link-failure",
+        });
+        assert_eq!(outcome_of(&r), "connected, then link-failure");
+    }
 
     #[test]
     fn shards_split_the_seeds_without_overlap() {

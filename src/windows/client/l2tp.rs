@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::super::carrier::Carrier;
 use super::super::ipsec::IpsecOutcome;
+use super::record::EndReason;
 use super::{ClientAction, Phase, RasClient};
 use crate::l2tp::{Event as L2tpEvent, TunnelHandle};
 
@@ -60,15 +61,17 @@ impl RasClient {
                 }
                 self.drain_link(now);
             }
-            L2tpEvent::SessionDown { session, .. }
+            L2tpEvent::SessionDown { session, reason }
                 if self.carrier() == Some(Carrier::L2tp(*session)) =>
             {
+                let end = EndReason::of_session(reason);
+                self.note_end(now, end);
                 // PPP learns that its lower layer is gone.
                 if let Some(link) = self.link.as_mut() {
                     link.lower_down(now);
                 }
                 self.drain_link(now);
-                self.call_over(now, Carrier::L2tp(*session), None);
+                self.call_over(now, Carrier::L2tp(*session), None, end);
             }
             L2tpEvent::TunnelDown { tunnel, .. } if self.tunnel == Some(*tunnel) => {
                 // The LNS never answered SCCRQ, or ended the tunnel before

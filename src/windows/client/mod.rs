@@ -37,7 +37,10 @@ use crate::ppp::Encryption;
 mod l2tp;
 mod ping;
 mod pptp;
+mod record;
 mod timers;
+
+pub use record::{CallEnd, DialOutcome, DialRecord, DialResult, EndReason};
 
 use ping::Pinger;
 use timers::{Timer, Timers};
@@ -48,26 +51,6 @@ const CDN_ADMIN: u16 = crate::l2tp::result::CDN_ADMIN;
 /// RFC 2661 4.4.2: StopCCN Result Code 1, "general request to clear
 /// control channel".
 const STOPCCN_GENERAL: u16 = crate::l2tp::result::STOPCCN_GENERAL_REQUEST;
-
-/// How a dial ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DialOutcome {
-    pub protocol: &'static str,
-    pub time: Duration,
-    /// RAS error code; `None` when connected.
-    pub error: Option<u32>,
-    /// PPP address when connected.
-    pub address: Option<Ipv4Addr>,
-    /// The attempts before this one, in order (an Automatic connectoid's
-    /// failed L2TP before its PPTP).
-    pub earlier: Vec<DialOutcome>,
-}
-
-impl DialOutcome {
-    pub fn connected(&self) -> bool {
-        self.error.is_none()
-    }
-}
 
 /// What the client asks its machine to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +175,10 @@ pub struct RasClient {
     /// Failed attempts of this dial before the one under way.
     earlier: Vec<DialOutcome>,
     outcome: Option<DialOutcome>,
+    /// How this dial's call ended, once it has.
+    ended: Option<CallEnd>,
+    /// The connectoid's earlier dials, in order.
+    past: Vec<DialRecord>,
     pinger: Pinger,
     timers: Timers,
     actions: VecDeque<ClientAction>,
@@ -226,6 +213,8 @@ impl RasClient {
             heard_peer: false,
             earlier: Vec::new(),
             outcome: None,
+            ended: None,
+            past: Vec::new(),
             pinger: Pinger::default(),
             actions: VecDeque::new(),
             counters: ClientCounters::default(),
@@ -242,6 +231,28 @@ impl RasClient {
         match self.outcome {
             Some(_) => None,
             None => Some((self.attempt_protocol(), &self.earlier)),
+        }
+    }
+
+    /// Every dial of the connectoid, in order, this one last.
+    pub fn dials(&self) -> Vec<DialRecord> {
+        let mut all = self.past.clone();
+        all.push(self.record());
+        all
+    }
+
+    /// The dial of now.
+    fn record(&self) -> DialRecord {
+        DialRecord {
+            at: self.dial.at,
+            result: match &self.outcome {
+                Some(o) => DialResult::Done(o.clone()),
+                None => DialResult::UnderWay {
+                    protocol: self.attempt_protocol(),
+                    earlier: self.earlier.clone(),
+                },
+            },
+            ended: self.ended,
         }
     }
 
@@ -314,6 +325,9 @@ impl RasClient {
             self.counters.dial_while_busy += 1;
             return;
         }
+        let record = self.record();
+        self.past.push(record);
+        self.ended = None;
         self.dial.at = now;
         self.timers.set(Timer::Dial, now);
         self.phase = Phase::Idle;
@@ -495,10 +509,28 @@ impl RasClient {
         }
     }
 
-    /// PPP ended (`reason`) or its session went away (`None`): RASMAN
-    /// hangs up what is left, CDN then StopCCN (RFC 2661 5.7).
-    fn call_over(&mut self, now: Duration, carrier: Carrier, reason: Option<DownReason>) {
+    /// A connected call ends now for `reason`; the first cause counts (a
+    /// dead tunnel takes PPP down after it).
+    fn note_end(&mut self, now: Duration, reason: EndReason) {
+        let connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
+        if connected && self.ended.is_none() {
+            tracing::debug!(target: crate::trace::RAS, reason = reason.as_str(), "call ended");
+            self.ended = Some(CallEnd { at: now, reason });
+        }
+    }
+
+    /// PPP ended (`reason`) or its session went away (`None`), a
+    /// connected call's end being `end`: RASMAN hangs up what is left, CDN
+    /// then StopCCN (RFC 2661 5.7).
+    fn call_over(
+        &mut self,
+        now: Duration,
+        carrier: Carrier,
+        reason: Option<DownReason>,
+        end: EndReason,
+    ) {
         let was_connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
+        self.note_end(now, end);
         if self.outcome.is_none() {
             let ras = &self.version.ras_errors;
             let code = match reason {
@@ -585,7 +617,8 @@ impl RasClient {
                                 .push_back(ClientAction::SendPpp { carrier, frame });
                         }
                     }
-                    self.call_over(now, carrier, Some(reason));
+                    let end = EndReason::of_ppp(&reason);
+                    self.call_over(now, carrier, Some(reason), end);
                     return;
                 }
                 _ => {}

@@ -14,6 +14,7 @@ use super::super::carrier::Carrier;
 use super::super::config::VpnType;
 use super::super::pptp_calls::CallEvent;
 use super::super::rras::TunnelType;
+use super::record::EndReason;
 use super::{protocol_name, ClientAction, Phase, RasClient};
 
 impl RasClient {
@@ -59,12 +60,18 @@ impl RasClient {
                 self.drain_link(now);
             }
             CallEvent::CallDown | CallEvent::ControlDown(_) if self.carrier() == Some(carrier) => {
+                let control = match event {
+                    CallEvent::ControlDown(r) => Some(r),
+                    _ => None,
+                };
+                let end = EndReason::of_pptp(control);
+                self.note_end(now, end);
                 if let Some(link) = self.link.as_mut() {
                     link.lower_down(now);
                 }
                 self.drain_link(now);
                 self.pptp_call = None;
-                self.call_over(now, carrier, None);
+                self.call_over(now, carrier, None, end);
             }
             CallEvent::Unreachable
             | CallEvent::CallRefused { .. }

@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use super::super::audit::{self, Audit, ServerAudit};
-use super::super::client::{DialOutcome, RasClient};
+use super::super::client::{DialOutcome, DialRecord, RasClient};
 use super::super::diagnostics::{Diagnostics, Layer};
 use super::super::eventlog::Event;
 use super::super::monitor::IpsecMonitor;
@@ -15,6 +15,11 @@ impl WindowsMachine {
     /// The dial result, once the connectoid has one.
     pub fn dial_outcome(&self) -> Option<&DialOutcome> {
         self.client.as_ref().and_then(RasClient::outcome)
+    }
+
+    /// Every dial of the connectoid, in order (none on a server).
+    pub fn dials(&self) -> Vec<DialRecord> {
+        self.client.as_ref().map_or_else(Vec::new, RasClient::dials)
     }
 
     /// A dial without a result yet: the protocol of its attempt and the

@@ -52,6 +52,8 @@ fn report() -> Report {
         }),
         address: None,
         attempts: Vec::new(),
+        at_ms: 1000,
+        ended: None,
     });
     r.events.push(EventReport {
         host: "client".into(),
