@@ -42,7 +42,8 @@ pub struct ManualPolicy {
     #[serde(default)]
     pub peer: Option<Ipv4Addr>,
     pub main_mode: Vec<MmSpec>,
-    /// Absent: 3DES with SHA-1, the snap-in's first default.
+    /// Absent: ESP 3DES with SHA-1 [MODEL: the first security method of
+    /// the snap-in's predefined filter actions; no source lists it].
     #[serde(default = "ManualPolicy::default_quick_mode")]
     pub quick_mode: Vec<QmSpec>,
 }

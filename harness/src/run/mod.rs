@@ -102,6 +102,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
     // simulated time; machines pick the change up when the run resumes.
     let mut actions = scenario.timeline.clone();
     actions.sort_by_key(|a| a.at);
+    let mut reached = Duration::ZERO;
     for action in actions.iter().filter(|a| a.at < scenario.duration) {
         let now = sim
             .run(action.at, |_| false)
@@ -110,6 +111,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
             let _span = l2tpsec::trace::host_span(&action.host, now).entered();
             m.borrow_mut().apply(now, &action.command);
         }
+        reached = now;
     }
 
     // A run does not end inside a fault window (SCENARIOS.md, third
@@ -121,7 +123,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<RunOutput, RunError
         .max()
         .unwrap_or_default()
         .min(scenario.duration);
-    if actions.last().is_none_or(|a| a.at < last_window) {
+    if reached < last_window {
         sim.run(last_window, |_| false)
             .map_err(|e| RunError::Simulation(e.to_string()))?;
     }

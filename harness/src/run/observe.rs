@@ -45,8 +45,8 @@ pub(super) fn report(
             error: error_of(o.error),
         };
         for record in m.dials() {
-            let (last, earlier) = match &record.result {
-                DialResult::Done(o) => (attempt_of(o), o.earlier.as_slice()),
+            let (last, earlier, address) = match &record.result {
+                DialResult::Done(o) => (attempt_of(o), &o.earlier, o.address),
                 // The run's duration ended before the dial had a result:
                 // the report says so rather than invent an error.
                 DialResult::UnderWay { protocol, earlier } => (
@@ -55,15 +55,12 @@ pub(super) fn report(
                         connected: false,
                         error: None,
                     },
-                    earlier.as_slice(),
+                    earlier,
+                    None,
                 ),
             };
             let mut attempts: Vec<Attempt> = earlier.iter().map(attempt_of).collect();
             attempts.push(last.clone());
-            let address = match &record.result {
-                DialResult::Done(o) => o.address,
-                DialResult::UnderWay { .. } => None,
-            };
             report.dials.push(DialReport {
                 host: name.clone(),
                 protocol: last.protocol,

@@ -64,14 +64,13 @@ impl RasClient {
             L2tpEvent::SessionDown { session, reason }
                 if self.carrier() == Some(Carrier::L2tp(*session)) =>
             {
-                let end = EndReason::of_session(reason);
-                self.note_end(now, end);
+                self.note_end(now, EndReason::of_session(reason));
                 // PPP learns that its lower layer is gone.
                 if let Some(link) = self.link.as_mut() {
                     link.lower_down(now);
                 }
                 self.drain_link(now);
-                self.call_over(now, Carrier::L2tp(*session), None, end);
+                self.call_over(now, Carrier::L2tp(*session), None);
             }
             L2tpEvent::TunnelDown { tunnel, .. } if self.tunnel == Some(*tunnel) => {
                 // The LNS never answered SCCRQ, or ended the tunnel before

@@ -226,14 +226,6 @@ impl RasClient {
         self.outcome.as_ref()
     }
 
-    /// No result yet: the attempt under way and those before it.
-    pub fn under_way(&self) -> Option<(&'static str, &[DialOutcome])> {
-        match self.outcome {
-            Some(_) => None,
-            None => Some((self.attempt_protocol(), &self.earlier)),
-        }
-    }
-
     /// Every dial of the connectoid, in order, this one last.
     pub fn dials(&self) -> Vec<DialRecord> {
         let mut all = self.past.clone();
@@ -519,18 +511,11 @@ impl RasClient {
         }
     }
 
-    /// PPP ended (`reason`) or its session went away (`None`), a
-    /// connected call's end being `end`: RASMAN hangs up what is left, CDN
-    /// then StopCCN (RFC 2661 5.7).
-    fn call_over(
-        &mut self,
-        now: Duration,
-        carrier: Carrier,
-        reason: Option<DownReason>,
-        end: EndReason,
-    ) {
+    /// PPP ended (`reason`) or its session went away (`None`): RASMAN
+    /// hangs up what is left, CDN then StopCCN (RFC 2661 5.7). The caller
+    /// has noted why a connected call ended (`note_end`).
+    fn call_over(&mut self, now: Duration, carrier: Carrier, reason: Option<DownReason>) {
         let was_connected = self.outcome.as_ref().is_some_and(DialOutcome::connected);
-        self.note_end(now, end);
         if self.outcome.is_none() {
             let ras = &self.version.ras_errors;
             let code = match reason {
@@ -617,8 +602,8 @@ impl RasClient {
                                 .push_back(ClientAction::SendPpp { carrier, frame });
                         }
                     }
-                    let end = EndReason::of_ppp(&reason);
-                    self.call_over(now, carrier, Some(reason), end);
+                    self.note_end(now, EndReason::of_ppp(&reason));
+                    self.call_over(now, carrier, Some(reason));
                     return;
                 }
                 _ => {}

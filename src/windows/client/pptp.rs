@@ -64,14 +64,13 @@ impl RasClient {
                     CallEvent::ControlDown(r) => Some(r),
                     _ => None,
                 };
-                let end = EndReason::of_pptp(control);
-                self.note_end(now, end);
+                self.note_end(now, EndReason::of_pptp(control));
                 if let Some(link) = self.link.as_mut() {
                     link.lower_down(now);
                 }
                 self.drain_link(now);
                 self.pptp_call = None;
-                self.call_over(now, carrier, None, end);
+                self.call_over(now, carrier, None);
             }
             CallEvent::Unreachable
             | CallEvent::CallRefused { .. }

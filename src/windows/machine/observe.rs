@@ -22,12 +22,6 @@ impl WindowsMachine {
         self.client.as_ref().map_or_else(Vec::new, RasClient::dials)
     }
 
-    /// A dial without a result yet: the protocol of its attempt and the
-    /// attempts that failed before it.
-    pub fn dial_under_way(&self) -> Option<(&'static str, &[DialOutcome])> {
-        self.client.as_ref().and_then(RasClient::under_way)
-    }
-
     /// Echo replies the client's test pings got back through the tunnel.
     pub fn ping_replies(&self) -> u16 {
         self.client.as_ref().map_or(0, RasClient::ping_replies)
