@@ -4,6 +4,7 @@
 use core::time::Duration;
 
 use super::catalog::{self, Locale};
+use crate::values::civil_from_days;
 
 /// Which log an entry goes to (`log: security` in scenarios and reports).
 #[derive(
@@ -68,7 +69,16 @@ impl EventType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
     Text(String),
-    Catalog { key: String, args: Vec<Arg> },
+    Catalog {
+        key: String,
+        args: Vec<Arg>,
+    },
+    /// The date of a wall-clock instant (Unix seconds), as the locale
+    /// writes short dates: `12/5/2026`, `05/12/2026` [MODEL: the short
+    /// date formats of en-US and fr-FR].
+    Date(i64),
+    /// Its time of day: `2:03:22 PM`, `14:03:22` [MODEL, as above].
+    TimeOfDay(i64),
 }
 
 impl Arg {
@@ -94,6 +104,25 @@ impl Arg {
             Arg::Catalog { key, args } => {
                 let args: Vec<String> = args.iter().map(|a| a.render(locale)).collect();
                 catalog::render(locale, key, &args)
+            }
+            Arg::Date(unix) => {
+                let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+                match locale {
+                    Locale::EnUs => format!("{m}/{d}/{y}"),
+                    Locale::FrFr => format!("{d:02}/{m:02}/{y}"),
+                }
+            }
+            Arg::TimeOfDay(unix) => {
+                let s = unix.rem_euclid(86_400);
+                let (h, mi, sec) = (s / 3600, s % 3600 / 60, s % 60);
+                match locale {
+                    Locale::EnUs => {
+                        let half = if h < 12 { "AM" } else { "PM" };
+                        let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+                        format!("{h12}:{mi:02}:{sec:02} {half}")
+                    }
+                    Locale::FrFr => format!("{h:02}:{mi:02}:{sec:02}"),
+                }
             }
         }
     }
@@ -187,6 +216,20 @@ mod tests {
         assert!(e
             .message(Locale::FrFr)
             .contains("Pas de réponse de l'homologue"));
+    }
+
+    #[test]
+    fn dates_and_times_print_as_each_locale_writes_them() {
+        // 2026-12-05T14:03:22Z and 2026-01-09T00:05:01Z.
+        let (pm, midnight) = (1_796_479_402, 1_767_917_101);
+        let en = |a: Arg| a.render(Locale::EnUs);
+        let fr = |a: Arg| a.render(Locale::FrFr);
+        assert_eq!(en(Arg::Date(pm)), "12/5/2026");
+        assert_eq!(fr(Arg::Date(pm)), "05/12/2026");
+        assert_eq!(en(Arg::TimeOfDay(pm)), "2:03:22 PM");
+        assert_eq!(fr(Arg::TimeOfDay(pm)), "14:03:22");
+        assert_eq!(en(Arg::TimeOfDay(midnight)), "12:05:01 AM");
+        assert_eq!(fr(Arg::Date(midnight)), "09/01/2026");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod stack;
 pub mod version;
 // Components, each sans-IO and unaware of its siblings.
 pub mod audit;
+pub mod call_end;
 pub mod carrier;
 pub mod client;
 pub mod ipsec;

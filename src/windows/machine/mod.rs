@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::audit::SentAudit;
 use super::carrier::Carrier;
-use super::client::{ClientAction, DialContext, RasClient};
+use super::client::{ClientAction, DialContext, EndReason, RasClient};
 use super::config::MachineConfig;
 use super::diagnostics::Diagnostics;
 use super::diagnostics::Layer;
@@ -146,6 +146,7 @@ impl WindowsMachine {
                 config.name.clone(),
                 config.registry.ppp_negotiate_time(),
                 version,
+                settings.epoch_unix,
                 ChaCha20Rng::from_rng(&mut rng),
             )
         });
@@ -386,7 +387,9 @@ impl WindowsMachine {
             L2tpEvent::PppFrame { session, frame } => {
                 s.handle_ppp_frame(now, Carrier::L2tp(session), &frame)
             }
-            L2tpEvent::SessionDown { session, .. } => s.handle_call_down(Carrier::L2tp(session)),
+            L2tpEvent::SessionDown { session, reason } => {
+                s.handle_call_down(now, Carrier::L2tp(session), EndReason::of_session(&reason))
+            }
             _ => {}
         }
     }

@@ -5,6 +5,7 @@
 use core::time::Duration;
 
 use super::super::carrier::Carrier;
+use super::super::client::EndReason;
 use super::super::config::MachineConfig;
 use super::super::pptp_calls::CallEvent;
 use super::super::server::Protection;
@@ -42,7 +43,10 @@ impl WindowsMachine {
                 s.handle_call_up(now, carrier, peer, local, Protection::Clear)
             }
             CallEvent::PppFrame(frame) => s.handle_ppp_frame(now, carrier, &frame),
-            CallEvent::CallDown | CallEvent::ControlDown(_) => s.handle_call_down(carrier),
+            CallEvent::CallDown => s.handle_call_down(now, carrier, EndReason::of_pptp(None)),
+            CallEvent::ControlDown(reason) => {
+                s.handle_call_down(now, carrier, EndReason::of_pptp(Some(&reason)))
+            }
             CallEvent::Unreachable | CallEvent::CallRefused { .. } => {}
         }
     }

@@ -280,6 +280,8 @@ pub struct RrasEvents {
     pub no_projections: u32,
     /// Authentication did not end within NegotiateTime.
     pub auth_timeout: u32,
+    /// A connected user disconnected: when, how long, how many bytes, why.
+    pub user_disconnected: u32,
 }
 
 /// Windows `ping`'s echo requests.

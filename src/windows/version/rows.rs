@@ -248,6 +248,8 @@ const SERVER_2003_EVENTS: RrasEvents = RrasEvents {
     no_projections: 20050,
     // ROUTERLOG_AUTH_TIMEOUT (WINDOWS.md 8).
     auth_timeout: 20049,
+    // ROUTERLOG_USER_CONNECTION_DISCONNECTED [MODEL number: mprlog.h copy].
+    user_disconnected: 20272,
 };
 
 /// Windows ping's default 4 s reply timeout and 32-byte payload.

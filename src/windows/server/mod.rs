@@ -14,17 +14,22 @@ use std::net::Ipv4Addr;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+use super::call_end::EndReason;
 use super::carrier::Carrier;
 use super::config::ServerConfig;
-use super::eventlog::{Arg, Event, EventType, Log};
-use super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel, TunnelType};
+use super::eventlog::{Arg, Event, EventType};
+use super::rras::{self, TunnelType};
 use super::version::Profile;
 use crate::crypto::cbc::CbcCipher;
-use crate::ppp::link::{
-    Authorization, DownReason, Link, LinkConfig, LinkCounters, LinkEvent, Role,
-};
-use crate::ppp::Encryption;
+use crate::ppp::link::{Link, LinkConfig, LinkCounters, LinkEvent, Role};
 use crate::wire::icmp;
+
+mod call;
+mod grant;
+mod log;
+
+use call::ServerCall;
+use log::system_event;
 
 /// What protects a call's tunnel, as the IPsec driver knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,30 +53,6 @@ pub enum ServerAction {
         carrier: Carrier,
     },
     Log(Event),
-}
-
-#[derive(Clone)]
-struct ServerCall {
-    link: Link,
-    carrier: Carrier,
-    /// RRAS port number of the call's tunnel type: "VPN2-<n>" for L2TP,
-    /// "VPN1-<n>" for PPTP [MODEL names].
-    port: u16,
-    peer: Ipv4Addr,
-    /// Our address toward the peer (IAS's NAS-IP-Address).
-    nas: Ipv4Addr,
-    protection: Protection,
-    user: Option<String>,
-    address: Option<Ipv4Addr>,
-}
-
-impl ServerCall {
-    fn port_name(&self) -> String {
-        match self.carrier.tunnel_type() {
-            TunnelType::L2tp => format!("VPN2-{}", self.port),
-            TunnelType::Pptp => format!("VPN1-{}", self.port),
-        }
-    }
 }
 
 /// What the server ignored or refused (diagnostics).
@@ -98,6 +79,8 @@ pub struct RrasServer {
     negotiate_time: Option<Duration>,
     /// Our version's row: PPP's options, the errors and events we give.
     version: &'static Profile,
+    /// Unix seconds at simulated time 0: the wall clock of 20272's dates.
+    epoch_unix: i64,
     rng: ChaCha20Rng,
 }
 
@@ -107,6 +90,7 @@ impl RrasServer {
         name: String,
         negotiate_time: Option<Duration>,
         version: &'static Profile,
+        epoch_unix: i64,
         rng: ChaCha20Rng,
     ) -> Self {
         RrasServer {
@@ -114,6 +98,7 @@ impl RrasServer {
             name,
             negotiate_time,
             version,
+            epoch_unix,
             calls: BTreeMap::new(),
             ip_ident: 0,
             actions: VecDeque::new(),
@@ -130,10 +115,12 @@ impl RrasServer {
         c
     }
 
-    /// Ends a call: its port and address are free again.
-    fn remove_call(&mut self, carrier: Carrier) {
+    /// Ends a call for `reason`: a connected user's disconnection is
+    /// logged; its port and address are free again.
+    fn remove_call(&mut self, now: Duration, carrier: Carrier, reason: EndReason) {
         if let Some(call) = self.calls.remove(&carrier) {
             self.counters.ppp.add(call.link.counters());
+            self.log_disconnect(now, &call, reason);
         }
     }
 
@@ -244,23 +231,17 @@ impl RrasServer {
             .unwrap_or_default();
         self.calls.insert(
             carrier,
-            ServerCall {
-                link,
-                carrier,
-                port,
-                peer,
-                nas,
-                protection,
-                user: None,
-                address: None,
-            },
+            ServerCall::new(link, carrier, port, peer, nas, protection),
         );
         self.drain(now, carrier);
     }
 
     pub fn handle_ppp_frame(&mut self, now: Duration, carrier: Carrier, frame: &[u8]) {
         match self.calls.get_mut(&carrier) {
-            Some(call) => call.link.handle_frame(now, frame),
+            Some(call) => {
+                call.traffic.received += frame.len() as u64;
+                call.link.handle_frame(now, frame);
+            }
             None => {
                 self.counters.unknown_session += 1;
                 return;
@@ -269,10 +250,10 @@ impl RrasServer {
         self.drain(now, carrier);
     }
 
-    /// The call's tunnel ended (the client's CDN, or its tunnel went down): the
-    /// port and the address are free again.
-    pub fn handle_call_down(&mut self, carrier: Carrier) {
-        self.remove_call(carrier);
+    /// The call's tunnel ended for `reason` (the client's CDN, or its
+    /// tunnel went down): the port and the address are free again.
+    pub fn handle_call_down(&mut self, now: Duration, carrier: Carrier, reason: EndReason) {
+        self.remove_call(now, carrier, reason);
     }
 
     /// The server's own end of every link: the pool's first address.
@@ -305,6 +286,7 @@ impl RrasServer {
             };
             let mut events = Vec::new();
             while let Some(frame) = call.link.poll_transmit() {
+                call.traffic.sent += frame.len() as u64;
                 self.actions
                     .push_back(ServerAction::SendPpp { carrier, frame });
             }
@@ -358,7 +340,8 @@ impl RrasServer {
             }
             LinkEvent::Authorize { user } => self.authorize(now, carrier, &user),
             LinkEvent::Up { peer, .. } => {
-                if let Some(call) = self.calls.get(&carrier) {
+                if let Some(call) = self.calls.get_mut(&carrier) {
+                    call.up_at = Some(now);
                     let args = vec![
                         call.user.clone().unwrap_or_default().into(),
                         call.port_name().into(),
@@ -378,154 +361,10 @@ impl RrasServer {
             LinkEvent::Down(reason) => {
                 self.log_down(now, carrier, reason);
                 self.actions.push_back(ServerAction::CloseCall { carrier });
-                self.remove_call(carrier);
+                self.remove_call(now, carrier, EndReason::of_ppp(&reason));
             }
             _ => {}
         }
-    }
-
-    /// What RRAS logs when it ends a line itself.
-    fn log_down(&mut self, now: Duration, carrier: Carrier, reason: DownReason) {
-        let Some(call) = self.calls.get(&carrier) else {
-            return;
-        };
-        let user: Arg = call.user.clone().unwrap_or_default().into();
-        let port: Arg = call.port_name().into();
-        let events = &self.version.rras_events;
-        let (id, args) = match reason {
-            // IPCP, the only NCP, failed.
-            DownReason::NcpFailed => (events.no_projections, vec![user, port]),
-            // NegotiateTime ran out (WINDOWS.md 8).
-            DownReason::NegotiationTimeout => (events.auth_timeout, vec![port]),
-            _ => return,
-        };
-        self.log(system_event(
-            now,
-            "RemoteAccess",
-            id,
-            EventType::Warning,
-            args,
-        ));
-    }
-
-    /// The insertion strings IAS events 1 and 2 share.
-    fn ias_common(&self, user: &str, call: &ServerCall) -> Vec<Arg> {
-        vec![
-            user.into(),
-            call.nas.to_string().into(),
-            self.name.clone().into(),
-            call.peer.to_string().into(),
-            call.port_name().into(),
-        ]
-    }
-
-    fn policy_name(&self, index: Option<usize>) -> Arg {
-        match index.and_then(|i| self.config.policies.get(i)) {
-            Some(p) => match &p.name {
-                Some(n) => n.clone().into(),
-                None => Arg::catalog("policy.default"),
-            },
-            None => Arg::catalog("policy.none"),
-        }
-    }
-
-    fn authorize(&mut self, now: Duration, carrier: Carrier, user: &str) {
-        let (Some(account), Some(call)) = (self.config.users.get(user), self.calls.get(&carrier))
-        else {
-            return;
-        };
-        let tunnel_call = PolicyCall {
-            tunnel: carrier.tunnel_type(),
-            auth: AuthMethod::MsChapV2,
-            dial_in: account.dial_in,
-        };
-        let protection = call.protection;
-        let mut args = self.ias_common(user, call);
-        let decision = rras::evaluate(&self.config.policies, &tunnel_call);
-        let events = &self.version.rras_events;
-        let (granted, denied) = (events.ias_granted, events.ias_denied);
-        let result = match decision {
-            Decision::Grant { policy, profile } => {
-                args.push(self.policy_name(Some(policy)));
-                self.log(system_event(
-                    now,
-                    "IAS",
-                    granted,
-                    EventType::Information,
-                    args,
-                ));
-                self.grant(now, carrier, user, protection, &profile.encryption)
-            }
-            Decision::Deny { policy, reason } => {
-                args.push(self.policy_name(policy));
-                args.push(reason.to_string().into());
-                args.push(Arg::catalog(format!("ias.reason.{reason}")));
-                self.log(system_event(now, "IAS", denied, EventType::Warning, args));
-                Err(self.version.ras_errors.ppp.no_dialin_permission)
-            }
-        };
-        if let Some(c) = self.calls.get_mut(&carrier) {
-            if let Ok(a) = &result {
-                c.address = a.peer_address;
-            }
-            c.link.authorize(now, result);
-        }
-    }
-
-    /// The profile's constraints on a granted call: its encryption, then
-    /// an address from the static pool.
-    fn grant(
-        &mut self,
-        now: Duration,
-        carrier: Carrier,
-        user: &str,
-        protection: Protection,
-        levels: &[EncryptionLevel],
-    ) -> Result<Authorization, u32> {
-        let port: Arg = self
-            .calls
-            .get(&carrier)
-            .map(|c| c.port_name())
-            .unwrap_or_default()
-            .into();
-        let encryption = match protection {
-            Protection::Clear => encryption_of(levels),
-            Protection::Esp(cipher) => {
-                if !esp_allowed(cipher, levels) {
-                    // ROUTERLOG_ENCRYPTION_REQUIRED; the client is refused
-                    // with ERROR_REMOTE_REQUIRE_ENCRYPTION [MODEL].
-                    let id = self.version.rras_events.encryption_required;
-                    self.log(system_event(
-                        now,
-                        "RemoteAccess",
-                        id,
-                        EventType::Warning,
-                        vec![user.into(), port],
-                    ));
-                    return Err(self.version.ras_errors.ppp.require_encryption);
-                }
-                // ESP encrypts; PPP negotiates no MPPE inside it.
-                Encryption::NONE
-            }
-        };
-        let peer_address = self.free_address();
-        if peer_address.is_none() {
-            // ROUTERLOG_NO_IP_ADDRESS: the static pool is exhausted. The
-            // user is authenticated; IPCP cannot give an address.
-            let id = self.version.rras_events.no_ip_address;
-            self.log(system_event(
-                now,
-                "RemoteAccess",
-                id,
-                EventType::Warning,
-                Vec::new(),
-            ));
-        }
-        Ok(Authorization {
-            encryption,
-            local_address: self.local_address(),
-            peer_address,
-        })
     }
 
     /// Answers pings to the server's end of a link.
@@ -559,44 +398,5 @@ impl RrasServer {
                 self.counters.send_refused += 1;
             }
         }
-    }
-}
-
-fn system_event(
-    now: Duration,
-    source: &'static str,
-    id: u32,
-    kind: EventType,
-    args: Vec<Arg>,
-) -> Event {
-    Event {
-        log: Log::System,
-        id,
-        source,
-        kind,
-        time: now,
-        args,
-    }
-}
-
-/// A profile's encryption levels as the PPP layer's allowed set (MPPE).
-fn encryption_of(levels: &[EncryptionLevel]) -> Encryption {
-    Encryption {
-        none: levels.contains(&EncryptionLevel::None),
-        bits40: levels.contains(&EncryptionLevel::Basic),
-        bits56: levels.contains(&EncryptionLevel::Strong),
-        bits128: levels.contains(&EncryptionLevel::Strongest),
-    }
-}
-
-/// Whether the profile allows an ESP cipher. Server 2003's profile
-/// documentation: for L2TP/IPsec, Basic and Strong are 56-bit DES,
-/// Strongest is 3DES; no cipher is "No encryption".
-fn esp_allowed(cipher: Option<CbcCipher>, levels: &[EncryptionLevel]) -> bool {
-    let allowed = |l| levels.contains(&l);
-    match cipher {
-        None => allowed(EncryptionLevel::None),
-        Some(CbcCipher::Des) => allowed(EncryptionLevel::Basic) || allowed(EncryptionLevel::Strong),
-        Some(_) => allowed(EncryptionLevel::Strongest),
     }
 }
