@@ -342,12 +342,21 @@ impl RasClient {
                 link.close(now);
                 self.phase = Phase::HangingUp(s);
             }
+            // RASMAN abandons the dial and deletes its policy: IKE stops
+            // the negotiation under way and deletes the SAs it has made
+            // (Informational Delete for those its peer knows) [MODEL: the
+            // order of RasHangUp's teardown]. A tunnel being set up is
+            // closed first; the policy goes when it has.
             (_, Phase::Ipsec | Phase::Tunnel) => {
                 if let Some(tunnel) = self.tunnel.take() {
                     self.actions.push_back(ClientAction::CloseTunnel {
                         tunnel,
                         result: STOPCCN_GENERAL,
                     });
+                    self.closing = Some(tunnel);
+                } else if self.over_ipsec {
+                    self.over_ipsec = false;
+                    self.actions.push_back(ClientAction::RemoveL2tpPolicy);
                 }
                 self.fail(now, self.version.ras_errors.user_disconnection);
             }
