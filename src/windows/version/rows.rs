@@ -165,11 +165,17 @@ const XP_PPP: PppDefaults = PppDefaults {
     server_mppe: Encryption::OPTIONAL,
 };
 
-/// XP's Automatic: L2TP, then PPTP, every dial afresh (claim A14).
+/// XP's Automatic: L2TP, then PPTP (claim A14); the next dial starts
+/// with the tunnel that last connected.
 const XP_AUTOMATIC: Automatic = Automatic {
     order: &[TunnelType::L2tp, TunnelType::Pptp],
-    // [MODEL] XP does not remember which tunnel connected.
-    remembers: false,
+    // The connectoid keeps the tunnel type that connected (VpnStrategy,
+    // ras.h, a phonebook field since Windows 2000) and tries it first
+    // next time: documented for Vista ("Once the connection is
+    // successfully made with one kind of tunnel then this tunnel type is
+    // remembered", rrasblog) and Windows 10 (WINDOWS.md 10, "Automatic");
+    // [MODEL] that XP's RAS does the same.
+    remembers: true,
     // All but the user's hang-up, an unreachable server, and what PPP
     // decided (authentication, permission, encryption), which PPTP would
     // meet again [MODEL: KB 314831 and WINDOWS.md 7 name the IKE timeout;
