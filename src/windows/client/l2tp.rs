@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use super::super::carrier::Carrier;
 use super::super::ipsec::IpsecOutcome;
 use super::record::EndReason;
-use super::{ClientAction, Phase, RasClient};
+use super::{ClientAction, Phase, RasClient, STOPCCN_GENERAL};
 use crate::l2tp::{Event as L2tpEvent, TunnelHandle};
 
 impl RasClient {
@@ -71,6 +71,22 @@ impl RasClient {
                 }
                 self.drain_link(now);
                 self.call_over(now, Carrier::L2tp(*session), None);
+            }
+            // The LNS refused our call (CDN to the ICRQ: every port busy,
+            // RFC 2661 4.4.2 result 2 error 4): the dial fails with the
+            // error a refused PPTP call gives [MODEL: which RAS error
+            // Windows maps a CDN before the call is up to is not
+            // documented], and the tunnel, now without a call, goes.
+            L2tpEvent::SessionDown { session, .. }
+                if self.phase == Phase::Tunnel && self.tunnel == Some(session.tunnel()) =>
+            {
+                if let Some(tunnel) = self.tunnel.take() {
+                    self.actions.push_back(ClientAction::CloseTunnel {
+                        tunnel,
+                        result: STOPCCN_GENERAL,
+                    });
+                }
+                self.fail(now, self.version.ras_errors.tunnel_timeout);
             }
             L2tpEvent::TunnelDown { tunnel, .. } if self.tunnel == Some(*tunnel) => {
                 // The LNS never answered SCCRQ, or ended the tunnel before
