@@ -96,7 +96,7 @@ impl Ike {
         )
     }
 
-    fn send_delete(&mut self, i: usize, protocol: ProtocolId, spi: Vec<u8>) {
+    pub(super) fn send_delete(&mut self, i: usize, protocol: ProtocolId, spi: Vec<u8>) {
         let spi_size = u8::try_from(spi.len()).unwrap_or(0);
         let d = DeletePayload {
             doi: crate::wire::isakmp::sa::DOI_IPSEC,

@@ -471,7 +471,7 @@ impl Ike {
         // MM6 ends the exchange: it is resent only when MM5 comes again.
         self.send_main(now, i, MmState::Up, bytes, false);
         self.mains[i].timer = self.mains[i].up_timer(now);
-        self.main_mode_up(i);
+        self.main_mode_up(now, i);
         Ok(())
     }
 
@@ -501,7 +501,7 @@ impl Ike {
         m.last_out = Vec::new();
         let (ic, rc) = (m.icookie, m.rcookie);
         let pending = core::mem::take(&mut m.pending);
-        self.main_mode_up(i);
+        self.main_mode_up(now, i);
         for rule in pending {
             self.start_quick_mode(now, ic, rc, rule);
         }
@@ -547,7 +547,11 @@ impl Ike {
         Ok(parsed)
     }
 
-    fn main_mode_up(&mut self, i: usize) {
+    fn main_mode_up(&mut self, now: Duration, i: usize) {
+        let m = &mut self.mains[i];
+        if let Some(o) = m.offer {
+            m.expires = Some(now + Duration::from_secs(u64::from(o.lifetime_secs)));
+        }
         let m = &self.mains[i];
         let Some((keys, offer)) = m.crypto() else {
             return;

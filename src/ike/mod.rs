@@ -13,6 +13,7 @@
 mod auth;
 mod error;
 mod informational;
+mod lifetime;
 mod main_mode;
 mod msg;
 pub mod nat_t;
@@ -340,6 +341,7 @@ impl Ike {
     pub fn handle_timeout(&mut self, now: Duration) {
         self.main_mode_timeouts(now);
         self.quick_mode_timeouts(now);
+        self.lifetime_timeouts(now);
     }
 
     /// Informational deletes for every ESP SA pair and ISAKMP SA, then forgets
@@ -368,7 +370,7 @@ impl Ike {
     pub fn poll_timeout(&self) -> Option<Duration> {
         let mains = self.mains.iter().filter_map(|m| m.timer.deadline());
         let quicks = self.quicks.iter().filter_map(|q| q.timer.deadline());
-        mains.chain(quicks).min()
+        mains.chain(quicks).chain(self.lifetime_deadline()).min()
     }
 
     fn rule(&self, index: usize) -> Option<&QmRule> {

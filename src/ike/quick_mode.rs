@@ -14,6 +14,7 @@
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::lifetime::Lifetime;
 use super::msg::{chain, header, opened, sealed, with_hash, Parsed};
 use super::proposal::{accept_qm, choose_qm, qm_sa, EspEncap};
 use super::state::{ExchangeTimer, MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
@@ -488,7 +489,7 @@ impl Ike {
         x.last_in = data.to_vec();
         x.last_out = bytes.clone();
         self.send(local, remote, bytes);
-        self.quick_mode_up(i, q);
+        self.quick_mode_up(now, i, q);
         Ok(())
     }
 
@@ -510,11 +511,11 @@ impl Ike {
         x.timer = ExchangeTimer::Linger(now + LINGER);
         x.last_in = data.to_vec();
         x.last_out = Vec::new();
-        self.quick_mode_up(i, q);
+        self.quick_mode_up(now, i, q);
         Ok(())
     }
 
-    fn quick_mode_up(&mut self, i: usize, q: usize) {
+    fn quick_mode_up(&mut self, now: Duration, i: usize, q: usize) {
         let m = &self.mains[i];
         let x = &self.quicks[q];
         let (Some((keys, p1)), Some(o)) = (m.crypto(), x.offer) else {
@@ -522,6 +523,12 @@ impl Ike {
         };
         let inbound = sa_params(p1.hash, &keys.skeyid_d, x.my_spi, &x.ni, &x.nr, &o);
         let outbound = sa_params(p1.hash, &keys.skeyid_d, x.peer_spi, &x.ni, &x.nr, &o);
+        // The pair it renews (if any) now only waits for its end.
+        for old in self.sas.iter_mut() {
+            if old.peer == x.peer && old.rule == x.rule {
+                old.superseded = true;
+            }
+        }
         self.sas.push(QuickSa {
             icookie: x.icookie,
             rcookie: x.rcookie,
@@ -529,6 +536,16 @@ impl Ike {
             rule: x.rule,
             inbound_spi: x.my_spi,
             outbound_spi: x.peer_spi,
+            local: *m.local.ip(),
+            initiator: x.initiator,
+            life: Lifetime {
+                up_at: now,
+                secs: o.lifetime_secs,
+                kb: o.lifetime_kb,
+            },
+            superseded: false,
+            rekeying: false,
+            bytes: 0,
         });
         tracing::debug!(
             target: crate::trace::IKE,

@@ -149,6 +149,8 @@ pub(super) struct MainSa {
     pub nat_t: bool,
     /// What the peer's NAT-D showed.
     pub nat: Option<NatDetection>,
+    /// Once up: when its lifetime ends and it is deleted (RFC 2407 4.5).
+    pub expires: Option<Duration>,
 }
 
 impl MainSa {
@@ -218,6 +220,7 @@ impl MainSa {
             nat: None,
             timer: ExchangeTimer::Idle,
             pending: Vec::new(),
+            expires: None,
         }
     }
 
@@ -275,7 +278,7 @@ pub(super) struct QuickEx {
     pub peer_original: Option<Ipv4Addr>,
 }
 
-/// An established pair of ESP SAs, for deletes.
+/// An established pair of ESP SAs: for deletes, and for its lifetime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct QuickSa {
     pub icookie: [u8; 8],
@@ -284,6 +287,19 @@ pub(super) struct QuickSa {
     pub rule: usize,
     pub inbound_spi: u32,
     pub outbound_spi: u32,
+    /// Our address in its Main Mode: where a rekey starts from.
+    pub local: Ipv4Addr,
+    /// We initiated its Quick Mode: we rekey it.
+    pub initiator: bool,
+    pub life: super::lifetime::Lifetime,
+    /// A newer pair for the same peer and rule is up: this one only
+    /// waits for its end, and is never rekeyed again.
+    pub superseded: bool,
+    /// Its rekey has been started.
+    pub rekeying: bool,
+    /// Bytes through the larger of its two directions (the driver's
+    /// count; RFC 2407 4.5 kilobyte lifetimes).
+    pub bytes: u64,
 }
 
 /// Pads `plain` with zeros to the block length (RFC 2409 Appendix B: "padded

@@ -153,7 +153,13 @@ struct Installed {
     installed: Duration,
     /// UDP-encapsulated (RFC 3948), with these ports.
     udp: Option<EspUdp>,
+    /// Payload bytes through it (IKE's kilobyte lifetimes).
+    bytes: u64,
 }
+
+/// How often the driver tells IKE an SA's volume: every mebibyte
+/// [MODEL: the granularity of Windows' kilobyte lifetime check].
+const VOLUME_STEP: u64 = 1 << 20;
 
 /// The IPsec driver of one machine.
 #[derive(Debug, Clone)]
@@ -169,6 +175,8 @@ pub struct Driver {
     events: Aggregator,
     /// Every quick mode's pair, as installed (for the run invariants).
     installs: Vec<Install>,
+    /// (SPI, bytes through it) for IKE, at each `VOLUME_STEP`.
+    volumes: VecDeque<(u32, u64)>,
 }
 
 /// What one `install` did with the pair a quick mode negotiated.
@@ -235,6 +243,13 @@ fn rewrap(packet: &[u8], header_len: usize, protocol: u8, payload: &[u8]) -> Opt
     Some(out)
 }
 
+/// Adds `n` to an SA's `bytes`; the new total when it crossed a step.
+fn count_volume(bytes: &mut u64, n: u64) -> Option<u64> {
+    let before = *bytes / VOLUME_STEP;
+    *bytes = bytes.saturating_add(n);
+    (*bytes / VOLUME_STEP > before).then_some(*bytes)
+}
+
 impl Driver {
     pub fn new(rng: ChaCha20Rng) -> Self {
         Driver {
@@ -244,6 +259,7 @@ impl Driver {
             inbound: BTreeMap::new(),
             held: BTreeMap::new(),
             released: VecDeque::new(),
+            volumes: VecDeque::new(),
             counters: Counters::default(),
             events: Aggregator::new(),
             installs: Vec::new(),
@@ -299,6 +315,7 @@ impl Driver {
             sa,
             installed: now,
             udp,
+            bytes: 0,
         };
         self.counters.key_additions += 2;
         // The same SPI twice (IKE chose it again) replaces the old SA.
@@ -391,6 +408,9 @@ impl Driver {
             return Some(Outbound::Drop);
         };
         let n = inner.len() as u64;
+        if let Some(v) = count_volume(&mut inst.bytes, n) {
+            self.volumes.push_back((inst.sa.spi(), v));
+        }
         if inst.sa.params().is_confidential() {
             self.counters.confidential_bytes_sent += n;
         } else {
@@ -523,6 +543,9 @@ impl Driver {
         let rule = inst.rule;
         match inst.sa.open(esp_bytes) {
             Ok((next_header, inner)) => {
+                if let Some(v) = count_volume(&mut inst.bytes, inner.len() as u64) {
+                    self.volumes.push_back((view.spi(), v));
+                }
                 let Some(mut out) = rewrap(packet, parsed.header_len, next_header, &inner) else {
                     return self.fail(now, peer, DropReason::InvalidSyntax);
                 };
@@ -613,6 +636,11 @@ impl Driver {
     /// System events 4283-4286, aggregated per (id, peer): one per 5
     /// simulated minutes with the count, and all pending ones on `flush`.
     #[must_use]
+    /// An SA's volume, for IKE's kilobyte lifetimes (`Ike::handle_volume`).
+    pub fn poll_volume(&mut self) -> Option<(u32, u64)> {
+        self.volumes.pop_front()
+    }
+
     pub fn poll_event(&mut self) -> Option<DriverEvent> {
         self.events.poll_event()
     }

@@ -769,5 +769,6 @@ proptest! {
 
 /// Certificate, signature and proposal failures on both sides.
 mod failures;
+mod lifetime;
 mod nat_t;
 mod psk;

@@ -457,6 +457,10 @@ impl IpsecComponents {
 
     /// Turns IKE and driver events into SAs, log entries and outcomes.
     pub fn process(&mut self, now: Duration) {
+        // The volumes first: a pair past its kilobytes is renewed or ends.
+        while let Some((spi, bytes)) = self.driver.poll_volume() {
+            self.ike.handle_volume(now, spi, bytes);
+        }
         while let Some(e) = self.ike.poll_event() {
             self.on_ike(now, e);
         }
