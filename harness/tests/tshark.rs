@@ -617,3 +617,30 @@ fn exported_keys_decrypt_udp_encapsulated_esp_on_every_segment_of_the_nat_t_scen
         }
     }
 }
+
+#[test]
+fn a_two_hour_call_decrypts_across_its_quick_mode_renewals() {
+    if !tshark_available() {
+        return;
+    }
+    let (whole, keys) = keyed_capture("two-hour-call");
+    // Three Quick Modes: the first and two renewals, each a pair.
+    assert_eq!(keys.matches("uat:esp_sa:").count(), 6, "{keys}");
+    let pcap = one_interface(&whole, "client/lan");
+    let bad = decrypted(
+        &pcap,
+        &keys,
+        &format!("_ws.malformed || _ws.expert.severity >= {PI_ERROR}"),
+        &["frame.number", "_ws.expert.message"],
+    );
+    assert!(bad.is_empty(), "malformed:\n{}", bad.join("\n"));
+    esp_decrypts(&pcap, &keys, "esp", 100, "client/lan");
+    // Each direction used three SPIs, one after another.
+    let spis = decrypted(&pcap, &keys, "esp && ip.src == 192.168.1.10", &["esp.spi"]);
+    let distinct: std::collections::BTreeSet<_> = spis.iter().collect();
+    assert_eq!(distinct.len(), 3, "{distinct:?}");
+    // Every echo request inside has its reply.
+    let requests = decrypted(&pcap, &keys, "icmp.type == 8", &["frame.number"]);
+    let replies = decrypted(&pcap, &keys, "icmp.type == 0", &["frame.number"]);
+    assert_eq!((requests.len(), replies.len()), (16, 16));
+}

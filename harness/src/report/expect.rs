@@ -62,6 +62,9 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
     if let Some(reason) = d.ended {
         parts.push(format!("ended ({})", reason.as_str()));
     }
+    if let Some(n) = d.pings_lost {
+        parts.push(format!("pings lost == {n}"));
+    }
     if parts.len() == 1 {
         parts.push("dial has a result".into());
     }
@@ -110,6 +113,17 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
         Some(e) => format!("{detail}, ended at {} ({})", fmt_ms(e.at_ms), e.reason),
         None => detail,
     };
+    let pings = got.pings;
+    let pings_ok = d
+        .pings_lost
+        .is_none_or(|n| pings.sent.saturating_sub(pings.answered) == n);
+    let detail = match d.pings_lost {
+        Some(_) => format!(
+            "{detail}, pings {} sent, {} answered",
+            pings.sent, pings.answered
+        ),
+        None => detail,
+    };
     let any_result = d.connected.is_some()
         || d.error.is_some()
         || d.message.is_some()
@@ -117,7 +131,7 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
         || got.error.is_some();
     Expectation {
         what,
-        ok: connected_ok && code_ok && message_ok && ended_ok && any_result,
+        ok: connected_ok && code_ok && message_ok && ended_ok && pings_ok && any_result,
         detail,
     }
 }

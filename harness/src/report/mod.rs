@@ -137,6 +137,16 @@ pub struct DialReport {
     /// How the call ended; `None` while it is up at the end of the run, or
     /// when it never connected.
     pub ended: Option<Ended>,
+    /// The test pings through the call: after connecting, and at each
+    /// timeline `ping`.
+    pub pings: Pings,
+}
+
+/// Echo requests sent through a call and the replies that came back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Pings {
+    pub sent: u16,
+    pub answered: u16,
 }
 
 /// When and why a connected call ended.

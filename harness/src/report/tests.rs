@@ -16,6 +16,7 @@ pub(crate) fn sample() -> Report {
         attempts: Vec::new(),
         at_ms: 1000,
         ended: None,
+        pings: Default::default(),
     });
     r.events.push(EventReport {
         host: "client".into(),

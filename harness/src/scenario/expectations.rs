@@ -59,6 +59,9 @@ pub struct DialExpect {
     /// The connected call ended, for this reason.
     #[serde(default)]
     pub ended: Option<EndReason>,
+    /// How many of the call's test pings went unanswered.
+    #[serde(default)]
+    pub pings_lost: Option<u16>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

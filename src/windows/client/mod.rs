@@ -40,7 +40,7 @@ mod pptp;
 mod record;
 mod timers;
 
-pub use record::{CallEnd, DialOutcome, DialRecord, DialResult, EndReason};
+pub use record::{CallEnd, DialOutcome, DialRecord, DialResult, EndReason, Pings};
 
 use ping::Pinger;
 use timers::{Timer, Timers};
@@ -245,6 +245,17 @@ impl RasClient {
                 },
             },
             ended: self.ended,
+            pings: Pings {
+                sent: self.pinger.sent,
+                answered: self.pinger.replies,
+            },
+        }
+    }
+
+    /// A timeline `ping`: `ping -n 2` again through a connected call.
+    pub fn handle_ping(&mut self, now: Duration) {
+        if matches!(self.phase, Phase::Connected(_)) {
+            self.pinger.again(now, &mut self.timers);
         }
     }
 

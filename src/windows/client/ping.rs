@@ -21,6 +21,9 @@ pub(super) struct Pinger {
     pub(super) replies: u16,
     /// The test traffic is over (answered, timed out, or the call ended).
     pub(super) done: bool,
+    /// Echo requests this burst ends at (`PINGS` per `ping -n 2`; 0: the
+    /// first burst's).
+    pub(super) until: u16,
 }
 
 impl Pinger {
@@ -38,7 +41,7 @@ impl Pinger {
             self.finish(timers);
             return false;
         };
-        if self.sent >= PINGS {
+        if self.sent >= self.until() {
             self.finish(timers);
             return false;
         }
@@ -52,7 +55,7 @@ impl Pinger {
         // outer wire; the sequence number serves.
         let packet = icmp::build_ipv4(local, peer, self.sent, version.ttl, &echo);
         let refused = link.send_ip(now, &packet).is_err();
-        let wait = if self.sent < PINGS {
+        let wait = if self.sent < self.until() {
             PING_INTERVAL
         } else {
             version.ping.timeout
@@ -66,10 +69,31 @@ impl Pinger {
         if let Ok(echo) = icmp::parse_ipv4(packet) {
             if matches!(echo.echo, icmp::Repr::EchoReply { .. }) && Some(echo.src) == self.peer {
                 self.replies += 1;
-                if self.replies >= PINGS && self.sent >= PINGS {
+                if self.replies >= self.until() && self.sent >= self.until() {
                     self.finish(timers);
                 }
             }
+        }
+    }
+
+    /// The user runs `ping -n 2` again on a connected call (a timeline
+    /// `ping`): two more echo requests, counted with the first ones.
+    /// False when there is no call to ping through.
+    pub(super) fn again(&mut self, now: Duration, timers: &mut Timers) -> bool {
+        if self.local.is_none() || self.peer.is_none() {
+            return false;
+        }
+        self.until = self.sent.saturating_add(PINGS);
+        self.done = false;
+        timers.set(Timer::Ping, now);
+        true
+    }
+
+    fn until(&self) -> u16 {
+        if self.until == 0 {
+            PINGS
+        } else {
+            self.until
         }
     }
 

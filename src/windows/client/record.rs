@@ -55,4 +55,14 @@ pub struct DialRecord {
     pub result: DialResult,
     /// `None` while the call is up, or when it never connected.
     pub ended: Option<CallEnd>,
+    /// The test pings through the call.
+    pub pings: Pings,
+}
+
+/// Echo requests sent through a connected call and the replies that came
+/// back (`ping`'s "Sent" and "Received").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pings {
+    pub sent: u16,
+    pub answered: u16,
 }

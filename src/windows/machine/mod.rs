@@ -54,6 +54,9 @@ pub enum Command {
     Dial,
     #[serde(deserialize_with = "crate::values::no_fields")]
     HangUp,
+    /// `ping -n 2` again through the connected call.
+    #[serde(deserialize_with = "crate::values::no_fields")]
+    Ping,
     SetRegistry {
         name: RegistryValue,
         value: u32,
@@ -284,6 +287,11 @@ impl WindowsMachine {
             Command::HangUp => {
                 if let Some(c) = self.client.as_mut() {
                     c.handle_hang_up(now);
+                }
+            }
+            Command::Ping => {
+                if let Some(c) = self.client.as_mut() {
+                    c.handle_ping(now);
                 }
             }
             Command::SetRegistry { name, value } => {

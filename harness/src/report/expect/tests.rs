@@ -54,6 +54,7 @@ fn report() -> Report {
         attempts: Vec::new(),
         at_ms: 1000,
         ended: None,
+        pings: Default::default(),
     });
     r.events.push(EventReport {
         host: "client".into(),
