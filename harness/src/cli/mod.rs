@@ -107,6 +107,14 @@ pub enum Command {
         #[arg(long, value_parser = parse_engine, default_value = "event")]
         engine: Engine,
     },
+    /// Merge the summaries of `sweep --shard I/N --format json` into the
+    /// unsharded sweep's.
+    SweepMerge {
+        #[arg(required = true, value_name = "SUMMARY.json")]
+        pieces: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
     /// Rank the library's causes by what was observed on real machines.
     Diagnose {
         /// The RAS error the dial showed (e.g. 792).
@@ -196,6 +204,7 @@ pub fn execute(command: Command) -> u8 {
             opts.bar_if_terminal();
             cmd_sweep(&dir, &scenarios, &opts, format)
         }
+        Command::SweepMerge { pieces, format } => cmd_sweep_merge(&pieces, format),
         Command::Diagnose {
             error,
             event,
@@ -408,13 +417,42 @@ fn cmd_sweep(dir: &Path, args: &[String], opts: &SweepOptions, format: Format) -
             }
         }
     }
-    let summary = sweep(&scenarios, opts);
+    let mut summary = sweep(&scenarios, opts);
+    if let Some(sh) = &mut summary.shard {
+        sh.files = args.to_vec();
+    }
     let text = match format {
         Format::Text => summary.to_text(args),
         Format::Json => summary.to_json(),
     };
     print!("{text}");
     if summary.ok() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// `sweep-merge`: exits as `sweep` would have on the whole range.
+fn cmd_sweep_merge(files: &[PathBuf], format: Format) -> u8 {
+    let merged = files
+        .iter()
+        .map(|f| crate::sweep::read_piece(f))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|pieces| crate::sweep::merge(&pieces));
+    let merged = match merged {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let text = match format {
+        Format::Text => merged.summary.to_text(&merged.files),
+        Format::Json => merged.summary.to_json(),
+    };
+    print!("{text}");
+    if merged.summary.ok() {
         EXIT_OK
     } else {
         EXIT_FAILED
