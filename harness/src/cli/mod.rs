@@ -19,6 +19,9 @@ use crate::scenario::{scenario_files, scenarios_dir};
 use crate::sweep::{parse_seeds, parse_shard, sweep, SeedRange, Shard, SweepOptions};
 
 mod diagnose;
+mod junit;
+mod snapshot;
+mod test;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -115,6 +118,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+    /// Run every scenario under the paths as a test suite (for CI).
+    Test {
+        /// Scenario files, or folders searched recursively for *.yaml
+        /// (folders named base, which hold base: files, are skipped).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Compare each text report with DIR/<scenario>.snap.
+        #[arg(long, value_name = "DIR")]
+        snapshots: Option<PathBuf>,
+        /// Write the snapshots that are missing or differ instead of failing.
+        #[arg(long, requires = "snapshots")]
+        accept: bool,
+        /// Write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_parser = parse_locale)]
+        locale: Option<Locale>,
+    },
     /// Rank the library's causes by what was observed on real machines.
     Diagnose {
         /// The RAS error the dial showed (e.g. 792).
@@ -205,6 +226,19 @@ pub fn execute(command: Command) -> u8 {
             cmd_sweep(&dir, &scenarios, &opts, format)
         }
         Command::SweepMerge { pieces, format } => cmd_sweep_merge(&pieces, format),
+        Command::Test {
+            paths,
+            snapshots,
+            accept,
+            junit,
+            locale,
+        } => test::cmd_test(&test::TestArgs {
+            paths,
+            snapshots,
+            accept,
+            junit,
+            locale,
+        }),
         Command::Diagnose {
             error,
             event,
