@@ -19,6 +19,9 @@ use crate::scenario::{scenario_files, scenarios_dir};
 use crate::sweep::{parse_seeds, parse_shard, sweep, SeedRange, Shard, SweepOptions};
 
 mod diagnose;
+mod junit;
+mod snapshot;
+mod test;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -106,6 +109,32 @@ pub enum Command {
         format: Format,
         #[arg(long, value_parser = parse_engine, default_value = "event")]
         engine: Engine,
+    },
+    /// Merge the summaries of `sweep --shard I/N --format json` into the
+    /// unsharded sweep's.
+    SweepMerge {
+        #[arg(required = true, value_name = "SUMMARY.json")]
+        pieces: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Run every scenario under the paths as a test suite (for CI).
+    Test {
+        /// Scenario files, or folders searched recursively for *.yaml
+        /// (folders named base, which hold base: files, are skipped).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Compare each text report with DIR/<scenario>.snap.
+        #[arg(long, value_name = "DIR")]
+        snapshots: Option<PathBuf>,
+        /// Write the snapshots that are missing or differ instead of failing.
+        #[arg(long, requires = "snapshots")]
+        accept: bool,
+        /// Write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_parser = parse_locale)]
+        locale: Option<Locale>,
     },
     /// Rank the library's causes by what was observed on real machines.
     Diagnose {
@@ -196,6 +225,20 @@ pub fn execute(command: Command) -> u8 {
             opts.bar_if_terminal();
             cmd_sweep(&dir, &scenarios, &opts, format)
         }
+        Command::SweepMerge { pieces, format } => cmd_sweep_merge(&pieces, format),
+        Command::Test {
+            paths,
+            snapshots,
+            accept,
+            junit,
+            locale,
+        } => test::cmd_test(&test::TestArgs {
+            paths,
+            snapshots,
+            accept,
+            junit,
+            locale,
+        }),
         Command::Diagnose {
             error,
             event,
@@ -408,13 +451,42 @@ fn cmd_sweep(dir: &Path, args: &[String], opts: &SweepOptions, format: Format) -
             }
         }
     }
-    let summary = sweep(&scenarios, opts);
+    let mut summary = sweep(&scenarios, opts);
+    if let Some(sh) = &mut summary.shard {
+        sh.files = args.to_vec();
+    }
     let text = match format {
         Format::Text => summary.to_text(args),
         Format::Json => summary.to_json(),
     };
     print!("{text}");
     if summary.ok() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// `sweep-merge`: exits as `sweep` would have on the whole range.
+fn cmd_sweep_merge(files: &[PathBuf], format: Format) -> u8 {
+    let merged = files
+        .iter()
+        .map(|f| crate::sweep::read_piece(f))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|pieces| crate::sweep::merge(&pieces));
+    let merged = match merged {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let text = match format {
+        Format::Text => merged.summary.to_text(&merged.files),
+        Format::Json => merged.summary.to_json(),
+    };
+    print!("{text}");
+    if merged.summary.ok() {
         EXIT_OK
     } else {
         EXIT_FAILED

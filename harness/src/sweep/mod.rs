@@ -11,10 +11,12 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use l2tpsec::net::Engine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+mod merge;
 mod seeds;
-pub use seeds::{parse_seeds, parse_shard, SeedRange, Shard};
+pub use merge::{merge, parse_piece, read_piece, MergeError, Merged, Piece};
+pub use seeds::{parse_seeds, parse_shard, shard_has, shard_len, SeedRange, Shard};
 
 use crate::report::expect;
 use crate::report::Report;
@@ -41,7 +43,7 @@ impl SweepOptions {
 }
 
 /// A seed that broke an invariant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokenSeed {
     pub seed: u64,
     pub invariant: String,
@@ -49,14 +51,14 @@ pub struct BrokenSeed {
 }
 
 /// A seed whose run panicked or could not run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanickedSeed {
     pub seed: u64,
     pub message: String,
 }
 
 /// One scenario's sweep (the JSON of SCENARIOS.md).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioSweep {
     pub name: String,
     pub runs: usize,
@@ -68,9 +70,28 @@ pub struct ScenarioSweep {
     pub runs_per_min: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
+    /// Only in a `--shard` piece: which part of which sweep it is, so
+    /// `sweep-merge` can tell pieces that do not fit together. The
+    /// unsharded summary (and a merged one) has no such field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     pub scenarios: Vec<ScenarioSweep>,
+}
+
+/// The sweep a shard belongs to (SCENARIOS.md, "Command line": `sweep-merge`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// 1-based.
+    pub index: usize,
+    pub count: usize,
+    /// The whole sweep's seeds, not only this shard's.
+    pub seeds: SeedRange,
+    pub engine: Engine,
+    /// The scenario arguments as given, which the text summary's
+    /// reproducing commands name.
+    pub files: Vec<String>,
 }
 
 impl SweepSummary {
@@ -220,6 +241,14 @@ pub fn sweep(scenarios: &[Scenario], opts: &SweepOptions) -> SweepSummary {
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let summary = SweepSummary {
+        shard: opts.shard.map(|sh| ShardInfo {
+            index: sh.index,
+            count: sh.count,
+            seeds: opts.seeds,
+            engine: opts.engine,
+            // The caller knows the arguments; names until it says.
+            files: scenarios.iter().map(|s| s.name.clone()).collect(),
+        }),
         scenarios: scenarios
             .iter()
             .map(|s| sweep_one(s, &seeds, jobs, opts))
@@ -376,6 +405,7 @@ mod tests {
     #[test]
     fn a_broken_seed_is_listed_with_the_command_that_reproduces_it() {
         let summary = SweepSummary {
+            shard: None,
             scenarios: vec![ScenarioSweep {
                 name: "x".into(),
                 runs: 2,
