@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use l2tpsec_harness::diagnose::index::{self, Index, EXTRA_SEEDS};
+use l2tpsec_harness::diagnose::rank::ERROR_WEIGHT;
 use l2tpsec_harness::diagnose::{capture, facts, rank, render, Observations};
 use l2tpsec_harness::{load_file, run, RunOptions};
 
@@ -140,7 +141,11 @@ fn error_792_alone_lists_the_articles_three_ike_timeouts_first_and_tells_them_ap
         l2tpsec_harness::scenario::schema::Locale::EnUs,
     );
     // Every cause that ends in 792 ties; nothing else is listed above them.
-    assert!(d.causes.iter().all(|c| c.score == 4), "{:#?}", d.causes);
+    assert!(
+        d.causes.iter().all(|c| c.score == ERROR_WEIGHT),
+        "{:#?}",
+        d.causes
+    );
     assert!(d.same_symptoms.is_empty(), "{:?}", d.same_symptoms);
     let text = render::render_text(&d);
     // The three are told apart by a capture on the server and by the RRAS
@@ -356,7 +361,26 @@ fn each_fact_the_article_reasons_with_shows_in_the_scenario_that_has_it() {
         ("esp-blocked", "esp", "one-way-one-spi"),
         ("l2tp-ipsec-connect", "esp", "both"),
         ("l2tp-ipsec-connect", "ike", "quick-mode"),
-        ("nat-t-behind-client", "nat-t", "yes"),
+        ("nat-t-behind-client", "nat-t", "both"),
+        ("nat-t-udp4500-blocked", "nat-t", "initiator-only"),
+        ("psk-mismatch", "main-mode", "5"),
+        ("psk-mismatch", "ike-notify", "encrypted"),
+        ("manual-policy-proposal-mismatch", "main-mode", "1"),
+        (
+            "manual-policy-proposal-mismatch",
+            "ike-notify",
+            "no-proposal-chosen",
+        ),
+        (
+            "manual-policy-proposal-mismatch",
+            "initiator-vendor",
+            "windows-xp",
+        ),
+        ("psk-connect", "initiator-vendor", "windows-2003"),
+        ("psk-connect", "responder-vendor", "windows-2003"),
+        ("psk-connect", "nat-d", "yes"),
+        ("l2tp-ipsec-connect", "nat-d", "no"),
+        ("l2tp-ipsec-connect", "ppp", facts::UNSEEN),
         ("l2tp-cleartext-connect", "l2tp", "clear"),
         ("l2tp-cleartext-connect", "ppp", "up"),
         (

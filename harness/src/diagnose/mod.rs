@@ -4,7 +4,9 @@
 //! library that show the same, ranked.
 //!
 //! - `capture`: pcap/pcapng of any origin -> IPv4 packets;
-//! - `facts`: packets -> the capture facts the article reasons with;
+//! - `facts`: packets -> the capture facts the article reasons with
+//!   (`ike` for what IKE shows without keys), and `side`: which machine
+//!   took the capture;
 //! - `index`: the library's runs -> cases (cached);
 //! - `rank`: observations x cases -> ranked causes and what tells the tied
 //!   ones apart;
@@ -12,15 +14,18 @@
 
 pub mod capture;
 pub mod facts;
+pub mod ike;
 pub mod index;
 pub mod rank;
 pub mod render;
+pub mod side;
 pub mod text;
 
 use serde::Serialize;
 
 pub use index::{Case, Index};
 pub use rank::{rank, Ranked};
+pub use side::{CaptureFrom, Side};
 
 /// What was observed on the real machines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

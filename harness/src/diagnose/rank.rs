@@ -1,26 +1,34 @@
 //! Ranking the causes of the index against what was observed.
 //!
 //! Each observation a cause shows scores for it, each it contradicts
-//! against it: the RAS error ±4, an event-log entry ±2, each capture
-//! feature ±1 (compared with the capture point of the cause it matches
-//! best). A cause that reproduces exactly what was observed has the
-//! highest score there is, so a scenario's own symptoms rank it first or
-//! tied first. Among equal scores the causes on the article's platform
-//! (XP without SP2, which has neither NAT-T nor pre-shared keys by
-//! default) come first, then by name. What was not observed counts
-//! neither way: `--error 792` alone ties every cause ending in 792, and
-//! `distinguish` says which further observation tells them apart.
+//! against it: an event-log entry ±2, each capture feature ±1 (compared
+//! with the capture point of the cause it matches best), the RAS error
+//! more than a whole capture can (`ERROR_WEIGHT`): a cause that ends in
+//! another error is not the one the user saw, whatever its capture looks
+//! like, and the capture orders the causes of that error. A fact the
+//! capture cannot show, or the cause's capture could not, counts neither
+//! way (`facts::UNSEEN`). A cause that reproduces exactly what was
+//! observed has the highest score there is, so a scenario's own symptoms
+//! rank it first or tied first. Among equal scores the causes on the
+//! article's platform (XP without SP2, which has neither NAT-T nor
+//! pre-shared keys by default) come first, then by name. What was not
+//! observed counts neither way: `--error 792` alone ties every cause
+//! ending in 792, and `distinguish` says which further observation tells
+//! them apart.
 
 use std::collections::BTreeSet;
 
-use super::facts::{self, Facts};
+use super::facts::{self, Facts, UNSEEN};
 use super::index::{Case, Vantage};
 use super::{Observations, ObservedEvent};
 use crate::scenario::schema::Locale;
 
-const ERROR_WEIGHT: i32 = 4;
-const EVENT_WEIGHT: i32 = 2;
 const FACT_WEIGHT: i32 = 1;
+const EVENT_WEIGHT: i32 = 2;
+/// One more than every capture feature matched: no capture outweighs the
+/// error.
+#[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+pub const ERROR_WEIGHT: i32 = FACT_WEIGHT * facts::FEATURES.len() as i32 + 1;
 
 /// One observation judged against one cause.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,24 +161,24 @@ fn score(judged: &[Judged]) -> i32 {
         .sum()
 }
 
+/// The features the capture and the cause's capture point both show.
 fn capture_judgements(capture: &Facts, v: &Vantage) -> Vec<Judged> {
     facts::FEATURES
         .iter()
-        .map(|(feature, _)| {
+        .filter_map(|(feature, _)| {
             let observed = capture
                 .get(feature)
                 .copied()
                 .unwrap_or_else(|| facts::absent(feature));
-            let cause = v
-                .facts
-                .get(*feature)
-                .cloned()
-                .unwrap_or_else(|| vec![facts::absent(feature).to_string()]);
-            Judged::Fact {
+            let cause: Vec<String> = values_of(v, feature)
+                .into_iter()
+                .filter(|c| c != UNSEEN)
+                .collect();
+            (observed != UNSEEN && !cause.is_empty()).then(|| Judged::Fact {
                 feature: feature.to_string(),
                 observed: observed.to_string(),
                 cause,
-            }
+            })
         })
         .collect()
 }
@@ -429,7 +437,7 @@ pub fn main_vantage<'a>(c: &'a Case, role: &str) -> Option<&'a Vantage> {
     let shown = |v: &Vantage| {
         v.facts
             .iter()
-            .filter(|(f, vals)| vals.iter().any(|x| x != facts::absent(f)))
+            .filter(|(f, vals)| vals.iter().any(|x| x != facts::absent(f) && x != UNSEEN))
             .count()
     };
     c.vantages.iter().filter(|v| v.role == role).fold(
@@ -499,7 +507,10 @@ mod tests {
             ..Observations::default()
         };
         let r = rank(&cases, &only_error);
-        assert_eq!((r[0].score, r[1].score, r[2].score), (4, 4, -4));
+        assert_eq!(
+            (r[0].score, r[1].score, r[2].score),
+            (ERROR_WEIGHT, ERROR_WEIGHT, -ERROR_WEIGHT)
+        );
         let mut capture = facts::Facts::new();
         capture.insert("isakmp", "initiator-only");
         let both = Observations {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::facts::{self, UNSEEN};
 use super::rank::{distinguish, Judged, Observable, Ranked, Shown, Split};
 use super::text::{fact, feature_name, label, Label};
 use super::{Observations, ObservedEvent};
@@ -31,7 +32,8 @@ pub struct Diagnosis {
 pub struct Observed {
     pub error: Option<u32>,
     pub events: Vec<ObservedEvent>,
-    /// Feature -> value of the capture given.
+    /// Feature -> value of the capture given (`unseen`: the capture
+    /// cannot show it).
     pub capture: Option<std::collections::BTreeMap<String, String>>,
 }
 
@@ -281,9 +283,10 @@ pub fn render_text(d: &Diagnosis) -> String {
         seen.push(format!("{} {}", label(l, Label::Event), event_words(e)));
     }
     if let Some(c) = &d.observed.capture {
-        let shown: Vec<String> = c
+        let shown: Vec<String> = facts::FEATURES
             .iter()
-            .filter(|(k, v)| **v != super::facts::absent(k))
+            .filter_map(|(k, _)| Some((*k, c.get(*k)?)))
+            .filter(|(k, v)| *v != facts::absent(k) && *v != UNSEEN)
             .map(|(k, v)| fact(l, k, v))
             .collect();
         seen.push(format!(
@@ -300,6 +303,21 @@ pub fn render_text(d: &Diagnosis) -> String {
         seen.push(label(l, Label::NothingObserved).to_string());
     }
     let _ = writeln!(o, "{}{cl}{}", label(l, Label::Observed), seen.join(sc));
+    if let Some(c) = &d.observed.capture {
+        let unseen: Vec<String> = facts::FEATURES
+            .iter()
+            .filter(|(k, _)| c.get(*k).is_some_and(|v| v == UNSEEN))
+            .map(|(k, _)| feature_name(l, k))
+            .collect();
+        if !unseen.is_empty() {
+            let _ = writeln!(
+                o,
+                "{}{cl}{}",
+                label(l, Label::NotObservable),
+                unseen.join(", ")
+            );
+        }
+    }
     if d.causes.iter().all(|c| c.score <= 0) {
         let _ = writeln!(o, "({})", label(l, Label::NoCause));
     }
