@@ -1,11 +1,12 @@
 //! Ranking the causes of the index against what was observed.
 //!
 //! Each observation a cause shows scores for it, each it contradicts
-//! against it: an event-log entry ±2, each capture feature ±1 (compared
-//! with the capture point of the cause it matches best), the RAS error
-//! more than a whole capture can (`ERROR_WEIGHT`): a cause that ends in
-//! another error is not the one the user saw, whatever its capture looks
-//! like, and the capture orders the causes of that error. A fact the
+//! against it: an event-log entry ±2, each capture feature ±1, the RAS
+//! error more than a whole capture can (`ERROR_WEIGHT`): a cause that ends
+//! in another error is not the one the user saw, whatever its capture
+//! looks like, and the capture orders the causes of that error. A capture
+//! is compared with the capture points of its own side (client or server,
+//! given or inferred; both when unknown), the best of them; a fact the
 //! capture cannot show, or the cause's capture could not, counts neither
 //! way (`facts::UNSEEN`). A cause that reproduces exactly what was
 //! observed has the highest score there is, so a scenario's own symptoms
@@ -129,12 +130,15 @@ fn judge<'a>(case: &'a Case, obs: &Observations) -> Ranked<'a> {
     }
     let mut vantages = Vec::new();
     if let Some(capture) = &obs.capture {
-        // The capture points of the cause it resembles most; the judgements
-        // of the first of them (the client's comes first).
+        // The capture points of the cause on the capture's side that it
+        // resembles most; the judgements of the first of them (the
+        // client's comes first when the side is not known).
+        let side = capture.from.side();
         let judged_at: Vec<(Vec<Judged>, &Vantage)> = case
             .vantages
             .iter()
-            .map(|v| (capture_judgements(capture, v), v))
+            .filter(|v| side.is_none_or(|s| v.role == s.role()))
+            .map(|v| (capture_judgements(&capture.facts, v), v))
             .collect();
         let best = judged_at.iter().map(|(j, _)| score(j)).max();
         let mut first = None;
@@ -144,7 +148,9 @@ fn judge<'a>(case: &'a Case, obs: &Observations) -> Ranked<'a> {
                 first.get_or_insert(j);
             }
         }
-        judged.extend(first.unwrap_or_else(|| capture_judgements(capture, &Vantage::default())));
+        judged.extend(
+            first.unwrap_or_else(|| capture_judgements(&capture.facts, &Vantage::default())),
+        );
     }
     Ranked {
         case,
@@ -243,12 +249,17 @@ pub enum Shown {
 }
 
 /// The splits among `group` (the causes tied at the top): capture facts
-/// first (client, then server), then events and the client's Windows;
-/// the output of a diagnostic command only for causes nothing else tells
-/// apart. A split that groups the causes as an earlier one does is left
-/// out. Causes (`scenario (client)`) that nothing tells apart are listed
-/// in the second value.
-pub fn distinguish(group: &[Ranked<'_>], locale: Locale) -> (Vec<Split>, Vec<Vec<String>>) {
+/// first (client, then server; not on the side of the capture `obs`
+/// already gives), then events (not those already given) and the
+/// client's Windows; the output of a diagnostic command only for causes
+/// nothing else tells apart. A split that groups the causes as an earlier
+/// one does is left out. Causes (`scenario (client)`) that nothing tells
+/// apart are listed in the second value.
+pub fn distinguish(
+    group: &[Ranked<'_>],
+    obs: &Observations,
+    locale: Locale,
+) -> (Vec<Split>, Vec<Vec<String>>) {
     let cases: Vec<&Case> = group.iter().map(|r| r.case).collect();
     let name = |c: &Case| format!("{} ({})", c.scenario, c.client);
     let split_by = |what: Observable, f: &dyn Fn(&Case) -> Shown| -> Split {
@@ -263,7 +274,11 @@ pub fn distinguish(group: &[Ranked<'_>], locale: Locale) -> (Vec<Split>, Vec<Vec
         Split { what, groups }
     };
     let mut candidates = Vec::new();
+    let captured = obs.capture.as_ref().and_then(|c| c.from.side());
     for role in ["client", "server"] {
+        if captured.is_some_and(|s| s.role() == role) {
+            continue;
+        }
         for (feature, _) in facts::FEATURES {
             candidates.push(split_by(
                 Observable::Fact {
@@ -286,7 +301,18 @@ pub fn distinguish(group: &[Ranked<'_>], locale: Locale) -> (Vec<Split>, Vec<Vec
             .map(|e| (e.role.clone(), e.log.clone(), e.id))
             .collect()
     };
-    let all_events: BTreeSet<_> = cases.iter().flat_map(|c| steady(c)).collect();
+    let given = |role: &str, log: &str, id: u32| {
+        obs.events.iter().any(|e| {
+            e.log == log
+                && e.id == id
+                && (e.host == role || !["client", "server"].contains(&e.host.as_str()))
+        })
+    };
+    let all_events: BTreeSet<_> = cases
+        .iter()
+        .flat_map(|c| steady(c))
+        .filter(|(role, log, id)| !given(role, log, *id))
+        .collect();
     for (role, log, id) in all_events {
         let key = (role.clone(), log.clone(), id);
         candidates.push(split_by(Observable::Event(role, log, id), &|c| {
@@ -515,13 +541,17 @@ mod tests {
         capture.insert("isakmp", "initiator-only");
         let both = Observations {
             error: Some(792),
-            capture: Some(capture),
+            capture: Some(super::super::Capture {
+                facts: capture,
+                from: super::super::CaptureFrom::Unknown,
+            }),
             ..Observations::default()
         };
         let r = rank(&cases, &both);
         assert_eq!(r[0].case.scenario, "a-unanswered");
         assert!(r[0].score > r[1].score);
-        let (splits, same) = distinguish(&rank(&cases, &only_error)[..2], Locale::EnUs);
+        let (splits, same) =
+            distinguish(&rank(&cases, &only_error)[..2], &only_error, Locale::EnUs);
         assert!(same.is_empty());
         assert_eq!(splits.len(), 1, "{splits:?}");
     }

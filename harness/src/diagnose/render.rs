@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::facts::{self, UNSEEN};
 use super::rank::{distinguish, Judged, Observable, Ranked, Shown, Split};
 use super::text::{fact, feature_name, label, Label};
-use super::{Observations, ObservedEvent};
+use super::{CaptureFrom, Observations, ObservedEvent, Side};
 use crate::scenario::schema::Locale;
 
 /// Causes listed: every one tied at the top, then the next ones that score
@@ -35,6 +35,8 @@ pub struct Observed {
     /// Feature -> value of the capture given (`unseen`: the capture
     /// cannot show it).
     pub capture: Option<std::collections::BTreeMap<String, String>>,
+    /// Which machine took the capture, and how that is known.
+    pub capture_from: Option<CaptureFrom>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -82,7 +84,7 @@ pub fn diagnosis(obs: &Observations, ranked: &[Ranked<'_>], locale: Locale) -> D
         .map(|(i, r)| cause(r, if r.score == best { 1 } else { i + 1 }, locale))
         .collect();
     let (tell_apart, same_symptoms) = if tied > 1 {
-        let (splits, same) = distinguish(ranked.get(..tied).unwrap_or_default(), locale);
+        let (splits, same) = distinguish(ranked.get(..tied).unwrap_or_default(), obs, locale);
         (splits.iter().map(|s| tell(s, locale)).collect(), same)
     } else {
         (Vec::new(), Vec::new())
@@ -92,11 +94,13 @@ pub fn diagnosis(obs: &Observations, ranked: &[Ranked<'_>], locale: Locale) -> D
         observed: Observed {
             error: obs.error,
             events: obs.events.clone(),
-            capture: obs.capture.as_ref().map(|f| {
-                f.iter()
+            capture: obs.capture.as_ref().map(|c| {
+                c.facts
+                    .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect()
             }),
+            capture_from: obs.capture.as_ref().map(|c| c.from),
         },
         causes,
         tell_apart,
@@ -303,6 +307,14 @@ pub fn render_text(d: &Diagnosis) -> String {
         seen.push(label(l, Label::NothingObserved).to_string());
     }
     let _ = writeln!(o, "{}{cl}{}", label(l, Label::Observed), seen.join(sc));
+    if let Some(from) = &d.observed.capture_from {
+        let _ = writeln!(
+            o,
+            "{}{cl}{}",
+            label(l, Label::CapturedOn),
+            captured_on(l, from)
+        );
+    }
     if let Some(c) = &d.observed.capture {
         let unseen: Vec<String> = facts::FEATURES
             .iter()
@@ -386,6 +398,29 @@ pub fn render_text(d: &Diagnosis) -> String {
         let _ = writeln!(o, "({})", label(l, Label::ArticleFirst));
     }
     o
+}
+
+/// Which machine took the capture, in words.
+fn captured_on(l: Locale, from: &CaptureFrom) -> String {
+    let side = |s: &Side| match s {
+        Side::Client => label(l, Label::TheClient),
+        Side::Server => label(l, Label::TheServer),
+    };
+    match from {
+        CaptureFrom::Given { side: s } => format!("{} (--capture-from)", side(s)),
+        CaptureFrom::Inferred { side: s, host } => {
+            let how = match s {
+                Side::Client => Label::InferredClient,
+                Side::Server => Label::InferredServer,
+            };
+            format!(
+                "{} ({})",
+                side(s),
+                label(l, how).replace("{host}", &host.to_string())
+            )
+        }
+        CaptureFrom::Unknown => label(l, Label::SideUnknown).to_string(),
+    }
 }
 
 /// Pretty JSON with a final newline.

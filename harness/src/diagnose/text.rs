@@ -477,6 +477,12 @@ pub enum Label {
     NoCause,
     ArticleFirst,
     Score,
+    CapturedOn,
+    TheClient,
+    TheServer,
+    InferredClient,
+    InferredServer,
+    SideUnknown,
     NotObservable,
 }
 
@@ -547,6 +553,30 @@ const LABELS: &[(Label, Phrase)] = &[
         ),
     ),
     (Label::Score, p("score", "score")),
+    (Label::CapturedOn, p("capture prise sur", "capture taken on")),
+    (Label::TheClient, p("le client", "the client")),
+    (Label::TheServer, p("le serveur", "the server")),
+    (
+        Label::InferredClient,
+        p(
+            "déduit : {host}, qui l'a prise, commence l'échange",
+            "inferred: {host}, which took it, starts the exchange",
+        ),
+    ),
+    (
+        Label::InferredServer,
+        p(
+            "déduit : {host}, qui l'a prise, répond à l'échange",
+            "inferred: {host}, which took it, answers the exchange",
+        ),
+    ),
+    (
+        Label::SideUnknown,
+        p(
+            "la capture ne le montre pas ; comparée aux deux côtés (précisez --capture-from client|server)",
+            "the capture does not show it; compared with both sides (say it with --capture-from client|server)",
+        ),
+    ),
     (
         Label::NotObservable,
         p(
