@@ -1,7 +1,8 @@
 //! `l2tpsec diagnose`: reads the observations, loads (or builds) the index
 //! of the library and prints the ranked causes. Exit status 0 when a cause
 //! matches (a positive score), 1 when none does, 2 bad input (an
-//! unreadable capture, a malformed `--event`).
+//! unreadable capture, a malformed `--event`, an error code or event id
+//! that neither the catalog nor the library knows).
 //!
 //! The flags live here, not in the command enum, so that `diagnose` grows
 //! without touching the other commands.
@@ -11,13 +12,13 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{parse_locale, Format, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
-use crate::diagnose::{capture, index, rank, render, Capture, Observations};
+use crate::diagnose::{capture, index, known, rank, render, Capture, Observations};
 use crate::diagnose::{ObservedEvent, Side};
 use crate::scenario::schema::Locale;
 
 #[derive(Clone, Debug, Args)]
 pub struct DiagnoseArgs {
-    /// The RAS error the dial showed (e.g. 792).
+    /// The RAS error the dial showed (e.g. 792; `--known` lists them).
     #[arg(long, value_name = "CODE")]
     pub error: Option<u32>,
     /// An event-log entry, HOST:LOG:ID[:TEXT] (HOST client or server,
@@ -32,6 +33,9 @@ pub struct DiagnoseArgs {
     /// where it shows (whose address starts the exchange).
     #[arg(long, value_name = "client|server", requires = "capture")]
     pub capture_from: Option<Side>,
+    /// List the RAS errors and event ids diagnose knows, and exit.
+    #[arg(long)]
+    pub known: bool,
     #[arg(long, value_parser = parse_locale)]
     pub locale: Option<Locale>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -83,6 +87,18 @@ pub fn cmd_diagnose(dir: &Path, args: DiagnoseArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
+    if args.known {
+        let k = known::list(&idx.cases, locale);
+        match args.format {
+            Format::Text => print!("{}", known::render_text(&k, locale)),
+            Format::Json => println!("{}", serde_json::to_string_pretty(&k).unwrap_or_default()),
+        }
+        return EXIT_OK;
+    }
+    if let Err(e) = known::check(&obs, &idx.cases) {
+        eprintln!("{e}");
+        return EXIT_BAD_INPUT;
+    }
     let ranked = rank::rank(&idx.cases, &obs);
     let d = render::diagnosis(&obs, &ranked, locale);
     print!(

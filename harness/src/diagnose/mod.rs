@@ -16,6 +16,7 @@ pub mod capture;
 pub mod facts;
 pub mod ike;
 pub mod index;
+pub mod known;
 pub mod rank;
 pub mod render;
 pub mod side;

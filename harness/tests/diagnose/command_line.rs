@@ -135,3 +135,47 @@ fn the_command_line_infers_the_side_or_takes_it_from_capture_from() {
     let out = l2tpsec(&["diagnose", "--capture-from", "client"]);
     assert_eq!(out.status.code(), Some(2), "--capture-from needs --capture");
 }
+
+#[test]
+fn an_unknown_error_or_event_is_bad_input_and_known_lists_what_is_known() {
+    let (_tmp, cache) = scratch("diagnose-known");
+    let cache = cache.as_str();
+    for (args, says) in [
+        (vec!["--error", "729"], "unknown RAS error 729"),
+        (
+            vec!["--event", "server:security:9999"],
+            "unknown event security 9999",
+        ),
+        (
+            vec!["--event", "server:system:42"],
+            "unknown event system 42",
+        ),
+    ] {
+        let mut all = vec!["diagnose", "--index", cache];
+        all.extend_from_slice(&args);
+        let out = l2tpsec(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(says) && err.contains("--known"),
+            "{args:?}: {err}"
+        );
+    }
+    // Known to the catalog though no cause shows it: not bad input.
+    let out = l2tpsec(&["diagnose", "--index", cache, "--error", "678"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = l2tpsec(&["diagnose", "--index", cache, "--known", "--locale", "en-US"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.contains("792   The L2TP connection attempt failed"),
+        "{list}"
+    );
+    assert!(list.contains("system:20271"), "{list}");
+    assert!(list.contains("system:4285"), "{list}");
+}

@@ -6,7 +6,7 @@
 //! facts put a refusal after message 1 on the proposal mismatch alone;
 //! `--error 792` alone puts the article's three IKE timeouts first and
 //! says what tells them apart; captures written by other tools read the
-//! same.
+//! same; unknown codes are bad input.
 
 #[path = "../common/mod.rs"]
 mod common;
