@@ -137,27 +137,7 @@ pub enum Command {
         locale: Option<Locale>,
     },
     /// Rank the library's causes by what was observed on real machines.
-    Diagnose {
-        /// The RAS error the dial showed (e.g. 792).
-        #[arg(long, value_name = "CODE")]
-        error: Option<u32>,
-        /// An event-log entry, HOST:LOG:ID[:TEXT] (HOST client or server,
-        /// LOG security or system, TEXT part of its message).
-        #[arg(long, value_name = "HOST:LOG:ID[:TEXT]")]
-        event: Vec<crate::diagnose::ObservedEvent>,
-        /// A capture taken on the client or the server (pcap or pcapng,
-        /// from Wireshark, tshark, tcpdump or `run --pcap`).
-        #[arg(long, value_name = "FILE")]
-        capture: Option<PathBuf>,
-        #[arg(long, value_parser = parse_locale)]
-        locale: Option<Locale>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Where the index of the library's runs is cached (default:
-        /// target/l2tpsec-diagnose-index.json beside the library).
-        #[arg(long, value_name = "FILE")]
-        index: Option<PathBuf>,
-    },
+    Diagnose(diagnose::DiagnoseArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -239,24 +219,7 @@ pub fn execute(command: Command) -> u8 {
             junit,
             locale,
         }),
-        Command::Diagnose {
-            error,
-            event,
-            capture,
-            locale,
-            format,
-            index,
-        } => diagnose::cmd_diagnose(
-            &dir,
-            diagnose::DiagnoseArgs {
-                error,
-                events: event,
-                capture,
-                locale: locale.unwrap_or_default(),
-                format,
-                index,
-            },
-        ),
+        Command::Diagnose(args) => diagnose::cmd_diagnose(&dir, args),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The facts of a capture the article reasons with (KB 314831: "IKE",
-//! "ESP bloqué", "L2TP", "NAT"; issue 11's list): who speaks ISAKMP, how
-//! far IKE got, NAT-T, ESP in one or both directions and with how many
-//! SPIs, L2TP in the clear (with IKE around, i.e. under a policy), L2TP
-//! control retransmissions, what PPP shows in the clear, TCP 1723 and GRE.
+//! "ESP bloqué", "L2TP", "NAT"; issue 11's list, refined in issue 20):
+//! who speaks ISAKMP, how far IKE got and what it said in the clear
+//! (`ike`), NAT-T one way or both, ESP in one or both directions and with
+//! how many SPIs, L2TP in the clear (with IKE around, i.e. under a
+//! policy), L2TP control retransmissions, what PPP shows in the clear, TCP
+//! 1723 and GRE.
 //!
 //! The same code reads a library run's per-interface pcapng and the
 //! capture a support engineer brings (`capture::read`), so both give the
@@ -10,27 +12,51 @@
 //! to addresses: the *initiator* is whoever sent the first ISAKMP message
 //! with an empty responder cookie, the first L2TP SCCRQ or the first TCP
 //! SYN to 1723, so a capture behind a NAT and one on the server compare.
+//!
+//! A fact the capture cannot show is `UNSEEN`, not absent: PPP and L2TP
+//! retransmissions inside ESP, a side's vendor ids when its first message
+//! is not there, NAT-D when messages 3 and 4 are not. `rank` counts an
+//! unseen fact neither for nor against a cause.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use l2tpsec::wire::isakmp::{self, ExchangeType};
+use l2tpsec::wire::isakmp;
 use l2tpsec::wire::l2tp::{self, Summary};
 use l2tpsec::wire::ppp::{chap, lcp, Frame, Protocol};
-use l2tpsec::wire::{gre, pptp, tcp, Flow, WireKind};
+use l2tpsec::wire::{gre, ipv4, pptp, tcp, Flow, WireKind};
+
+use super::ike::{IkeSeen, NOTIFY_VALUES, VENDORS};
+use super::side::{CaptureFrom, SideSeen};
 
 /// One fact: a feature of the capture and the value it has.
 pub type Facts = BTreeMap<&'static str, &'static str>;
 
+/// The value of a feature the capture cannot show.
+pub const UNSEEN: &str = "unseen";
+
 /// Every feature and its values, in the order reports list them; the first
-/// value is the one of a capture without any of it.
+/// value is the one of a capture without any of it. Any feature may also
+/// be `UNSEEN`.
 pub const FEATURES: &[(&str, &[&str])] = &[
     (
         "isakmp",
         &["none", "initiator-only", "responder-only", "both"],
     ),
     ("ike", &["none", "main-mode-only", "quick-mode"]),
-    ("nat-t", &["no", "yes"]),
+    ("main-mode", &["none", "1", "1-2", "3", "3-4", "5", "5-6"]),
+    ("ike-notify", NOTIFY_VALUES),
+    (
+        "isakmp-retransmissions",
+        &["none", "initiator", "responder", "both"],
+    ),
+    ("initiator-vendor", VENDORS),
+    ("responder-vendor", VENDORS),
+    ("nat-d", &["no", "yes"]),
+    (
+        "nat-t",
+        &["none", "initiator-only", "responder-only", "both"],
+    ),
     ("esp", &["none", "one-way-one-spi", "one-way", "both"]),
     ("l2tp", &["none", "clear", "clear-under-policy"]),
     ("l2tp-retransmissions", &["no", "yes"]),
@@ -57,14 +83,22 @@ pub fn absent(feature: &str) -> &'static str {
         .unwrap_or("none")
 }
 
+/// A capture read: its facts and which machine it shows it was taken on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Read {
+    pub facts: Facts,
+    /// `Inferred` or `Unknown`, never `Given`.
+    pub from: CaptureFrom,
+}
+
 /// Everything the facts need from a capture, packet by packet.
 #[derive(Debug, Default)]
 struct Seen {
     initiator: Option<Ipv4Addr>,
     isakmp_from: BTreeSet<Ipv4Addr>,
-    main_mode: bool,
-    quick_mode: bool,
-    nat_t: bool,
+    ike: IkeSeen,
+    /// Senders of anything on UDP 4500 (IKE, ESP, keepalives).
+    nat_t_from: BTreeSet<Ipv4Addr>,
     /// Source address -> SPIs it sent ESP with.
     esp: BTreeMap<Ipv4Addr, BTreeSet<u32>>,
     clear_l2tp: bool,
@@ -76,6 +110,7 @@ struct Seen {
     syn_ack_1723: bool,
     rst_1723: bool,
     gre_from: BTreeSet<Ipv4Addr>,
+    side: SideSeen,
 }
 
 #[derive(Debug, Default)]
@@ -87,9 +122,14 @@ struct PppSeen {
 }
 
 /// The facts of a capture given as IPv4 packets in capture order.
-/// Packets that are not IPv4, fragments past the first and malformed
-/// headers are skipped (a capture from elsewhere carries ARP, IPv6, ...).
 pub fn extract<'a>(packets: impl IntoIterator<Item = &'a [u8]>) -> Facts {
+    read(packets).facts
+}
+
+/// The facts of a capture and the side it shows it was taken on. Packets
+/// that are not IPv4, fragments past the first and malformed headers are
+/// skipped (a capture from elsewhere carries ARP, IPv6, ...).
+pub fn read<'a>(packets: impl IntoIterator<Item = &'a [u8]>) -> Read {
     let mut seen = Seen::default();
     for data in packets {
         let Ok(flow) = Flow::classify(data) else {
@@ -100,13 +140,25 @@ pub fn extract<'a>(packets: impl IntoIterator<Item = &'a [u8]>) -> Facts {
         }
         seen.packet(data, &flow);
     }
-    seen.facts()
+    Read {
+        facts: seen.facts(),
+        from: seen.side.infer(seen.initiator()),
+    }
 }
 
 impl Seen {
     fn packet(&mut self, data: &[u8], flow: &Flow) {
         if flow.has_port(l2tpsec::wire::flow::NAT_T_PORT) {
-            self.nat_t = true;
+            self.nat_t_from.insert(flow.src);
+        }
+        if matches!(
+            flow.kind,
+            WireKind::Isakmp | WireKind::Esp | WireKind::L2tp | WireKind::Pptp | WireKind::Gre
+        ) {
+            // `classify` checked the header, so the TTL is there.
+            if let Ok(ip) = ipv4::Packet::new_checked(data) {
+                self.side.packet(flow.src, flow.dst, ip.ttl());
+            }
         }
         match flow.kind {
             WireKind::Isakmp => self.isakmp(flow, flow.payload(data)),
@@ -138,12 +190,13 @@ impl Seen {
         if self.initiator.is_none() && p.responder_cookie() == [0; 8] {
             self.initiator = Some(flow.src);
         }
-        match p.exchange_type() {
-            // RFC 2409 5 and 5.5; Aggressive Mode is phase 1 too.
-            ExchangeType::IdentityProtection | ExchangeType::Aggressive => self.main_mode = true,
-            ExchangeType::QuickMode => self.quick_mode = true,
-            _ => {}
-        }
+        self.ike.message(flow.src, payload, self.initiator);
+    }
+
+    /// Who started the exchange; without a message that opens it, the
+    /// first to speak ISAKMP.
+    fn initiator(&self) -> Option<Ipv4Addr> {
+        self.initiator.or_else(|| self.isakmp_from.first().copied())
     }
 
     fn l2tp(&mut self, flow: &Flow, payload: &[u8]) {
@@ -196,29 +249,20 @@ impl Seen {
 
     fn facts(&self) -> Facts {
         let mut f = Facts::new();
-        let initiator = self.initiator.or_else(|| self.isakmp_from.first().copied());
-        let from_initiator = |set: &BTreeSet<Ipv4Addr>| initiator.is_some_and(|i| set.contains(&i));
-        let others = |set: &BTreeSet<Ipv4Addr>| set.iter().any(|a| Some(*a) != initiator);
-        f.insert(
-            "isakmp",
-            match (from_initiator(&self.isakmp_from), others(&self.isakmp_from)) {
+        let initiator = self.initiator();
+        let who = |set: &BTreeSet<Ipv4Addr>| {
+            let from_initiator = initiator.is_some_and(|i| set.contains(&i));
+            let others = set.iter().any(|a| Some(*a) != initiator);
+            match (from_initiator, others) {
                 (false, false) => "none",
                 (true, false) => "initiator-only",
                 (false, true) => "responder-only",
                 (true, true) => "both",
-            },
-        );
-        f.insert(
-            "ike",
-            if self.quick_mode {
-                "quick-mode"
-            } else if self.main_mode {
-                "main-mode-only"
-            } else {
-                "none"
-            },
-        );
-        f.insert("nat-t", if self.nat_t { "yes" } else { "no" });
+            }
+        };
+        f.insert("isakmp", who(&self.isakmp_from));
+        f.extend(self.ike.facts(initiator));
+        f.insert("nat-t", who(&self.nat_t_from));
         f.insert(
             "esp",
             match self.esp.len() {
@@ -239,10 +283,15 @@ impl Seen {
                 (true, false) => "clear-under-policy",
             },
         );
+        // Inside ESP, L2TP and PPP cannot be seen: what the clear part
+        // shows, if anything, is all there is.
+        let esp = !self.esp.is_empty();
         f.insert(
             "l2tp-retransmissions",
             if self.l2tp_retransmission {
                 "yes"
+            } else if esp && self.l2tp_controls.is_empty() {
+                UNSEEN
             } else {
                 "no"
             },
@@ -251,7 +300,11 @@ impl Seen {
         f.insert(
             "ppp",
             if !p.any {
-                "none"
+                if esp {
+                    UNSEEN
+                } else {
+                    "none"
+                }
             } else if p.auth_failure {
                 "auth-failed"
             } else if p.terminated_after_success {

@@ -26,8 +26,9 @@ use super::facts;
 /// random NAT port or SPI can change what a capture shows.
 pub const EXTRA_SEEDS: [u64; 3] = [1, 2, 3];
 
-/// Bumped when what the index holds changes shape or meaning.
-const FORMAT: &str = "l2tpsec-diagnose-index 1";
+/// Bumped when what the index holds changes shape or meaning (2: the
+/// facts of issue 20 and `unseen` values; 3: event sources).
+const FORMAT: &str = "l2tpsec-diagnose-index 3";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Index {
@@ -69,6 +70,8 @@ pub struct CaseEvent {
     pub host: String,
     pub log: String,
     pub id: u32,
+    /// The event's source (`Security`, `RemoteAccess`, `IPSec`, ...).
+    pub source: String,
     /// On how many of the case's seeds it was logged.
     pub runs: usize,
     /// Its text on the scenario's own seed, per locale tag.
@@ -314,12 +317,17 @@ fn case_events(
     translated: &Run,
     role_of: &dyn Fn(&str) -> &'static str,
 ) -> Vec<CaseEvent> {
-    // (host, log, id) -> how many runs logged it.
-    let mut count: BTreeMap<(String, String, u32), usize> = BTreeMap::new();
+    // (host, log, id, source) -> how many runs logged it.
+    let mut count: BTreeMap<(String, String, u32, String), usize> = BTreeMap::new();
     for (out, _) in runs {
         let mut once = std::collections::BTreeSet::new();
         for e in &out.report.events {
-            once.insert((e.host.clone(), e.log.name().to_string(), e.id));
+            once.insert((
+                e.host.clone(),
+                e.log.name().to_string(),
+                e.id,
+                e.source.clone(),
+            ));
         }
         for k in once {
             *count.entry(k).or_default() += 1;
@@ -333,14 +341,12 @@ fn case_events(
     let reports: Vec<&crate::report::Report> = reports.collect();
     count
         .into_iter()
-        .map(|((host, log, id), runs)| {
+        .map(|((host, log, id, source), runs)| {
             let mut messages = BTreeMap::new();
             for r in &reports {
-                if let Some(e) = r
-                    .events
-                    .iter()
-                    .find(|e| e.host == host && e.log.name() == log && e.id == id)
-                {
+                if let Some(e) = r.events.iter().find(|e| {
+                    e.host == host && e.log.name() == log && e.id == id && e.source == source
+                }) {
                     messages
                         .entry(r.locale.tag().to_string())
                         .or_insert_with(|| e.message.clone());
@@ -351,6 +357,7 @@ fn case_events(
                 host,
                 log,
                 id,
+                source,
                 runs,
                 messages,
             }

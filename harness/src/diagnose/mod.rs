@@ -4,7 +4,9 @@
 //! library that show the same, ranked.
 //!
 //! - `capture`: pcap/pcapng of any origin -> IPv4 packets;
-//! - `facts`: packets -> the capture facts the article reasons with;
+//! - `facts`: packets -> the capture facts the article reasons with
+//!   (`ike` for what IKE shows without keys), and `side`: which machine
+//!   took the capture;
 //! - `index`: the library's runs -> cases (cached);
 //! - `rank`: observations x cases -> ranked causes and what tells the tied
 //!   ones apart;
@@ -12,15 +14,19 @@
 
 pub mod capture;
 pub mod facts;
+pub mod ike;
 pub mod index;
+pub mod known;
 pub mod rank;
 pub mod render;
+pub mod side;
 pub mod text;
 
 use serde::Serialize;
 
 pub use index::{Case, Index};
 pub use rank::{rank, Ranked};
+pub use side::{CaptureFrom, Side};
 
 /// What was observed on the real machines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,8 +34,34 @@ pub struct Observations {
     /// The RAS error the dial showed.
     pub error: Option<u32>,
     pub events: Vec<ObservedEvent>,
-    /// The facts of the capture given, if any.
-    pub capture: Option<facts::Facts>,
+    /// The capture given, if any.
+    pub capture: Option<Capture>,
+}
+
+/// A capture's facts and the side it was taken on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capture {
+    pub facts: facts::Facts,
+    pub from: CaptureFrom,
+}
+
+impl Capture {
+    /// A capture read, on the side `given` when the user said it (it wins
+    /// over what the capture shows).
+    pub fn new(read: facts::Read, given: Option<Side>) -> Capture {
+        Capture {
+            facts: read.facts,
+            from: given.map_or(read.from, |side| CaptureFrom::Given { side }),
+        }
+    }
+
+    /// Reads the IPv4 packets of a capture.
+    pub fn of_packets<'a>(
+        packets: impl IntoIterator<Item = &'a [u8]>,
+        given: Option<Side>,
+    ) -> Capture {
+        Capture::new(facts::read(packets), given)
+    }
 }
 
 /// `HOST:LOG:ID[:TEXT]`, e.g. `server:system:20209` or

@@ -1,26 +1,35 @@
 //! Ranking the causes of the index against what was observed.
 //!
 //! Each observation a cause shows scores for it, each it contradicts
-//! against it: the RAS error ±4, an event-log entry ±2, each capture
-//! feature ±1 (compared with the capture point of the cause it matches
-//! best). A cause that reproduces exactly what was observed has the
-//! highest score there is, so a scenario's own symptoms rank it first or
-//! tied first. Among equal scores the causes on the article's platform
-//! (XP without SP2, which has neither NAT-T nor pre-shared keys by
-//! default) come first, then by name. What was not observed counts
-//! neither way: `--error 792` alone ties every cause ending in 792, and
-//! `distinguish` says which further observation tells them apart.
+//! against it: an event-log entry ±2, each capture feature ±1, the RAS
+//! error more than a whole capture can (`ERROR_WEIGHT`): a cause that ends
+//! in another error is not the one the user saw, whatever its capture
+//! looks like, and the capture orders the causes of that error. A capture
+//! is compared with the capture points of its own side (client or server,
+//! given or inferred; both when unknown), the best of them; a fact the
+//! capture cannot show, or the cause's capture could not, counts neither
+//! way (`facts::UNSEEN`). A cause that reproduces exactly what was
+//! observed has the highest score there is, so a scenario's own symptoms
+//! rank it first or tied first. Among equal scores the causes on the
+//! article's platform (XP without SP2, which has neither NAT-T nor
+//! pre-shared keys by default) come first, then by name. What was not
+//! observed counts neither way: `--error 792` alone ties every cause
+//! ending in 792, and `distinguish` says which further observation tells
+//! them apart.
 
 use std::collections::BTreeSet;
 
-use super::facts::{self, Facts};
+use super::facts::{self, Facts, UNSEEN};
 use super::index::{Case, Vantage};
 use super::{Observations, ObservedEvent};
 use crate::scenario::schema::Locale;
 
-const ERROR_WEIGHT: i32 = 4;
-const EVENT_WEIGHT: i32 = 2;
 const FACT_WEIGHT: i32 = 1;
+const EVENT_WEIGHT: i32 = 2;
+/// One more than every capture feature matched: no capture outweighs the
+/// error.
+#[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+pub const ERROR_WEIGHT: i32 = FACT_WEIGHT * facts::FEATURES.len() as i32 + 1;
 
 /// One observation judged against one cause.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,12 +130,15 @@ fn judge<'a>(case: &'a Case, obs: &Observations) -> Ranked<'a> {
     }
     let mut vantages = Vec::new();
     if let Some(capture) = &obs.capture {
-        // The capture points of the cause it resembles most; the judgements
-        // of the first of them (the client's comes first).
+        // The capture points of the cause on the capture's side that it
+        // resembles most; the judgements of the first of them (the
+        // client's comes first when the side is not known).
+        let side = capture.from.side();
         let judged_at: Vec<(Vec<Judged>, &Vantage)> = case
             .vantages
             .iter()
-            .map(|v| (capture_judgements(capture, v), v))
+            .filter(|v| side.is_none_or(|s| v.role == s.role()))
+            .map(|v| (capture_judgements(&capture.facts, v), v))
             .collect();
         let best = judged_at.iter().map(|(j, _)| score(j)).max();
         let mut first = None;
@@ -136,7 +148,9 @@ fn judge<'a>(case: &'a Case, obs: &Observations) -> Ranked<'a> {
                 first.get_or_insert(j);
             }
         }
-        judged.extend(first.unwrap_or_else(|| capture_judgements(capture, &Vantage::default())));
+        judged.extend(
+            first.unwrap_or_else(|| capture_judgements(&capture.facts, &Vantage::default())),
+        );
     }
     Ranked {
         case,
@@ -153,24 +167,24 @@ fn score(judged: &[Judged]) -> i32 {
         .sum()
 }
 
+/// The features the capture and the cause's capture point both show.
 fn capture_judgements(capture: &Facts, v: &Vantage) -> Vec<Judged> {
     facts::FEATURES
         .iter()
-        .map(|(feature, _)| {
+        .filter_map(|(feature, _)| {
             let observed = capture
                 .get(feature)
                 .copied()
                 .unwrap_or_else(|| facts::absent(feature));
-            let cause = v
-                .facts
-                .get(*feature)
-                .cloned()
-                .unwrap_or_else(|| vec![facts::absent(feature).to_string()]);
-            Judged::Fact {
+            let cause: Vec<String> = values_of(v, feature)
+                .into_iter()
+                .filter(|c| c != UNSEEN)
+                .collect();
+            (observed != UNSEEN && !cause.is_empty()).then(|| Judged::Fact {
                 feature: feature.to_string(),
                 observed: observed.to_string(),
                 cause,
-            }
+            })
         })
         .collect()
 }
@@ -235,12 +249,17 @@ pub enum Shown {
 }
 
 /// The splits among `group` (the causes tied at the top): capture facts
-/// first (client, then server), then events and the client's Windows;
-/// the output of a diagnostic command only for causes nothing else tells
-/// apart. A split that groups the causes as an earlier one does is left
-/// out. Causes (`scenario (client)`) that nothing tells apart are listed
-/// in the second value.
-pub fn distinguish(group: &[Ranked<'_>], locale: Locale) -> (Vec<Split>, Vec<Vec<String>>) {
+/// first (client, then server; not on the side of the capture `obs`
+/// already gives), then events (not those already given) and the
+/// client's Windows; the output of a diagnostic command only for causes
+/// nothing else tells apart. A split that groups the causes as an earlier
+/// one does is left out. Causes (`scenario (client)`) that nothing tells
+/// apart are listed in the second value.
+pub fn distinguish(
+    group: &[Ranked<'_>],
+    obs: &Observations,
+    locale: Locale,
+) -> (Vec<Split>, Vec<Vec<String>>) {
     let cases: Vec<&Case> = group.iter().map(|r| r.case).collect();
     let name = |c: &Case| format!("{} ({})", c.scenario, c.client);
     let split_by = |what: Observable, f: &dyn Fn(&Case) -> Shown| -> Split {
@@ -255,7 +274,11 @@ pub fn distinguish(group: &[Ranked<'_>], locale: Locale) -> (Vec<Split>, Vec<Vec
         Split { what, groups }
     };
     let mut candidates = Vec::new();
+    let captured = obs.capture.as_ref().and_then(|c| c.from.side());
     for role in ["client", "server"] {
+        if captured.is_some_and(|s| s.role() == role) {
+            continue;
+        }
         for (feature, _) in facts::FEATURES {
             candidates.push(split_by(
                 Observable::Fact {
@@ -278,7 +301,18 @@ pub fn distinguish(group: &[Ranked<'_>], locale: Locale) -> (Vec<Split>, Vec<Vec
             .map(|e| (e.role.clone(), e.log.clone(), e.id))
             .collect()
     };
-    let all_events: BTreeSet<_> = cases.iter().flat_map(|c| steady(c)).collect();
+    let given = |role: &str, log: &str, id: u32| {
+        obs.events.iter().any(|e| {
+            e.log == log
+                && e.id == id
+                && (e.host == role || !["client", "server"].contains(&e.host.as_str()))
+        })
+    };
+    let all_events: BTreeSet<_> = cases
+        .iter()
+        .flat_map(|c| steady(c))
+        .filter(|(role, log, id)| !given(role, log, *id))
+        .collect();
     for (role, log, id) in all_events {
         let key = (role.clone(), log.clone(), id);
         candidates.push(split_by(Observable::Event(role, log, id), &|c| {
@@ -429,7 +463,7 @@ pub fn main_vantage<'a>(c: &'a Case, role: &str) -> Option<&'a Vantage> {
     let shown = |v: &Vantage| {
         v.facts
             .iter()
-            .filter(|(f, vals)| vals.iter().any(|x| x != facts::absent(f)))
+            .filter(|(f, vals)| vals.iter().any(|x| x != facts::absent(f) && x != UNSEEN))
             .count()
     };
     c.vantages.iter().filter(|v| v.role == role).fold(
@@ -499,18 +533,25 @@ mod tests {
             ..Observations::default()
         };
         let r = rank(&cases, &only_error);
-        assert_eq!((r[0].score, r[1].score, r[2].score), (4, 4, -4));
+        assert_eq!(
+            (r[0].score, r[1].score, r[2].score),
+            (ERROR_WEIGHT, ERROR_WEIGHT, -ERROR_WEIGHT)
+        );
         let mut capture = facts::Facts::new();
         capture.insert("isakmp", "initiator-only");
         let both = Observations {
             error: Some(792),
-            capture: Some(capture),
+            capture: Some(super::super::Capture {
+                facts: capture,
+                from: super::super::CaptureFrom::Unknown,
+            }),
             ..Observations::default()
         };
         let r = rank(&cases, &both);
         assert_eq!(r[0].case.scenario, "a-unanswered");
         assert!(r[0].score > r[1].score);
-        let (splits, same) = distinguish(&rank(&cases, &only_error)[..2], Locale::EnUs);
+        let (splits, same) =
+            distinguish(&rank(&cases, &only_error)[..2], &only_error, Locale::EnUs);
         assert!(same.is_empty());
         assert_eq!(splits.len(), 1, "{splits:?}");
     }

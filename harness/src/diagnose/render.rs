@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::facts::{self, UNSEEN};
 use super::rank::{distinguish, Judged, Observable, Ranked, Shown, Split};
 use super::text::{fact, feature_name, label, Label};
-use super::{Observations, ObservedEvent};
+use super::{CaptureFrom, Observations, ObservedEvent, Side};
 use crate::scenario::schema::Locale;
 
 /// Causes listed: every one tied at the top, then the next ones that score
@@ -31,8 +32,11 @@ pub struct Diagnosis {
 pub struct Observed {
     pub error: Option<u32>,
     pub events: Vec<ObservedEvent>,
-    /// Feature -> value of the capture given.
+    /// Feature -> value of the capture given (`unseen`: the capture
+    /// cannot show it).
     pub capture: Option<std::collections::BTreeMap<String, String>>,
+    /// Which machine took the capture, and how that is known.
+    pub capture_from: Option<CaptureFrom>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -80,7 +84,7 @@ pub fn diagnosis(obs: &Observations, ranked: &[Ranked<'_>], locale: Locale) -> D
         .map(|(i, r)| cause(r, if r.score == best { 1 } else { i + 1 }, locale))
         .collect();
     let (tell_apart, same_symptoms) = if tied > 1 {
-        let (splits, same) = distinguish(ranked.get(..tied).unwrap_or_default(), locale);
+        let (splits, same) = distinguish(ranked.get(..tied).unwrap_or_default(), obs, locale);
         (splits.iter().map(|s| tell(s, locale)).collect(), same)
     } else {
         (Vec::new(), Vec::new())
@@ -90,11 +94,13 @@ pub fn diagnosis(obs: &Observations, ranked: &[Ranked<'_>], locale: Locale) -> D
         observed: Observed {
             error: obs.error,
             events: obs.events.clone(),
-            capture: obs.capture.as_ref().map(|f| {
-                f.iter()
+            capture: obs.capture.as_ref().map(|c| {
+                c.facts
+                    .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect()
             }),
+            capture_from: obs.capture.as_ref().map(|c| c.from),
         },
         causes,
         tell_apart,
@@ -281,9 +287,10 @@ pub fn render_text(d: &Diagnosis) -> String {
         seen.push(format!("{} {}", label(l, Label::Event), event_words(e)));
     }
     if let Some(c) = &d.observed.capture {
-        let shown: Vec<String> = c
+        let shown: Vec<String> = facts::FEATURES
             .iter()
-            .filter(|(k, v)| **v != super::facts::absent(k))
+            .filter_map(|(k, _)| Some((*k, c.get(*k)?)))
+            .filter(|(k, v)| *v != facts::absent(k) && *v != UNSEEN)
             .map(|(k, v)| fact(l, k, v))
             .collect();
         seen.push(format!(
@@ -300,6 +307,29 @@ pub fn render_text(d: &Diagnosis) -> String {
         seen.push(label(l, Label::NothingObserved).to_string());
     }
     let _ = writeln!(o, "{}{cl}{}", label(l, Label::Observed), seen.join(sc));
+    if let Some(from) = &d.observed.capture_from {
+        let _ = writeln!(
+            o,
+            "{}{cl}{}",
+            label(l, Label::CapturedOn),
+            captured_on(l, from)
+        );
+    }
+    if let Some(c) = &d.observed.capture {
+        let unseen: Vec<String> = facts::FEATURES
+            .iter()
+            .filter(|(k, _)| c.get(*k).is_some_and(|v| v == UNSEEN))
+            .map(|(k, _)| feature_name(l, k))
+            .collect();
+        if !unseen.is_empty() {
+            let _ = writeln!(
+                o,
+                "{}{cl}{}",
+                label(l, Label::NotObservable),
+                unseen.join(", ")
+            );
+        }
+    }
     if d.causes.iter().all(|c| c.score <= 0) {
         let _ = writeln!(o, "({})", label(l, Label::NoCause));
     }
@@ -368,6 +398,29 @@ pub fn render_text(d: &Diagnosis) -> String {
         let _ = writeln!(o, "({})", label(l, Label::ArticleFirst));
     }
     o
+}
+
+/// Which machine took the capture, in words.
+fn captured_on(l: Locale, from: &CaptureFrom) -> String {
+    let side = |s: &Side| match s {
+        Side::Client => label(l, Label::TheClient),
+        Side::Server => label(l, Label::TheServer),
+    };
+    match from {
+        CaptureFrom::Given { side: s } => format!("{} (--capture-from)", side(s)),
+        CaptureFrom::Inferred { side: s, host } => {
+            let how = match s {
+                Side::Client => Label::InferredClient,
+                Side::Server => Label::InferredServer,
+            };
+            format!(
+                "{} ({})",
+                side(s),
+                label(l, how).replace("{host}", &host.to_string())
+            )
+        }
+        CaptureFrom::Unknown => label(l, Label::SideUnknown).to_string(),
+    }
 }
 
 /// Pretty JSON with a final newline.

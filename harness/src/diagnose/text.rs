@@ -2,6 +2,8 @@
 //! sentences, not Windows strings (those come from the catalog): what a
 //! capture fact means in the article's terms.
 
+use super::facts::UNSEEN;
+use super::ike::notify_number;
 use crate::scenario::schema::Locale;
 
 /// One phrase in both locales.
@@ -59,11 +61,156 @@ const FACTS: &[(&str, &str, Phrase)] = &[
         "quick-mode",
         p("mode rapide négocié", "Quick Mode seen"),
     ),
-    ("nat-t", "no", p("rien sur UDP 4500", "nothing on UDP 4500")),
+    (
+        "main-mode",
+        "none",
+        p("aucun message du mode principal", "no Main Mode message"),
+    ),
+    (
+        "main-mode",
+        "1",
+        p(
+            "mode principal : message 1 seulement",
+            "Main Mode: message 1 only",
+        ),
+    ),
+    (
+        "main-mode",
+        "1-2",
+        p(
+            "mode principal : messages 1 et 2, pas de message 3",
+            "Main Mode: messages 1-2, no message 3",
+        ),
+    ),
+    (
+        "main-mode",
+        "3",
+        p(
+            "mode principal : jusqu'au message 3, pas de message 4",
+            "Main Mode: up to message 3, no message 4",
+        ),
+    ),
+    (
+        "main-mode",
+        "3-4",
+        p(
+            "mode principal : messages 1 à 4, pas de message 5",
+            "Main Mode: messages 1-4, no message 5",
+        ),
+    ),
+    (
+        "main-mode",
+        "5",
+        p(
+            "mode principal : jusqu'au message 5, pas de message 6",
+            "Main Mode: up to message 5, no message 6",
+        ),
+    ),
+    (
+        "main-mode",
+        "5-6",
+        p(
+            "mode principal complet (messages 1 à 6)",
+            "Main Mode complete (messages 1-6)",
+        ),
+    ),
+    (
+        "ike-notify",
+        "none",
+        p(
+            "aucune notification IKE avant le mode rapide",
+            "no IKE notify before Quick Mode",
+        ),
+    ),
+    (
+        "ike-notify",
+        "encrypted",
+        p(
+            "une notification IKE chiffrée (Informational) avant le mode rapide",
+            "an encrypted IKE Informational before Quick Mode",
+        ),
+    ),
+    (
+        "ike-notify",
+        "other-notify",
+        p(
+            "une autre notification d'erreur IKE en clair",
+            "another IKE error notify in the clear",
+        ),
+    ),
+    (
+        "isakmp-retransmissions",
+        "none",
+        p("aucun message ISAKMP renvoyé", "no ISAKMP message resent"),
+    ),
+    (
+        "isakmp-retransmissions",
+        "initiator",
+        p(
+            "l'initiateur renvoie des messages ISAKMP",
+            "the initiator resends ISAKMP messages",
+        ),
+    ),
+    (
+        "isakmp-retransmissions",
+        "responder",
+        p(
+            "le répondeur renvoie des messages ISAKMP (la suite ne lui parvient pas)",
+            "the responder resends ISAKMP messages (what follows does not reach it)",
+        ),
+    ),
+    (
+        "isakmp-retransmissions",
+        "both",
+        p(
+            "les deux côtés renvoient des messages ISAKMP",
+            "both sides resend ISAKMP messages",
+        ),
+    ),
+    (
+        "nat-d",
+        "no",
+        p(
+            "pas de NAT-D dans les messages 3 et 4",
+            "no NAT-D in messages 3-4",
+        ),
+    ),
+    (
+        "nat-d",
+        "yes",
+        p(
+            "NAT-D échangé (détection de NAT, RFC 3947)",
+            "NAT-D exchanged (NAT detection, RFC 3947)",
+        ),
+    ),
     (
         "nat-t",
-        "yes",
-        p("NAT-T : trafic sur UDP 4500", "NAT-T: traffic on UDP 4500"),
+        "none",
+        p("rien sur UDP 4500", "nothing on UDP 4500"),
+    ),
+    (
+        "nat-t",
+        "initiator-only",
+        p(
+            "UDP 4500 de l'initiateur seulement, sans réponse",
+            "UDP 4500 from the initiator only, never answered",
+        ),
+    ),
+    (
+        "nat-t",
+        "responder-only",
+        p(
+            "UDP 4500 du répondeur seulement",
+            "UDP 4500 from the responder only",
+        ),
+    ),
+    (
+        "nat-t",
+        "both",
+        p(
+            "NAT-T : UDP 4500 dans les deux sens",
+            "NAT-T: UDP 4500 both ways",
+        ),
     ),
     ("esp", "none", p("aucun ESP", "no ESP")),
     (
@@ -164,8 +311,74 @@ const FACTS: &[(&str, &str, Phrase)] = &[
     ("gre", "both", p("GRE dans les deux sens", "GRE both ways")),
 ];
 
+/// Vendor value -> which IKE it is (`ike::VENDORS`).
+const VENDOR_WORDS: &[(&str, Phrase)] = &[
+    ("none", p("aucun vendor id", "no vendor id")),
+    ("windows-2000", p("Windows 2000", "Windows 2000")),
+    (
+        "windows-xp",
+        p("Windows XP (RTM ou SP1)", "Windows XP (RTM or SP1)"),
+    ),
+    (
+        "windows-2003",
+        p(
+            "Windows Server 2003 ou XP SP2",
+            "Windows Server 2003 or XP SP2",
+        ),
+    ),
+    ("windows-vista", p("Windows Vista", "Windows Vista")),
+    (
+        "windows-2008",
+        p("Windows Server 2008", "Windows Server 2008"),
+    ),
+    ("windows-7", p("Windows 7", "Windows 7")),
+    (
+        "windows-2008-r2",
+        p("Windows Server 2008 R2", "Windows Server 2008 R2"),
+    ),
+    (
+        "windows-8-or-later",
+        p("Windows 8 ou ultérieur", "Windows 8 or later"),
+    ),
+    (
+        "windows-other",
+        p("une autre version de Windows", "another Windows version"),
+    ),
+    (
+        "other",
+        p(
+            "pas Windows (d'autres vendor ids)",
+            "not Windows (other vendor ids)",
+        ),
+    ),
+];
+
 /// What `feature = value` means; the raw pair when unknown.
 pub fn fact(locale: Locale, feature: &str, value: &str) -> String {
+    let c = match locale {
+        Locale::FrFr => " : ",
+        Locale::EnUs => ": ",
+    };
+    if value == UNSEEN {
+        let not = pick(locale, &p("non observable", "not observable"));
+        return format!("{}{c}{not}", feature_name(locale, feature));
+    }
+    let side = match feature {
+        "initiator-vendor" => Some(p("IKE de l'initiateur", "the initiator's IKE")),
+        "responder-vendor" => Some(p("IKE du répondeur", "the responder's IKE")),
+        _ => None,
+    };
+    if let Some(side) = side {
+        if let Some((_, words)) = VENDOR_WORDS.iter().find(|(v, _)| *v == value) {
+            return format!("{}{c}{}", pick(locale, &side), pick(locale, words));
+        }
+    }
+    if feature == "ike-notify" {
+        if let Some(n) = notify_number(value) {
+            let clear = pick(locale, &p("notification en clair", "notify in the clear"));
+            return format!("{clear}{c}{} ({n})", value.to_uppercase());
+        }
+    }
     FACTS
         .iter()
         .find(|(f, v, _)| *f == feature && *v == value)
@@ -179,6 +392,39 @@ pub fn fact(locale: Locale, feature: &str, value: &str) -> String {
 const FEATURE_NAMES: &[(&str, Phrase)] = &[
     ("isakmp", p("ISAKMP (UDP 500)", "ISAKMP (UDP 500)")),
     ("ike", p("avancement d'IKE", "how far IKE got")),
+    (
+        "main-mode",
+        p(
+            "mode principal (messages 1 à 6)",
+            "Main Mode (messages 1-6)",
+        ),
+    ),
+    (
+        "ike-notify",
+        p(
+            "notification IKE avant le mode rapide",
+            "IKE notify before Quick Mode",
+        ),
+    ),
+    (
+        "isakmp-retransmissions",
+        p("renvois ISAKMP", "ISAKMP resends"),
+    ),
+    (
+        "initiator-vendor",
+        p(
+            "IKE de l'initiateur (vendor id)",
+            "the initiator's IKE (vendor id)",
+        ),
+    ),
+    (
+        "responder-vendor",
+        p(
+            "IKE du répondeur (vendor id)",
+            "the responder's IKE (vendor id)",
+        ),
+    ),
+    ("nat-d", p("NAT-D (RFC 3947)", "NAT-D (RFC 3947)")),
     ("nat-t", p("NAT-T (UDP 4500)", "NAT-T (UDP 4500)")),
     ("esp", p("ESP", "ESP")),
     (
@@ -231,6 +477,13 @@ pub enum Label {
     NoCause,
     ArticleFirst,
     Score,
+    CapturedOn,
+    TheClient,
+    TheServer,
+    InferredClient,
+    InferredServer,
+    SideUnknown,
+    NotObservable,
 }
 
 const LABELS: &[(Label, Phrase)] = &[
@@ -300,6 +553,37 @@ const LABELS: &[(Label, Phrase)] = &[
         ),
     ),
     (Label::Score, p("score", "score")),
+    (Label::CapturedOn, p("capture prise sur", "capture taken on")),
+    (Label::TheClient, p("le client", "the client")),
+    (Label::TheServer, p("le serveur", "the server")),
+    (
+        Label::InferredClient,
+        p(
+            "déduit : {host}, qui l'a prise, commence l'échange",
+            "inferred: {host}, which took it, starts the exchange",
+        ),
+    ),
+    (
+        Label::InferredServer,
+        p(
+            "déduit : {host}, qui l'a prise, répond à l'échange",
+            "inferred: {host}, which took it, answers the exchange",
+        ),
+    ),
+    (
+        Label::SideUnknown,
+        p(
+            "la capture ne le montre pas ; comparée aux deux côtés (précisez --capture-from client|server)",
+            "the capture does not show it; compared with both sides (say it with --capture-from client|server)",
+        ),
+    ),
+    (
+        Label::NotObservable,
+        p(
+            "non observable dans cette capture",
+            "not observable in this capture",
+        ),
+    ),
 ];
 
 pub fn label(locale: Locale, l: Label) -> &'static str {
@@ -321,6 +605,7 @@ mod tests {
                 for locale in [Locale::FrFr, Locale::EnUs] {
                     let s = fact(locale, feature, value);
                     assert_ne!(s, format!("{feature}={value}"), "{feature}={value}");
+                    assert_ne!(feature_name(locale, feature), *feature, "{feature}");
                 }
             }
         }
