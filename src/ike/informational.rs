@@ -240,12 +240,7 @@ impl Ike {
                         .position(|q| q.peer == peer && q.outbound_spi == spi)
                     {
                         let q = self.sas.remove(k);
-                        self.events.push_back(IkeEvent::Deleted {
-                            peer,
-                            mode: Mode::Quick,
-                            inbound_spi: Some(q.inbound_spi),
-                            outbound_spi: Some(q.outbound_spi),
-                        });
+                        self.events.push_back(q.deleted());
                     }
                 }
             }
@@ -262,12 +257,7 @@ impl Ike {
                     self.send_delete(i, ProtocolId::Esp, q.inbound_spi.to_be_bytes().to_vec());
                 }
             }
-            self.events.push_back(IkeEvent::Deleted {
-                peer: q.peer,
-                mode: Mode::Quick,
-                inbound_spi: Some(q.inbound_spi),
-                outbound_spi: Some(q.outbound_spi),
-            });
+            self.events.push_back(q.deleted());
         }
         for i in 0..self.mains.len() {
             if self.mains[i].state == MmState::Up {

@@ -148,12 +148,7 @@ impl Ike {
         if let Some(i) = under {
             self.send_delete(i, ProtocolId::Esp, q.inbound_spi.to_be_bytes().to_vec());
         }
-        self.events.push_back(IkeEvent::Deleted {
-            peer: q.peer,
-            mode: Mode::Quick,
-            inbound_spi: Some(q.inbound_spi),
-            outbound_spi: Some(q.outbound_spi),
-        });
+        self.events.push_back(q.deleted());
     }
 
     /// The ISAKMP SA's lifetime is over: Delete, then gone. The Quick

@@ -302,6 +302,18 @@ pub(super) struct QuickSa {
     pub bytes: u64,
 }
 
+impl QuickSa {
+    /// What this side reports when the pair is gone.
+    pub fn deleted(&self) -> super::IkeEvent {
+        super::IkeEvent::Deleted {
+            peer: self.peer,
+            mode: super::Mode::Quick,
+            inbound_spi: Some(self.inbound_spi),
+            outbound_spi: Some(self.outbound_spi),
+        }
+    }
+}
+
 /// Pads `plain` with zeros to the block length (RFC 2409 Appendix B: "padded
 /// up to the nearest block size using bytes containing 0x00") and encrypts
 /// it; returns the ciphertext and the next IV (its last block).

@@ -17,6 +17,7 @@ pub mod facts;
 pub mod ike;
 pub mod index;
 pub mod known;
+pub mod labels;
 pub mod rank;
 pub mod render;
 pub mod side;

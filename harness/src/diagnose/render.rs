@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::facts::{self, UNSEEN};
+use super::labels::{label, Label};
 use super::rank::{distinguish, Judged, Observable, Ranked, Shown, Split};
-use super::text::{fact, feature_name, label, Label};
+use super::text::{fact, feature_name};
 use super::{CaptureFrom, Observations, ObservedEvent, Side};
 use crate::scenario::schema::Locale;
 

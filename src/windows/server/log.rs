@@ -27,13 +27,7 @@ impl RrasServer {
             DownReason::NegotiationTimeout => (events.auth_timeout, vec![port]),
             _ => return,
         };
-        self.log(system_event(
-            now,
-            "RemoteAccess",
-            id,
-            EventType::Warning,
-            args,
-        ));
+        self.remote_access(now, id, EventType::Warning, args);
     }
 
     /// The insertion strings IAS events 1 and 2 share.
@@ -94,13 +88,18 @@ impl RrasServer {
             call.device().into(),
         ];
         let id = self.version.rras_events.user_disconnected;
-        self.log(system_event(
-            now,
-            "RemoteAccess",
-            id,
-            EventType::Information,
-            args,
-        ));
+        self.remote_access(now, id, EventType::Information, args);
+    }
+
+    /// An entry of RRAS's own source in the System log.
+    pub(super) fn remote_access(
+        &mut self,
+        now: Duration,
+        id: u32,
+        kind: EventType,
+        args: Vec<Arg>,
+    ) {
+        self.log(system_event(now, "RemoteAccess", id, kind, args));
     }
 }
 

@@ -348,13 +348,7 @@ impl RrasServer {
                         peer.to_string().into(),
                     ];
                     let id = self.version.rras_events.address_assigned;
-                    self.log(system_event(
-                        now,
-                        "RemoteAccess",
-                        id,
-                        EventType::Information,
-                        args,
-                    ));
+                    self.remote_access(now, id, EventType::Information, args);
                 }
             }
             LinkEvent::Ip(packet) => self.on_ip(now, carrier, &packet),
