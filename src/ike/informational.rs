@@ -7,7 +7,7 @@ use core::time::Duration;
 use std::net::SocketAddrV4;
 
 use super::msg::{chain, first_kind, header, opened, plain, sealed, with_hash, Parsed};
-use super::state::{ExchangeTimer, MainSa, MmState, QmState, LINGER};
+use super::state::{ExchangeTimer, MainSa, MmState, QmState, QuickSa, LINGER};
 use super::{FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, Unexpected};
 use crate::crypto::ike_keys::{phase2_iv, prf_parts};
 use crate::wire::isakmp::{
@@ -240,7 +240,7 @@ impl Ike {
                         .position(|q| q.peer == peer && q.outbound_spi == spi)
                     {
                         let q = self.sas.remove(k);
-                        self.events.push_back(q.deleted());
+                        self.events.push_back(deleted(&q));
                     }
                 }
             }
@@ -257,7 +257,7 @@ impl Ike {
                     self.send_delete(i, ProtocolId::Esp, q.inbound_spi.to_be_bytes().to_vec());
                 }
             }
-            self.events.push_back(q.deleted());
+            self.events.push_back(deleted(&q));
         }
         for i in 0..self.mains.len() {
             if self.mains[i].state == MmState::Up {
@@ -274,5 +274,15 @@ impl Ike {
         }
         self.mains.clear();
         self.quicks.clear();
+    }
+}
+
+/// What this side reports when a pair is gone.
+pub(super) fn deleted(q: &QuickSa) -> IkeEvent {
+    IkeEvent::Deleted {
+        peer: q.peer,
+        mode: Mode::Quick,
+        inbound_spi: Some(q.inbound_spi),
+        outbound_spi: Some(q.outbound_spi),
     }
 }

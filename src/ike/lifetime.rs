@@ -13,48 +13,10 @@
 
 use core::time::Duration;
 
+use super::informational::deleted;
 use super::state::MmState;
 use super::{Ike, IkeEvent, Mode};
 use crate::wire::isakmp::ProtocolId;
-
-/// Nine tenths: the share of a lifetime after which the initiator
-/// renews a pair [MODEL].
-const SOFT_NUMERATOR: u64 = 9;
-const SOFT_DENOMINATOR: u64 = 10;
-
-/// A Quick Mode pair's negotiated lifetime, from when it came up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Lifetime {
-    pub up_at: Duration,
-    pub secs: u32,
-    /// 0: no kilobyte limit proposed.
-    pub kb: u32,
-}
-
-impl Lifetime {
-    pub fn hard_at(&self) -> Duration {
-        self.up_at + Duration::from_secs(u64::from(self.secs))
-    }
-
-    pub fn soft_at(&self) -> Duration {
-        let ms = u64::from(self.secs) * 1000 * SOFT_NUMERATOR / SOFT_DENOMINATOR;
-        self.up_at + Duration::from_millis(ms)
-    }
-
-    /// Whether `bytes` reach the soft (renew) or hard (end) volume.
-    pub fn volume_reached(&self, bytes: u64, soft: bool) -> bool {
-        if self.kb == 0 {
-            return false;
-        }
-        let limit = u64::from(self.kb) * 1024;
-        let limit = if soft {
-            limit * SOFT_NUMERATOR / SOFT_DENOMINATOR
-        } else {
-            limit
-        };
-        bytes >= limit
-    }
-}
 
 impl Ike {
     /// The next time an SA's lifetime needs attention.
@@ -148,7 +110,7 @@ impl Ike {
         if let Some(i) = under {
             self.send_delete(i, ProtocolId::Esp, q.inbound_spi.to_be_bytes().to_vec());
         }
-        self.events.push_back(q.deleted());
+        self.events.push_back(deleted(&q));
     }
 
     /// The ISAKMP SA's lifetime is over: Delete, then gone. The Quick
@@ -171,6 +133,8 @@ impl Ike {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use super::super::state::Lifetime;
 
     #[test]
     fn soft_lifetime_is_nine_tenths_of_time_and_volume() {

@@ -14,10 +14,9 @@
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use super::lifetime::Lifetime;
 use super::msg::{chain, header, opened, sealed, with_hash, Parsed};
 use super::proposal::{accept_qm, choose_qm, qm_sa, EspEncap};
-use super::state::{ExchangeTimer, MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
+use super::state::{ExchangeTimer, Lifetime, MmState, QmState, QuickEx, QuickSa, Timer, LINGER};
 use super::{
     FailurePoint, FailureReason, Ike, IkeError, IkeEvent, Mode, QmOffer, Selector, UdpEncap,
     Unexpected,

@@ -291,7 +291,7 @@ pub(super) struct QuickSa {
     pub local: Ipv4Addr,
     /// We initiated its Quick Mode: we rekey it.
     pub initiator: bool,
-    pub life: super::lifetime::Lifetime,
+    pub life: Lifetime,
     /// A newer pair for the same peer and rule is up: this one only
     /// waits for its end, and is never rekeyed again.
     pub superseded: bool,
@@ -302,15 +302,42 @@ pub(super) struct QuickSa {
     pub bytes: u64,
 }
 
-impl QuickSa {
-    /// What this side reports when the pair is gone.
-    pub fn deleted(&self) -> super::IkeEvent {
-        super::IkeEvent::Deleted {
-            peer: self.peer,
-            mode: super::Mode::Quick,
-            inbound_spi: Some(self.inbound_spi),
-            outbound_spi: Some(self.outbound_spi),
+/// Nine tenths: the share of a lifetime after which the initiator
+/// renews a pair [MODEL].
+const SOFT_NUMERATOR: u64 = 9;
+const SOFT_DENOMINATOR: u64 = 10;
+
+/// A Quick Mode pair's negotiated lifetime, from when it came up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Lifetime {
+    pub up_at: Duration,
+    pub secs: u32,
+    /// 0: no kilobyte limit proposed.
+    pub kb: u32,
+}
+
+impl Lifetime {
+    pub fn hard_at(&self) -> Duration {
+        self.up_at + Duration::from_secs(u64::from(self.secs))
+    }
+
+    pub fn soft_at(&self) -> Duration {
+        let ms = u64::from(self.secs) * 1000 * SOFT_NUMERATOR / SOFT_DENOMINATOR;
+        self.up_at + Duration::from_millis(ms)
+    }
+
+    /// Whether `bytes` reach the soft (renew) or hard (end) volume.
+    pub fn volume_reached(&self, bytes: u64, soft: bool) -> bool {
+        if self.kb == 0 {
+            return false;
         }
+        let limit = u64::from(self.kb) * 1024;
+        let limit = if soft {
+            limit * SOFT_NUMERATOR / SOFT_DENOMINATOR
+        } else {
+            limit
+        };
+        bytes >= limit
     }
 }
 

@@ -32,8 +32,9 @@ use super::side::{CaptureFrom, SideSeen};
 /// One fact: a feature of the capture and the value it has.
 pub type Facts = BTreeMap<&'static str, &'static str>;
 
-/// The value of a feature the capture cannot show.
-pub const UNSEEN: &str = "unseen";
+/// The value of a feature the capture cannot show (defined beside the
+/// IKE facts, which need it first).
+pub use super::ike::UNSEEN;
 
 /// Every feature and its values, in the order reports list them; the first
 /// value is the one of a capture without any of it. Any feature may also

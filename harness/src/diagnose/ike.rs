@@ -16,7 +16,8 @@ use l2tpsec::ike::nat_t::RFC3947_VENDOR_ID;
 use l2tpsec::wire::isakmp::payload::{split_payloads, NotifyType, Payload};
 use l2tpsec::wire::isakmp::{ExchangeType, Packet, PayloadType};
 
-use super::facts::UNSEEN;
+/// The value of a feature the capture cannot show.
+pub const UNSEEN: &str = "unseen";
 
 /// MD5("MS NT5 ISAKMPOAKLEY"), Windows IKE's vendor id, followed by a
 /// 4-octet version (WINDOWS.md 6).

@@ -6,8 +6,17 @@ use std::net::Ipv4Addr;
 
 use super::super::carrier::Carrier;
 use super::super::rras::TunnelType;
-use super::Protection;
+use crate::crypto::cbc::CbcCipher;
 use crate::ppp::link::Link;
+
+/// What protects a call's tunnel, as the IPsec driver knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// L2TP in the clear (ProhibitIpSec=1): PPP negotiates MPPE.
+    Clear,
+    /// ESP with this cipher (`None`: integrity only).
+    Esp(Option<CbcCipher>),
+}
 
 #[derive(Clone)]
 pub(super) struct ServerCall {

@@ -7,7 +7,7 @@ use core::time::Duration;
 use super::super::carrier::Carrier;
 use super::super::eventlog::{Arg, EventType};
 use super::super::rras::{self, AuthMethod, Call as PolicyCall, Decision, EncryptionLevel};
-use super::log::system_event;
+use super::event::system_event;
 use super::{Protection, RrasServer};
 use crate::crypto::cbc::CbcCipher;
 use crate::ppp::link::Authorization;

@@ -6,8 +6,9 @@ use core::time::Duration;
 
 use super::super::call_end::EndReason;
 use super::super::carrier::Carrier;
-use super::super::eventlog::{Arg, Event, EventType, Log};
+use super::super::eventlog::{Arg, EventType};
 use super::call::ServerCall;
+use super::event::system_event;
 use super::RrasServer;
 use crate::ppp::link::DownReason;
 
@@ -100,22 +101,5 @@ impl RrasServer {
         args: Vec<Arg>,
     ) {
         self.log(system_event(now, "RemoteAccess", id, kind, args));
-    }
-}
-
-pub(super) fn system_event(
-    now: Duration,
-    source: &'static str,
-    id: u32,
-    kind: EventType,
-    args: Vec<Arg>,
-) -> Event {
-    Event {
-        log: Log::System,
-        id,
-        source,
-        kind,
-        time: now,
-        args,
     }
 }

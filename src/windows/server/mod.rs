@@ -20,25 +20,17 @@ use super::config::ServerConfig;
 use super::eventlog::{Arg, Event, EventType};
 use super::rras::{self, TunnelType};
 use super::version::Profile;
-use crate::crypto::cbc::CbcCipher;
 use crate::ppp::link::{Link, LinkConfig, LinkCounters, LinkEvent, Role};
 use crate::wire::icmp;
 
 mod call;
+mod event;
 mod grant;
 mod log;
 
+pub use call::Protection;
 use call::ServerCall;
-use log::system_event;
-
-/// What protects a call's tunnel, as the IPsec driver knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protection {
-    /// L2TP in the clear (ProhibitIpSec=1): PPP negotiates MPPE.
-    Clear,
-    /// ESP with this cipher (`None`: integrity only).
-    Esp(Option<CbcCipher>),
-}
+use event::system_event;
 
 /// What the server asks its machine to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
