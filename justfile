@@ -74,6 +74,11 @@ interop-uml:
 diagnose *ARGS:
     {{bin}} diagnose {{ARGS}}
 
+# Every scenario under the paths as a test suite (docs/ci.md), e.g.
+# `just suite scenarios --snapshots snapshots --junit target/junit.xml`.
+suite *ARGS:
+    {{bin}} test {{ARGS}}
+
 # Write the Windows logs a scenario turns on (issue 12): target/logs/NAME/HOST/
 logs NAME *ARGS:
     {{bin}} run scenarios/{{NAME}}.yaml --logs target/logs {{ARGS}} > /dev/null || [ $? -eq 1 ]
