@@ -143,7 +143,7 @@ fn a_timeline_action_has_the_shape_of_the_librarys_command() {
     );
     let e = at("{at: 1s, host: client, action: reboot}");
     assert!(
-        e.contains("unknown value 'reboot', expected one of: stop-service | start-service | dial | hang-up | set-registry"),
+        e.contains("unknown value 'reboot', expected one of: stop-service | start-service | dial | hang-up | ping | set-registry"),
         "{e}"
     );
 }
