@@ -22,8 +22,10 @@ impl Ike {
     /// The next time an SA's lifetime needs attention.
     pub(super) fn lifetime_deadline(&self) -> Option<Duration> {
         let quick = self.sas.iter().flat_map(|q| {
-            let soft = (q.initiator && !q.superseded && !q.rekeying).then(|| q.life.soft_at());
-            soft.into_iter().chain([q.life.hard_at()])
+            let soft = (q.initiator && !q.superseded && !q.rekeying)
+                .then(|| q.life.soft_at())
+                .flatten();
+            soft.into_iter().chain(q.life.hard_at())
         });
         let main = self
             .mains
@@ -39,13 +41,20 @@ impl Ike {
         let due: Vec<usize> = (0..self.sas.len())
             .filter(|&k| {
                 let q = &self.sas[k];
-                q.initiator && !q.superseded && !q.rekeying && q.life.soft_at() <= now
+                q.initiator
+                    && !q.superseded
+                    && !q.rekeying
+                    && q.life.soft_at().is_some_and(|t| t <= now)
             })
             .collect();
         for k in due {
             self.rekey(now, k);
         }
-        while let Some(k) = self.sas.iter().position(|q| q.life.hard_at() <= now) {
+        while let Some(k) = self
+            .sas
+            .iter()
+            .position(|q| q.life.hard_at().is_some_and(|t| t <= now))
+        {
             self.end_quick(k);
         }
         while let Some(i) = self
@@ -143,8 +152,10 @@ mod tests {
             secs: 3600,
             kb: 250_000,
         };
-        assert_eq!(l.soft_at(), Duration::from_secs(10 + 3240));
-        assert_eq!(l.hard_at(), Duration::from_secs(3610));
+        assert_eq!(l.soft_at(), Some(Duration::from_secs(10 + 3240)));
+        assert_eq!(l.hard_at(), Some(Duration::from_secs(3610)));
+        let unlimited = Lifetime { secs: 0, ..l };
+        assert_eq!((unlimited.soft_at(), unlimited.hard_at()), (None, None));
         assert!(!l.volume_reached(230_399_999, true));
         assert!(l.volume_reached(230_400_000, true));
         assert!(!l.volume_reached(255_999_999, false));

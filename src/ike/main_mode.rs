@@ -549,7 +549,8 @@ impl Ike {
 
     fn main_mode_up(&mut self, now: Duration, i: usize) {
         let m = &mut self.mains[i];
-        if let Some(o) = m.offer {
+        // A lifetime of 0 (a peer with rekeying off) sets no end.
+        if let Some(o) = m.offer.filter(|o| o.lifetime_secs > 0) {
             m.expires = Some(now + Duration::from_secs(u64::from(o.lifetime_secs)));
         }
         let m = &self.mains[i];

@@ -317,13 +317,15 @@ pub(super) struct Lifetime {
 }
 
 impl Lifetime {
-    pub fn hard_at(&self) -> Duration {
-        self.up_at + Duration::from_secs(u64::from(self.secs))
+    /// When it ends; never for a lifetime of 0 seconds (a peer such as
+    /// charon with rekeying off proposes 0: no limit).
+    pub fn hard_at(&self) -> Option<Duration> {
+        (self.secs > 0).then(|| self.up_at + Duration::from_secs(u64::from(self.secs)))
     }
 
-    pub fn soft_at(&self) -> Duration {
+    pub fn soft_at(&self) -> Option<Duration> {
         let ms = u64::from(self.secs) * 1000 * SOFT_NUMERATOR / SOFT_DENOMINATOR;
-        self.up_at + Duration::from_millis(ms)
+        (self.secs > 0).then(|| self.up_at + Duration::from_millis(ms))
     }
 
     /// Whether `bytes` reach the soft (renew) or hard (end) volume.

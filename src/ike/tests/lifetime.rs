@@ -137,3 +137,22 @@ fn a_refused_rekey_is_a_failure_and_the_old_pair_still_ends_on_time() {
         Some(quick_ups(&lab.client_events)[0].1)
     )));
 }
+
+#[test]
+fn a_lifetime_of_zero_seconds_never_ends() {
+    // charon with rekeying off proposes 0 (interop/tests/charon.rs).
+    let mut lab = Lab::standard();
+    let mut policy = client_policy();
+    for o in &mut policy.mm_offers {
+        o.lifetime_secs = 0;
+    }
+    for o in &mut policy.qm_rules[0].offers {
+        o.lifetime_secs = 0;
+    }
+    lab.client.set_policy(lab.now, Some(policy));
+    lab.connect();
+    lab.run_until(lab.now + secs(30 * 3600));
+    assert!(deletions(&lab.client_events).is_empty());
+    assert!(deletions(&lab.server_events).is_empty());
+    assert_eq!(quick_ups(&lab.client_events).len(), 1);
+}
