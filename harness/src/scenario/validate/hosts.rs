@@ -79,6 +79,20 @@ impl Checker<'_> {
                         &hp.key("gateway"),
                         format!("gateway {gw} is not on any network of {hname}"),
                     );
+                } else if !s
+                    .hosts
+                    .iter()
+                    .any(|(n, h)| n != hname && h.addresses().contains(&gw))
+                {
+                    // A reference by address: to a host the scenario
+                    // removed (`gw: null`), or never had.
+                    self.err(
+                        &hp.key("gateway"),
+                        format!(
+                            "gateway {gw} of {hname} is no host's address (hosts: {})",
+                            list(s.hosts.keys())
+                        ),
+                    );
                 }
             }
             self.role_fields(hname, host, &hp);
