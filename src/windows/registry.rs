@@ -2,6 +2,7 @@
 //! named once, here: scenarios set them by these names (`registry:`,
 //! `set-registry`); a build's defaults are in its row of `version`.
 
+use core::ops::RangeInclusive;
 use core::time::Duration;
 use std::collections::BTreeMap;
 
@@ -50,6 +51,35 @@ impl RegistryValue {
     pub fn from_name(name: &str) -> Option<RegistryValue> {
         RegistryValue::ALL.into_iter().find(|v| v.name() == name)
     }
+
+    /// The data the value may hold (a REG_DWORD). Which builds have the
+    /// value is in their row of `version` (`Profile::registry_values`).
+    pub fn range(self) -> RangeInclusive<u32> {
+        match self {
+            // KB 240262 sets it to 1 [MODEL: 0 and 1 only].
+            RegistryValue::ProhibitIpSec => 0..=1,
+            // 0 disables offload, 1 (the default) enables it [MODEL: 0 and
+            // 1 only].
+            RegistryValue::EnableOffload => 0..=1,
+            // KB 885407: 0 (default), 1 server behind NAT, 2 both.
+            RegistryValue::AssumeUDPEncapsulationContextOnSendRule => 0..=2,
+            // Seconds, 0 = no limit (WINDOWS.md 8): any DWORD.
+            RegistryValue::NegotiateTime => 0..=u32::MAX,
+            // 1 writes oakley.log (KB 257225) [MODEL: 0 and 1 only].
+            RegistryValue::EnableLogging => 0..=1,
+        }
+    }
+}
+
+/// Why a build refuses a registry value (a scenario's `registry:` or a
+/// timeline `set-registry`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryRefusal {
+    /// The build has no such value (AssumeUDPEncapsulationContextOnSendRule
+    /// before XP SP2).
+    Absent,
+    /// The data is outside what the value takes.
+    OutOfRange(RangeInclusive<u32>),
 }
 
 /// Values a scenario sets (`registry:`); the others keep the build's
@@ -102,6 +132,11 @@ impl Registry {
         }
     }
 
+    /// The data of one value.
+    pub fn get(mut self, value: RegistryValue) -> u32 {
+        *self.slot(value)
+    }
+
     /// Sets one value (`set-registry`).
     pub fn set(&mut self, value: RegistryValue, n: u32) {
         *self.slot(value) = n;
@@ -137,5 +172,17 @@ mod tests {
             assert_eq!(*Registry::WINDOWS_DEFAULT.with(&values).slot(v), 9);
         }
         assert_eq!(RegistryValue::from_name("DisableNatT"), None);
+    }
+
+    #[test]
+    fn every_default_is_within_its_range() {
+        for v in RegistryValue::ALL {
+            let data = Registry::WINDOWS_DEFAULT.get(v);
+            assert!(v.range().contains(&data), "{}", v.name());
+        }
+        assert_eq!(
+            RegistryValue::AssumeUDPEncapsulationContextOnSendRule.range(),
+            0..=2
+        );
     }
 }

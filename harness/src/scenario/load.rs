@@ -133,6 +133,70 @@ fn text_position(bytes: &[u8], at: usize) -> (u64, u64) {
     (n(line), n(column))
 }
 
+/// The maps of named things a `null` entry removes from (`node::merge`),
+/// and what each entry is.
+const NAMED_MAPS: [(&[&str], &str); 6] = [
+    (&["hosts"], "host"),
+    (&["networks"], "network"),
+    (&["hosts", "*", "interfaces"], "interface"),
+    (&["hosts", "*", "users"], "user"),
+    (&["pki", "authorities"], "authority"),
+    (&["pki", "certificates"], "certificate"),
+];
+
+/// `null` entries left in named maps after the merge: they removed
+/// nothing, since no base had that name (a misspelt `gw: null`, or a
+/// scenario without `base:`). Each is located at its key.
+fn stray_nulls(tree: &Node) -> Vec<(Loc, String)> {
+    fn maps<'a>(node: &'a Node, pattern: &[&str], out: &mut Vec<(String, &'a [node::Entry])>) {
+        let Value::Map(entries) = &node.value else {
+            return;
+        };
+        match pattern.split_first() {
+            None => out.push((String::new(), entries)),
+            Some((&"*", rest)) => {
+                for e in entries {
+                    let mut found = Vec::new();
+                    maps(&e.value, rest, &mut found);
+                    out.extend(found.into_iter().map(|(_, m)| (e.key.clone(), m)));
+                }
+            }
+            Some((key, rest)) => {
+                if let Some(next) = node.get(key) {
+                    maps(next, rest, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (pattern, what) in NAMED_MAPS {
+        let mut found = Vec::new();
+        maps(tree, pattern, &mut found);
+        for (owner, entries) in found {
+            for e in entries.iter().filter(|e| e.value.value == Value::Null) {
+                let whose = if owner.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {owner}")
+                };
+                let a = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                out.push((
+                    e.key_loc,
+                    format!(
+                        "'{key}: null' removes nothing: no base: file defines {a} {what} '{key}'{whose}",
+                        key = e.key
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
 struct Loader {
     /// Display names of the files read, indexed by `Loc::file`.
     files: Vec<String>,
@@ -175,6 +239,15 @@ impl Loader {
                     },
                 );
             }
+        }
+        let stray = stray_nulls(&tree);
+        if !stray.is_empty() {
+            return Err(LoadError::Invalid(
+                stray
+                    .into_iter()
+                    .map(|(loc, msg)| self.diag(loc, msg))
+                    .collect(),
+            ));
         }
         let scenario: Scenario = node::from_node(&tree).map_err(|e| {
             LoadError::Invalid(vec![self.diag(e.loc.unwrap_or(tree.loc), e.message)])

@@ -111,6 +111,34 @@ mod tests {
     }
 
     #[test]
+    fn only_a_build_that_reads_nat_t_scope_from_the_registry_has_its_value() {
+        use crate::windows::registry::{RegistryRefusal, RegistryValue};
+        let v = RegistryValue::AssumeUDPEncapsulationContextOnSendRule;
+        for p in TABLE {
+            let has = p.registry_values.contains(&v);
+            assert_eq!(has, p.ike.nat_t == NatTSupport::ByRegistry, "{}", p.role);
+            // Every build takes its own defaults.
+            for &value in p.registry_values {
+                assert_eq!(p.registry_accepts(value, p.registry.get(value)), Ok(()));
+            }
+        }
+        assert_eq!(XP_SP2.registry_accepts(v, 2), Ok(()));
+        assert_eq!(
+            XP_SP2.registry_accepts(v, 7),
+            Err(RegistryRefusal::OutOfRange(0..=2))
+        );
+        assert_eq!(XP_RTM.registry_accepts(v, 0), Err(RegistryRefusal::Absent));
+        assert_eq!(
+            SERVER_2003.registry_accepts(v, 1),
+            Err(RegistryRefusal::Absent)
+        );
+        assert_eq!(
+            SERVER_2003.registry_accepts(RegistryValue::NegotiateTime, 600),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn the_rows_keep_the_values_the_code_had() {
         // The table is a refactor of constants spread over windows/: the
         // XP values stay what they were (WINDOWS.md 2, 5, 7).

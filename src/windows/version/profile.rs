@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use super::super::connectoid::ConnectoidEncryption;
 use super::super::errors::RasErrors;
-use super::super::registry::Registry;
+use super::super::registry::{Registry, RegistryRefusal, RegistryValue};
 use super::super::rras::TunnelType;
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
@@ -27,6 +27,9 @@ pub struct Profile {
     pub ike_offers: IkeOffers,
     /// The registry values the model reads, as the build installs them.
     pub registry: Registry,
+    /// The values the build has at all (each value's data range is
+    /// `RegistryValue::range`).
+    pub registry_values: &'static [RegistryValue],
     pub l2tp: L2tpIdentity,
     pub pptp: PptpIdentity,
     pub ppp: PppDefaults,
@@ -46,6 +49,22 @@ pub struct Profile {
     pub rras_events: RrasEvents,
     /// Windows `ping`, the test traffic once connected.
     pub ping: PingIdentity,
+}
+
+impl Profile {
+    /// Whether this build takes `data` in `value` (`registry:`,
+    /// `set-registry`).
+    pub fn registry_accepts(&self, value: RegistryValue, data: u32) -> Result<(), RegistryRefusal> {
+        if !self.registry_values.contains(&value) {
+            return Err(RegistryRefusal::Absent);
+        }
+        let range = value.range();
+        if range.contains(&data) {
+            Ok(())
+        } else {
+            Err(RegistryRefusal::OutOfRange(range))
+        }
+    }
 }
 
 /// How IKE presents itself and what of NAT-T it speaks.

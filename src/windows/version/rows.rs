@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use super::super::connectoid::ConnectoidEncryption;
 use super::super::errors::{code, IkeErrors, PppErrors, RasErrors};
-use super::super::registry::Registry;
+use super::super::registry::{Registry, RegistryValue};
 use super::super::rras::TunnelType;
 use super::profile::*;
 use crate::crypto::cbc::CbcCipher;
@@ -264,6 +264,24 @@ const WINDOWS_PING: PingIdentity = PingIdentity {
     timeout: Duration::from_secs(4),
 };
 
+/// The values every build of the table has (WINDOWS.md 5 and 8).
+const XP_REGISTRY_VALUES: &[RegistryValue] = &[
+    RegistryValue::ProhibitIpSec,
+    RegistryValue::EnableOffload,
+    RegistryValue::NegotiateTime,
+    RegistryValue::EnableLogging,
+];
+
+/// XP SP2 adds AssumeUDPEncapsulationContextOnSendRule (KB 885407;
+/// WINDOWS.md 6); Server 2003 does NAT-T without it.
+const XP_SP2_REGISTRY_VALUES: &[RegistryValue] = &[
+    RegistryValue::ProhibitIpSec,
+    RegistryValue::EnableOffload,
+    RegistryValue::AssumeUDPEncapsulationContextOnSendRule,
+    RegistryValue::NegotiateTime,
+    RegistryValue::EnableLogging,
+];
+
 /// Windows XP RTM/SP1: no NAT-T.
 pub const XP_RTM: Profile = Profile {
     role: "windows-xp-client",
@@ -274,6 +292,7 @@ pub const XP_RTM: Profile = Profile {
     },
     ike_offers: XP_IKE_OFFERS,
     registry: Registry::WINDOWS_DEFAULT,
+    registry_values: XP_REGISTRY_VALUES,
     l2tp: XP_L2TP,
     pptp: XP_PPTP,
     ppp: XP_PPP,
@@ -295,6 +314,7 @@ pub const XP_SP2: Profile = Profile {
         vendor_version: 4,
         nat_t: NatTSupport::ByRegistry,
     },
+    registry_values: XP_SP2_REGISTRY_VALUES,
     connectoid_preshared_key: true,
     ..XP_RTM
 };

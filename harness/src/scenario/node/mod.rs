@@ -171,13 +171,19 @@ impl Node {
 }
 
 /// Deep merge: maps merge key by key (recursively), anything else in `over`
-/// (lists included) replaces what `base` had. `null` in `over` replaces too,
-/// which is how a scenario removes something its base set (`dial: ~`).
+/// (lists included) replaces what `base` had. `null` in `over` removes the
+/// base's entry, which is how a scenario removes something its base set:
+/// a field (`dial: ~` leaves the default), a host (`gw: null`), an
+/// interface (`interfaces: {lan: null}`). A `null` with nothing under it
+/// stays (`stray_nulls` reports those in named maps).
 pub fn merge(base: Node, over: Node) -> Node {
     match (base.value, over.value) {
         (Value::Map(mut entries), Value::Map(over_entries)) => {
             for oe in over_entries {
                 match entries.iter().position(|e| e.key == oe.key) {
+                    Some(i) if matches!(oe.value.value, Value::Null) => {
+                        entries.remove(i);
+                    }
                     Some(i) => {
                         let be = entries.remove(i);
                         let merged = merge(be.value, oe.value);

@@ -51,9 +51,37 @@ fn merge_maps_recursively_and_lists_replace() {
 
 #[test]
 fn merge_null_removes_base_value() {
-    let base = parse("dial: {at: 1s}\n", 0).unwrap();
+    let base = parse("dial: {at: 1s}\nseed: 1\n", 0).unwrap();
     let over = parse("dial: ~\n", 1).unwrap();
-    assert_eq!(merge(base, over).get("dial").unwrap().value, Value::Null);
+    let m = merge(base, over);
+    assert!(m.get("dial").is_none());
+    assert_eq!(keys(&m), ["seed"]);
+}
+
+#[test]
+fn merge_null_removes_a_named_entry_at_any_depth() {
+    let base = parse(
+        "hosts:\n  gw: {role: router}\n  pc: {interfaces: {lan: 1, wan: 2}}\n",
+        0,
+    )
+    .unwrap();
+    let over = parse("hosts:\n  gw: null\n  pc: {interfaces: {wan: ~}}\n", 1).unwrap();
+    let m = merge(base, over);
+    let hosts = m.get("hosts").unwrap();
+    assert_eq!(keys(hosts), ["pc"]);
+    assert_eq!(
+        keys(hosts.get("pc").unwrap().get("interfaces").unwrap()),
+        ["lan"]
+    );
+}
+
+#[test]
+fn merge_keeps_a_null_with_nothing_under_it() {
+    let base = parse("hosts: {pc: {role: router}}\n", 0).unwrap();
+    let over = parse("hosts: {gw: null}\n", 1).unwrap();
+    let m = merge(base, over);
+    let gw = m.get("hosts").unwrap().get("gw").unwrap();
+    assert_eq!((gw.value.clone(), gw.loc.file), (Value::Null, 1));
 }
 
 #[test]

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::{list, roles_where, Checker};
-use crate::scenario::node::Path;
-use crate::scenario::schema::{Host, Role};
+use crate::scenario::node::{Loc, Path};
+use crate::scenario::schema::{Host, RegistryValue, Role};
+use l2tpsec::windows::registry::RegistryRefusal;
 
 impl Checker<'_> {
     pub(super) fn hosts(&mut self) {
@@ -79,9 +80,28 @@ impl Checker<'_> {
                         &hp.key("gateway"),
                         format!("gateway {gw} is not on any network of {hname}"),
                     );
+                } else if !s
+                    .hosts
+                    .iter()
+                    .any(|(n, h)| n != hname && h.addresses().contains(&gw))
+                {
+                    // A reference by address: to a host the scenario
+                    // removed (`gw: null`), or never had.
+                    self.err(
+                        &hp.key("gateway"),
+                        format!(
+                            "gateway {gw} of {hname} is no host's address (hosts: {})",
+                            list(s.hosts.keys())
+                        ),
+                    );
                 }
             }
             self.role_fields(hname, host, &hp);
+            for (&value, &data) in &host.registry.0 {
+                let p = hp.key("registry").key(value.name());
+                let at = (self.tree.locate_key(&p), self.tree.locate(&p));
+                self.registry_value(hname, host.role, value, data, at);
+            }
             if let Some(cert) = &host.certificate {
                 if !s.pki.certificates.contains(cert) {
                     self.err(
@@ -142,6 +162,41 @@ impl Checker<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Whether `host`'s Windows build has `value` and takes `data` in it
+    /// (its row of the library's version table); `at` locates the name
+    /// and the data. Not a Windows host: `role_fields` says so.
+    pub(super) fn registry_value(
+        &mut self,
+        hname: &str,
+        role: Role,
+        value: RegistryValue,
+        data: u32,
+        at: (Loc, Loc),
+    ) {
+        let Role::Windows(edition) = role else {
+            return;
+        };
+        let name = value.name();
+        match edition.profile().registry_accepts(value, data) {
+            Ok(()) => {}
+            Err(RegistryRefusal::Absent) => self.out.push((
+                at.0,
+                format!(
+                    "{name} does not exist on {hname}, a {role} host (only on {})",
+                    roles_where(|p| p.registry_values.contains(&value))
+                ),
+            )),
+            Err(RegistryRefusal::OutOfRange(range)) => self.out.push((
+                at.1,
+                format!(
+                    "{name} = {data} is out of range on {hname} (allowed {}-{})",
+                    range.start(),
+                    range.end()
+                ),
+            )),
         }
     }
 

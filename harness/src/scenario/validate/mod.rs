@@ -247,6 +247,13 @@ impl Checker<'_> {
                     format!("{} is a {role} host, not a Windows machine", t.host),
                 );
             }
+            if let Command::SetRegistry { name, value } = t.command {
+                let at = (
+                    self.tree.locate(&tp.key("name")),
+                    self.tree.locate(&tp.key("value")),
+                );
+                self.registry_value(&t.host, role, name, value, at);
+            }
             if matches!(t.command, Command::Dial | Command::HangUp) && !has_dial {
                 self.err(
                     &tp.key("host"),

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::scenario::schema::*;
 
+mod removal;
 mod shapes;
 
 fn data_dir() -> PathBuf {

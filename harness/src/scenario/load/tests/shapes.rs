@@ -168,3 +168,48 @@ fn a_manual_policy_has_the_shape_of_the_librarys() {
     let e = error_of(&policy("{encryption: rot13, hash: sha1, group: 2}"));
     assert!(e.contains("unknown value 'rot13'"), "{e}");
 }
+
+#[test]
+fn registry_values_are_checked_against_the_hosts_build() {
+    let lab = LAB.replace(
+        "    role: windows-xp-client\n",
+        "    role: windows-xp-client\n    registry: {AssumeUDPEncapsulationContextOnSendRule: 1}\n",
+    );
+    let e = error_of(&lab);
+    assert!(
+        e.starts_with("DIR/x.yaml:7:16: AssumeUDPEncapsulationContextOnSendRule does not exist on client, a windows-xp-client host (only on windows-xp-sp2-client)"),
+        "{e}"
+    );
+    let lab = LAB.replace(
+        "    role: rras-server\n",
+        "    role: rras-server\n    registry: {AssumeUDPEncapsulationContextOnSendRule: 2}\n",
+    );
+    let e = error_of(&lab);
+    assert!(
+        e.contains("AssumeUDPEncapsulationContextOnSendRule does not exist on server, a rras-server host (only on windows-xp-sp2-client)"),
+        "{e}"
+    );
+    let lab = LAB.replace(
+        "    role: windows-xp-client\n",
+        "    role: windows-xp-sp2-client\n    registry: {AssumeUDPEncapsulationContextOnSendRule: 7}\n",
+    );
+    let e = error_of(&lab);
+    assert!(
+        e.starts_with("DIR/x.yaml:7:57: AssumeUDPEncapsulationContextOnSendRule = 7 is out of range on client (allowed 0-2)"),
+        "{e}"
+    );
+    // The same on the timeline, at the name or at the data.
+    let e = error_of(&format!(
+        "{LAB}timeline:\n  - {{at: 2s, host: client, action: set-registry, name: AssumeUDPEncapsulationContextOnSendRule, value: 0}}\n  - {{at: 3s, host: server, action: set-registry, name: ProhibitIpSec, value: 2}}\n"
+    ));
+    assert!(
+        e.contains(
+            "DIR/x.yaml:13:56: AssumeUDPEncapsulationContextOnSendRule does not exist on client"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("DIR/x.yaml:14:78: ProhibitIpSec = 2 is out of range on server (allowed 0-1)"),
+        "{e}"
+    );
+}
