@@ -64,6 +64,10 @@ pub struct UserAccount {
     pub password: String,
     #[serde(default)]
     pub dial_in: DialIn,
+    /// "Account is disabled" in Local Users and Groups: the password is
+    /// right, the logon is refused (RAS error 647).
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// The WAN Miniport ports RRAS configures per VPN type (`ports:`).
