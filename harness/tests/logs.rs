@@ -222,3 +222,18 @@ fn the_command_line_writes_logs_and_prints_traces_without_changing_the_report() 
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn a_machines_logs_stamp_its_own_clock() {
+    // client-clock-behind: the client's clock is 2 hours behind the
+    // scenario's date (10:00), so its oakley.log starts at 8:00.
+    let logs = logs_of("client-clock-behind", Engine::Event);
+    let oakley = log(&logs, "client", "oakley.log");
+    // Every line, not the first: tests run in parallel, and a callsite
+    // another test's thread registers first may go uncollected here.
+    assert!(oakley.lines().count() > 10, "{oakley}");
+    assert!(
+        oakley.lines().all(|l| l.starts_with("4-23: 08:00:0")),
+        "{oakley}"
+    );
+}

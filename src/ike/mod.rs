@@ -64,8 +64,8 @@ pub struct IkeConfig {
     pub trusted_roots: Vec<Vec<u8>>,
     /// Subject DER names of the trusted roots, sent in CR payloads.
     pub trusted_root_names: Vec<Vec<u8>>,
-    /// Unix time of the simulation start: certificates are validated at
-    /// `epoch_unix + now`.
+    /// Unix time on this machine's own clock at the simulation start:
+    /// certificates are validated at `epoch_unix + now`.
     pub epoch_unix: i64,
     /// Vendor ID payloads sent after the SA in the first Main Mode message
     /// of each side (RFC 2408 3.16).

@@ -151,6 +151,62 @@ pub mod dur {
     }
 }
 
+/// How far a machine's clock is from the scenario's date (`clock: -2h`):
+/// a signed duration, to the microsecond, within ±100 years (no clock of
+/// the lab's era is further off, and dates stay representable).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockOffset {
+    pub micros: i64,
+}
+
+impl ClockOffset {
+    /// ±100 years of 365.25 days.
+    pub const MAX_MICROS: i64 = 100 * 36_525 * 864_000_000;
+
+    /// `date` as this machine's clock reads it.
+    pub fn apply(self, date: Date) -> Date {
+        Date {
+            unix_micros: date.unix_micros.saturating_add(self.micros),
+        }
+    }
+}
+
+impl FromStr for ClockOffset {
+    type Err = String;
+    /// `-2h`, `+30m`, `90s`, `0s`: a sign (optional for ahead) and a
+    /// duration as `parse_duration` reads it.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let (negative, magnitude) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let bad = |why: String| format!("invalid clock offset '{s}': {why}");
+        let d = parse_duration(magnitude).map_err(bad)?;
+        let micros = i64::try_from(d.as_micros())
+            .ok()
+            .filter(|m| *m <= Self::MAX_MICROS)
+            .ok_or_else(|| bad("more than 100 years".into()))?;
+        Ok(ClockOffset {
+            micros: if negative { -micros } else { micros },
+        })
+    }
+}
+
+impl fmt::Display for ClockOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.micros < 0 { "-" } else { "" };
+        let d = Duration::from_micros(self.micros.unsigned_abs());
+        write!(f, "{sign}{}", format_duration(d))
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockOffset {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_text(d, "a signed duration such as -2h, +30m or 0s")
+    }
+}
+
 // --------------------------------------------------------------------- dates
 
 /// A point in time, kept as microseconds since the Unix epoch (UTC).

@@ -71,3 +71,22 @@ fn bad_dates_are_rejected() {
         assert!(s.parse::<Date>().is_err(), "{s}");
     }
 }
+
+#[test]
+fn clock_offsets_are_signed_durations() {
+    let o = |s: &str| s.parse::<ClockOffset>().map(|c| c.micros);
+    assert_eq!(o("-2h"), Ok(-7_200_000_000));
+    assert_eq!(o("+30m"), Ok(1_800_000_000));
+    assert_eq!(o("1.5s"), Ok(1_500_000));
+    assert_eq!(o("0s"), Ok(0));
+    assert!(o("-").is_err());
+    assert!(o("2").is_err());
+    assert!(o("--2h").is_err());
+    assert!(o("-876601h").unwrap_err().contains("100 years"));
+    assert_eq!("-2h".parse::<ClockOffset>().unwrap().to_string(), "-7200s");
+    let date = Date {
+        unix_micros: 1_177_322_400_000_000,
+    };
+    let behind = "-2h".parse::<ClockOffset>().unwrap().apply(date);
+    assert_eq!(behind.to_string(), "2007-04-23T08:00:00Z");
+}

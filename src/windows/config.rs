@@ -64,6 +64,10 @@ pub struct UserAccount {
     pub password: String,
     #[serde(default)]
     pub dial_in: DialIn,
+    /// "Account is disabled" in Local Users and Groups: the password is
+    /// right, the logon is refused (RAS error 647).
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// The WAN Miniport ports RRAS configures per VPN type (`ports:`).
@@ -169,7 +173,9 @@ pub struct IpsecSettings {
     /// Trusted root certificates (DER) and their subject names (DER).
     pub trusted_roots: Vec<Vec<u8>>,
     pub trusted_root_names: Vec<Vec<u8>>,
-    /// The scenario date: certificate validation time at t=0.
+    /// This machine's clock at t=0, Unix seconds (the scenario's date plus
+    /// the host's `clock:`): certificates are validated against it, and
+    /// RRAS's 20272 prints its dates from it.
     pub epoch_unix: i64,
     pub policy_agent_running: bool,
     pub offload: NicOffload,

@@ -9,6 +9,9 @@ use crate::ppp::link::DownReason;
 pub mod code {
     /// ERROR_USER_DISCONNECTION: the user hung up during the dial.
     pub const USER_DISCONNECTION: u32 = 631;
+    /// ERROR_ACCT_DISABLED (raserror.h RASBASE+47; RFC 2759 6 lists it
+    /// as an MS-CHAPv2 Failure's E=).
+    pub const ACCT_DISABLED: u32 = 647;
     /// ERROR_NO_DIALIN_PERMISSION.
     pub const NO_DIALIN_PERMISSION: u32 = 649;
     /// ERROR_AUTHENTICATION_FAILURE.
@@ -104,6 +107,8 @@ pub struct PppErrors {
     pub server_identity: u32,
     /// The remote access policy denied the call (the server's E=).
     pub no_dialin_permission: u32,
+    /// The account is disabled (the server's E=).
+    pub account_disabled: u32,
 }
 
 /// How PPP ended, as the RAS error the client shows (WINDOWS.md 2, 8).

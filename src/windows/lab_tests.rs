@@ -25,6 +25,16 @@ struct Lab {
 }
 
 fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, password: &str) -> Lab {
+    lab_with(client_enc, server_enc, password, false)
+}
+
+/// `lab` with alice's account disabled or not.
+fn lab_with(
+    client_enc: ConnectoidEncryption,
+    server_enc: Vec<EncryptionLevel>,
+    password: &str,
+    disabled: bool,
+) -> Lab {
     let lan = subnet("192.168.1.0/24");
     let inet = subnet("203.0.113.0/24");
     let spec = NetworkSpec {
@@ -105,6 +115,7 @@ fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, passw
         UserAccount {
             password: "Secret1!".into(),
             dial_in: DialIn::Policy,
+            disabled,
         },
     );
     let mut policy = Policy::server_2003_default();
@@ -205,6 +216,39 @@ fn wrong_password_is_691() {
     );
     let ids: Vec<u32> = lab.server.borrow().events().iter().map(|e| e.id).collect();
     assert_eq!(ids, [2, 20271]);
+}
+
+#[test]
+fn disabled_account_with_its_password_is_647_and_ias_says_why() {
+    let mut lab = lab_with(
+        ConnectoidEncryption::Require,
+        vec![EncryptionLevel::Strongest],
+        "Secret1!",
+        true,
+    );
+    run(&mut lab);
+    assert_eq!(
+        lab.client.borrow().dial_outcome().and_then(|o| o.error),
+        Some(647)
+    );
+    let server = lab.server.borrow();
+    let ids: Vec<u32> = server.events().iter().map(|e| e.id).collect();
+    assert_eq!(ids, [2, 20271]);
+}
+
+#[test]
+fn disabled_account_with_a_wrong_password_is_still_691() {
+    let mut lab = lab_with(
+        ConnectoidEncryption::Require,
+        vec![EncryptionLevel::Strongest],
+        "nope",
+        true,
+    );
+    run(&mut lab);
+    assert_eq!(
+        lab.client.borrow().dial_outcome().and_then(|o| o.error),
+        Some(691)
+    );
 }
 
 mod garbage {

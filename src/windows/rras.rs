@@ -157,6 +157,8 @@ pub enum Decision {
 /// IAS reason codes (ias.h).
 pub mod reason {
     pub const AUTH_FAILURE: u32 = 16;
+    /// IAS_ACCOUNT_DISABLED.
+    pub const ACCOUNT_DISABLED: u32 = 34;
     pub const NO_POLICY_MATCH: u32 = 48;
     pub const DIALIN_DISABLED: u32 = 65;
     pub const INVALID_AUTH_TYPE: u32 = 66;

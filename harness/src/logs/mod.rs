@@ -64,14 +64,15 @@ pub struct HostLog {
 
 /// The logs the scenario turns on, per Windows host in scenario order.
 pub fn render(scenario: &Scenario, records: &[Record]) -> Vec<HostLog> {
-    let clock = clock::Clock {
-        epoch_unix_micros: scenario.date.unix_micros,
-    };
     let mut out = Vec::new();
     for (name, host) in scenario.hosts.iter() {
         if !matches!(host.role, Role::Windows(_)) {
             continue;
         }
+        // A machine's logs stamp its own wall clock (`clock:`).
+        let clock = clock::Clock {
+            epoch_unix_micros: host.clock.apply(scenario.date).unix_micros,
+        };
         let mine: Vec<&Record> = records.iter().filter(|r| r.host == name).collect();
         if host
             .registry

@@ -184,7 +184,7 @@ fn ipsec_settings(scenario: &Scenario, host: &Host, pki: &Pki) -> win::IpsecSett
         certificate,
         trusted_roots: roots.iter().map(|a| a.der.clone()).collect(),
         trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
-        epoch_unix: scenario.date.unix_seconds(),
+        epoch_unix: host.clock.apply(scenario.date).unix_seconds(),
         policy_agent_running: host.services.policy_agent == schema::ServiceState::Running,
         offload: host.nic.ipsec_offload,
         manual_policy: host.ipsec_policy.clone(),

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::named::NamedMap;
 use super::values::dur;
 use l2tpsec::net::{EspNat, Forward, GreNat};
+use l2tpsec::values::ClockOffset;
 use l2tpsec::windows::config::Edition;
 use l2tpsec::windows::config::{
     AddressPool, DialConfig, ManualPolicy, NicOffload, Ports, UserAccount,
@@ -110,6 +111,11 @@ pub struct Host {
     /// Client only: one connectoid, dialled at `dial.at`.
     #[serde(default)]
     pub dial: Option<DialConfig>,
+    /// Windows only: this machine's clock minus the scenario's date
+    /// (`clock: -2h`; SCENARIOS.md, third round). Its certificate checks
+    /// and its own logs read that clock.
+    #[serde(default)]
+    pub clock: ClockOffset,
     /// Windows only: RAS tracing logs turned on (`--logs` writes them).
     #[serde(default)]
     pub tracing: Vec<TraceLog>,

@@ -20,6 +20,8 @@ pub static ENTRIES: &[Entry] = &[
     // RAS errors (WINDOWS.md 2).
     e!("ras.631", "The port was disconnected by the user.", Xp,
        "Le port a été déconnecté par l'utilisateur.", FrOurs),
+    e!("ras.647", "The account is disabled.", Xp,
+       "Le compte est désactivé.", FrOurs),
     e!("ras.649", "The account does not have permission to dial in.", Xp,
        "Le compte n'a pas l'autorisation de se connecter à distance.", FrOurs),
     e!("ras.678", "The remote computer did not respond. For further assistance, click More Info or search Help and Support Center for this error number.", Xp,
@@ -98,10 +100,14 @@ pub static ENTRIES: &[Entry] = &[
     e!("system.IAS.2",
        "User %1 was denied access.\n Fully-Qualified-User-Name = %1\n NAS-IP-Address = %2\n NAS-Identifier = %3\n Called-Station-Identifier = %2\n Calling-Station-Identifier = %4\n Client-Friendly-Name = %3\n Client-IP-Address = %2\n NAS-Port-Type = Virtual\n NAS-Port = %5\n Policy-Name = %6\n Authentication-Type = MS-CHAPv2\n EAP-Type = <undetermined>\n Reason-Code = %7\n Reason = %8", Model,
        "L'accès a été refusé à l'utilisateur %1.\n Fully-Qualified-User-Name = %1\n NAS-IP-Address = %2\n NAS-Identifier = %3\n Called-Station-Identifier = %2\n Calling-Station-Identifier = %4\n Client-Friendly-Name = %3\n Client-IP-Address = %2\n NAS-Port-Type = Virtual\n NAS-Port = %5\n Policy-Name = %6\n Authentication-Type = MS-CHAPv2\n EAP-Type = <non déterminé>\n Reason-Code = %7\n Reason = %8", FrOurs),
-    // IAS reason codes (ias.h: IAS_AUTH_FAILURE 16, IAS_NO_POLICY_MATCH 48,
-    // IAS_DIALIN_DISABLED 65, IAS_INVALID_AUTH_TYPE 66).
+    // IAS reason codes (ias.h: IAS_AUTH_FAILURE 16, IAS_ACCOUNT_DISABLED 34,
+    // IAS_NO_POLICY_MATCH 48, IAS_DIALIN_DISABLED 65, IAS_INVALID_AUTH_TYPE 66).
     e!("ias.reason.16", "Authentication was not successful because an unknown user name or incorrect password was used.", Xp,
        "L'authentification a échoué, car un nom d'utilisateur inconnu ou un mot de passe incorrect a été utilisé.", FrOurs),
+    // Server 2003's wording of 34 was not found: the text of NPS's reason
+    // code page (Server 2008), [MODEL] for IAS.
+    e!("ias.reason.34", "The user account that is specified in the RADIUS Access-Request message is disabled.", Model,
+       "Le compte d'utilisateur spécifié dans le message RADIUS Access-Request est désactivé.", FrOurs),
     e!("ias.reason.48", "The connection attempt did not match any remote access policy.", Xp,
        "La tentative de connexion ne correspond à aucune stratégie d'accès distant.", FrOurs),
     e!("ias.reason.65", "The remote access permission for the user account was denied.", Xp,

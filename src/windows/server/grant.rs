@@ -25,11 +25,73 @@ impl RrasServer {
             dial_in: account.dial_in,
         };
         let protection = call.protection;
-        let mut args = self.ias_common(user, call);
-        let decision = rras::evaluate(&self.config.policies, &tunnel_call);
+        let peer = call.peer.to_string();
+        let args = self.ias_common(user, call);
+        let result = if account.disabled {
+            Err(self.refuse_disabled(now, user, peer, args))
+        } else {
+            self.decide(now, carrier, user, protection, &tunnel_call, args)
+        };
+        if let Some(c) = self.calls.get_mut(&carrier) {
+            if let Ok(a) = &result {
+                c.address = a.peer_address;
+            }
+            c.link.authorize(now, result);
+        }
+    }
+
+    /// The logon of a disabled account is refused once its password is
+    /// checked [MODEL: the order; a wrong password still gives 691]: IAS
+    /// denies it with IAS_ACCOUNT_DISABLED before any remote access policy
+    /// is evaluated, and MS-CHAPv2's Failure carries ERROR_ACCT_DISABLED
+    /// (IAS's mschaperror.cpp maps the one to the other; RFC 2759 6 lists
+    /// E=647). RRAS logs the failed authentication as for a wrong password
+    /// [MODEL]. Returns the E= to send.
+    fn refuse_disabled(
+        &mut self,
+        now: Duration,
+        user: &str,
+        peer: String,
+        mut args: Vec<Arg>,
+    ) -> u32 {
+        let events = &self.version.rras_events;
+        let (denied, failed) = (events.ias_denied, events.auth_failed);
+        let reason = rras::reason::ACCOUNT_DISABLED;
+        let code = self.version.ras_errors.ppp.account_disabled;
+        args.push(self.policy_name(None));
+        args.push(reason.to_string().into());
+        args.push(Arg::catalog(format!("ias.reason.{reason}")));
+        self.log(system_event(now, "IAS", denied, EventType::Warning, args));
+        let args = vec![
+            user.into(),
+            peer.into(),
+            Arg::catalog(format!("ras.{code}")),
+        ];
+        self.log(system_event(
+            now,
+            "RemoteAccess",
+            failed,
+            EventType::Warning,
+            args,
+        ));
+        code
+    }
+
+    /// The remote access policies' decision on an enabled account, logged
+    /// by IAS, and the profile's constraints when granted.
+    fn decide(
+        &mut self,
+        now: Duration,
+        carrier: Carrier,
+        user: &str,
+        protection: Protection,
+        tunnel_call: &PolicyCall,
+        mut args: Vec<Arg>,
+    ) -> Result<Authorization, u32> {
+        let decision = rras::evaluate(&self.config.policies, tunnel_call);
         let events = &self.version.rras_events;
         let (granted, denied) = (events.ias_granted, events.ias_denied);
-        let result = match decision {
+        match decision {
             Decision::Grant { policy, profile } => {
                 args.push(self.policy_name(Some(policy)));
                 self.log(system_event(
@@ -48,12 +110,6 @@ impl RrasServer {
                 self.log(system_event(now, "IAS", denied, EventType::Warning, args));
                 Err(self.version.ras_errors.ppp.no_dialin_permission)
             }
-        };
-        if let Some(c) = self.calls.get_mut(&carrier) {
-            if let Ok(a) = &result {
-                c.address = a.peer_address;
-            }
-            c.link.authorize(now, result);
         }
     }
 

@@ -225,6 +225,7 @@ const XP_RAS_ERRORS: RasErrors = RasErrors {
         require_encryption: code::REMOTE_REQUIRE_ENCRYPTION,
         server_identity: code::SERVER_IDENTITY,
         no_dialin_permission: code::NO_DIALIN_PERMISSION,
+        account_disabled: code::ACCT_DISABLED,
     },
 };
 

@@ -213,3 +213,23 @@ fn registry_values_are_checked_against_the_hosts_build() {
         "{e}"
     );
 }
+
+#[test]
+fn a_clock_offset_is_signed_and_only_on_windows_hosts() {
+    let lab = LAB.replace(
+        "    role: windows-xp-client\n",
+        "    role: windows-xp-client\n    clock: 2 hours\n",
+    );
+    let e = error_of(&lab);
+    assert!(
+        e.starts_with("DIR/x.yaml:7:12: invalid clock offset '2 hours'"),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{LAB}  gw:\n    role: router\n    clock: -2h\n    interfaces: {{lan: 192.168.1.1}}\n"
+    ));
+    assert!(
+        e.contains("DIR/x.yaml:14:5: 'clock' is not allowed on gw, a router host"),
+        "{e}"
+    );
+}
