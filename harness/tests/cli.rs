@@ -262,7 +262,7 @@ fn good_scenario_checks_runs_lists_and_sweeps() {
     );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.starts_with("scenario good  seed 1  locale fr-FR  verdict none"),
+        out.starts_with("scénario good  graine 1  langue fr-FR  verdict aucun"),
         "{out}"
     );
 
@@ -347,7 +347,7 @@ fn failed_expectation_exits_1() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("✗ a captures: esp packets, count >= 1000000")
+        String::from_utf8_lossy(&o.stdout).contains("✗ a capture : paquets esp, nombre >= 1000000")
     );
 }
 

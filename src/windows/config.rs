@@ -214,6 +214,10 @@ pub struct MachineConfig {
     /// Internet Connection Sharing: (inside, outside) interface indices.
     pub ics: Option<(usize, usize)>,
     pub ipsec: IpsecSettings,
+    /// The user at the console is a local administrator (SCENARIOS.md,
+    /// third round: `administrator:`); only what the diagnostic views
+    /// show depends on it.
+    pub administrator: bool,
     /// The scenario seed; the machine derives its own RNG from it and its name.
     pub seed: u64,
 }

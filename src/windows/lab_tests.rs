@@ -25,16 +25,34 @@ struct Lab {
 }
 
 fn lab(client_enc: ConnectoidEncryption, server_enc: Vec<EncryptionLevel>, password: &str) -> Lab {
-    lab_with(client_enc, server_enc, password, false)
+    lab_with(client_enc, server_enc, password, Accounts::default())
 }
 
-/// `lab` with alice's account disabled or not.
+/// alice's account on the server, and who sits at the client.
+struct Accounts {
+    disabled: bool,
+    client_administrator: bool,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Accounts {
+            disabled: false,
+            client_administrator: true,
+        }
+    }
+}
+
 fn lab_with(
     client_enc: ConnectoidEncryption,
     server_enc: Vec<EncryptionLevel>,
     password: &str,
-    disabled: bool,
+    accounts: Accounts,
 ) -> Lab {
+    let Accounts {
+        disabled,
+        client_administrator,
+    } = accounts;
     let lan = subnet("192.168.1.0/24");
     let inet = subnet("203.0.113.0/24");
     let spec = NetworkSpec {
@@ -107,6 +125,7 @@ fn lab_with(
         server: None,
         ics: None,
         ipsec: IpsecSettings::default(),
+        administrator: client_administrator,
         seed: 1,
     })));
     let mut users = BTreeMap::new();
@@ -140,6 +159,7 @@ fn lab_with(
         }),
         ics: None,
         ipsec: IpsecSettings::default(),
+        administrator: true,
         seed: 1,
     })));
     let gw: Rc<RefCell<dyn Machine>> = Rc::new(RefCell::new(Router::new(
@@ -224,7 +244,10 @@ fn disabled_account_with_its_password_is_647_and_ias_says_why() {
         ConnectoidEncryption::Require,
         vec![EncryptionLevel::Strongest],
         "Secret1!",
-        true,
+        Accounts {
+            disabled: true,
+            ..Accounts::default()
+        },
     );
     run(&mut lab);
     assert_eq!(
@@ -242,13 +265,42 @@ fn disabled_account_with_a_wrong_password_is_still_691() {
         ConnectoidEncryption::Require,
         vec![EncryptionLevel::Strongest],
         "nope",
-        true,
+        Accounts {
+            disabled: true,
+            ..Accounts::default()
+        },
     );
     run(&mut lab);
     assert_eq!(
         lab.client.borrow().dial_outcome().and_then(|o| o.error),
         Some(691)
     );
+}
+
+#[test]
+fn netdiag_shows_the_policy_only_to_an_administrator() {
+    let netdiag = |administrator| {
+        let mut lab = lab_with(
+            ConnectoidEncryption::Require,
+            vec![EncryptionLevel::Strongest],
+            "Secret1!",
+            Accounts {
+                client_administrator: administrator,
+                ..Accounts::default()
+            },
+        );
+        run(&mut lab);
+        let views = lab.client.borrow().views();
+        views
+            .into_iter()
+            .find(|(c, _)| c.starts_with("netdiag"))
+            .map(|(_, out)| out)
+            .unwrap_or_default()
+    };
+    assert!(netdiag(true).contains(": Passed"));
+    let refused = netdiag(false);
+    assert!(refused.contains("Access is denied."), "{refused}");
+    assert!(!refused.contains("Passed"), "{refused}");
 }
 
 mod garbage {

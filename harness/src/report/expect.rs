@@ -2,22 +2,38 @@
 
 use std::net::Ipv4Addr;
 
+use crate::report::words::{PacketsWhat, Words};
 use crate::report::{fmt_ms, EventReport, Expectation, PacketReport, Report, Verdict};
 use crate::scenario::schema::{
-    DialExpect, EventExpect, MonitorExpect, PacketExpect, Scenario, OUTBOUND_SAS,
+    DialExpect, EventExpect, Locale, MonitorExpect, PacketExpect, Scenario, OUTBOUND_SAS,
 };
 use crate::scenario::values::format_duration;
 
 /// Evaluates every expectation, in the order dials, events, no-events,
-/// packets, monitor (each in file order).
+/// packets, monitor (each in file order). Each says what it checked in
+/// English (the JSON's words) and, for the text report, in the report's
+/// locale.
 pub fn evaluate(s: &Scenario, r: &Report) -> Vec<Expectation> {
     let e = &s.expect;
+    let in_both = |check: &dyn Fn(Words) -> Expectation| {
+        let en = Words(Locale::EnUs);
+        let mut x = check(en);
+        if Words(r.locale) != en {
+            let local = check(Words(r.locale));
+            x.localized = Some((local.what, local.detail));
+        }
+        x
+    };
     let mut out = Vec::new();
-    out.extend(e.dials.iter().map(|d| dial(d, r)));
-    out.extend(e.events.iter().map(|x| event(x, r, true)));
-    out.extend(e.no_events.iter().map(|x| event(x, r, false)));
-    out.extend(e.packets.iter().map(|p| packets(s, p, r)));
-    out.extend(e.monitor.iter().map(|m| monitor(m, r)));
+    out.extend(e.dials.iter().map(|d| in_both(&|w| dial(d, r, w))));
+    out.extend(e.events.iter().map(|x| in_both(&|w| event(x, r, true, w))));
+    out.extend(
+        e.no_events
+            .iter()
+            .map(|x| in_both(&|w| event(x, r, false, w))),
+    );
+    out.extend(e.packets.iter().map(|p| in_both(&|w| packets(s, p, r, w))));
+    out.extend(e.monitor.iter().map(|m| in_both(&|w| monitor(m, r, w))));
     out
 }
 
@@ -40,33 +56,31 @@ pub fn verdict(expectations: &[Expectation]) -> Verdict {
 /// A dial expectation is checked against the host's dial it names by
 /// `index` or `at`, else its last (an automatic connectoid's attempts are
 /// one dial: its last attempt is the result the user sees).
-fn dial(d: &DialExpect, r: &Report) -> Expectation {
+fn dial(d: &DialExpect, r: &Report, w: Words) -> Expectation {
     let mut parts = vec![d.host.clone()];
     if let Some(i) = d.index {
-        parts.push(format!("dial {i}"));
+        parts.push(w.dial_index(i));
     }
     if let Some(at) = d.at {
-        parts.push(format!("dial at {}", format_duration(at)));
+        parts.push(w.dial_at(&format_duration(at)));
     }
-    match d.connected {
-        Some(true) => parts.push("connected".into()),
-        Some(false) => parts.push("not connected".into()),
-        None => {}
+    if let Some(c) = d.connected {
+        parts.push(w.is_connected(c).into());
     }
     if let Some(code) = d.error {
-        parts.push(format!("error {code}"));
+        parts.push(w.error(code));
     }
     if let Some(m) = &d.message {
-        parts.push(format!("message contains \"{m}\""));
+        parts.push(w.message_contains(m));
     }
     if let Some(reason) = d.ended {
-        parts.push(format!("ended ({})", reason.as_str()));
+        parts.push(w.ended_with(reason.as_str()));
     }
     if let Some(n) = d.pings_lost {
         parts.push(format!("pings lost == {n}"));
     }
     if parts.len() == 1 {
-        parts.push("dial has a result".into());
+        parts.push(w.has_a_result().into());
     }
     let what = parts.join(" ");
     let mut of_host = r.dials.iter().filter(|x| x.host == d.host);
@@ -79,21 +93,15 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
         return Expectation {
             what,
             ok: false,
-            detail: format!("no dial result for {}", d.host),
+            detail: w.no_dial_result(&d.host),
+            localized: None,
         };
     };
+    let protocol = got.protocol.as_str();
     let detail = match (&got.error, got.connected) {
-        (_, true) => match got.address {
-            Some(a) => format!("got: {} connected, address {a}", got.protocol.as_str()),
-            None => format!("got: {} connected", got.protocol.as_str()),
-        },
-        (Some(e), false) => format!(
-            "got: {} error {}: {}",
-            got.protocol.as_str(),
-            e.code,
-            e.message
-        ),
-        (None, false) => format!("got: {} no result", got.protocol.as_str()),
+        (_, true) => w.got(protocol, &w.connected(got.address)),
+        (Some(e), false) => w.got(protocol, &w.error_message(e.code, &e.message)),
+        (None, false) => w.got(protocol, w.no_result()),
     };
     let connected_ok = d.connected.is_none_or(|c| c == got.connected);
     let code_ok = d
@@ -110,7 +118,7 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
             .is_some_and(|e| e.reason == want.as_str())
     });
     let detail = match &got.ended {
-        Some(e) => format!("{detail}, ended at {} ({})", fmt_ms(e.at_ms), e.reason),
+        Some(e) => format!("{detail}, {}", w.ended(&fmt_ms(e.at_ms), e.reason)),
         None => detail,
     };
     let pings = got.pings;
@@ -133,6 +141,7 @@ fn dial(d: &DialExpect, r: &Report) -> Expectation {
         what,
         ok: connected_ok && code_ok && message_ok && ended_ok && pings_ok && any_result,
         detail,
+        localized: None,
     }
 }
 
@@ -145,39 +154,22 @@ fn event_matches(x: &EventExpect, e: &EventReport) -> bool {
             .is_none_or(|c| e.message.contains(c.as_str()))
 }
 
-fn event_what(x: &EventExpect, present: bool) -> String {
-    let mut w = String::new();
-    if !present {
-        w.push_str("no ");
-    }
-    w.push_str(&x.host);
-    if let Some(l) = x.log {
-        w.push(' ');
-        w.push_str(l.as_str());
-    }
-    w.push_str(" event");
-    if let Some(id) = x.id {
-        w.push_str(&format!(" {id}"));
-    }
-    if let Some(c) = &x.contains {
-        w.push_str(&format!(" containing \"{c}\""));
-    }
-    if let Some(n) = x.count.filter(|_| present) {
-        w.push_str(&format!(", count {n}"));
-    }
-    w
+fn event_what(x: &EventExpect, present: bool, w: Words) -> String {
+    w.event_what(
+        present,
+        &x.host,
+        x.log,
+        x.id,
+        x.contains.as_deref(),
+        x.count.map(|n| n.to_string()),
+    )
 }
 
 /// `present`: at least one matching event (events); none (no-events).
-fn event(x: &EventExpect, r: &Report, present: bool) -> Expectation {
+fn event(x: &EventExpect, r: &Report, present: bool, w: Words) -> Expectation {
     let matching: Vec<&EventReport> = r.events.iter().filter(|e| event_matches(x, e)).collect();
     let detail = match matching.first() {
-        Some(first) => format!(
-            "{} matching event(s), first: {} at {}",
-            matching.len(),
-            first.id,
-            fmt_ms(first.time_ms)
-        ),
+        Some(first) => w.matching_events(matching.len(), first.id, &fmt_ms(first.time_ms)),
         None => {
             let mut ids: Vec<u32> = r
                 .events
@@ -188,10 +180,10 @@ fn event(x: &EventExpect, r: &Report, present: bool) -> Expectation {
             ids.sort_unstable();
             ids.dedup();
             if ids.is_empty() {
-                "no matching event; that log is empty".into()
+                w.no_matching_event_empty_log().into()
             } else {
                 let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
-                format!("no matching event; ids logged: {}", ids.join(", "))
+                w.no_matching_event_ids(&ids.join(", "))
             }
         }
     };
@@ -200,9 +192,10 @@ fn event(x: &EventExpect, r: &Report, present: bool) -> Expectation {
         _ => matching.is_empty() != present,
     };
     Expectation {
-        what: event_what(x, present),
+        what: event_what(x, present, w),
         ok,
         detail,
+        localized: None,
     }
 }
 
@@ -239,7 +232,7 @@ fn packet_matches(
             .is_none_or(|a| pk.dst_addr().is_some_and(|d| a.contains(&d)))
 }
 
-fn packets(s: &Scenario, p: &PacketExpect, r: &Report) -> Expectation {
+fn packets(s: &Scenario, p: &PacketExpect, r: &Report, w: Words) -> Expectation {
     let from = p.from.as_ref().map(|h| host_addresses(s, r, h));
     let to = p.to.as_ref().map(|h| host_addresses(s, r, h));
     let n = r
@@ -247,44 +240,32 @@ fn packets(s: &Scenario, p: &PacketExpect, r: &Report) -> Expectation {
         .iter()
         .filter(|pk| packet_matches(p, pk, &from, &to))
         .count() as u64;
-    let mut what = format!("{} captures", p.host);
-    if let Some(iface) = &p.interface {
-        what.push_str(&format!(" on {iface}"));
-    }
-    what.push_str(": ");
-    if let Some(d) = p.direction {
-        what.push_str(d.as_str());
-        what.push(' ');
-    }
-    match p.protocol {
-        Some(proto) => what.push_str(proto.as_str()),
-        None => what.push_str("any"),
-    }
-    what.push_str(" packets");
-    if let Some(f) = &p.from {
-        what.push_str(&format!(" from {f}"));
-    }
-    if let Some(t) = &p.to {
-        what.push_str(&format!(" to {t}"));
-    }
-    if let Some(x) = &p.summary {
-        what.push_str(&format!(" with \"{x}\""));
-    }
-    what.push_str(&format!(", count {}", p.count));
+    let what = w.packets_what(PacketsWhat {
+        host: &p.host,
+        interface: p.interface.as_deref(),
+        direction: p.direction.map(|d| d.as_str()),
+        protocol: p.protocol.map(|x| x.as_str()),
+        from: p.from.as_deref(),
+        to: p.to.as_deref(),
+        summary: p.summary.as_deref(),
+        count: p.count.to_string(),
+    });
     Expectation {
         what,
         ok: p.count.holds(n),
-        detail: format!("counted {n}"),
+        detail: w.counted(n),
+        localized: None,
     }
 }
 
-fn monitor(m: &MonitorExpect, r: &Report) -> Expectation {
-    let what = format!("{} monitor {} = {}", m.host, m.counter, m.value);
+fn monitor(m: &MonitorExpect, r: &Report, w: Words) -> Expectation {
+    let what = w.monitor_what(&m.host, &m.counter, &m.value.to_string());
     match r.monitor.iter().find(|x| x.host == m.host) {
         None => Expectation {
             what,
             ok: false,
-            detail: format!("no IP Security Monitor for {}", m.host),
+            detail: w.no_monitor(&m.host),
+            localized: None,
         },
         Some(mon) => match (m.counter == OUTBOUND_SAS)
             .then_some(mon.sas.len() as u64)
@@ -295,17 +276,15 @@ fn monitor(m: &MonitorExpect, r: &Report) -> Expectation {
                 Expectation {
                     what,
                     ok: false,
-                    detail: format!(
-                        "no counter '{}' (counters: {})",
-                        m.counter,
-                        known.join(", ")
-                    ),
+                    detail: w.no_counter(&m.counter, &known.join(", ")),
+                    localized: None,
                 }
             }
             Some(v) => Expectation {
                 what,
                 ok: m.value.holds(v),
-                detail: format!("value is {v}"),
+                detail: w.value_is(v),
+                localized: None,
             },
         },
     }

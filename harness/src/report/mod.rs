@@ -4,6 +4,7 @@
 
 pub mod dissect;
 pub mod expect;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -298,9 +299,24 @@ pub struct Monitor {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Expectation {
+    /// In English, whatever the locale (the JSON's words).
     pub what: String,
     pub ok: bool,
     pub detail: String,
+    /// `what` and `detail` in the report's locale, for the text report;
+    /// `None`: the English ones.
+    #[serde(skip)]
+    pub localized: Option<(String, String)>,
+}
+
+impl Expectation {
+    /// What the text report shows: the localized words, else the English.
+    pub fn shown(&self) -> (&str, &str) {
+        match &self.localized {
+            Some((w, d)) => (w, d),
+            None => (&self.what, &self.detail),
+        }
+    }
 }
 
 mod text;

@@ -77,6 +77,7 @@ pub(crate) fn sample() -> Report {
         what: "client error 792".into(),
         ok: true,
         detail: "got error 792".into(),
+        localized: Some(("client erreur 792".into(), "obtenu erreur 792".into())),
     });
     r
 }
@@ -143,6 +144,7 @@ fn json_has_exactly_the_contract_fields() {
 #[test]
 fn faults_section_lists_actions_and_is_left_out_when_empty() {
     let mut r = sample();
+    r.locale = Locale::EnUs;
     let t = render_text(&r);
     assert!(t.contains(
         "\n== faults\n     1.001000s gw drop faults[0]: isakmp 192.168.1.10:500 -> 203.0.113.10:500 ISAKMP Main Mode SA\n\n== diagnostics\n  server ike: no SA for these cookies x3\n\n== monitor\n"
@@ -195,11 +197,14 @@ fn applied_faults_are_dissected_like_packets() {
 
 #[test]
 fn text_report_renders_every_section() {
-    let t = render_text(&sample());
+    let mut r = sample();
+    r.locale = Locale::EnUs;
+    r.expectations[0].localized = None;
+    let t = render_text(&r);
     assert!(t.starts_with(
-        "scenario udp500-blocked  seed 1  locale fr-FR  verdict pass  sim time 64.000s\n"
+        "scenario udp500-blocked  seed 1  locale en-US  verdict pass  sim time 64.000s\n"
     ));
-    assert!(t.contains("  client l2tp: Erreur 792 : Le délai"));
+    assert!(t.contains("  client l2tp: Error 792: Le délai"));
     assert!(t.contains(
         "-- client security\n     63.000s  547  Security  failure-audit\n      IKE security"
     ));
@@ -217,4 +222,45 @@ fn packet_addresses_parse_with_or_without_port() {
     assert_eq!(p.src_addr(), Some(Ipv4Addr::new(192, 168, 1, 10)));
     p.dst = "10.0.0.1".into();
     assert_eq!(p.dst_addr(), Some(Ipv4Addr::new(10, 0, 0, 1)));
+}
+
+#[test]
+fn a_french_report_has_french_words_and_english_json() {
+    let r = sample();
+    let t = render_text(&r);
+    assert!(t.starts_with(
+        "scénario udp500-blocked  graine 1  langue fr-FR  verdict réussi  temps simulé 64.000s\n"
+    ), "{t}");
+    for heading in [
+        "\n== appels\n",
+        "\n== événements\n",
+        "\n== paquets\n",
+        "\n== défauts injectés\n",
+        "\n== moniteur de sécurité IP\n",
+        "\n== attentes\n",
+    ] {
+        assert!(t.contains(heading), "{heading}: {t}");
+    }
+    assert!(
+        t.contains("-- client : journal Sécurité\n     63.000s  547  Security  Audit des échecs\n"),
+        "{t}"
+    );
+    assert!(t.contains("  SA sortante spi 0x1a2b3c4d\n"), "{t}");
+    assert!(
+        t.contains("  ✓ client erreur 792\n      obtenu erreur 792\n"),
+        "{t}"
+    );
+    for english in [
+        "== dials",
+        "(none)",
+        "verdict pass",
+        "failure-audit",
+        "(attempt",
+    ] {
+        assert!(!t.contains(english), "{english}: {t}");
+    }
+    // The JSON keeps the English words.
+    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(v["expectations"][0]["what"], "client error 792");
+    assert!(v["expectations"][0].get("localized").is_none());
 }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::words::{Section, Words};
 use super::*;
 
 /// `12.345s` from milliseconds.
@@ -18,21 +19,24 @@ pub fn fmt_us(us: u64) -> String {
 /// The text report: header, dials, events per host and log, packets,
 /// faults (when any), monitor, views, expectations.
 pub fn render_text(r: &Report) -> String {
+    let w = Words(r.locale);
     let mut o = String::new();
     // Writing to a String cannot fail: results are ignored below.
     let _ = writeln!(
         o,
-        "scenario {}  seed {}  locale {}  verdict {}  sim time {}",
-        r.scenario,
-        r.seed,
-        r.locale,
-        r.verdict.as_str(),
-        fmt_ms(r.sim_time_ms)
+        "{}",
+        w.header(
+            &r.scenario,
+            r.seed,
+            r.locale,
+            r.verdict,
+            &fmt_ms(r.sim_time_ms)
+        )
     );
 
-    let _ = writeln!(o, "\n== dials");
+    let _ = writeln!(o, "\n{}", w.section(Section::Dials));
     if r.dials.is_empty() {
-        let _ = writeln!(o, "  (none)");
+        let _ = writeln!(o, "  {}", w.none());
     }
     for (i, d) in r.dials.iter().enumerate() {
         // A host that dialled more than once: which dial, and when.
@@ -41,62 +45,60 @@ pub fn render_text(r: &Report) -> String {
             let nth = r.dials[..i].iter().filter(|x| x.host == d.host).count() + 1;
             let _ = writeln!(
                 o,
-                "  {} dial {nth} of {of_host}, at {}",
-                d.host,
-                fmt_ms(d.at_ms)
+                "  {}",
+                w.nth_dial(&d.host, nth, of_host, &fmt_ms(d.at_ms))
             );
         }
         let outcome = |error: &Option<DialError>, connected: bool| match (error, connected) {
-            (_, true) => match d.address {
-                Some(a) => format!("connected, address {a}"),
-                None => "connected".to_string(),
-            },
+            (_, true) => w.connected(d.address),
             // The dialog line Windows shows (WINDOWS.md 2).
             (Some(e), false) => match r.locale {
                 Locale::FrFr => format!("Erreur {} : {}", e.code, e.message),
                 Locale::EnUs => format!("Error {}: {}", e.code, e.message),
             },
-            (None, false) => "no result".to_string(),
+            (None, false) => w.no_result().to_string(),
         };
         // An Automatic connectoid's dial: one line per protocol tried.
         let n = d.attempts.len();
         for (i, a) in d.attempts.iter().enumerate().take(n.saturating_sub(1)) {
             let _ = writeln!(
                 o,
-                "  {} {} (attempt {} of {n}): {}",
+                "  {} {}{}{}{}",
                 d.host,
                 a.protocol.as_str(),
-                i + 1,
+                w.attempt(i + 1, n),
+                w.colon(),
                 outcome(&a.error, a.connected)
             );
         }
         let attempt = if n > 1 {
-            format!(" (attempt {n} of {n})")
+            w.attempt(n, n)
         } else {
             String::new()
         };
         let _ = writeln!(
             o,
-            "  {} {}{attempt}: {}",
+            "  {} {}{attempt}{}{}",
             d.host,
             d.protocol.as_str(),
+            w.colon(),
             outcome(&d.error, d.connected)
         );
         if let Some(e) = &d.ended {
             let _ = writeln!(
                 o,
-                "  {} {}: ended at {} ({})",
+                "  {} {}{}{}",
                 d.host,
                 d.protocol.as_str(),
-                fmt_ms(e.at_ms),
-                e.reason
+                w.colon(),
+                w.ended(&fmt_ms(e.at_ms), e.reason)
             );
         }
     }
 
-    let _ = writeln!(o, "\n== events");
+    let _ = writeln!(o, "\n{}", w.section(Section::Events));
     if r.events.is_empty() {
-        let _ = writeln!(o, "  (none)");
+        let _ = writeln!(o, "  {}", w.none());
     }
     // Group by host and log, in order of first appearance.
     let mut groups: Vec<((&str, LogName), Vec<&EventReport>)> = Vec::new();
@@ -108,7 +110,7 @@ pub fn render_text(r: &Report) -> String {
         }
     }
     for ((host, log), events) in groups {
-        let _ = writeln!(o, "-- {host} {log}");
+        let _ = writeln!(o, "{}", w.log_heading(host, log));
         for e in events {
             let _ = writeln!(
                 o,
@@ -116,7 +118,7 @@ pub fn render_text(r: &Report) -> String {
                 fmt_ms(e.time_ms),
                 e.id,
                 e.source,
-                e.kind.as_str()
+                w.event_type(e.kind)
             );
             for line in e.message.lines() {
                 // One margin for every line of a text: the catalog starts
@@ -126,9 +128,9 @@ pub fn render_text(r: &Report) -> String {
         }
     }
 
-    let _ = writeln!(o, "\n== packets");
+    let _ = writeln!(o, "\n{}", w.section(Section::Packets));
     if r.packets.is_empty() {
-        let _ = writeln!(o, "  (none)");
+        let _ = writeln!(o, "  {}", w.none());
     }
     for p in &r.packets {
         let spi = p
@@ -154,12 +156,12 @@ pub fn render_text(r: &Report) -> String {
     // Only scenarios with faults (or a NAT refusing packets) have this
     // section, so the reports of the others read as before.
     if !r.faults.is_empty() {
-        let _ = writeln!(o, "\n== faults");
+        let _ = writeln!(o, "\n{}", w.section(Section::Faults));
     }
     for f in &r.faults {
         let rule = f
             .rule
-            .map_or_else(|| "(middlebox)".to_string(), |i| format!("faults[{i}]"));
+            .map_or_else(|| w.middlebox().to_string(), |i| format!("faults[{i}]"));
         let _ = writeln!(
             o,
             "  {:>12} {} {} {}: {}",
@@ -173,20 +175,20 @@ pub fn render_text(r: &Report) -> String {
 
     // Like faults: only runs where a stack rejected something.
     if !r.diagnostics.is_empty() {
-        let _ = writeln!(o, "\n== diagnostics");
+        let _ = writeln!(o, "\n{}", w.section(Section::Diagnostics));
     }
     for d in &r.diagnostics {
         let _ = writeln!(o, "  {} {}: {} x{}", d.host, d.layer, d.what, d.count);
     }
 
-    let _ = writeln!(o, "\n== monitor");
+    let _ = writeln!(o, "\n{}", w.section(Section::Monitor));
     if r.monitor.is_empty() {
-        let _ = writeln!(o, "  (none)");
+        let _ = writeln!(o, "  {}", w.none());
     }
     for m in &r.monitor {
         let _ = writeln!(o, "-- {}", m.host);
         if m.sas.is_empty() {
-            let _ = writeln!(o, "  no SA");
+            let _ = writeln!(o, "  {}", w.no_sa());
         }
         for sa in &m.sas {
             match &sa.encapsulation {
@@ -194,11 +196,15 @@ pub fn render_text(r: &Report) -> String {
                     let _ = writeln!(
                         o,
                         "  SA {} spi {} encapsulation {} {} -> {}",
-                        sa.direction, sa.spi, e.kind, e.source_port, e.destination_port
+                        w.sa_direction(&sa.direction),
+                        sa.spi,
+                        e.kind,
+                        e.source_port,
+                        e.destination_port
                     );
                 }
                 None => {
-                    let _ = writeln!(o, "  SA {} spi {}", sa.direction, sa.spi);
+                    let _ = writeln!(o, "  SA {} spi {}", w.sa_direction(&sa.direction), sa.spi);
                 }
             }
         }
@@ -208,7 +214,7 @@ pub fn render_text(r: &Report) -> String {
     }
 
     if !r.views.is_empty() {
-        let _ = writeln!(o, "\n== views");
+        let _ = writeln!(o, "\n{}", w.section(Section::Views));
     }
     for v in &r.views {
         let _ = writeln!(o, "-- {} > {}", v.host, v.command);
@@ -217,15 +223,17 @@ pub fn render_text(r: &Report) -> String {
         }
     }
 
-    let _ = writeln!(o, "\n== expectations");
+    let _ = writeln!(o, "\n{}", w.section(Section::Expectations));
     if r.expectations.is_empty() {
-        let _ = writeln!(o, "  (none)");
+        let _ = writeln!(o, "  {}", w.none());
     }
     for e in &r.expectations {
         let mark = if e.ok { '✓' } else { '✗' };
-        let _ = writeln!(o, "  {mark} {}", e.what);
-        if !e.detail.is_empty() {
-            let _ = writeln!(o, "      {}", e.detail);
+        // In the report's locale; the JSON keeps `what` and `detail`.
+        let (what, detail) = e.shown();
+        let _ = writeln!(o, "  {mark} {what}");
+        if !detail.is_empty() {
+            let _ = writeln!(o, "      {detail}");
         }
     }
     o

@@ -237,6 +237,7 @@ fn machine_config(
             _ => None,
         },
         ipsec: ipsec_settings(scenario, host, pki),
+        administrator: host.administrator,
         seed,
     })
 }

@@ -116,6 +116,11 @@ pub struct Host {
     /// and its own logs read that clock.
     #[serde(default)]
     pub clock: ClockOffset,
+    /// Windows only: the user at the console is a local administrator
+    /// (default true); `netdiag /test:ipsec /v /debug` shows the policy
+    /// only to one (claim A22).
+    #[serde(default = "yes")]
+    pub administrator: bool,
     /// Windows only: RAS tracing logs turned on (`--logs` writes them).
     #[serde(default)]
     pub tracing: Vec<TraceLog>,

@@ -21,6 +21,8 @@ mod offers;
 mod text;
 mod views;
 
+pub use views::netdiag_without_admin;
+
 pub use offers::{
     l2tp_main_mode_offers, manual_main_mode, manual_quick_mode, quick_mode_offers,
     server_quick_mode_offers, vendor_ids,

@@ -124,3 +124,15 @@ impl IpsecComponents {
         out
     }
 }
+
+/// `netdiag /test:ipsec /v /debug` run by a user who is not a local
+/// administrator: the policy agent will not hand the policy over, and
+/// netdiag says so instead of listing it (the article: "vous ne pouvez pas
+/// utiliser l'option /debug si vous ne possédez pas d'autorisations
+/// administratives", claim A22) [MODEL layout: netdiag's `[FATAL]` line
+/// style; "Access is denied." is ERROR_ACCESS_DENIED's text, winerror.h].
+pub fn netdiag_without_admin() -> String {
+    String::from(
+        "    IP Security test . . . . . . . . . : Failed\n        [FATAL] Cannot query the IPSec policy agent for the active policy.\n        Access is denied.\n",
+    )
+}

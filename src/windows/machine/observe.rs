@@ -72,7 +72,14 @@ impl WindowsMachine {
     /// What the diagnostic commands print now: (command, output).
     pub fn views(&self) -> Vec<(String, String)> {
         let mut views = vec![
-            ("netdiag /test:ipsec /v /debug".into(), self.ipsec.netdiag()),
+            (
+                "netdiag /test:ipsec /v /debug".into(),
+                if self.config.administrator {
+                    self.ipsec.netdiag()
+                } else {
+                    super::super::ipsec::netdiag_without_admin()
+                },
+            ),
             (
                 "netsh int ip show offload".into(),
                 self.ipsec.netsh_offload("Local Area Connection"),

@@ -207,9 +207,10 @@ impl Checker<'_> {
         let clients = roles_where(|p| !p.rras);
         let rras = roles_where(|p| p.rras);
         let (windows, clients) = (windows.as_str(), clients.as_str());
-        let rules: [(&str, bool, &str); 13] = [
+        let rules: [(&str, bool, &str); 14] = [
             ("certificate", host.role.is_windows(), windows),
             ("clock", host.role.is_windows(), windows),
+            ("administrator", host.role.is_windows(), windows),
             ("trusts", host.role.is_windows(), windows),
             ("services", host.role.is_windows(), windows),
             ("registry", host.role.is_windows(), windows),
