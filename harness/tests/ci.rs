@@ -210,8 +210,8 @@ fn accept_writes_snapshots_a_second_run_passes_and_a_changed_one_fails_with_a_di
     std::fs::write(
         dir.join("snaps/psk-connect.snap"),
         snap.replace(
-            "connected, address 10.10.0.101",
-            "connected, address 10.10.0.7",
+            "client l2tp : connecté, adresse 10.10.0.101",
+            "client l2tp : connecté, adresse 10.10.0.7",
         ),
     )
     .unwrap();
@@ -225,7 +225,7 @@ fn accept_writes_snapshots_a_second_run_passes_and_a_changed_one_fails_with_a_di
         out.contains("    --- snaps/psk-connect.snap\n    +++ report\n    @@ "),
         "{out}"
     );
-    assert!(out.contains("\n    -  client l2tp: connected, address 10.10.0.7\n    +  client l2tp: connected, address 10.10.0.101\n"), "{out}");
+    assert!(out.contains("\n    -  client l2tp : connecté, adresse 10.10.0.7\n    +  client l2tp : connecté, adresse 10.10.0.101\n"), "{out}");
 
     // Another locale is another report.
     let (code, out) = test(&["--locale", "en-US"]);
