@@ -4,8 +4,9 @@
 //! It sees whole IPv4 packets: outbound from the local stack, inbound from
 //! the wire. Sans-IO: time comes in as `now`, IVs from the driver's rng.
 //!
-//! Simplifications: no SA lifetimes here (IKE rekeys and calls `install`
-//! again; the newest outbound SA is used, older inbound SAs stay valid until
+//! Simplifications: no SA lifetimes here (the driver counts each SA's
+//! bytes for IKE, `poll_volume`; IKE renews and calls `install` again; the
+//! newest outbound SA is used, older inbound SAs stay valid until
 //! removed); no post-decryption selector check (RFC 4301 5.2 step 4); no
 //! AH, no tunnel mode. UDP encapsulation (NAT-T, RFC 3948) is
 //! `udp_encap`.

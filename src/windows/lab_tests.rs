@@ -238,18 +238,24 @@ fn wrong_password_is_691() {
     assert_eq!(ids, [2, 20271]);
 }
 
-#[test]
-fn disabled_account_with_its_password_is_647_and_ias_says_why() {
+/// A dial with `password` to a disabled account, run to its end.
+fn disabled_dial(password: &str) -> Lab {
     let mut lab = lab_with(
         ConnectoidEncryption::Require,
         vec![EncryptionLevel::Strongest],
-        "Secret1!",
+        password,
         Accounts {
             disabled: true,
             ..Accounts::default()
         },
     );
     run(&mut lab);
+    lab
+}
+
+#[test]
+fn disabled_account_with_its_password_is_647_and_ias_says_why() {
+    let lab = disabled_dial("Secret1!");
     assert_eq!(
         lab.client.borrow().dial_outcome().and_then(|o| o.error),
         Some(647)
@@ -261,16 +267,7 @@ fn disabled_account_with_its_password_is_647_and_ias_says_why() {
 
 #[test]
 fn disabled_account_with_a_wrong_password_is_still_691() {
-    let mut lab = lab_with(
-        ConnectoidEncryption::Require,
-        vec![EncryptionLevel::Strongest],
-        "nope",
-        Accounts {
-            disabled: true,
-            ..Accounts::default()
-        },
-    );
-    run(&mut lab);
+    let lab = disabled_dial("nope");
     assert_eq!(
         lab.client.borrow().dial_outcome().and_then(|o| o.error),
         Some(691)

@@ -143,12 +143,9 @@ pub struct DialReport {
     pub pings: Pings,
 }
 
-/// Echo requests sent through a call and the replies that came back.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Pings {
-    pub sent: u16,
-    pub answered: u16,
-}
+/// Echo requests sent through a call and the replies that came back: the
+/// library's record, as it is.
+pub use l2tpsec::windows::client::Pings;
 
 /// When and why a connected call ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

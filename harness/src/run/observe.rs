@@ -13,7 +13,7 @@ use l2tpsec::windows::WindowsMachine;
 
 use crate::report::dissect::Dissector;
 use crate::report::{
-    Attempt, DialError, DialProtocol, DialReport, Ended, EventReport, Monitor, PacketReport, Pings,
+    Attempt, DialError, DialProtocol, DialReport, Ended, EventReport, Monitor, PacketReport,
     Report, View,
 };
 use crate::scenario::schema::{Direction, Locale, Scenario};
@@ -73,10 +73,7 @@ pub(super) fn report(
                     at_ms: millis(e.at),
                     reason: e.reason.as_str(),
                 }),
-                pings: Pings {
-                    sent: record.pings.sent,
-                    answered: record.pings.answered,
-                },
+                pings: record.pings,
             });
         }
         let mon = m.monitor();

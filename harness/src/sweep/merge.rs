@@ -261,14 +261,7 @@ pub fn merge(pieces: &[Piece]) -> Result<Merged, MergeError> {
         .iter()
         .enumerate()
         .map(|(k, s)| {
-            let mut m = ScenarioSweep {
-                name: s.name.clone(),
-                runs: 0,
-                outcomes: BTreeMap::new(),
-                broken: Vec::new(),
-                panicked: Vec::new(),
-                runs_per_min: 0.0,
-            };
+            let mut m = ScenarioSweep::empty(s.name.clone());
             // same_sweep checked every piece has these scenarios, in order.
             for part in by_index.values().filter_map(|p| p.summary.scenarios.get(k)) {
                 m.runs = m.runs.saturating_add(part.runs);
@@ -280,11 +273,8 @@ pub fn merge(pieces: &[Piece]) -> Result<Merged, MergeError> {
                 m.panicked.extend(part.panicked.iter().cloned());
                 m.runs_per_min += part.runs_per_min;
             }
-            // As sweep_one sorts: stable, so one seed's breaks keep their
-            // order (each seed comes from one piece).
-            m.broken
-                .sort_by(|x, y| (x.seed, &x.invariant).cmp(&(y.seed, &y.invariant)));
-            m.panicked.sort_by_key(|p| p.seed);
+            // As sweep_one sorts (each seed comes from one piece).
+            m.sort_findings();
             m
         })
         .collect();

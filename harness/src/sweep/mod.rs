@@ -70,6 +70,28 @@ pub struct ScenarioSweep {
     pub runs_per_min: f64,
 }
 
+impl ScenarioSweep {
+    /// No run counted yet.
+    pub fn empty(name: String) -> Self {
+        ScenarioSweep {
+            name,
+            runs: 0,
+            outcomes: BTreeMap::new(),
+            broken: Vec::new(),
+            panicked: Vec::new(),
+            runs_per_min: 0.0,
+        }
+    }
+
+    /// The order the summary lists findings in: by seed (stable, so one
+    /// seed's breaks keep the order the invariants found them).
+    pub fn sort_findings(&mut self) {
+        self.broken
+            .sort_by(|x, y| (x.seed, &x.invariant).cmp(&(y.seed, &y.invariant)));
+        self.panicked.sort_by_key(|p| p.seed);
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
     /// Only in a `--shard` piece: which part of which sweep it is, so
@@ -272,14 +294,7 @@ fn sweep_one(s: &Scenario, seeds: &[u64], jobs: usize, opts: &SweepOptions) -> S
     });
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let acc = Mutex::new(ScenarioSweep {
-        name: s.name.clone(),
-        runs: 0,
-        outcomes: BTreeMap::new(),
-        broken: Vec::new(),
-        panicked: Vec::new(),
-        runs_per_min: 0.0,
-    });
+    let acc = Mutex::new(ScenarioSweep::empty(s.name.clone()));
     let started = Instant::now();
     // Plain lines: one every tenth of the way, and each seed that broke
     // something as it happens.
@@ -339,9 +354,7 @@ fn sweep_one(s: &Scenario, seeds: &[u64], jobs: usize, opts: &SweepOptions) -> S
         b.finish_and_clear();
     }
     let mut a = acc.into_inner().unwrap_or_else(|e| e.into_inner());
-    a.broken
-        .sort_by(|x, y| (x.seed, &x.invariant).cmp(&(y.seed, &y.invariant)));
-    a.panicked.sort_by_key(|p| p.seed);
+    a.sort_findings();
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     a.runs_per_min = if minutes > 0.0 {
         (a.runs as f64 / minutes).round()

@@ -61,7 +61,7 @@ pub struct DialRecord {
 
 /// Echo requests sent through a connected call and the replies that came
 /// back (`ping`'s "Sent" and "Received").
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Pings {
     pub sent: u16,
     pub answered: u16,

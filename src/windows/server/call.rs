@@ -76,7 +76,11 @@ impl ServerCall {
         }
     }
 
-    /// The device the port belongs to, as 20272's "tunnel used" names it.
+    /// The device the port belongs to, as 20272's "tunnel used" names it:
+    /// RAS's device names (TechNet, "RAS Connection Establishment",
+    /// Server 2008: "Device Name = <WAN MiniPort (L2TP) / WAN MiniPort
+    /// (PPTP)>"; the capitalisation Server 2003's Ports view uses is
+    /// [MODEL]).
     pub(super) fn device(&self) -> &'static str {
         match self.carrier.tunnel_type() {
             TunnelType::L2tp => "WAN Miniport (L2TP)",
