@@ -20,11 +20,15 @@ pub enum CbcCipher {
     /// 3DES-CBC, EDE with three independent keys (RFC 2451 2.2).
     #[serde(rename = "3des")]
     TripleDes,
-    /// AES-CBC (RFC 3602 2.2), 128-bit key.
+    /// AES-CBC (RFC 3602 2.2), 128-bit key. SCENARIOS.md's third round
+    /// spells the AES names with a hyphen; both are taken.
+    #[serde(alias = "aes-128")]
     Aes128,
     /// AES-CBC, 192-bit key.
+    #[serde(alias = "aes-192")]
     Aes192,
     /// AES-CBC, 256-bit key.
+    #[serde(alias = "aes-256")]
     Aes256,
 }
 

@@ -1,12 +1,15 @@
-//! MODP Diffie-Hellman for IKEv1: groups 1 and 2 (RFC 2409 6.1, 6.2) and
-//! group 14 (RFC 3526 3), generator 2, with num-bigint's modpow. Public
+//! Diffie-Hellman for IKEv1. MODP groups 1 and 2 (RFC 2409 6.1, 6.2) and
+//! group 14 (RFC 3526 3), generator 2, with num-bigint's modpow: public
 //! values and shared secrets travel as big-endian integers zero-padded to
-//! the length of the prime (RFC 2409 5).
+//! the length of the prime (RFC 2409 5). ECP groups 19 and 20 (RFC 5903)
+//! are `ecp`'s; this module puts both behind one group and one private
+//! value.
 
 use num_bigint::BigUint;
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
+use super::ecp::{Curve, EcpPrivate};
 use super::error::CryptoError;
 
 /// Decodes hex digits, skipping spaces and newlines, at compile time (a bad
@@ -77,8 +80,9 @@ const MODP_2048: [u8; 256] = hex_bytes(
 /// The generator of all three groups (RFC 2409 6.1, 6.2; RFC 3526 3).
 const GENERATOR: u32 = 2;
 
-/// A MODP group IKEv1 can negotiate (RFC 2409 Appendix A, class 4 "Group
-/// Description"). A scenario names it by number (`group: 14`).
+/// A group IKEv1 can negotiate (RFC 2409 Appendix A, class 4 "Group
+/// Description"; 19 and 20 per RFC 5903 5 and the IANA IPSEC registry).
+/// A scenario names it by number (`group: 14`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(try_from = "u16")]
 pub enum DhGroup {
@@ -88,6 +92,10 @@ pub enum DhGroup {
     Modp1024,
     /// Group 14, 2048 bits (RFC 3526 3).
     Modp2048,
+    /// Group 19, 256-bit random ECP (RFC 5903 3.1).
+    Ecp256,
+    /// Group 20, 384-bit random ECP (RFC 5903 3.2).
+    Ecp384,
 }
 
 impl TryFrom<u16> for DhGroup {
@@ -95,7 +103,7 @@ impl TryFrom<u16> for DhGroup {
 
     fn try_from(n: u16) -> Result<DhGroup, String> {
         DhGroup::from_number(n)
-            .ok_or_else(|| format!("Diffie-Hellman group {n} is not modelled (1, 2 or 14)"))
+            .ok_or_else(|| format!("Diffie-Hellman group {n} is not modelled (1, 2, 14, 19 or 20)"))
     }
 }
 
@@ -106,6 +114,8 @@ impl DhGroup {
             DhGroup::Modp768 => 1,
             DhGroup::Modp1024 => 2,
             DhGroup::Modp2048 => 14,
+            DhGroup::Ecp256 => 19,
+            DhGroup::Ecp384 => 20,
         }
     }
 
@@ -115,37 +125,56 @@ impl DhGroup {
             1 => Some(DhGroup::Modp768),
             2 => Some(DhGroup::Modp1024),
             14 => Some(DhGroup::Modp2048),
+            19 => Some(DhGroup::Ecp256),
+            20 => Some(DhGroup::Ecp384),
             _ => None,
         }
     }
 
-    /// Length in bytes of the prime, hence of public values and shared
-    /// secrets on the wire (RFC 2409 5).
+    /// Length in bytes of a public value on the wire: the prime's for
+    /// MODP (RFC 2409 5), x || y for ECP (RFC 5903 7).
     #[allow(clippy::len_without_is_empty)] // a group has no empty form
     pub fn len(self) -> usize {
-        self.prime_bytes().len()
-    }
-
-    /// The prime p, big-endian.
-    pub fn prime_bytes(self) -> &'static [u8] {
-        match self {
-            DhGroup::Modp768 => &MODP_768,
-            DhGroup::Modp1024 => &MODP_1024,
-            DhGroup::Modp2048 => &MODP_2048,
+        match (self.prime_bytes(), self.curve()) {
+            (Some(p), _) => p.len(),
+            (None, Some(c)) => 2 * c.field_len(),
+            (None, None) => 0,
         }
     }
 
-    fn prime(self) -> BigUint {
-        BigUint::from_bytes_be(self.prime_bytes())
+    /// The prime p of a MODP group, big-endian.
+    pub fn prime_bytes(self) -> Option<&'static [u8]> {
+        match self {
+            DhGroup::Modp768 => Some(&MODP_768),
+            DhGroup::Modp1024 => Some(&MODP_1024),
+            DhGroup::Modp2048 => Some(&MODP_2048),
+            DhGroup::Ecp256 | DhGroup::Ecp384 => None,
+        }
+    }
+
+    /// The curve of an ECP group.
+    pub fn curve(self) -> Option<Curve> {
+        match self {
+            DhGroup::Ecp256 => Some(Curve::P256),
+            DhGroup::Ecp384 => Some(Curve::P384),
+            DhGroup::Modp768 | DhGroup::Modp1024 | DhGroup::Modp2048 => None,
+        }
     }
 }
 
-/// One side's Diffie-Hellman private exponent x, with its public value g^x.
+/// One side's Diffie-Hellman private value (an exponent x, or a scalar
+/// d), with its public value (g^x, or dG as x || y).
 #[derive(Clone)]
 pub struct DhPrivate {
     group: DhGroup,
-    x: BigUint,
+    secret: Secret,
     public: Vec<u8>,
+}
+
+#[derive(Clone)]
+enum Secret {
+    Modp { p: BigUint, x: BigUint },
+    Ecp(EcpPrivate),
 }
 
 impl core::fmt::Debug for DhPrivate {
@@ -159,15 +188,25 @@ impl DhPrivate {
     /// Draws x uniformly enough from [2, p-2] (a full-length random number
     /// reduced mod p-3; the bias is below 2^-700) and returns it with the
     /// public value g^x mod p, left-padded to `group.len()` bytes.
+    /// An ECP group draws its scalar as `EcpPrivate::generate` says.
     pub fn generate(group: DhGroup, rng: &mut ChaCha20Rng) -> (DhPrivate, Vec<u8>) {
-        let p = group.prime();
-        let mut r = vec![0u8; group.len()];
-        rng.fill_bytes(&mut r);
-        let x = BigUint::from_bytes_be(&r) % (&p - 3u32) + 2u32;
-        let public = left_pad(&BigUint::from(GENERATOR).modpow(&x, &p), group.len());
+        let (secret, public) = match (group.prime_bytes(), group.curve()) {
+            (_, Some(curve)) => {
+                let (d, public) = EcpPrivate::generate(curve, rng);
+                (Secret::Ecp(d), public)
+            }
+            (prime, None) => {
+                let p = BigUint::from_bytes_be(prime.unwrap_or_default());
+                let mut r = vec![0u8; group.len()];
+                rng.fill_bytes(&mut r);
+                let x = BigUint::from_bytes_be(&r) % (&p - 3u32) + 2u32;
+                let public = left_pad(&BigUint::from(GENERATOR).modpow(&x, &p), group.len());
+                (Secret::Modp { p, x }, public)
+            }
+        };
         let me = DhPrivate {
             group,
-            x,
+            secret,
             public: public.clone(),
         };
         (me, public)
@@ -187,16 +226,20 @@ impl DhPrivate {
     /// value must satisfy 1 < y < p-1: 0, 1 and p-1 would force a shared
     /// secret an attacker knows (RFC 2631 2.1.5), p and above are not in
     /// the group.
+    /// For an ECP group, the x coordinate as `EcpPrivate::shared` says.
     pub fn shared(&self, peer_public: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if peer_public.len() != self.group.len() {
             return Err(CryptoError::BadPublicLength);
         }
-        let p = self.group.prime();
+        let (p, x) = match &self.secret {
+            Secret::Ecp(d) => return d.shared(peer_public),
+            Secret::Modp { p, x } => (p, x),
+        };
         let y = BigUint::from_bytes_be(peer_public);
-        if y <= BigUint::from(1u32) || y >= &p - 1u32 {
+        if y <= BigUint::from(1u32) || y >= p - 1u32 {
             return Err(CryptoError::BadPublicValue);
         }
-        Ok(left_pad(&y.modpow(&self.x, &p), self.group.len()))
+        Ok(left_pad(&y.modpow(x, p), self.group.len()))
     }
 }
 
@@ -223,6 +266,16 @@ mod tests {
         ChaCha20Rng::seed_from_u64(seed)
     }
 
+    trait Prime {
+        fn prime(self) -> BigUint;
+    }
+
+    impl Prime for DhGroup {
+        fn prime(self) -> BigUint {
+            BigUint::from_bytes_be(self.prime_bytes().unwrap())
+        }
+    }
+
     #[test]
     fn primes_have_the_rfc_shape() {
         for (g, bits) in ALL.into_iter().zip([768u64, 1024, 2048]) {
@@ -230,7 +283,7 @@ mod tests {
             assert_eq!(p.bits(), bits, "{g:?}");
             assert_eq!(g.len() * 8, bits as usize);
             // 2^n - 2^(n-64) - 1 + 2^64 * (...): top and bottom 64 bits set.
-            let b = g.prime_bytes();
+            let b = g.prime_bytes().unwrap();
             assert!(
                 b[..8].iter().chain(&b[b.len() - 8..]).all(|&x| x == 0xff),
                 "{g:?}"
@@ -250,11 +303,15 @@ mod tests {
 
     #[test]
     fn group_numbers_round_trip() {
-        for g in ALL {
+        for g in ALL.into_iter().chain([DhGroup::Ecp256, DhGroup::Ecp384]) {
             assert_eq!(DhGroup::from_number(g.number()), Some(g));
         }
         assert_eq!(DhGroup::Modp1024.number(), 2);
         assert_eq!(DhGroup::Modp2048.number(), 14);
+        assert_eq!(
+            (DhGroup::Ecp256.number(), DhGroup::Ecp384.number()),
+            (19, 20)
+        );
         assert_eq!(DhGroup::from_number(5), None);
         assert_eq!(DhGroup::from_number(0), None);
     }
@@ -262,7 +319,7 @@ mod tests {
     #[test]
     fn both_sides_agree_on_the_shared_secret() {
         let mut r = rng(7);
-        for g in ALL {
+        for g in ALL.into_iter().chain([DhGroup::Ecp256, DhGroup::Ecp384]) {
             let (a, pa) = DhPrivate::generate(g, &mut r);
             let (b, pb) = DhPrivate::generate(g, &mut r);
             assert_eq!(pa.len(), g.len());
@@ -271,7 +328,9 @@ mod tests {
             let za = a.shared(&pb).unwrap();
             let zb = b.shared(&pa).unwrap();
             assert_eq!(za, zb, "{g:?}");
-            assert_eq!(za.len(), g.len());
+            // MODP: the prime's length; ECP: x alone (RFC 5903 7).
+            let secret_len = g.curve().map_or(g.len(), |c| c.field_len());
+            assert_eq!(za.len(), secret_len);
         }
     }
 
@@ -291,7 +350,10 @@ mod tests {
         let g = DhGroup::Modp768;
         let me = DhPrivate {
             group: g,
-            x: BigUint::from(3u32),
+            secret: Secret::Modp {
+                p: g.prime(),
+                x: BigUint::from(3u32),
+            },
             public: Vec::new(),
         };
         let mut y = vec![0u8; g.len()];

@@ -5,6 +5,7 @@
 
 pub mod cbc;
 pub mod dh;
+pub mod ecp;
 pub mod error;
 pub mod ike_keys;
 pub mod integ;
