@@ -41,7 +41,7 @@ impl Ike {
             .as_ref()
             .map(|p| p.mm_offers.clone())
             .unwrap_or_default();
-        let sa = mm_sa(&offers);
+        let sa = mm_sa(&offers, self.cfg.mm_attribute_order);
         let mut sa_i_b = Vec::new();
         if offers.is_empty() || sa.emit_body(&mut sa_i_b).is_err() {
             self.fail(

@@ -30,7 +30,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
 pub use self::error::{IkeError, Unexpected};
-pub use self::offer::{MmAuth, MmOffer, QmOffer};
+pub use self::offer::{MmAttributeOrder, MmAuth, MmOffer, QmOffer};
 use self::state::{ExchangeTimer, MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
 pub use crate::crypto::cbc::CbcCipher;
 pub use crate::crypto::dh::DhGroup;
@@ -74,6 +74,8 @@ pub struct IkeConfig {
     pub preshared_key: Option<Vec<u8>>,
     /// As initiator, the NATs NAT-T may cross (`nat_t::NatTScope`).
     pub nat_t_scope: nat_t::NatTScope,
+    /// How the first Main Mode message lays out each transform.
+    pub mm_attribute_order: MmAttributeOrder,
 }
 
 /// Where UDP-encapsulated ESP (RFC 3948) of a Quick Mode travels: the

@@ -17,6 +17,19 @@ pub enum MmAuth {
     RsaSignature,
 }
 
+/// The order of a Main Mode transform's authentication method and group
+/// attributes; RFC 2409 Appendix A fixes none, and Windows builds differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MmAttributeOrder {
+    /// Encryption, hash, authentication, group, lifetime (XP and Server
+    /// 2003 as WINDOWS.md 5 lists them).
+    #[default]
+    AuthThenGroup,
+    /// Encryption, key length, hash, group, authentication, lifetime
+    /// (Windows 8 to 11's first Main Mode message, WINDOWS.md 10).
+    GroupThenAuth,
+}
+
 /// One Main Mode proposal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MmOffer {

@@ -2,7 +2,7 @@
 //! A), Quick Mode ESP proposals (RFC 2407 4.4.4, 4.5), and the responder's
 //! choice of the first of the initiator's proposals that its policy accepts.
 
-use super::offer::{MmAuth, MmOffer, QmOffer};
+use super::offer::{MmAttributeOrder, MmAuth, MmOffer, QmOffer};
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
@@ -35,9 +35,9 @@ fn aes_of_bits(bits: Option<u32>) -> Option<CbcCipher> {
     }
 }
 
-/// A Main Mode transform (RFC 2409 Appendix A) in the order Windows sends
-/// the attributes: encryption, hash, authentication, group, lifetime.
-pub(super) fn mm_transform(number: u8, o: &MmOffer) -> Transform {
+/// A Main Mode transform (RFC 2409 Appendix A) with its attributes in the
+/// build's order (`MmAttributeOrder`).
+pub(super) fn mm_transform(number: u8, o: &MmOffer, order: MmAttributeOrder) -> Transform {
     let enc = match o.cipher {
         CbcCipher::Des => p1::ENC_DES_CBC,
         CbcCipher::TripleDes => p1::ENC_3DES_CBC,
@@ -51,16 +51,20 @@ pub(super) fn mm_transform(number: u8, o: &MmOffer) -> Transform {
         PrfHash::Md5 => p1::HASH_MD5,
         PrfHash::Sha1 => p1::HASH_SHA,
     };
+    let auth = basic(
+        p1::AUTH_METHOD,
+        match o.auth {
+            MmAuth::PreSharedKey => p1::AUTH_PRE_SHARED,
+            MmAuth::RsaSignature => p1::AUTH_RSA_SIG,
+        },
+    );
+    let group = basic(p1::GROUP, o.group.number());
+    attributes.push(basic(p1::HASH, hash));
+    attributes.extend(match order {
+        MmAttributeOrder::AuthThenGroup => [auth, group],
+        MmAttributeOrder::GroupThenAuth => [group, auth],
+    });
     attributes.extend([
-        basic(p1::HASH, hash),
-        basic(
-            p1::AUTH_METHOD,
-            match o.auth {
-                MmAuth::PreSharedKey => p1::AUTH_PRE_SHARED,
-                MmAuth::RsaSignature => p1::AUTH_RSA_SIG,
-            },
-        ),
-        basic(p1::GROUP, o.group.number()),
         basic(p1::LIFE_TYPE, p1::LIFE_SECONDS),
         Attribute::duration(p1::LIFE_DURATION, o.lifetime_secs),
     ]);
@@ -73,7 +77,7 @@ pub(super) fn mm_transform(number: u8, o: &MmOffer) -> Transform {
 
 /// The initiator's Main Mode SA: one ISAKMP proposal, one transform per
 /// offer (RFC 2409 5: "one or more transforms").
-pub(super) fn mm_sa(offers: &[MmOffer]) -> SaPayload {
+pub(super) fn mm_sa(offers: &[MmOffer], order: MmAttributeOrder) -> SaPayload {
     SaPayload::new(vec![Proposal {
         number: 1,
         protocol: ProtocolId::Isakmp,
@@ -81,7 +85,7 @@ pub(super) fn mm_sa(offers: &[MmOffer]) -> SaPayload {
         transforms: offers
             .iter()
             .enumerate()
-            .map(|(i, o)| mm_transform(u8::try_from(i + 1).unwrap_or(u8::MAX), o))
+            .map(|(i, o)| mm_transform(u8::try_from(i + 1).unwrap_or(u8::MAX), o, order))
             .collect(),
     }])
 }
@@ -424,7 +428,7 @@ mod tests {
 
     #[test]
     fn mm_offers_survive_the_sa_payload() {
-        let sa = mm_sa(&xp_mm());
+        let sa = mm_sa(&xp_mm(), MmAttributeOrder::AuthThenGroup);
         let back: Vec<_> = sa.proposals[0]
             .transforms
             .iter()
@@ -435,7 +439,7 @@ mod tests {
 
     #[test]
     fn responder_picks_the_initiators_first_acceptable_transform() {
-        let sa = mm_sa(&xp_mm());
+        let sa = mm_sa(&xp_mm(), MmAttributeOrder::AuthThenGroup);
         // We accept only DES/SHA1/1 and 3DES/MD5/2: the initiator lists 3DES/MD5 first.
         let ours = vec![xp_mm()[2], xp_mm()[1]];
         let (p, o) = choose_mm(&sa, &ours).unwrap();

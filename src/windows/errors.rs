@@ -49,8 +49,14 @@ pub mod code {
     pub const OAKLEY_TIMED_OUT: u32 = 792;
     /// ERROR_OAKLEY_ERROR.
     pub const OAKLEY_ERROR: u32 = 793;
-    /// ERROR_VPN_TIMEOUT: the tunnel never came up [MODEL for L2TP].
-    pub const VPN_TIMEOUT: u32 = 800;
+    /// ERROR_AUTOMATIC_VPN_FAILED (raserror.h RASBASE+200): XP shows it
+    /// when the tunnel never came up [MODEL for L2TP]; from Vista on, an
+    /// Automatic connection after every tunnel failed (WINDOWS.md 10).
+    pub const AUTOMATIC_VPN_FAILED: u32 = 800;
+    /// ERROR_VPN_TIMEOUT (RASBASE+209): from Vista on, the remote server is
+    /// not responding; where XP shows 792 (WINDOWS.md 10) [MODEL: 809
+    /// replaces 792 from Vista on].
+    pub const VPN_TIMEOUT: u32 = 809;
 }
 
 /// The RAS error for each failure class, as a build shows it (a row's
@@ -186,6 +192,7 @@ mod tests {
             OAKLEY_NO_POLICY,
             OAKLEY_TIMED_OUT,
             OAKLEY_ERROR,
+            AUTOMATIC_VPN_FAILED,
             VPN_TIMEOUT,
         ] {
             assert!(

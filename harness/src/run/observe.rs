@@ -16,6 +16,7 @@ use crate::report::{
     Attempt, DialError, DialProtocol, DialReport, Ended, EventReport, Monitor, PacketReport,
     Report, View,
 };
+use crate::scenario::host::Role;
 use crate::scenario::schema::{Direction, Locale, Scenario};
 
 /// The report (expectations empty, no verdict) and the tshark key lines
@@ -33,10 +34,15 @@ pub(super) fn report(
     let mut keys: Vec<String> = Vec::new();
     for (name, m) in windows {
         let m = m.borrow();
+        // Each build words its errors in its own message table.
+        let table = match scenario.hosts.get(name).map(|h| h.role) {
+            Some(Role::Windows(e)) => e.profile().messages,
+            _ => catalog::MessageTable::Xp,
+        };
         let error_of = |code: Option<u32>| {
             code.map(|code| DialError {
                 code,
-                message: catalog::ras_error_message(locale, code),
+                message: catalog::ras_error_message_in(locale, table, code),
             })
         };
         let attempt_of = |o: &DialOutcome| Attempt {

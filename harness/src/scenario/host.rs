@@ -38,7 +38,7 @@ impl Role {
     /// Every role, by its scenario name: one per Windows version of the
     /// library's table, then the network's.
     fn all() -> impl Iterator<Item = (&'static str, Role)> {
-        Edition::all()
+        Edition::roles()
             .map(|e| (e.role(), Role::Windows(e)))
             .chain(NETWORK_ROLES)
     }
@@ -96,6 +96,10 @@ pub struct Host {
     pub interfaces: NamedMap<Ipv4Addr>,
     #[serde(default)]
     pub gateway: Option<Ipv4Addr>,
+    /// rras-server only: which Server build (2003 without it; SCENARIOS.md,
+    /// third round). The loader puts that build in `role`.
+    #[serde(default)]
+    pub version: Option<u16>,
     /// Machine certificate (name in `pki.certificates`); absent = none.
     #[serde(default)]
     pub certificate: Option<String>,

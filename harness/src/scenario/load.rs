@@ -249,9 +249,10 @@ impl Loader {
                     .collect(),
             ));
         }
-        let scenario: Scenario = node::from_node(&tree).map_err(|e| {
+        let mut scenario: Scenario = node::from_node(&tree).map_err(|e| {
             LoadError::Invalid(vec![self.diag(e.loc.unwrap_or(tree.loc), e.message)])
         })?;
+        scenario.resolve_server_versions();
         let problems = validate::validate(&scenario, &tree, &stem);
         if problems.is_empty() {
             Ok(scenario)

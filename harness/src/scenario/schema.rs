@@ -83,6 +83,20 @@ pub struct Scenario {
     pub expect: Expect,
 }
 
+impl Scenario {
+    /// Puts the build a server's `version:` names in its role; a version
+    /// the table lacks stays for `validate` to report.
+    pub fn resolve_server_versions(&mut self) {
+        for (_, host) in &mut self.hosts.0 {
+            if let (Some(v), Role::Windows(e)) = (host.version, host.role) {
+                if let Some(build) = Edition::server(e.role(), v) {
+                    host.role = Role::Windows(build);
+                }
+            }
+        }
+    }
+}
+
 // ----------------------------------------------------------------------- PKI
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

@@ -78,6 +78,7 @@ fn config(cert: Option<&str>, roots: &[&str]) -> IkeConfig {
         trusted_root_names: roots.iter().map(|a| a.subject_der.clone()).collect(),
         epoch_unix: DATE,
         vendor_ids: Vec::new(),
+        mm_attribute_order: MmAttributeOrder::AuthThenGroup,
         preshared_key: None,
         nat_t_scope: crate::ike::nat_t::NatTScope::Both,
     }

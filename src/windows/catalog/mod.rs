@@ -65,6 +65,9 @@ pub enum Source {
     FrKb,
     /// Verbatim from the Windows XP / Server 2003 message tables.
     Xp,
+    /// Verbatim from a later Windows message table as the Windows SDK's
+    /// raserror.h prints it (Vista and later, WINDOWS.md 10).
+    RasErrorH,
     /// Our French translation of a Windows text.
     FrOurs,
     /// Our model: Windows does not document this text or layout.
@@ -76,6 +79,7 @@ impl fmt::Display for Source {
         f.write_str(match self {
             Source::FrKb => "FR-KB",
             Source::Xp => "XP",
+            Source::RasErrorH => "RASERROR.H",
             Source::FrOurs => "FR-OURS",
             Source::Model => "MODEL",
         })
@@ -161,9 +165,26 @@ pub fn ras_error_text(locale: Locale, code: u32) -> String {
     }
 }
 
-/// The message of RAS error `code` alone.
+/// The message of RAS error `code` alone, as XP words it.
 pub fn ras_error_message(locale: Locale, code: u32) -> String {
     render(locale, &format!("ras.{code}"), &[])
+}
+
+/// Which message table a build's RAS errors come from: a code whose text
+/// changed from Vista on has a `ras.<code>@vista` entry beside XP's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageTable {
+    Xp,
+    Vista,
+}
+
+/// The message of RAS error `code` in `table`'s words.
+pub fn ras_error_message_in(locale: Locale, table: MessageTable, code: u32) -> String {
+    let later = format!("ras.{code}@vista");
+    if table == MessageTable::Vista && entry(&later).is_some() {
+        return render(locale, &later, &[]);
+    }
+    ras_error_message(locale, code)
 }
 
 #[cfg(test)]

@@ -497,8 +497,15 @@ impl RasClient {
         if self.outcome.is_none() {
             // An Automatic dial whose first attempt failed shows the error
             // its row says (the attempts are all in `earlier`).
-            let code = match (self.version.automatic.shows, self.earlier.first()) {
+            let automatic = &self.version.automatic;
+            let code = match (automatic.shows, self.earlier.first()) {
                 (AutomaticError::First, Some(first)) => first.error.unwrap_or(code),
+                // Every tunnel failed: not one that ends the dial early.
+                (AutomaticError::Always(every_failed), Some(_))
+                    if !automatic.final_errors.contains(&code) =>
+                {
+                    every_failed
+                }
                 _ => code,
             };
             let protocol = protocol_name(self.attempt);

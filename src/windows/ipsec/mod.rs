@@ -17,6 +17,8 @@ use rand_core::SeedableRng;
 use super::eventlog::{Arg, Event, EventType, Log};
 use super::monitor::{IpsecMonitor, MonitorSa};
 
+#[cfg(test)]
+mod first_message_tests;
 mod offers;
 mod text;
 mod views;
@@ -30,7 +32,7 @@ pub use offers::{
 
 use super::config::{ManualPolicy, NicOffload};
 use super::errors;
-use super::version::Profile;
+use super::version::{IkeAudits, Profile};
 use crate::crypto::cbc::CbcCipher;
 use crate::ike::{
     FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmAuth, Mode, QmOffer,
@@ -482,6 +484,12 @@ impl IpsecComponents {
         }
     }
 
+    fn push_audit(&mut self, a: text::IkeAudit) {
+        if let Some(event) = a.written(self.version.ike_audits.as_ref()) {
+            self.logs.push_back(event);
+        }
+    }
+
     fn on_ike(&mut self, now: Duration, e: IkeEvent) {
         match e {
             IkeEvent::MainModeUp {
@@ -502,9 +510,9 @@ impl IpsecComponents {
                     hex_lower(&icookie),
                     hex_lower(&enc_key)
                 ));
-                self.logs.push_back(audit(
+                self.push_audit(audit(
                     now,
-                    self.version.ike_audits.established,
+                    |a| a.established,
                     EventType::SuccessAudit,
                     vec![
                         Arg::catalog("ike.mode.main"),
@@ -551,9 +559,9 @@ impl IpsecComponents {
                 for (src, dst, sa) in [(them, me, &inbound), (me, them, &outbound)] {
                     self.keys.push(esp_key_line(src, dst, sa));
                 }
-                self.logs.push_back(audit(
+                self.push_audit(audit(
                     now,
-                    self.version.ike_audits.established,
+                    |a| a.established,
                     EventType::SuccessAudit,
                     vec![
                         Arg::catalog("ike.mode.quick"),
@@ -608,9 +616,9 @@ impl IpsecComponents {
                     }
                     _ => Arg::catalog("ike.status.none"),
                 };
-                self.logs.push_back(audit(
+                self.push_audit(audit(
                     now,
-                    self.version.ike_audits.failed,
+                    |a| a.failed,
                     EventType::FailureAudit,
                     vec![
                         match mode {
@@ -639,11 +647,10 @@ impl IpsecComponents {
                 outbound_spi,
             } => {
                 let filter = self.filter_block(peer, None);
-                let audits = &self.version.ike_audits;
-                let (id, args) = match mode {
-                    Mode::Main => (audits.main_mode_ended, vec![filter]),
+                let (id, args): (fn(&IkeAudits) -> u32, _) = match mode {
+                    Mode::Main => (|a| a.main_mode_ended, vec![filter]),
                     Mode::Quick => (
-                        audits.quick_mode_ended,
+                        |a| a.quick_mode_ended,
                         vec![
                             filter,
                             inbound_spi
@@ -657,8 +664,7 @@ impl IpsecComponents {
                         ],
                     ),
                 };
-                self.logs
-                    .push_back(audit(now, id, EventType::SuccessAudit, args));
+                self.push_audit(audit(now, id, EventType::SuccessAudit, args));
                 match (mode, inbound_spi, outbound_spi) {
                     (Mode::Quick, Some(i), Some(o)) => self.driver.remove_pair(i, o),
                     (Mode::Quick, _, _) => self.driver.remove_peer(peer),

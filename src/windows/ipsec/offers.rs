@@ -4,7 +4,7 @@
 
 use crate::ike::{MmAuth, MmOffer, QmOffer};
 use crate::windows::connectoid::ConnectoidEncryption;
-use crate::windows::version::{IkeIdentity, IkeOffers, MmSpec, NatTSupport, QmSpec};
+use crate::windows::version::{IkeIdentity, IkeOffers, MmSpec, QmSpec, VendorId};
 
 /// A manual policy's main mode offers (by certificate) with the row's
 /// lifetime.
@@ -87,18 +87,63 @@ pub const MS_NT5_ISAKMPOAKLEY: [u8; 16] = [
     0x1e, 0x2b, 0x51, 0x69, 0x05, 0x99, 0x1c, 0x7d, 0x7c, 0x96, 0xfc, 0xbf, 0xb5, 0x87, 0xe4, 0x61,
 ];
 
-/// The Vendor IDs a version sends in its first Main Mode message: Windows'
-/// with its version, and RFC 3947's when it speaks NAT-T (WINDOWS.md 6;
-/// we speak RFC 3947 only, so its id alone [MODEL: the draft-02 id Windows
-/// may also send is left out]).
-pub fn vendor_ids(ike: &IkeIdentity) -> Vec<Vec<u8>> {
-    let mut id = MS_NT5_ISAKMPOAKLEY.to_vec();
-    id.extend_from_slice(&ike.vendor_version.to_be_bytes());
-    let mut ids = vec![id];
-    if ike.nat_t != NatTSupport::None {
-        ids.push(crate::ike::nat_t::RFC3947_VENDOR_ID.to_vec());
+/// Microsoft's key-module Vendor ID, before its 4-byte module number
+/// (libreswan vendorid.c "Windows KEY_MODS"; WINDOWS.md 10).
+const KEY_MODS: [u8; 16] = hex16("01528bbbc00696121849ab9a1c5b2a51");
+/// MD5("draft-ietf-ipsec-nat-t-ike-02\n") (libreswan vendorid.c).
+const NAT_T_DRAFT_02: [u8; 16] = hex16("90cb80913ebb696e086381b5ec427b1f");
+/// MD5("FRAGMENTATION"), sent without flags (WINDOWS.md 10).
+const FRAGMENTATION: [u8; 16] = hex16("4048b7d56ebce88525e7de7f00d6c2d3");
+/// "MS-Negotiation Discovery Capable" (ike-scan ike-vendor-ids).
+const NEGOTIATION_DISCOVERY: [u8; 16] = hex16("fb1de3cdf341b7ea16b7e5be0855f120");
+/// MD5("Vid-Initial-Contact").
+const INITIAL_CONTACT: [u8; 16] = hex16("26244d38eddb61b3172a36e3d0cfb819");
+/// MD5("IKE CGA version 1").
+const CGA: [u8; 16] = hex16("e3a5966a76379fe707228231e5ce8652");
+
+/// 32 hex digits at compile time (a bad digit is a build error).
+const fn hex16(s: &str) -> [u8; 16] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lower-case hex digit"),
+        }
     }
-    ids
+    let s = s.as_bytes();
+    assert!(s.len() == 32, "not 32 hex digits");
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    while i < 16 {
+        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// One Vendor ID payload's data.
+pub fn vendor_id(v: VendorId) -> Vec<u8> {
+    let versioned = |prefix: [u8; 16], n: u32| {
+        let mut id = prefix.to_vec();
+        id.extend_from_slice(&n.to_be_bytes());
+        id
+    };
+    match v {
+        VendorId::MsNt5(n) => versioned(MS_NT5_ISAKMPOAKLEY, n),
+        VendorId::KeyMods(n) => versioned(KEY_MODS, n),
+        VendorId::Rfc3947 => crate::ike::nat_t::RFC3947_VENDOR_ID.to_vec(),
+        VendorId::NatTDraft02 => NAT_T_DRAFT_02.to_vec(),
+        VendorId::Fragmentation => FRAGMENTATION.to_vec(),
+        VendorId::NegotiationDiscovery => NEGOTIATION_DISCOVERY.to_vec(),
+        VendorId::InitialContact => INITIAL_CONTACT.to_vec(),
+        VendorId::Cga => CGA.to_vec(),
+    }
+}
+
+/// The Vendor IDs a version sends in its first Main Mode message, in its
+/// row's order.
+pub fn vendor_ids(ike: &IkeIdentity) -> Vec<Vec<u8>> {
+    ike.vendor_ids.iter().map(|&v| vendor_id(v)).collect()
 }
 
 #[cfg(test)]
@@ -183,6 +228,15 @@ mod tests {
     fn the_windows_vendor_id_is_md5_of_its_name_then_the_version() {
         use md5::{Digest, Md5};
         assert_eq!(Md5::digest(b"MS NT5 ISAKMPOAKLEY")[..], MS_NT5_ISAKMPOAKLEY);
+        // The ids that are an MD5 of their name.
+        for (name, id) in [
+            (&b"draft-ietf-ipsec-nat-t-ike-02\n"[..], NAT_T_DRAFT_02),
+            (b"FRAGMENTATION", FRAGMENTATION),
+            (b"Vid-Initial-Contact", INITIAL_CONTACT),
+            (b"IKE CGA version 1", CGA),
+        ] {
+            assert_eq!(Md5::digest(name)[..], id);
+        }
         assert_eq!(
             vendor_ids(&crate::windows::version::XP_RTM.ike),
             [hex::decode("1e2b516905991c7d7c96fcbfb587e46100000003").unwrap()]

@@ -5,19 +5,45 @@ use core::time::Duration;
 use std::net::Ipv4Addr;
 
 use super::super::eventlog::{Arg, Event, EventType, Log};
+use super::super::version::IkeAudits;
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
 use crate::ipsec::sa::SaParams;
 
-pub(super) fn audit(now: Duration, id: u32, kind: EventType, args: Vec<Arg>) -> Event {
-    Event {
-        log: Log::Security,
+/// A Security log IKE audit, its id picked from the row's audits when
+/// the build writes them (`Profile::ike_audits`).
+pub(super) struct IkeAudit {
+    pub id: fn(&IkeAudits) -> u32,
+    pub event: Event,
+}
+
+impl IkeAudit {
+    /// The event, or none where the build's audit policy writes none.
+    pub fn written(self, audits: Option<&IkeAudits>) -> Option<Event> {
+        audits.map(|a| Event {
+            id: (self.id)(a),
+            ..self.event
+        })
+    }
+}
+
+pub(super) fn audit(
+    now: Duration,
+    id: fn(&IkeAudits) -> u32,
+    kind: EventType,
+    args: Vec<Arg>,
+) -> IkeAudit {
+    IkeAudit {
         id,
-        source: "Security",
-        kind,
-        time: now,
-        args,
+        event: Event {
+            log: Log::Security,
+            id: 0,
+            source: "Security",
+            kind,
+            time: now,
+            args,
+        },
     }
 }
 

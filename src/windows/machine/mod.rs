@@ -164,6 +164,7 @@ impl WindowsMachine {
                 trusted_root_names: settings.trusted_root_names.clone(),
                 epoch_unix: settings.epoch_unix,
                 vendor_ids: vendor_ids(&version.ike),
+                mm_attribute_order: version.ike.mm_attribute_order,
                 preshared_key: settings
                     .preshared_key
                     .as_ref()

@@ -71,7 +71,18 @@ impl WindowsMachine {
 
     /// What the diagnostic commands print now: (command, output).
     pub fn views(&self) -> Vec<(String, String)> {
-        let mut views = vec![
+        let mut views = Vec::new();
+        if self.config.edition.profile().xp_diagnostic_commands {
+            views.extend(self.xp_views());
+        }
+        if let Some(s) = &self.server {
+            views.push(("Routing and Remote Access: Ports".into(), s.ports_view()));
+        }
+        views
+    }
+
+    fn xp_views(&self) -> Vec<(String, String)> {
+        vec![
             (
                 "netdiag /test:ipsec /v /debug".into(),
                 if self.config.administrator {
@@ -84,11 +95,7 @@ impl WindowsMachine {
                 "netsh int ip show offload".into(),
                 self.ipsec.netsh_offload("Local Area Connection"),
             ),
-        ];
-        if let Some(s) = &self.server {
-            views.push(("Routing and Remote Access: Ports".into(), s.ports_view()));
-        }
-        views
+        ]
     }
 
     /// Everything this machine's stacks rejected or ignored, by layer.

@@ -10,12 +10,26 @@ use core::fmt;
 
 mod profile;
 mod rows;
+mod today;
 
 pub use profile::*;
 pub use rows::{SERVER_2003, XP_RTM, XP_SP2};
+pub use today::{SERVER_2016, SERVER_2022, VISTA, WIN10, WIN11, WIN7};
 
-/// Every build the lab has, in the order `l2tpsec list` and errors name them.
-pub static TABLE: &[&Profile] = &[&XP_RTM, &XP_SP2, &SERVER_2003];
+/// Every build the lab has, in the order `l2tpsec list` and errors name
+/// them. Server builds share the role `rras-server`; the first of them is
+/// the one a scenario gets without `version:`.
+pub static TABLE: &[&Profile] = &[
+    &XP_RTM,
+    &XP_SP2,
+    &SERVER_2003,
+    &VISTA,
+    &WIN7,
+    &WIN10,
+    &WIN11,
+    &SERVER_2016,
+    &SERVER_2022,
+];
 
 /// A Windows build: a row of `TABLE`.
 #[derive(Clone, Copy)]
@@ -25,15 +39,39 @@ impl Edition {
     pub const XP_RTM: Edition = Edition(&XP_RTM);
     pub const XP_SP2: Edition = Edition(&XP_SP2);
     pub const SERVER_2003: Edition = Edition(&SERVER_2003);
+    pub const WIN10: Edition = Edition(&WIN10);
+    pub const SERVER_2016: Edition = Edition(&SERVER_2016);
 
-    /// The build a scenario's `role` names.
+    /// The build a scenario's `role` names (a server's first build).
     pub fn from_role(role: &str) -> Option<Edition> {
         TABLE.iter().find(|p| p.role == role).map(|p| Edition(p))
+    }
+
+    /// The server build of `role` with `version:` `version`.
+    pub fn server(role: &str, version: u16) -> Option<Edition> {
+        TABLE
+            .iter()
+            .find(|p| p.role == role && p.server_version == Some(version))
+            .map(|p| Edition(p))
     }
 
     /// Every build, in `TABLE` order.
     pub fn all() -> impl Iterator<Item = Edition> {
         TABLE.iter().map(|p| Edition(p))
+    }
+
+    /// One build per role, the one a role names without `version:`.
+    pub fn roles() -> impl Iterator<Item = Edition> {
+        Edition::all().filter(|e| Edition::from_role(e.role()) == Some(*e))
+    }
+
+    /// The `version:` values of the server builds of `role`.
+    pub fn server_versions(role: &str) -> Vec<u16> {
+        TABLE
+            .iter()
+            .filter(|p| p.role == role)
+            .filter_map(|p| p.server_version)
+            .collect()
     }
 
     pub fn profile(self) -> &'static Profile {
@@ -47,7 +85,7 @@ impl Edition {
 
 impl PartialEq for Edition {
     fn eq(&self, other: &Self) -> bool {
-        self.0.role == other.0.role
+        (self.0.role, self.0.server_version) == (other.0.role, other.0.server_version)
     }
 }
 
@@ -55,7 +93,11 @@ impl Eq for Edition {}
 
 impl fmt::Debug for Edition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.role)
+        f.write_str(self.0.role)?;
+        match self.0.server_version {
+            Some(v) if Edition::from_role(self.0.role) != Some(*self) => write!(f, " {v}"),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -64,7 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_role_names_one_row() {
+    fn each_role_and_version_names_one_row() {
         for (i, p) in TABLE.iter().enumerate() {
             assert_eq!(
                 Edition::from_role(p.role)
@@ -73,12 +115,26 @@ mod tests {
                 Some(p.role)
             );
             assert!(
-                TABLE[..i].iter().all(|q| q.role != p.role),
+                TABLE[..i]
+                    .iter()
+                    .all(|q| (q.role, q.server_version) != (p.role, p.server_version)),
                 "{} twice",
                 p.role
             );
+            assert_eq!(p.server_version.is_some(), p.rras, "{}", p.role);
         }
         assert_eq!(Edition::from_role("windows-95"), None);
+        assert_eq!(
+            Edition::from_role("rras-server"),
+            Some(Edition::SERVER_2003)
+        );
+        assert_eq!(
+            Edition::server("rras-server", 2016),
+            Some(Edition::SERVER_2016)
+        );
+        assert_eq!(Edition::server("rras-server", 2008), None);
+        assert_eq!(Edition::server_versions("rras-server"), [2003, 2016, 2022]);
+        assert_eq!(Edition::roles().count(), 7);
     }
 
     #[test]
@@ -86,8 +142,8 @@ mod tests {
         assert_eq!(XP_RTM.ike.nat_t, NatTSupport::None);
         assert_eq!(XP_SP2.ike.nat_t, NatTSupport::ByRegistry);
         assert_eq!(
-            (XP_RTM.ike.vendor_version, XP_SP2.ike.vendor_version),
-            (3, 4)
+            (XP_RTM.ike.vendor_ids[0], XP_SP2.ike.vendor_ids[0]),
+            (VendorId::MsNt5(3), VendorId::MsNt5(4))
         );
         assert_eq!(XP_SP2.l2tp.firmware, XP_RTM.l2tp.firmware);
         assert_eq!((SERVER_2003.rras, XP_SP2.rras), (true, false));
@@ -159,7 +215,7 @@ mod tests {
             (xp.ppp.client_mru, SERVER_2003.ppp.server_mru),
             (1400, 1400)
         );
-        let audits = &xp.ike_audits;
+        let audits = xp.ike_audits.as_ref().unwrap();
         assert_eq!(
             (
                 audits.established,

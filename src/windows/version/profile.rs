@@ -3,6 +3,7 @@
 
 use core::time::Duration;
 
+use super::super::catalog::MessageTable;
 use super::super::connectoid::ConnectoidEncryption;
 use super::super::errors::RasErrors;
 use super::super::registry::{Registry, RegistryRefusal, RegistryValue};
@@ -11,6 +12,7 @@ use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
+use crate::ike::MmAttributeOrder;
 use crate::ppp::Encryption;
 use serde::Deserialize;
 
@@ -21,6 +23,10 @@ pub struct Profile {
     pub role: &'static str,
     /// Runs Routing and Remote Access and answers calls; a client dials.
     pub rras: bool,
+    /// A server build's `version:` (2003, 2016, 2022); none for a client.
+    pub server_version: Option<u16>,
+    /// Where its RAS error texts come from.
+    pub messages: MessageTable,
     pub ike: IkeIdentity,
     /// The offers and lifetimes of the L2TP policies (and the lifetimes a
     /// manual policy gets).
@@ -30,6 +36,10 @@ pub struct Profile {
     /// The values the build has at all (each value's data range is
     /// `RegistryValue::range`).
     pub registry_values: &'static [RegistryValue],
+    /// The key under Services that holds AssumeUDPEncapsulationContext-
+    /// OnSendRule: IPSec on XP SP2 (KB 885407), PolicyAgent from Vista on
+    /// (KB 947234).
+    pub nat_t_registry_key: &'static str,
     pub l2tp: L2tpIdentity,
     pub pptp: PptpIdentity,
     pub ppp: PppDefaults,
@@ -43,12 +53,17 @@ pub struct Profile {
     /// The RAS error a client shows (or a server sends) for each failure
     /// class.
     pub ras_errors: RasErrors,
-    /// The Security log's IKE audits.
-    pub ike_audits: IkeAudits,
+    /// The Security log's IKE audits; `None`: the build's default audit
+    /// policy writes none (Vista and later, WINDOWS.md 10).
+    pub ike_audits: Option<IkeAudits>,
     /// The System log entries RRAS and IAS write.
     pub rras_events: RrasEvents,
     /// Windows `ping`, the test traffic once connected.
     pub ping: PingIdentity,
+    /// XP's and Server 2003's diagnostic commands: `netdiag` (Support
+    /// Tools) and `netsh int ip show offload`; later builds have neither
+    /// in that form (their `netsh advfirewall monitor` views are to come).
+    pub xp_diagnostic_commands: bool,
 }
 
 impl Profile {
@@ -70,11 +85,37 @@ impl Profile {
 /// How IKE presents itself and what of NAT-T it speaks.
 #[derive(Debug)]
 pub struct IkeIdentity {
-    /// The 4-byte version after MD5("MS NT5 ISAKMPOAKLEY") in its Vendor
-    /// ID (WINDOWS.md 6; ike-scan's fingerprints: 3 = XP RTM/SP1, 4 =
-    /// Server 2003 and XP SP2).
-    pub vendor_version: u32,
+    /// The Vendor IDs of its first Main Mode message, in order.
+    pub vendor_ids: &'static [VendorId],
     pub nat_t: NatTSupport,
+    /// How its Main Mode transforms lay out their attributes.
+    pub mm_attribute_order: MmAttributeOrder,
+}
+
+/// A Vendor ID payload Windows sends (RFC 2408 3.16; the values are
+/// `windows::ipsec::offers`'; names as libreswan's vendorid.c and
+/// ike-scan's ike-vendor-ids give them, WINDOWS.md 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VendorId {
+    /// MD5("MS NT5 ISAKMPOAKLEY") and a 4-byte version: 3 XP RTM/SP1, 4
+    /// XP SP2 and Server 2003, 5 Vista, 6 Server 2008, 7 Windows 7, 8
+    /// Server 2008 R2, 9 Windows 8 to 11 and Server 2012 R2 to 2016.
+    MsNt5(u32),
+    /// Microsoft's key-module id and a 4-byte module (1 in the Windows 10
+    /// capture of IKEv1, WINDOWS.md 10).
+    KeyMods(u32),
+    /// MD5("RFC 3947").
+    Rfc3947,
+    /// MD5("draft-ietf-ipsec-nat-t-ike-02\n").
+    NatTDraft02,
+    /// MD5("FRAGMENTATION").
+    Fragmentation,
+    /// "MS-Negotiation Discovery Capable".
+    NegotiationDiscovery,
+    /// MD5("Vid-Initial-Contact").
+    InitialContact,
+    /// MD5("IKE CGA version 1").
+    Cga,
 }
 
 /// NAT traversal (RFC 3947/3948) as a build has it.
@@ -265,6 +306,8 @@ pub enum AutomaticError {
     Last,
     /// The first attempt's.
     First,
+    /// This code, whatever the attempts' (800 from Vista on).
+    Always(u32),
 }
 
 /// The Security log's IKE audit ids.

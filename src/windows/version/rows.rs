@@ -3,6 +3,7 @@
 
 use core::time::Duration;
 
+use super::super::catalog::MessageTable;
 use super::super::connectoid::ConnectoidEncryption;
 use super::super::errors::{code, IkeErrors, PppErrors, RasErrors};
 use super::super::registry::{Registry, RegistryValue};
@@ -12,14 +13,15 @@ use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
+use crate::ike::MmAttributeOrder;
 use crate::ppp::Encryption;
 
 /// Windows' default IP TTL (Tcpip\Parameters\DefaultTTL, 128; KB 314053).
-const WINDOWS_TTL: u8 = 128;
+pub(super) const WINDOWS_TTL: u8 = 128;
 
-const MICROSOFT: &str = "Microsoft";
+pub(super) const MICROSOFT: &str = "Microsoft";
 
-const fn mm(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmSpec {
+pub(super) const fn mm(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmSpec {
     MmSpec {
         cipher,
         hash,
@@ -27,14 +29,14 @@ const fn mm(cipher: CbcCipher, hash: PrfHash, group: DhGroup) -> MmSpec {
     }
 }
 
-const fn esp(cipher: CbcCipher, integ: IntegAlg) -> QmSpec {
+pub(super) const fn esp(cipher: CbcCipher, integ: IntegAlg) -> QmSpec {
     QmSpec {
         cipher: Some(cipher),
         integ,
     }
 }
 
-const fn esp_null(integ: IntegAlg) -> QmSpec {
+pub(super) const fn esp_null(integ: IntegAlg) -> QmSpec {
     QmSpec {
         cipher: None,
         integ,
@@ -43,7 +45,7 @@ const fn esp_null(integ: IntegAlg) -> QmSpec {
 
 /// XP's main mode offers (WINDOWS.md 5): 3DES/SHA1/2, 3DES/MD5/2,
 /// DES/SHA1/1, DES/MD5/1. With a pre-shared key, the same four by key.
-const XP_MAIN_MODE: &[MmSpec] = &[
+pub(super) const XP_MAIN_MODE: &[MmSpec] = &[
     mm(CbcCipher::TripleDes, PrfHash::Sha1, DhGroup::Modp1024),
     mm(CbcCipher::TripleDes, PrfHash::Md5, DhGroup::Modp1024),
     mm(CbcCipher::Des, PrfHash::Sha1, DhGroup::Modp768),
@@ -52,7 +54,7 @@ const XP_MAIN_MODE: &[MmSpec] = &[
 
 /// "L2TP Require Encryption Quick Mode Policy" (WINDOWS.md 5): ESP only;
 /// the AH+ESP combinations are not offered here.
-const XP_QM_REQUIRE: &[QmSpec] = &[
+pub(super) const XP_QM_REQUIRE: &[QmSpec] = &[
     esp(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
     esp(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
     esp(CbcCipher::Des, IntegAlg::HmacMd5_96),
@@ -60,13 +62,13 @@ const XP_QM_REQUIRE: &[QmSpec] = &[
 ];
 
 /// "L2TP No Encryption": ESP with integrity only (WINDOWS.md 5).
-const XP_QM_NONE: &[QmSpec] = &[
+pub(super) const XP_QM_NONE: &[QmSpec] = &[
     esp_null(IntegAlg::HmacMd5_96),
     esp_null(IntegAlg::HmacSha1_96),
 ];
 
 /// "L2TP Optional Encryption": Require's offers, then No's (WINDOWS.md 5).
-const XP_QM_OPTIONAL: &[QmSpec] = &[
+pub(super) const XP_QM_OPTIONAL: &[QmSpec] = &[
     esp(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
     esp(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
     esp(CbcCipher::Des, IntegAlg::HmacMd5_96),
@@ -76,12 +78,12 @@ const XP_QM_OPTIONAL: &[QmSpec] = &[
 ];
 
 /// "L2TP Require Max Encryption": Require's 3DES offers (WINDOWS.md 5).
-const XP_QM_REQUIRE_MAX: &[QmSpec] = &[
+pub(super) const XP_QM_REQUIRE_MAX: &[QmSpec] = &[
     esp(CbcCipher::TripleDes, IntegAlg::HmacMd5_96),
     esp(CbcCipher::TripleDes, IntegAlg::HmacSha1_96),
 ];
 
-const XP_IKE_OFFERS: IkeOffers = IkeOffers {
+pub(super) const XP_IKE_OFFERS: IkeOffers = IkeOffers {
     main_mode_certificate: XP_MAIN_MODE,
     main_mode_preshared: XP_MAIN_MODE,
     // 8 hours [MODEL].
@@ -104,7 +106,7 @@ const XP_IKE_OFFERS: IkeOffers = IkeOffers {
 };
 
 /// XP's L2TP, the client's side.
-const XP_L2TP: L2tpIdentity = L2tpIdentity {
+pub(super) const XP_L2TP: L2tpIdentity = L2tpIdentity {
     // The computer name [MODEL].
     host_name: HostName::ComputerName,
     vendor: MICROSOFT,
@@ -120,7 +122,7 @@ const XP_L2TP: L2tpIdentity = L2tpIdentity {
 /// "Microsoft", the build number as firmware revision (XP 2600, Server
 /// 2003 3790) and a 64-packet window; Windows' own values are not in our
 /// sources].
-const XP_PPTP: PptpIdentity = PptpIdentity {
+pub(super) const XP_PPTP: PptpIdentity = PptpIdentity {
     host_name: HostName::ComputerName,
     vendor: MICROSOFT,
     firmware: 2600,
@@ -136,7 +138,7 @@ const XP_PPTP: PptpIdentity = PptpIdentity {
 /// MPPE by connectoid setting: "Optional" and "Require" allow every
 /// strength, "Maximum strength" 128-bit only (the connectoid's "Data
 /// encryption" choices) [MODEL: the strengths per choice].
-const XP_CLIENT_MPPE: MppeByConnectoid = MppeByConnectoid {
+pub(super) const XP_CLIENT_MPPE: MppeByConnectoid = MppeByConnectoid {
     none: Encryption::NONE,
     optional: Encryption::OPTIONAL,
     require: Encryption {
@@ -153,7 +155,7 @@ const XP_CLIENT_MPPE: MppeByConnectoid = MppeByConnectoid {
     },
 };
 
-const XP_PPP: PppDefaults = PppDefaults {
+pub(super) const XP_PPP: PppDefaults = PppDefaults {
     // [MODEL] both ends ask for 1400, room for the L2TP/IPsec overhead.
     client_mru: 1400,
     server_mru: 1400,
@@ -167,7 +169,7 @@ const XP_PPP: PppDefaults = PppDefaults {
 
 /// XP's Automatic: L2TP, then PPTP (claim A14); the next dial starts
 /// with the tunnel that last connected.
-const XP_AUTOMATIC: Automatic = Automatic {
+pub(super) const XP_AUTOMATIC: Automatic = Automatic {
     order: &[TunnelType::L2tp, TunnelType::Pptp],
     // The connectoid keeps the tunnel type that connected (VpnStrategy,
     // ras.h, a phonebook field since Windows 2000) and tries it first
@@ -194,7 +196,7 @@ const XP_AUTOMATIC: Automatic = Automatic {
 
 /// raserror.h's codes as XP and Server 2003 use them (WINDOWS.md 2, 8,
 /// 10).
-const XP_RAS_ERRORS: RasErrors = RasErrors {
+pub(super) const XP_RAS_ERRORS: RasErrors = RasErrors {
     // RasDial reports a RasHangUp during the dial (raserror.h).
     user_disconnection: code::USER_DISCONNECTION,
     unreachable: code::UNREACHABLE,
@@ -202,7 +204,7 @@ const XP_RAS_ERRORS: RasErrors = RasErrors {
     no_certificate: code::NO_CERTIFICATE,
     // The tunnel never came up [MODEL for L2TP; PPTP's TCP 1723 or its
     // control connection].
-    tunnel_timeout: code::VPN_TIMEOUT,
+    tunnel_timeout: code::AUTOMATIC_VPN_FAILED,
     // Over PPTP, GRE never answered (WINDOWS.md 7).
     pptp_no_response: code::PPP_NO_RESPONSE,
     ike: IkeErrors {
@@ -232,7 +234,7 @@ const XP_RAS_ERRORS: RasErrors = RasErrors {
 /// XP and Server 2003's IKE audits (the catalog's security.541-547): 541
 /// established, 542 quick mode ended, 543 main mode ended, 547 failed.
 /// Vista and later write 4650-4655 and 5451 instead.
-const XP_IKE_AUDITS: IkeAudits = IkeAudits {
+pub(super) const XP_IKE_AUDITS: IkeAudits = IkeAudits {
     established: 541,
     quick_mode_ended: 542,
     main_mode_ended: 543,
@@ -242,7 +244,7 @@ const XP_IKE_AUDITS: IkeAudits = IkeAudits {
 /// Server 2003's IAS entries (1 granted, 2 denied) and RemoteAccess
 /// entries, ids from mprlog.h (ROUTER_LOG_BASE 20000 + n; the catalog's
 /// system.RemoteAccess texts, [MODEL] where it says so).
-const SERVER_2003_EVENTS: RrasEvents = RrasEvents {
+pub(super) const SERVER_2003_EVENTS: RrasEvents = RrasEvents {
     ias_granted: 1,
     ias_denied: 2,
     auth_failed: 20271,
@@ -260,13 +262,13 @@ const SERVER_2003_EVENTS: RrasEvents = RrasEvents {
 };
 
 /// Windows ping's default 4 s reply timeout and 32-byte payload.
-const WINDOWS_PING: PingIdentity = PingIdentity {
+pub(super) const WINDOWS_PING: PingIdentity = PingIdentity {
     data: b"abcdefghijklmnopqrstuvwabcdefghi",
     timeout: Duration::from_secs(4),
 };
 
 /// The values every build of the table has (WINDOWS.md 5 and 8).
-const XP_REGISTRY_VALUES: &[RegistryValue] = &[
+pub(super) const XP_REGISTRY_VALUES: &[RegistryValue] = &[
     RegistryValue::ProhibitIpSec,
     RegistryValue::EnableOffload,
     RegistryValue::NegotiateTime,
@@ -275,7 +277,7 @@ const XP_REGISTRY_VALUES: &[RegistryValue] = &[
 
 /// XP SP2 adds AssumeUDPEncapsulationContextOnSendRule (KB 885407;
 /// WINDOWS.md 6); Server 2003 does NAT-T without it.
-const XP_SP2_REGISTRY_VALUES: &[RegistryValue] = &[
+pub(super) const XP_SP2_REGISTRY_VALUES: &[RegistryValue] = &[
     RegistryValue::ProhibitIpSec,
     RegistryValue::EnableOffload,
     RegistryValue::AssumeUDPEncapsulationContextOnSendRule,
@@ -287,13 +289,18 @@ const XP_SP2_REGISTRY_VALUES: &[RegistryValue] = &[
 pub const XP_RTM: Profile = Profile {
     role: "windows-xp-client",
     rras: false,
+    server_version: None,
+    messages: MessageTable::Xp,
     ike: IkeIdentity {
-        vendor_version: 3,
+        // Windows' id alone: no NAT-T.
+        vendor_ids: &[VendorId::MsNt5(3)],
         nat_t: NatTSupport::None,
+        mm_attribute_order: MmAttributeOrder::AuthThenGroup,
     },
     ike_offers: XP_IKE_OFFERS,
     registry: Registry::WINDOWS_DEFAULT,
     registry_values: XP_REGISTRY_VALUES,
+    nat_t_registry_key: "IPSec",
     l2tp: XP_L2TP,
     pptp: XP_PPTP,
     ppp: XP_PPP,
@@ -301,19 +308,26 @@ pub const XP_RTM: Profile = Profile {
     connectoid_preshared_key: false,
     automatic: XP_AUTOMATIC,
     ras_errors: XP_RAS_ERRORS,
-    ike_audits: XP_IKE_AUDITS,
+    ike_audits: Some(XP_IKE_AUDITS),
     // [MODEL] a client writes none; the entries of the server build.
     rras_events: SERVER_2003_EVENTS,
     ping: WINDOWS_PING,
+    xp_diagnostic_commands: true,
 };
+
+/// The Vendor IDs of XP SP2 and Server 2003: Windows' with version 4,
+/// and RFC 3947's (WINDOWS.md 6; we speak RFC 3947 only, so its id alone
+/// [MODEL: the draft-02 id these builds may also send is left out]).
+pub(super) const NT5_V4_WITH_NAT_T: &[VendorId] = &[VendorId::MsNt5(4), VendorId::Rfc3947];
 
 /// Windows XP SP2: NAT-T (RFC 3947/3948), a pre-shared key in the
 /// connectoid.
 pub const XP_SP2: Profile = Profile {
     role: "windows-xp-sp2-client",
     ike: IkeIdentity {
-        vendor_version: 4,
+        vendor_ids: NT5_V4_WITH_NAT_T,
         nat_t: NatTSupport::ByRegistry,
+        mm_attribute_order: MmAttributeOrder::AuthThenGroup,
     },
     registry_values: XP_SP2_REGISTRY_VALUES,
     connectoid_preshared_key: true,
@@ -324,9 +338,11 @@ pub const XP_SP2: Profile = Profile {
 pub const SERVER_2003: Profile = Profile {
     role: "rras-server",
     rras: true,
+    server_version: Some(2003),
     ike: IkeIdentity {
-        vendor_version: 4,
+        vendor_ids: NT5_V4_WITH_NAT_T,
         nat_t: NatTSupport::Always,
+        mm_attribute_order: MmAttributeOrder::AuthThenGroup,
     },
     l2tp: L2tpIdentity {
         firmware: 0x0502,

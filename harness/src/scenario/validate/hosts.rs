@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use super::{list, roles_where, Checker};
 use crate::scenario::node::{Loc, Path};
 use crate::scenario::schema::{Host, RegistryValue, Role};
+use l2tpsec::windows::config::Edition;
 use l2tpsec::windows::registry::RegistryRefusal;
 
 impl Checker<'_> {
@@ -97,6 +98,20 @@ impl Checker<'_> {
                 }
             }
             self.role_fields(hname, host, &hp);
+            if let (Some(v), Role::Windows(e)) = (host.version, host.role) {
+                let versions = Edition::server_versions(e.role());
+                if e.profile().rras && !versions.contains(&v) {
+                    let names: Vec<String> = versions.iter().map(u16::to_string).collect();
+                    self.err(
+                        &hp.key("version"),
+                        format!(
+                            "{hname} has no {} build {v} (versions: {})",
+                            e.role(),
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
             for (&value, &data) in &host.registry.0 {
                 let p = hp.key("registry").key(value.name());
                 let at = (self.tree.locate_key(&p), self.tree.locate(&p));
@@ -207,7 +222,8 @@ impl Checker<'_> {
         let clients = roles_where(|p| !p.rras);
         let rras = roles_where(|p| p.rras);
         let (windows, clients) = (windows.as_str(), clients.as_str());
-        let rules: [(&str, bool, &str); 14] = [
+        let rules: [(&str, bool, &str); 15] = [
+            ("version", host.role.is_rras(), &rras),
             ("certificate", host.role.is_windows(), windows),
             ("clock", host.role.is_windows(), windows),
             ("administrator", host.role.is_windows(), windows),

@@ -19,10 +19,13 @@ struct Checker<'a> {
 
 /// The roles of the Windows versions whose row has `f`, comma-separated.
 fn roles_where(f: impl Fn(&Profile) -> bool) -> String {
-    let roles: Vec<&str> = Edition::all()
-        .filter(|e| f(e.profile()))
-        .map(Edition::role)
-        .collect();
+    let mut roles: Vec<&str> = Vec::new();
+    for e in Edition::all().filter(|e| f(e.profile())) {
+        // Server builds share their role.
+        if !roles.contains(&e.role()) {
+            roles.push(e.role());
+        }
+    }
     roles.join(", ")
 }
 

@@ -266,7 +266,7 @@ fn role_specific_fields_are_checked() {
     // policy is RRAS's (WINDOWS.md 6).
     let e = error_of(&LAB.replace("password: p}", "password: p, preshared-key: k}"));
     assert!(
-        e.contains("x.yaml:8:68: 'preshared-key' is not allowed on client, a windows-xp-client host (only on windows-xp-sp2-client)"),
+        e.contains("x.yaml:8:68: 'preshared-key' is not allowed on client, a windows-xp-client host (only on windows-xp-sp2-client, windows-vista-client, windows-7-client, windows-10-client, windows-11-client)"),
         "{e}"
     );
     let e = error_of(&LAB.replace(
@@ -473,4 +473,39 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_server_version_picks_its_build_and_only_rras_has_one() {
+    use l2tpsec::windows::config::Edition;
+    let s = crate::scenario::load::load_str(
+        &LAB.replace(
+            "    interfaces: {lan: 192.168.1.20}\n",
+            "    interfaces: {lan: 192.168.1.20}\n    version: 2016\n",
+        ),
+        std::path::Path::new("x.yaml"),
+        std::path::Path::new("."),
+    )
+    .unwrap();
+    let server = s.hosts.get("server").unwrap();
+    assert_eq!(server.role, Role::Windows(Edition::SERVER_2016));
+    assert_eq!(server.role.to_string(), "rras-server");
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.20}\n",
+        "    interfaces: {lan: 192.168.1.20}\n    version: 2008\n",
+    ));
+    assert!(
+        e.contains("server has no rras-server build 2008 (versions: 2003, 2016, 2022)"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    version: 2016\n",
+    ));
+    assert!(
+        e.contains(
+            "'version' is not allowed on client, a windows-xp-client host (only on rras-server)"
+        ),
+        "{e}"
+    );
 }

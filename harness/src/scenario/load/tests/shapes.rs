@@ -160,7 +160,7 @@ fn a_manual_policy_has_the_shape_of_the_librarys() {
     };
     let e = error_of(&policy("{encryption: 3des, hash: sha1, group: 5}"));
     assert!(
-        e.contains("x.yaml:10:57: Diffie-Hellman group 5 is not modelled (1, 2 or 14)"),
+        e.contains("x.yaml:10:57: Diffie-Hellman group 5 is not modelled (1, 2, 14, 19 or 20)"),
         "{e}"
     );
     let e = error_of(&policy("{encryption: 3des, hash: sha1}"));
@@ -177,7 +177,7 @@ fn registry_values_are_checked_against_the_hosts_build() {
     );
     let e = error_of(&lab);
     assert!(
-        e.starts_with("DIR/x.yaml:7:16: AssumeUDPEncapsulationContextOnSendRule does not exist on client, a windows-xp-client host (only on windows-xp-sp2-client)"),
+        e.starts_with("DIR/x.yaml:7:16: AssumeUDPEncapsulationContextOnSendRule does not exist on client, a windows-xp-client host (only on windows-xp-sp2-client, windows-vista-client, windows-7-client, windows-10-client, windows-11-client)"),
         "{e}"
     );
     let lab = LAB.replace(
@@ -186,7 +186,7 @@ fn registry_values_are_checked_against_the_hosts_build() {
     );
     let e = error_of(&lab);
     assert!(
-        e.contains("AssumeUDPEncapsulationContextOnSendRule does not exist on server, a rras-server host (only on windows-xp-sp2-client)"),
+        e.contains("AssumeUDPEncapsulationContextOnSendRule does not exist on server, a rras-server host (only on windows-xp-sp2-client, windows-vista-client, windows-7-client, windows-10-client, windows-11-client)"),
         "{e}"
     );
     let lab = LAB.replace(
