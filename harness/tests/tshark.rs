@@ -644,3 +644,38 @@ fn a_two_hour_call_decrypts_across_its_quick_mode_renewals() {
     let replies = decrypted(&pcap, &keys, "icmp.type == 0", &["frame.number"]);
     assert_eq!((requests.len(), replies.len()), (16, 16));
 }
+
+/// Windows 10 against Server 2016 (issue 21): tshark decrypts the AES-256
+/// Main Mode of an ECP-384 exchange to its ID and HASH, and every ESP
+/// packet, AES-CBC with HMAC-SHA1-96, with the exported keys.
+#[test]
+fn exported_keys_decrypt_aes_and_ecp_of_windows_10() {
+    if !tshark_available() {
+        return;
+    }
+    for name in ["windows-10-connect", "xp-and-windows-10-side-by-side"] {
+        let (whole, keys) = keyed_capture(name);
+        let pcap = one_interface(&whole, "server/internet");
+        // The responder's answer names group 20 and AES (7) with 256 bits.
+        let chosen = fields(
+            &pcap,
+            "isakmp.exchangetype == 2 && ip.src == 203.0.113.10 && isakmp.ike.attr.group_description",
+            &["isakmp.ike.attr.group_description", "isakmp.ike.attr.encryption_algorithm", "isakmp.ike.attr.key_length"],
+        );
+        assert!(
+            chosen.iter().any(|l| l.starts_with("20\t7\t256")),
+            "{name}: {chosen:?}"
+        );
+        for (payload, what) in [(5, "ID"), (8, "HASH")] {
+            let n = decrypted(
+                &pcap,
+                &keys,
+                &format!("isakmp.exchangetype == 2 && isakmp.typepayload == {payload}"),
+                &["frame.number"],
+            );
+            assert!(n.len() >= 2, "{name}: Main Mode frames with {what}: {n:?}");
+        }
+        esp_decrypts(&pcap, &keys, "esp", 10, name);
+        assert!(!decrypted(&pcap, &keys, "esp && ppp", &["frame.number"]).is_empty());
+    }
+}
