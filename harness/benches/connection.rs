@@ -3,8 +3,11 @@
 //! signs once and verifies the peer's signature and certificate (2 RSA-2048
 //! signs, 4 verifies), each side generates a MODP-1024 key and computes the
 //! shared secret (4 modpows), and the run mints the scenario's four
-//! certificates (4 RSA-2048 signs). The report is a ratio to that floor,
-//! printed after criterion's own lines; it is not a timed test.
+//! certificates (4 RSA-2048 signs). Beside it, Windows 10's connection to
+//! Server 2016 (`windows-10-connect`, issue 21): a pre-shared key, so its
+//! floor is each side's ECP-384 key and shared secret (4 scalar
+//! multiplications). The report is a ratio to each floor, printed after
+//! criterion's own lines; it is not a timed test.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,9 +19,9 @@ use l2tpsec_harness::{load_file, run, RunOptions, Scenario};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-fn scenario() -> Scenario {
+fn scenario(name: &str) -> Scenario {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    load_file(&dir.join("l2tp-ipsec-connect.yaml"), &dir).expect("scenario loads")
+    load_file(&dir.join(format!("{name}.yaml")), &dir).expect("scenario loads")
 }
 
 fn fixtures() -> (Pki, Vec<u8>) {
@@ -54,7 +57,8 @@ fn main() {
         .measurement_time(Duration::from_secs(5))
         .warm_up_time(Duration::from_secs(1))
         .configure_from_args();
-    let s = scenario();
+    let s = scenario("l2tp-ipsec-connect");
+    let ten = scenario("windows-10-connect");
     let opts = RunOptions {
         seed: s.seed,
         locale: s.locale,
@@ -70,6 +74,9 @@ fn main() {
 
     c.bench_function("connection/l2tp-ipsec-connect", |b| {
         b.iter(|| run(black_box(&s), &opts).expect("runs"))
+    });
+    c.bench_function("connection/windows-10-connect", |b| {
+        b.iter(|| run(black_box(&ten), &opts).expect("runs"))
     });
     c.bench_function("floor/rsa2048-sign", |b| {
         b.iter(|| pki::sign_hash_raw(&key, black_box(&hash)))
@@ -95,6 +102,14 @@ fn main() {
     c.bench_function("floor/modp1024-shared", |b| {
         b.iter(|| a.shared(black_box(&b_pub)))
     });
+    let (e, _) = DhPrivate::generate(DhGroup::Ecp384, &mut rng);
+    let (_, f_pub) = DhPrivate::generate(DhGroup::Ecp384, &mut rng);
+    c.bench_function("floor/ecp384-generate", |b| {
+        b.iter(|| DhPrivate::generate(DhGroup::Ecp384, &mut rng))
+    });
+    c.bench_function("floor/ecp384-shared", |b| {
+        b.iter(|| e.shared(black_box(&f_pub)))
+    });
     c.final_summary();
 
     // Ratio from criterion's own estimates (target/criterion/*/new/).
@@ -119,9 +134,14 @@ fn main() {
         "floor_cert-validate",
         "floor_modp1024-generate",
         "floor_modp1024-shared",
+        "connection_windows-10-connect",
+        "floor_ecp384-generate",
+        "floor_ecp384-shared",
     ];
     let m: Vec<Option<f64>> = ids.iter().map(|id| mean(id)).collect();
-    if let [Some(conn), Some(sign), Some(verify), Some(validate), Some(gen), Some(shared)] = m[..] {
+    if let [Some(conn), Some(sign), Some(verify), Some(validate), Some(gen), Some(shared), Some(ten), Some(ecp_gen), Some(ecp_shared)] =
+        m[..]
+    {
         // Per connection: 2 IKE signs + 4 minting signs, 2 signature
         // verifies, 2 certificate validations, 2 DH generations, 2 shared.
         let floor = 6.0 * sign + 2.0 * verify + 2.0 * validate + 2.0 * gen + 2.0 * shared;
@@ -130,6 +150,14 @@ fn main() {
             conn / 1e6,
             floor / 1e6,
             conn / floor
+        );
+        // Per connection: 2 ECP-384 generations, 2 shared secrets.
+        let floor = 2.0 * ecp_gen + 2.0 * ecp_shared;
+        println!(
+            "windows-10-connect: {:.2} ms per run; crypto floor {:.2} ms; ratio {:.2}x (goal <= 1.3x)",
+            ten / 1e6,
+            floor / 1e6,
+            ten / floor
         );
     } else {
         println!("\n(ratio not computed: run a full `cargo bench` so every estimate exists)");
