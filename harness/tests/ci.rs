@@ -3,34 +3,18 @@
 //! `sweep-merge` over the pieces of a sharded sweep.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-const BIN: &str = env!("CARGO_BIN_EXE_l2tpsec");
+use std::process::Output;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A fresh folder outside the repository.
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "l2tpsec-ci-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+
+use common::temp_dir;
 
 fn l2tpsec(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap()
+    common::l2tpsec_in(cwd, args)
 }
 
 fn stdout(o: &Output) -> String {
@@ -69,7 +53,7 @@ fn attribute(xml: &str, tag: &str, name: &str) -> String {
 
 #[test]
 fn a_folder_of_scenarios_outside_the_repository_runs_as_a_suite_with_a_junit_report() {
-    let dir = temp_dir("suite");
+    let dir = temp_dir("ci-suite");
     let suite = dir.join("scenarios");
     copy_shipped(
         &suite,
@@ -141,7 +125,7 @@ fn a_folder_of_scenarios_outside_the_repository_runs_as_a_suite_with_a_junit_rep
 
 #[test]
 fn an_invalid_scenario_or_a_missing_path_is_an_error_and_exits_2() {
-    let dir = temp_dir("errors");
+    let dir = temp_dir("ci-errors");
     copy_shipped(&dir, &["psk-connect.yaml", "base/standard.yaml"]);
     std::fs::write(dir.join("bad.yaml"), "name: bad\nhosts: {a: [1, 2}\n").unwrap();
     // A name is a snapshot file and a JUnit test: two files cannot share one.
@@ -169,7 +153,7 @@ fn an_invalid_scenario_or_a_missing_path_is_an_error_and_exits_2() {
 
 #[test]
 fn accept_writes_snapshots_a_second_run_passes_and_a_changed_one_fails_with_a_diff() {
-    let dir = temp_dir("snapshots");
+    let dir = temp_dir("ci-snapshots");
     copy_shipped(&dir, &["psk-connect.yaml", "base/standard.yaml"]);
     let test = |extra: &[&str]| {
         let mut args = vec!["test", "psk-connect.yaml", "--snapshots", "snaps"];
@@ -267,7 +251,7 @@ faults:
 
 #[test]
 fn four_merged_shards_equal_the_unsharded_sweep_but_for_throughput() {
-    let dir = temp_dir("shards");
+    let dir = temp_dir("ci-shards");
     copy_shipped(&dir, &["base/standard.yaml", "base/cleartext.yaml"]);
     std::fs::write(dir.join("very-lossy.yaml"), VERY_LOSSY).unwrap();
     let udp500 = repo().join("scenarios/udp500-blocked.yaml");

@@ -1,30 +1,15 @@
 //! The `l2tpsec` binary on good and bad input: exit status, and file:line:
 //! column on stderr for every kind of invalid scenario.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_l2tpsec");
+mod common;
 
-fn temp_dir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "l2tpsec-harness-cli-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::temp_dir;
 
 fn l2tpsec(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap()
+    common::l2tpsec_in(cwd, args)
 }
 
 const GOOD: &str = "\
@@ -50,7 +35,7 @@ fn bad(name: &str, text: &str) -> String {
 
 /// `bad` for a file that need not be UTF-8.
 fn bad_bytes(name: &str, text: &[u8]) -> String {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let file = dir.join(format!("{name}.yaml"));
     std::fs::write(&file, text).unwrap();
     let file = file.to_str().unwrap();
@@ -214,7 +199,7 @@ fn unknown_log_name_exits_2_before_running() {
 
 #[test]
 fn unreadable_file_and_bad_arguments_exit_2() {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let o = l2tpsec(&dir, &["run", "missing.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.yaml: cannot read"));
@@ -236,7 +221,7 @@ fn unreadable_file_and_bad_arguments_exit_2() {
 
 #[test]
 fn good_scenario_checks_runs_lists_and_sweeps() {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::write(dir.join("scenarios/good.yaml"), GOOD).unwrap();
 
@@ -329,7 +314,7 @@ fn good_scenario_checks_runs_lists_and_sweeps() {
 
 #[test]
 fn failed_expectation_exits_1() {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let text = format!("{GOOD}expect:\n  monitor:\n    - {{host: a, counter: x, value: 1}}\n");
     // a router has no monitor: this is rejected as bad input (2) ...
     std::fs::write(dir.join("good.yaml"), &text).unwrap();

@@ -16,8 +16,8 @@ pub enum RegistryValue {
     ProhibitIpSec,
     /// Services\IPSEC\EnableOffload: 0 disables NIC IPsec offload.
     EnableOffload,
-    /// Services\IPSec\AssumeUDPEncapsulationContextOnSendRule (XP SP2,
-    /// KB 885407).
+    /// AssumeUDPEncapsulationContextOnSendRule: under Services\IPSec on XP
+    /// SP2 (KB 885407), under Services\PolicyAgent from Vista on (KB 947234).
     AssumeUDPEncapsulationContextOnSendRule,
     /// Services\RasMan\PPP\NegotiateTime, seconds; 0 = no limit (WINDOWS.md 8).
     NegotiateTime,

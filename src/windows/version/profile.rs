@@ -36,10 +36,6 @@ pub struct Profile {
     /// The values the build has at all (each value's data range is
     /// `RegistryValue::range`).
     pub registry_values: &'static [RegistryValue],
-    /// The key under Services that holds AssumeUDPEncapsulationContext-
-    /// OnSendRule: IPSec on XP SP2 (KB 885407), PolicyAgent from Vista on
-    /// (KB 947234).
-    pub nat_t_registry_key: &'static str,
     pub l2tp: L2tpIdentity,
     pub pptp: PptpIdentity,
     pub ppp: PppDefaults,

@@ -300,7 +300,6 @@ pub const XP_RTM: Profile = Profile {
     ike_offers: XP_IKE_OFFERS,
     registry: Registry::WINDOWS_DEFAULT,
     registry_values: XP_REGISTRY_VALUES,
-    nat_t_registry_key: "IPSec",
     l2tp: XP_L2TP,
     pptp: XP_PPTP,
     ppp: XP_PPP,

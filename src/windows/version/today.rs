@@ -191,7 +191,6 @@ pub const VISTA: Profile = Profile {
     },
     ike_offers: offers_today(VISTA_MAIN_MODE),
     registry_values: VISTA_REGISTRY_VALUES,
-    nat_t_registry_key: "PolicyAgent",
     l2tp: L2tpIdentity {
         // [MODEL: the NT version, as XP's 0x0501].
         firmware: 0x0600,
