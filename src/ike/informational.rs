@@ -128,21 +128,31 @@ impl Ike {
                 .crypto()
                 .ok_or(IkeError::Unexpected(Unexpected::EncryptedBeforeKeys))?;
             let iv = phase2_iv(offer.hash, offer.cipher, &m.iv, mid);
-            let (parsed, _) = opened(
+            let opened = opened(
                 packet.next_payload(),
                 packet.body(),
                 offer.cipher,
                 &keys.enc_key,
                 &iv,
-            )?;
-            let (hash, rest) = parsed
-                .leading_hash()
-                .ok_or(IkeError::MissingPayload("HASH"))?;
-            let want = prf_parts(offer.hash, &keys.skeyid_a, &[&mid.to_be_bytes(), rest]);
-            if hash != want.as_slice() {
-                return Err(IkeError::HashMismatch);
+            )
+            .and_then(|(parsed, _)| {
+                let (hash, rest) = parsed
+                    .leading_hash()
+                    .ok_or(IkeError::MissingPayload("HASH"))?;
+                let want = prf_parts(offer.hash, &keys.skeyid_a, &[&mid.to_be_bytes(), rest]);
+                if hash == want.as_slice() {
+                    Ok(parsed)
+                } else {
+                    Err(IkeError::HashMismatch)
+                }
+            });
+            match opened {
+                Ok(parsed) => (i, parsed),
+                Err(e) => {
+                    self.garbled(now, i);
+                    return Err(e);
+                }
             }
-            (i, parsed)
         } else {
             // Unprotected notifications only count before keys exist (the
             // answer to MM1 may carry a responder cookie we do not know yet).

@@ -212,6 +212,9 @@ impl Ike {
     ) -> Result<(), IkeError> {
         let parsed = Parsed::parse(packet.next_payload(), packet.body(), false)?;
         let sa = parsed.sa()?;
+        if !self.takes_vendor_ids(now, i, &parsed.all_raw(PayloadType::VendorId)) {
+            return Ok(());
+        }
         // What we offered is in our own SAi_b.
         let offered: Vec<_> = SaPayload::parse(&self.mains[i].sa_i_b)?
             .proposals

@@ -21,6 +21,7 @@ mod offer;
 mod proposal;
 mod quick_mode;
 mod state;
+mod tolerance;
 
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -32,6 +33,7 @@ use rand_core::RngCore;
 pub use self::error::{IkeError, Unexpected};
 pub use self::offer::{MmAttributeOrder, MmAuth, MmOffer, QmOffer};
 use self::state::{ExchangeTimer, MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
+pub use self::tolerance::{GarbledReply, PeerVendorIds};
 pub use crate::crypto::cbc::CbcCipher;
 pub use crate::crypto::dh::DhGroup;
 pub use crate::crypto::ike_keys::PrfHash;
@@ -76,6 +78,10 @@ pub struct IkeConfig {
     pub nat_t_scope: nat_t::NatTScope,
     /// How the first Main Mode message lays out each transform.
     pub mm_attribute_order: MmAttributeOrder,
+    /// An encrypted answer to MM5 that does not open under our keys.
+    pub garbled_reply: GarbledReply,
+    /// Which Vendor IDs of the responder's MM2 go on.
+    pub peer_vendor_ids: PeerVendorIds,
 }
 
 /// Where UDP-encapsulated ESP (RFC 3948) of a Quick Mode travels: the

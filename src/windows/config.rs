@@ -13,7 +13,7 @@ pub use super::registry::Registry;
 pub use super::version::Edition;
 
 use super::rras::{DialIn, Policy};
-use super::version::{MmSpec, QmSpec};
+use super::version::{MmSpec, QmSpec, Update, VendorId};
 use crate::crypto::cbc::CbcCipher;
 use crate::crypto::integ::IntegAlg;
 use crate::net::Subnet;
@@ -46,6 +46,12 @@ pub struct ManualPolicy {
     /// the snap-in's predefined filter actions; no source lists it].
     #[serde(default = "ManualPolicy::default_quick_mode")]
     pub quick_mode: Vec<QmSpec>,
+    /// The Vendor IDs the machine sends in its first Main Mode message in
+    /// place of its build's, so that a server stands for a third-party
+    /// responder (libreswan, a router: `[rfc3947, dpd]`) [MODEL: Windows
+    /// has no such setting]; absent = its build's.
+    #[serde(default)]
+    pub vendor_ids: Option<Vec<VendorId>>,
 }
 
 impl ManualPolicy {
@@ -218,6 +224,8 @@ pub struct MachineConfig {
     /// third round: `administrator:`); only what the diagnostic views
     /// show depends on it.
     pub administrator: bool,
+    /// Installed updates that change behaviour (`updates:`).
+    pub updates: Vec<Update>,
     /// The scenario seed; the machine derives its own RNG from it and its name.
     pub seed: u64,
 }

@@ -126,6 +126,7 @@ fn lab_with(
         ics: None,
         ipsec: IpsecSettings::default(),
         administrator: client_administrator,
+        updates: Vec::new(),
         seed: 1,
     })));
     let mut users = BTreeMap::new();
@@ -160,6 +161,7 @@ fn lab_with(
         ics: None,
         ipsec: IpsecSettings::default(),
         administrator: true,
+        updates: Vec::new(),
         seed: 1,
     })));
     let gw: Rc<RefCell<dyn Machine>> = Rc::new(RefCell::new(Router::new(

@@ -238,6 +238,7 @@ fn machine_config(
         },
         ipsec: ipsec_settings(scenario, host, pki),
         administrator: host.administrator,
+        updates: host.updates.clone(),
         seed,
     })
 }

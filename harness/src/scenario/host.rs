@@ -19,6 +19,7 @@ use l2tpsec::windows::config::{
 };
 use l2tpsec::windows::registry::RegistryValues;
 use l2tpsec::windows::rras::Policy;
+use l2tpsec::windows::version::Update;
 
 // --------------------------------------------------------------------- hosts
 
@@ -100,6 +101,10 @@ pub struct Host {
     /// third round). The loader puts that build in `role`.
     #[serde(default)]
     pub version: Option<u16>,
+    /// Windows 10/11 only: installed updates that change behaviour
+    /// (SCENARIOS.md, third round; `version::Update`).
+    #[serde(default)]
+    pub updates: Vec<Update>,
     /// Machine certificate (name in `pki.certificates`); absent = none.
     #[serde(default)]
     pub certificate: Option<String>,

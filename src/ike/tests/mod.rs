@@ -79,6 +79,8 @@ fn config(cert: Option<&str>, roots: &[&str]) -> IkeConfig {
         epoch_unix: DATE,
         vendor_ids: Vec::new(),
         mm_attribute_order: MmAttributeOrder::AuthThenGroup,
+        garbled_reply: GarbledReply::Drop,
+        peer_vendor_ids: PeerVendorIds::SkipUnknown,
         preshared_key: None,
         nat_t_scope: crate::ike::nat_t::NatTScope::Both,
     }

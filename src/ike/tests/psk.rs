@@ -101,6 +101,29 @@ fn a_wrong_key_fails_at_the_responder_and_the_initiator_times_out() {
 }
 
 #[test]
+fn an_initiator_that_fails_on_garbled_replies_ends_at_the_sealed_notify() {
+    let mut lab = psk_lab("s3cret", "other");
+    lab.client.cfg.garbled_reply = GarbledReply::Fail;
+    lab.connect();
+    let client = Lab::failures(&lab.client_events);
+    assert_eq!(
+        client.first().map(|f| (f.1, f.2, f.3.clone())),
+        Some((
+            Mode::Main,
+            FailurePoint::Me,
+            FailureReason::GeneralProcessing
+        ))
+    );
+    // At once, not after the resends: MM5 went out once.
+    let mm5 = lab
+        .wire
+        .iter()
+        .filter(|s| s.bytes.get(18) == Some(&2) && s.bytes.get(19) == Some(&1))
+        .count();
+    assert_eq!(mm5, 1, "MM5 is not resent");
+}
+
+#[test]
 fn a_responder_without_the_key_accepts_no_pre_shared_key_offer() {
     let mut lab = psk_lab("s3cret", "s3cret");
     // The server's policy offers signatures only.

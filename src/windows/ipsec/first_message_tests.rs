@@ -74,6 +74,8 @@ fn first_message(row: &Profile) -> Vec<u8> {
         preshared_key: Some(b"s3cret".to_vec()),
         nat_t_scope: NatTScope::Both,
         mm_attribute_order: row.ike.mm_attribute_order,
+        garbled_reply: row.ike.garbled_reply,
+        peer_vendor_ids: crate::ike::PeerVendorIds::SkipUnknown,
     };
     let mut ike = Ike::new(cfg, ChaCha20Rng::seed_from_u64(1));
     let offers = &row.ike_offers;

@@ -27,7 +27,7 @@ pub use views::netdiag_without_admin;
 
 pub use offers::{
     l2tp_main_mode_offers, manual_main_mode, manual_quick_mode, quick_mode_offers,
-    server_quick_mode_offers, vendor_ids,
+    server_quick_mode_offers, vendor_id, vendor_ids, windows_vendor_id_prefixes,
 };
 
 use super::config::{ManualPolicy, NicOffload};

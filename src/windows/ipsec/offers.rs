@@ -101,6 +101,14 @@ const INITIAL_CONTACT: [u8; 16] = hex16("26244d38eddb61b3172a36e3d0cfb819");
 /// MD5("IKE CGA version 1").
 const CGA: [u8; 16] = hex16("e3a5966a76379fe707228231e5ce8652");
 
+/// Dead Peer Detection 1.0 (RFC 3706 7; ike-scan's "Dead Peer
+/// Detection v1.0").
+const DPD: [u8; 16] = hex16("afcad71368a1f1c96b8696fc77570100");
+/// XAUTH (ike-scan's ike-vendor-ids: 8 bytes).
+const XAUTH: [u8; 8] = [0x09, 0x00, 0x26, 0x89, 0xdf, 0xd6, 0xb7, 0x12];
+/// Cisco Unity 1.0 (ike-scan's ike-vendor-ids).
+const CISCO_UNITY: [u8; 16] = hex16("12f5f28c457168a9702d9fe274cc0100");
+
 /// 32 hex digits at compile time (a bad digit is a build error).
 const fn hex16(s: &str) -> [u8; 16] {
     const fn nibble(c: u8) -> u8 {
@@ -137,7 +145,29 @@ pub fn vendor_id(v: VendorId) -> Vec<u8> {
         VendorId::NegotiationDiscovery => NEGOTIATION_DISCOVERY.to_vec(),
         VendorId::InitialContact => INITIAL_CONTACT.to_vec(),
         VendorId::Cga => CGA.to_vec(),
+        VendorId::Dpd => DPD.to_vec(),
+        VendorId::Xauth => XAUTH.to_vec(),
+        VendorId::CiscoUnity => CISCO_UNITY.to_vec(),
     }
+}
+
+/// What Windows' own IKE sends, as prefixes (the versioned ids without
+/// their version): the ids a build with the January 2022 update still
+/// takes from a responder (`version::updates`) [MODEL].
+pub fn windows_vendor_id_prefixes() -> Vec<Vec<u8>> {
+    [
+        &MS_NT5_ISAKMPOAKLEY[..],
+        &KEY_MODS,
+        &crate::ike::nat_t::RFC3947_VENDOR_ID,
+        &NAT_T_DRAFT_02,
+        &FRAGMENTATION,
+        &NEGOTIATION_DISCOVERY,
+        &INITIAL_CONTACT,
+        &CGA,
+    ]
+    .iter()
+    .map(|id| id.to_vec())
+    .collect()
 }
 
 /// The Vendor IDs a version sends in its first Main Mode message, in its
@@ -236,6 +266,12 @@ mod tests {
             (b"IKE CGA version 1", CGA),
         ] {
             assert_eq!(Md5::digest(name)[..], id);
+        }
+        // The responder's ids of other vendors are none of Windows'.
+        let windows = windows_vendor_id_prefixes();
+        for v in [VendorId::Dpd, VendorId::Xauth, VendorId::CiscoUnity] {
+            let id = vendor_id(v);
+            assert!(!windows.iter().any(|w| id.starts_with(w)), "{v:?}");
         }
         assert_eq!(
             vendor_ids(&crate::windows::version::XP_RTM.ike),

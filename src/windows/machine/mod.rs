@@ -21,15 +21,12 @@ use super::diagnostics::Diagnostics;
 use super::diagnostics::Layer;
 use super::eventlog::EventLogs;
 use super::ipsec::{
-    quick_mode_offers, server_quick_mode_offers, vendor_ids, IpsecComponents, L2tpRole, IKE_PORT,
+    quick_mode_offers, server_quick_mode_offers, IpsecComponents, L2tpRole, IKE_PORT,
 };
 use super::pptp_calls::{Outgoing, PptpCalls};
 use super::registry::RegistryValue;
 use super::server::{Protection, RrasServer, ServerAction};
 use super::stack::IpStack;
-use super::version::NatTSupport;
-use crate::ike::nat_t::NatTScope;
-use crate::ike::{Identity, IkeConfig};
 use crate::l2tp::{Endpoint, EndpointConfig, Event as L2tpEvent, PeerAddr};
 use crate::net::machine::Refused;
 use crate::net::{EspNat, Machine, NatTable, RouteTable, Transmit};
@@ -80,6 +77,7 @@ struct Ics {
 }
 
 mod ics;
+mod ike_config;
 mod observe;
 mod pptp;
 
@@ -155,29 +153,7 @@ impl WindowsMachine {
         });
         let ipsec = IpsecComponents::new(
             routes,
-            IkeConfig {
-                identity: settings.certificate.as_ref().map(|c| Identity {
-                    cert_der: c.der.clone(),
-                    key: c.key.clone(),
-                }),
-                trusted_roots: settings.trusted_roots.clone(),
-                trusted_root_names: settings.trusted_root_names.clone(),
-                epoch_unix: settings.epoch_unix,
-                vendor_ids: vendor_ids(&version.ike),
-                mm_attribute_order: version.ike.mm_attribute_order,
-                preshared_key: settings
-                    .preshared_key
-                    .as_ref()
-                    .map(|k| k.as_bytes().to_vec()),
-                // Without NAT-T the vendor ids do not offer it, and the scope
-                // is never asked.
-                nat_t_scope: match version.ike.nat_t {
-                    NatTSupport::ByRegistry => {
-                        NatTScope::from_registry(config.registry.assume_udp_encapsulation)
-                    }
-                    NatTSupport::Always | NatTSupport::None => NatTScope::Both,
-                },
-            },
+            ike_config::ike_config(&config),
             settings.policy_agent_running,
             settings.offload,
             config.registry.enable_offload != 0,

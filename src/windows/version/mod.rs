@@ -11,10 +11,12 @@ use core::fmt;
 mod profile;
 mod rows;
 mod today;
+mod updates;
 
 pub use profile::*;
 pub use rows::{SERVER_2003, XP_RTM, XP_SP2};
 pub use today::{SERVER_2016, SERVER_2022, VISTA, WIN10, WIN11, WIN7};
+pub use updates::{fails_on_foreign_vendor_ids, Update};
 
 /// Every build the lab has, in the order `l2tpsec list` and errors name
 /// them. Server builds share the role `rras-server`; the first of them is

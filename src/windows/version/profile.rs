@@ -12,7 +12,7 @@ use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
-use crate::ike::MmAttributeOrder;
+use crate::ike::{GarbledReply, MmAttributeOrder};
 use crate::ppp::Encryption;
 use serde::Deserialize;
 
@@ -86,12 +86,17 @@ pub struct IkeIdentity {
     pub nat_t: NatTSupport,
     /// How its Main Mode transforms lay out their attributes.
     pub mm_attribute_order: MmAttributeOrder,
+    /// What an answer to MM5 it cannot open does.
+    pub garbled_reply: GarbledReply,
 }
 
-/// A Vendor ID payload Windows sends (RFC 2408 3.16; the values are
+/// A Vendor ID payload (RFC 2408 3.16; the values are
 /// `windows::ipsec::offers`'; names as libreswan's vendorid.c and
-/// ike-scan's ike-vendor-ids give them, WINDOWS.md 10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// ike-scan's ike-vendor-ids give them, WINDOWS.md 10): those Windows
+/// sends, then three of other vendors' that a scenario's responder may
+/// send in their place (`ipsec-policy: vendor-ids:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum VendorId {
     /// MD5("MS NT5 ISAKMPOAKLEY") and a 4-byte version: 3 XP RTM/SP1, 4
     /// XP SP2 and Server 2003, 5 Vista, 6 Server 2008, 7 Windows 7, 8
@@ -112,6 +117,13 @@ pub enum VendorId {
     InitialContact,
     /// MD5("IKE CGA version 1").
     Cga,
+    /// Dead Peer Detection 1.0 (RFC 3706), which libreswan, strongSwan
+    /// and most routers send.
+    Dpd,
+    /// draft-ietf-ipsra-isakmp-xauth (Cisco's XAUTH).
+    Xauth,
+    /// Cisco Unity 1.0.
+    CiscoUnity,
 }
 
 /// NAT traversal (RFC 3947/3948) as a build has it.

@@ -13,7 +13,7 @@ use crate::crypto::cbc::CbcCipher;
 use crate::crypto::dh::DhGroup;
 use crate::crypto::ike_keys::PrfHash;
 use crate::crypto::integ::IntegAlg;
-use crate::ike::MmAttributeOrder;
+use crate::ike::{GarbledReply, MmAttributeOrder};
 use crate::ppp::Encryption;
 
 /// Windows' default IP TTL (Tcpip\Parameters\DefaultTTL, 128; KB 314053).
@@ -296,6 +296,9 @@ pub const XP_RTM: Profile = Profile {
         vendor_ids: &[VendorId::MsNt5(3)],
         nat_t: NatTSupport::None,
         mm_attribute_order: MmAttributeOrder::AuthThenGroup,
+        // A notify it cannot open is dropped: with a wrong pre-shared key
+        // XP times out, 792 (psk-mismatch) [MODEL].
+        garbled_reply: GarbledReply::Drop,
     },
     ike_offers: XP_IKE_OFFERS,
     registry: Registry::WINDOWS_DEFAULT,
@@ -327,6 +330,9 @@ pub const XP_SP2: Profile = Profile {
         vendor_ids: NT5_V4_WITH_NAT_T,
         nat_t: NatTSupport::ByRegistry,
         mm_attribute_order: MmAttributeOrder::AuthThenGroup,
+        // A notify it cannot open is dropped: with a wrong pre-shared key
+        // XP times out, 792 (psk-mismatch) [MODEL].
+        garbled_reply: GarbledReply::Drop,
     },
     registry_values: XP_SP2_REGISTRY_VALUES,
     connectoid_preshared_key: true,
@@ -342,6 +348,9 @@ pub const SERVER_2003: Profile = Profile {
         vendor_ids: NT5_V4_WITH_NAT_T,
         nat_t: NatTSupport::Always,
         mm_attribute_order: MmAttributeOrder::AuthThenGroup,
+        // A notify it cannot open is dropped: with a wrong pre-shared key
+        // XP times out, 792 (psk-mismatch) [MODEL].
+        garbled_reply: GarbledReply::Drop,
     },
     l2tp: L2tpIdentity {
         firmware: 0x0502,

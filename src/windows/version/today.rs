@@ -13,7 +13,7 @@ use crate::crypto::cbc::CbcCipher::{Aes128, Aes256, TripleDes};
 use crate::crypto::dh::DhGroup::{Ecp256, Ecp384, Modp1024, Modp2048};
 use crate::crypto::ike_keys::PrfHash::Sha1;
 use crate::crypto::integ::IntegAlg::HmacSha1_96;
-use crate::ike::MmAttributeOrder;
+use crate::ike::{GarbledReply, MmAttributeOrder};
 use crate::ppp::Encryption;
 
 /// Windows 8 to 11's Main Mode offers, in order, all 28,800 s: the
@@ -188,6 +188,11 @@ pub const VISTA: Profile = Profile {
         // XP SP2's.
         nat_t: NatTSupport::ByRegistry,
         mm_attribute_order: MmAttributeOrder::GroupThenAuth,
+        // Users of Vista to 11 see 789 for a wrong pre-shared key (hwdsl2
+        // docs, WINDOWS.md 10), the general processing error; what
+        // reaches the client is the responder's notify sealed with other
+        // keys: from Vista on that ends Main Mode [MODEL].
+        garbled_reply: GarbledReply::Fail,
     },
     ike_offers: offers_today(VISTA_MAIN_MODE),
     registry_values: VISTA_REGISTRY_VALUES,

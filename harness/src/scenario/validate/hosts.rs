@@ -112,6 +112,19 @@ impl Checker<'_> {
                     );
                 }
             }
+            for (i, u) in host.updates.iter().enumerate() {
+                if !matches!(host.role, Role::Windows(e) if e.role() == u.role()) {
+                    self.err(
+                        &hp.key("updates").index(i),
+                        format!(
+                            "update {} of {hname} is for {}, not {}",
+                            u.name(),
+                            u.role(),
+                            host.role
+                        ),
+                    );
+                }
+            }
             for (&value, &data) in &host.registry.0 {
                 let p = hp.key("registry").key(value.name());
                 let at = (self.tree.locate_key(&p), self.tree.locate(&p));

@@ -509,3 +509,23 @@ fn a_server_version_picks_its_build_and_only_rras_has_one() {
         "{e}"
     );
 }
+
+#[test]
+fn an_update_belongs_to_its_build_and_unknown_ones_are_named() {
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    updates: [KB5009543]\n",
+    ));
+    assert!(
+        e.contains("update KB5009543 of client is for windows-10-client, not windows-xp-client"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    updates: [KB123]\n",
+    ));
+    assert!(
+        e.contains("unknown value 'KB123', expected one of: KB5009543 | KB5009566"),
+        "{e}"
+    );
+}
