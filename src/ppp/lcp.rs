@@ -58,10 +58,14 @@ pub struct LcpPolicy {
 }
 
 impl LcpPolicy {
-    pub fn new(role: LcpRole, mru: u16, mut rng: ChaCha20Rng) -> Self {
+    /// `multilink`: the client also asks for MRRU and an Endpoint
+    /// Discriminator (XP does; Windows 10 does not, WINDOWS.md 10). The
+    /// server always does.
+    pub fn new(role: LcpRole, mru: u16, multilink: bool, mut rng: ChaCha20Rng) -> Self {
         let magic = nonzero(&mut rng);
         let mut endpoint = vec![0u8; 20];
         rng.fill_bytes(&mut endpoint);
+        let client_multilink = multilink;
         let multilink = [
             LcpOption::Mrru(WINDOWS_MRRU),
             LcpOption::EndpointDiscriminator {
@@ -79,7 +83,7 @@ impl LcpPolicy {
                 },
             ]
             .into_iter()
-            .chain(multilink)
+            .chain(multilink.into_iter().filter(|_| client_multilink))
             .collect(),
             LcpRole::Authenticator => multilink.to_vec(),
         };
@@ -270,7 +274,7 @@ mod tests {
     use rand_core::SeedableRng;
 
     fn policy(role: LcpRole) -> LcpPolicy {
-        LcpPolicy::new(role, 1400, ChaCha20Rng::seed_from_u64(1))
+        LcpPolicy::new(role, 1400, true, ChaCha20Rng::seed_from_u64(1))
     }
 
     #[test]
@@ -343,6 +347,14 @@ mod tests {
             kinds(policy(LcpRole::Authenticator).request()),
             [1, 3, 5, 17, 19]
         );
+    }
+
+    #[test]
+    fn a_client_without_multilink_asks_what_windows_10_asks() {
+        let p = LcpPolicy::new(LcpRole::Peer, 1400, false, ChaCha20Rng::seed_from_u64(1));
+        let kinds: Vec<u8> = p.clone().request().iter().map(|o| o.kind()).collect();
+        // MRU 1400, Magic, PFC, ACFC, Callback (pfSense's log, WINDOWS.md 10).
+        assert_eq!(kinds, [1, 5, 7, 8, 13]);
     }
 
     #[test]

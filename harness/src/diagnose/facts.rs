@@ -367,7 +367,11 @@ impl PppSeen {
                     _ => {}
                 }
             }
-            Protocol::Ipcp | Protocol::Ccp | Protocol::Compressed | Protocol::Ip => self.any = true,
+            Protocol::Ipcp
+            | Protocol::Ipv6cp
+            | Protocol::Ccp
+            | Protocol::Compressed
+            | Protocol::Ip => self.any = true,
             Protocol::Unknown(_) => {}
         }
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use l2tpsec::wire::isakmp::{self, emit_payloads, parse_payloads, HeaderRepr, Payload};
 use l2tpsec::wire::l2tp::{self as l2tp_wire, ControlRepr, DataRepr};
-use l2tpsec::wire::ppp::{self as ppp_wire, ccp, chap, ipcp, lcp, mppe, Protocol};
+use l2tpsec::wire::ppp::{self as ppp_wire, ccp, chap, ipcp, ipv6cp, lcp, mppe, Protocol};
 use l2tpsec::wire::pptp::{message_len, Message};
 use l2tpsec::wire::{esp as esp_wire, gre as gre_wire, ipv4, udp, WireError};
 
@@ -224,6 +224,7 @@ pub fn ppp(data: &[u8]) {
             Protocol::Lcp => control::<lcp::LcpOption>(frame.info),
             Protocol::Ipcp => control::<ipcp::IpcpOption>(frame.info),
             Protocol::Ccp => control::<ccp::CcpOption>(frame.info),
+            Protocol::Ipv6cp => control::<ipv6cp::Ipv6cpOption>(frame.info),
             Protocol::Chap => mschapv2(frame.info),
             Protocol::Compressed => mppe_header(frame.info),
             _ => {}
@@ -232,6 +233,7 @@ pub fn ppp(data: &[u8]) {
     control::<lcp::LcpOption>(data);
     control::<ipcp::IpcpOption>(data);
     control::<ccp::CcpOption>(data);
+    control::<ipv6cp::Ipv6cpOption>(data);
 }
 
 /// A control packet (RFC 1661 5) and, for the Configure codes, its options.

@@ -328,6 +328,15 @@ impl<P: Policy> Fsm<P> {
         self.send(Code::ProtocolReject, id, &data);
     }
 
+    /// LCP: an Identification packet (RFC 1570 1.1): our Magic-Number,
+    /// then `message`, with the next identifier.
+    pub fn send_identification(&mut self, message: &[u8]) {
+        let mut data = self.policy.magic_number().to_be_bytes().to_vec();
+        data.extend_from_slice(message);
+        let id = self.take_id();
+        self.send(Code::Identification, id, &data);
+    }
+
     /// A control packet of this protocol (without the PPP protocol field).
     pub fn handle_packet(&mut self, now: Duration, packet: &[u8]) -> Result<(), WireError> {
         let repr = Repr::parse_bytes(packet)?;
@@ -393,7 +402,9 @@ impl<P: Policy> Fsm<P> {
                     self.send(Code::EchoReply, id, &data);
                 }
             }
-            Code::EchoReply | Code::DiscardRequest if P::IS_LCP => {} // RXR
+            // RFC 1570 1.1: Identification is informational; it is
+            // taken in any state and never answered.
+            Code::EchoReply | Code::DiscardRequest | Code::Identification if P::IS_LCP => {} // RXR
             Code::Unknown(c) if self.policy.ignores_code(c) => {}
             _ => self.ruc(packet),
         }

@@ -57,6 +57,18 @@ impl Link {
                     self.on_ipcp(now, e);
                 }
             }
+            if let Some(i) = &mut self.ipv6cp {
+                let mut out = Vec::new();
+                while let Some(p) = i.poll_transmit() {
+                    out.push(frame(Protocol::Ipv6cp, &p));
+                }
+                let evs: Vec<_> = std::iter::from_fn(|| i.poll_event()).collect();
+                progress |= !out.is_empty() || !evs.is_empty();
+                self.transmit.extend(out);
+                for e in evs {
+                    self.on_ipv6cp(e);
+                }
+            }
             if !progress {
                 return;
             }
@@ -68,6 +80,11 @@ impl Link {
         match e {
             FsmEvent::Up => {
                 self.phase = Phase::Authenticate;
+                // Windows says who it is before it authenticates (RFC 1570
+                // 1.1; pppd logs of Windows clients, WINDOWS.md 10).
+                for message in self.identification.clone() {
+                    self.lcp.send_identification(&message);
+                }
                 match &self.role {
                     Role::Server => {
                         let rng = ChaCha20Rng::from_rng(&mut self.rng);
@@ -91,6 +108,7 @@ impl Link {
                 // authentication down; a renegotiation starts over.
                 self.ccp = None;
                 self.ipcp = None;
+                self.ipv6cp = None;
                 self.mppe = None;
                 self.auth = Auth::None;
                 self.up = false;
@@ -115,6 +133,11 @@ impl Link {
                 }
                 Protocol::Ipcp => {
                     if let Some(i) = &mut self.ipcp {
+                        i.protocol_rejected(now);
+                    }
+                }
+                Protocol::Ipv6cp => {
+                    if let Some(i) = &mut self.ipv6cp {
                         i.protocol_rejected(now);
                     }
                 }
@@ -212,6 +235,14 @@ impl Link {
         }
     }
 
+    /// IPV6CP opening or not changes nothing: the link is up on IPv4.
+    pub(super) fn on_ipv6cp(&mut self, e: FsmEvent) {
+        tracing::debug!(target: crate::trace::PPP, protocol = "IPV6CP", event = ?e, "layer event");
+        if let FsmEvent::Retransmitted { code, id } = e {
+            self.retransmitted(Protocol::Ipv6cp, code, id);
+        }
+    }
+
     pub(super) fn retransmitted(&mut self, p: Protocol, code: u8, id: u8) {
         self.events.push_back(LinkEvent::Retransmitted {
             protocol: u16::from(p),
@@ -236,10 +267,22 @@ impl Link {
             _ => (IpcpRole::Client, true),
         };
         let ccp_id = self.rng.next_u32() as u8;
-        let mut ccp = Fsm::new(CcpPolicy::new(self.encryption), ccp_id);
-        ccp.open(now);
-        ccp.up(now);
-        self.ccp = Some(ccp);
+        if self.run_ccp {
+            let mut ccp = Fsm::new(CcpPolicy::new(self.encryption), ccp_id);
+            ccp.open(now);
+            ccp.up(now);
+            self.ccp = Some(ccp);
+        } else {
+            self.ccp_done = true;
+        }
+        if self.run_ipv6cp {
+            let id = self.rng.next_u32() as u8;
+            let rng = ChaCha20Rng::from_rng(&mut self.rng);
+            let mut ipv6cp = Fsm::new(Ipv6cpPolicy::new(rng), id);
+            ipv6cp.open(now);
+            ipv6cp.up(now);
+            self.ipv6cp = Some(ipv6cp);
+        }
         let ipcp_id = self.rng.next_u32() as u8;
         let mut ipcp = Fsm::new(IpcpPolicy::new(ipcp_role), ipcp_id);
         if !address_to_give {
@@ -259,10 +302,11 @@ impl Link {
         if self.up {
             return;
         }
-        let (Some(ccp), Some(ipcp)) = (&self.ccp, &self.ipcp) else {
+        let Some(ipcp) = &self.ipcp else {
             return;
         };
-        if !ipcp.is_opened() || !(ccp.is_opened() || self.ccp_done) {
+        let ccp_ready = self.ccp_done || self.ccp.as_ref().is_some_and(|c| c.is_opened());
+        if !ipcp.is_opened() || !ccp_ready {
             return;
         }
         if self.encryption.required() && self.mppe.is_none() {
@@ -310,6 +354,7 @@ impl Link {
         self.phase = Phase::Dead;
         self.ccp = None;
         self.ipcp = None;
+        self.ipv6cp = None;
         self.mppe = None;
         let reason = self.reason.unwrap_or(DownReason::LcpFailed);
         tracing::debug!(target: crate::trace::PPP, reason = ?reason, "link down");

@@ -38,6 +38,7 @@ use super::chap::{ChapAuthenticator, ChapEvent, ChapPeer};
 use super::error::PppError;
 use super::fsm::{Fsm, FsmEvent};
 use super::ipcp::{IpcpPolicy, IpcpRole};
+use super::ipv6cp::Ipv6cpPolicy;
 use super::lcp::{LcpPolicy, LcpRole};
 use super::mppe::{Mppe, MppeStrength};
 use crate::timer::{TimerKind, TimerTable};
@@ -68,6 +69,17 @@ pub struct LinkConfig {
     /// Server: the Name of its MS-CHAPv2 Challenge (RFC 1994 4.1), the
     /// computer's name (WINDOWS.md 9).
     pub computer_name: String,
+    /// Client: the messages of the LCP Identification packets it sends
+    /// when LCP comes up (RFC 1570 1.1), in order; empty: none.
+    pub identification: Vec<Vec<u8>>,
+    /// Client: also asks for multilink (MRRU, Endpoint Discriminator).
+    pub multilink: bool,
+    /// Negotiates IPV6CP beside IPCP (RFC 5072); the link is up on IPv4
+    /// whatever becomes of it.
+    pub ipv6cp: bool,
+    /// Runs CCP. Without it the peer's CCP is Protocol-Rejected (RFC
+    /// 1661 5.7) and the link is up without MPPE.
+    pub ccp: bool,
 }
 
 /// The remote access policy's answer for an authenticated user.
@@ -189,6 +201,7 @@ pub struct Link {
     auth: Auth,
     ccp: Option<Fsm<CcpPolicy>>,
     ipcp: Option<Fsm<IpcpPolicy>>,
+    ipv6cp: Option<Fsm<Ipv6cpPolicy>>,
     mppe: Option<Mppe>,
     strength: Option<MppeStrength>,
     authorization: Option<Authorization>,
@@ -201,6 +214,9 @@ pub struct Link {
     auth_user: Option<String>,
     negotiate_time: Option<Duration>,
     computer_name: String,
+    identification: Vec<Vec<u8>>,
+    run_ccp: bool,
+    run_ipv6cp: bool,
     timers: TimerTable<Timer, { Timer::COUNT }>,
     transmit: VecDeque<Vec<u8>>,
     events: VecDeque<LinkEvent>,
@@ -219,11 +235,15 @@ impl Link {
             role: cfg.role,
             encryption: cfg.encryption,
             phase: Phase::Dead,
-            lcp: Fsm::new(LcpPolicy::new(lcp_role, cfg.mru, lcp_rng), first_id),
+            lcp: Fsm::new(
+                LcpPolicy::new(lcp_role, cfg.mru, cfg.multilink, lcp_rng),
+                first_id,
+            ),
             rng,
             auth: Auth::None,
             ccp: None,
             ipcp: None,
+            ipv6cp: None,
             mppe: None,
             strength: None,
             authorization: None,
@@ -234,6 +254,9 @@ impl Link {
             auth_user: None,
             negotiate_time: cfg.negotiate_time,
             computer_name: cfg.computer_name,
+            identification: cfg.identification,
+            run_ccp: cfg.ccp,
+            run_ipv6cp: cfg.ipv6cp,
             timers: TimerTable::new(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
@@ -303,10 +326,23 @@ impl Link {
                 }
             },
             // RFC 1661 3.5: NCP packets before the Network phase are dropped.
-            Protocol::Ccp | Protocol::Ipcp if !network => {
+            Protocol::Ccp | Protocol::Ipcp | Protocol::Ipv6cp if !network => {
                 self.counters.out_of_phase += 1;
                 None
             }
+            Protocol::Ccp if !self.run_ccp => {
+                self.lcp
+                    .send_protocol_reject(u16::from(Protocol::Ccp), f.info);
+                None
+            }
+            Protocol::Ipv6cp => match self.ipv6cp.as_mut() {
+                Some(e) => Some(e.handle_packet(now, f.info).is_ok()),
+                None => {
+                    self.lcp
+                        .send_protocol_reject(u16::from(Protocol::Ipv6cp), f.info);
+                    None
+                }
+            },
             Protocol::Ccp => self
                 .ccp
                 .as_mut()
@@ -321,7 +357,7 @@ impl Link {
             self.counters.refused_packets += 1;
         }
         match f.protocol {
-            Protocol::Lcp | Protocol::Chap | Protocol::Ccp | Protocol::Ipcp => {}
+            Protocol::Lcp | Protocol::Chap | Protocol::Ccp | Protocol::Ipcp | Protocol::Ipv6cp => {}
             // Cleartext IP is refused once MPPE is in use.
             Protocol::Ip if self.up && self.mppe.is_none() => {
                 self.events.push_back(LinkEvent::Ip(f.info.to_vec()));
@@ -362,6 +398,9 @@ impl Link {
             c.handle_timeout(now);
         }
         if let Some(i) = &mut self.ipcp {
+            i.handle_timeout(now);
+        }
+        if let Some(i) = &mut self.ipv6cp {
             i.handle_timeout(now);
         }
         self.pump(now);
@@ -476,6 +515,7 @@ impl Link {
             auth,
             self.ccp.as_ref().and_then(|c| c.poll_timeout()),
             self.ipcp.as_ref().and_then(|i| i.poll_timeout()),
+            self.ipv6cp.as_ref().and_then(|i| i.poll_timeout()),
         ]
         .into_iter()
         .flatten()

@@ -54,6 +54,10 @@ impl Pair {
                 mru: 1400,
                 negotiate_time: None,
                 computer_name: "RRAS".into(),
+                identification: Vec::new(),
+                multilink: true,
+                ipv6cp: false,
+                ccp: true,
             },
             ChaCha20Rng::seed_from_u64(1),
         );
@@ -64,6 +68,10 @@ impl Pair {
                 mru: 1400,
                 negotiate_time: None,
                 computer_name: "RRAS".into(),
+                identification: Vec::new(),
+                multilink: true,
+                ipv6cp: false,
+                ccp: true,
             },
             ChaCha20Rng::seed_from_u64(2),
         );
@@ -527,6 +535,10 @@ fn negotiation_that_never_converges_ends_at_negotiate_time() {
             mru: 1400,
             negotiate_time: Some(Duration::from_secs(5)),
             computer_name: String::new(),
+            identification: Vec::new(),
+            multilink: true,
+            ipv6cp: false,
+            ccp: true,
         },
         ChaCha20Rng::seed_from_u64(1),
     );
@@ -547,4 +559,73 @@ fn negotiation_that_never_converges_ends_at_negotiate_time() {
         "{:?}",
         p.now
     );
+}
+
+#[test]
+fn a_windows_10_client_identifies_itself_rejects_ccp_and_comes_up_on_ipv4_alone() {
+    let mut p = Pair::new(Encryption::NONE, Ok(authorization(Encryption::OPTIONAL)));
+    p.client = Link::new(
+        LinkConfig {
+            role: Role::Client {
+                user: USER.into(),
+                password: PASSWORD.into(),
+            },
+            encryption: Encryption::NONE,
+            mru: 1400,
+            negotiate_time: None,
+            computer_name: String::new(),
+            identification: vec![b"MSRASV5.20".to_vec(), b"MSRAS-0-CLIENT".to_vec()],
+            multilink: false,
+            ipv6cp: true,
+            ccp: false,
+        },
+        ChaCha20Rng::seed_from_u64(1),
+    );
+    p.start();
+    p.run(Duration::from_secs(30), |p| {
+        up_of(&p.client_events).is_some()
+    });
+    let up = up_of(&p.client_events).expect("client up");
+    assert!(
+        matches!(up, LinkEvent::Up { mppe: None, .. }),
+        "no MPPE: IPsec encrypts"
+    );
+    assert!(up_of(&p.server_events).is_some());
+    let control = |from_client: bool, protocol: u16, code: u8| {
+        p.wire.iter().any(|(c, f)| {
+            *c == from_client
+                && Frame::parse(f).is_ok_and(|fr| {
+                    u16::from(fr.protocol) == protocol && fr.info.first() == Some(&code)
+                })
+        })
+    };
+    // RFC 1570 1.1 Identification (code 12) from the client, unanswered.
+    let idents: Vec<&[u8]> = p
+        .wire
+        .iter()
+        .filter(|(c, _)| *c)
+        .filter_map(|(_, f)| Frame::parse(f).ok())
+        .filter(|f| f.protocol == Protocol::Lcp && f.info.first() == Some(&12))
+        .map(|f| &f.info[8..])
+        .collect();
+    assert_eq!(idents, [&b"MSRASV5.20"[..], b"MSRAS-0-CLIENT"]);
+    assert!(
+        !control(false, 0xc021, 7),
+        "no Code-Reject of Identification"
+    );
+    // The client Protocol-Rejects CCP (8 = Protocol-Reject, RFC 1661 5.7);
+    // the server Protocol-Rejects IPV6CP.
+    let rejected = |from_client: bool| -> Vec<u16> {
+        p.wire
+            .iter()
+            .filter(|(c, _)| *c == from_client)
+            .filter_map(|(_, f)| Frame::parse(f).ok())
+            .filter(|f| f.protocol == Protocol::Lcp && f.info.first() == Some(&8))
+            .filter_map(|f| Some(u16::from_be_bytes([*f.info.get(4)?, *f.info.get(5)?])))
+            .collect()
+    };
+    assert_eq!(rejected(true), [0x80fd]);
+    assert_eq!(rejected(false), [0x8057]);
+    assert!(control(true, 0x8057, 1), "the client asked for IPV6CP");
+    assert!(!control(true, 0x80fd, 1), "the client runs no CCP");
 }

@@ -2,12 +2,12 @@
 
 use crate::wire::ppp::{Frame, Protocol};
 
-/// A control packet (LCP, CHAP, CCP, IPCP) in or out, from its protocol
+/// A control packet (LCP, CHAP, CCP, IPCP, IPV6CP) in or out, from its protocol
 /// field on, as PPP.LOG dumps it; data frames are not traced.
 pub(super) fn trace_control(direction: &'static str, f: &Frame<'_>) {
     if !matches!(
         f.protocol,
-        Protocol::Lcp | Protocol::Chap | Protocol::Ccp | Protocol::Ipcp
+        Protocol::Lcp | Protocol::Chap | Protocol::Ccp | Protocol::Ipcp | Protocol::Ipv6cp
     ) {
         return;
     }

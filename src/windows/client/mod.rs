@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use rand_core::{RngCore, SeedableRng};
 
 use super::carrier::Carrier;
 use super::config::{ConnectoidEncryption, DialConfig, Registry, VpnType};
@@ -134,6 +134,8 @@ pub struct DialContext {
     pub server_reachable: bool,
     /// `RasMan\PPP\NegotiateTime`; `None`: no limit.
     pub negotiate_time: Option<Duration>,
+    /// The machine's name (LCP Identification).
+    pub computer_name: String,
 }
 
 /// Inputs the client ignored (diagnostics).
@@ -433,6 +435,10 @@ impl RasClient {
                 mru: self.version.ppp.client_mru,
                 negotiate_time: self.context.negotiate_time,
                 computer_name: String::new(),
+                identification: self.identification(),
+                multilink: self.version.ppp.client_multilink,
+                ipv6cp: self.version.ppp.client_ipv6cp,
+                ccp: !self.over_ipsec || self.version.ppp.client_ccp_over_ipsec,
             },
             ChaCha20Rng::from_rng(&mut self.rng),
         );
@@ -486,6 +492,21 @@ impl RasClient {
     /// profile instead (WINDOWS.md 6; Server 2003 profile docs: for
     /// L2TP/IPsec, Basic and Strong mean DES, Strongest 3DES). Otherwise
     /// the row's MPPE strengths for the connectoid's setting.
+    /// The messages of its LCP Identification packets (the row's).
+    fn identification(&mut self) -> Vec<Vec<u8>> {
+        let Some(id) = self.version.ppp.client_identification else {
+            return Vec::new();
+        };
+        let name = format!("MSRAS-0-{}", self.context.computer_name.to_uppercase());
+        let mut out = vec![id.version.as_bytes().to_vec(), name.into_bytes()];
+        if id.correlation_guid {
+            let mut guid = vec![0u8; 16];
+            self.rng.fill_bytes(&mut guid);
+            out.push(guid);
+        }
+        out
+    }
+
     fn ppp_encryption(&self) -> Encryption {
         if self.over_ipsec {
             return Encryption::NONE;

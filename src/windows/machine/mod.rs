@@ -132,6 +132,7 @@ impl WindowsMachine {
                 manual_policy: settings.manual_policy.is_some(),
                 server_reachable: stack.source_for(d.server).is_some(),
                 negotiate_time: config.registry.ppp_negotiate_time(),
+                computer_name: config.name.clone(),
             };
             RasClient::new(
                 d,

@@ -213,6 +213,10 @@ impl RrasServer {
                 mru: self.version.ppp.server_mru,
                 negotiate_time: self.negotiate_time,
                 computer_name: self.version.ppp.chap_name.of(&self.name),
+                identification: Vec::new(),
+                multilink: true,
+                ipv6cp: false,
+                ccp: true,
             },
             ChaCha20Rng::from_rng(&mut self.rng),
         );

@@ -272,6 +272,29 @@ pub struct PppDefaults {
     /// What the server's CCP allows before the remote access profile
     /// replaces it at authorization.
     pub server_mppe: Encryption,
+    /// The LCP Identification packets the client sends when LCP comes up
+    /// (RFC 1570 1.1); none: it sends none.
+    pub client_identification: Option<Identification>,
+    /// The client's LCP also asks for multilink (MRRU, Endpoint
+    /// Discriminator).
+    pub client_multilink: bool,
+    /// The client negotiates IPV6CP (RFC 5072) beside IPCP.
+    pub client_ipv6cp: bool,
+    /// Over L2TP/IPsec the client runs CCP; without it, it Protocol-Rejects
+    /// the server's CCP (IPsec already encrypts).
+    pub client_ccp_over_ipsec: bool,
+}
+
+/// What a client's LCP Identification packets say: its RAS version
+/// ("MSRASV5.20" from Vista on, MS-RNAS 2.2.1.2), then "MSRAS-0-" and the
+/// computer name in capitals (MS-RNAS 2.2.1.3, pppd logs of Windows
+/// clients), then, with `correlation_guid`, 16 bytes of a connection GUID
+/// (a pppd log of a Windows client sending MSRASV5.20 shows a third
+/// Identification of 16 binary bytes).
+#[derive(Debug, Clone, Copy)]
+pub struct Identification {
+    pub version: &'static str,
+    pub correlation_guid: bool,
 }
 
 /// MPPE strengths per connectoid encryption level.

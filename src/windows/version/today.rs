@@ -208,6 +208,17 @@ pub const VISTA: Profile = Profile {
     },
     ppp: PppDefaults {
         client_mppe: VISTA_CLIENT_MPPE,
+        // A Windows client's LCP and NCPs as pfSense's and pppd's logs
+        // show them (WINDOWS.md 10): MRU 1400, PFC, ACFC, Callback, no
+        // multilink; three Identifications; IPV6CP; CCP rejected over
+        // L2TP/IPsec. The logs are of Windows 10 [MODEL for Vista and 7].
+        client_identification: Some(Identification {
+            version: "MSRASV5.20",
+            correlation_guid: true,
+        }),
+        client_multilink: false,
+        client_ipv6cp: true,
+        client_ccp_over_ipsec: false,
         ..XP_PPP
     },
     connectoid_preshared_key: true,

@@ -7,7 +7,7 @@ use crate::wire::codec::Reader;
 use crate::wire::view::packet_view;
 use crate::wire::WireError;
 
-/// Control packet codes (RFC 1661 5; 8-11 are LCP only).
+/// Control packet codes (RFC 1661 5; 8-12 are LCP only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
     ConfigureRequest,
@@ -21,6 +21,8 @@ pub enum Code {
     EchoRequest,
     EchoReply,
     DiscardRequest,
+    /// RFC 1570 1.1: Magic-Number, then a message identifying the sender.
+    Identification,
     Unknown(u8),
 }
 
@@ -38,6 +40,7 @@ impl From<u8> for Code {
             9 => Code::EchoRequest,
             10 => Code::EchoReply,
             11 => Code::DiscardRequest,
+            12 => Code::Identification,
             other => Code::Unknown(other),
         }
     }
@@ -57,6 +60,7 @@ impl From<Code> for u8 {
             Code::EchoRequest => 9,
             Code::EchoReply => 10,
             Code::DiscardRequest => 11,
+            Code::Identification => 12,
             Code::Unknown(v) => v,
         }
     }

@@ -3,12 +3,13 @@
 //! information field. No FCS and no flag octets: L2TP is a framed transport.
 //!
 //! Submodules hold the control protocols: `lcp` (the packet format shared by
-//! LCP, IPCP and CCP, and the LCP options), `ipcp`, `ccp`, and, from the
+//! LCP, IPCP, IPV6CP and CCP, and the LCP options), `ipcp`, `ipv6cp`, `ccp`, and, from the
 //! authentication helper, `chap` and `mppe`.
 
 pub mod ccp;
 pub mod chap;
 pub mod ipcp;
+pub mod ipv6cp;
 pub mod lcp;
 pub mod mppe;
 
@@ -27,6 +28,8 @@ pub enum Protocol {
     Ipcp,
     /// RFC 1962.
     Ccp,
+    /// RFC 5072.
+    Ipv6cp,
     /// RFC 1994 / RFC 2759.
     Chap,
     /// RFC 1332: an IPv4 datagram.
@@ -42,6 +45,7 @@ impl From<u16> for Protocol {
             0xc021 => Protocol::Lcp,
             0x8021 => Protocol::Ipcp,
             0x80fd => Protocol::Ccp,
+            0x8057 => Protocol::Ipv6cp,
             0xc223 => Protocol::Chap,
             0x0021 => Protocol::Ip,
             0x00fd => Protocol::Compressed,
@@ -56,6 +60,7 @@ impl From<Protocol> for u16 {
             Protocol::Lcp => 0xc021,
             Protocol::Ipcp => 0x8021,
             Protocol::Ccp => 0x80fd,
+            Protocol::Ipv6cp => 0x8057,
             Protocol::Chap => 0xc223,
             Protocol::Ip => 0x0021,
             Protocol::Compressed => 0x00fd,
@@ -195,6 +200,7 @@ mod tests {
             Protocol::Lcp,
             Protocol::Ipcp,
             Protocol::Ccp,
+            Protocol::Ipv6cp,
             Protocol::Chap,
             Protocol::Ip,
             Protocol::Compressed,

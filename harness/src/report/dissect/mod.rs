@@ -240,10 +240,11 @@ impl Dissector {
             Err(e) => return format!("PPP malformed: {e}"),
         };
         let (name, repeatable) = match frame.protocol {
-            Protocol::Lcp | Protocol::Ipcp | Protocol::Ccp => {
+            Protocol::Lcp | Protocol::Ipcp | Protocol::Ccp | Protocol::Ipv6cp => {
                 let proto = match frame.protocol {
                     Protocol::Lcp => "LCP",
                     Protocol::Ipcp => "IPCP",
+                    Protocol::Ipv6cp => "IPV6CP",
                     _ => "CCP",
                 };
                 match lcp::Packet::new_checked(frame.info) {
@@ -396,6 +397,7 @@ fn code_name(code: lcp::Code) -> String {
         EchoRequest => "Echo-Request".into(),
         EchoReply => "Echo-Reply".into(),
         DiscardRequest => "Discard-Request".into(),
+        Identification => "Identification".into(),
         Unknown(c) => format!("code {c}"),
     }
 }
