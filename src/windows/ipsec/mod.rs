@@ -17,6 +17,7 @@ use rand_core::SeedableRng;
 use super::eventlog::{Arg, Event, EventType, Log};
 use super::monitor::{IpsecMonitor, MonitorSa};
 
+mod advfirewall;
 #[cfg(test)]
 mod first_message_tests;
 mod offers;
@@ -102,6 +103,10 @@ pub struct IpsecComponents {
     /// Our version's row: its offers, the RAS errors IKE's failures
     /// show, its audit ids.
     version: &'static Profile,
+    /// This machine's clock at t=0, Unix seconds.
+    epoch_unix: i64,
+    /// The Main Mode SAs up now, oldest first (`netsh advfirewall monitor`).
+    mm_sas: Vec<advfirewall::MmSaView>,
 }
 
 impl IpsecComponents {
@@ -122,6 +127,8 @@ impl IpsecComponents {
             .as_ref()
             .and_then(|i| crate::crypto::pki::describe(&i.cert_der).ok());
         IpsecComponents {
+            epoch_unix: ike_config.epoch_unix,
+            mm_sas: Vec::new(),
             my_cert,
             preshared: ike_config.preshared_key.is_some(),
             routes,
@@ -329,6 +336,7 @@ impl IpsecComponents {
         self.ike.delete_all(now);
         self.ike.set_policy(now, None);
         self.driver.clear();
+        self.mm_sas.clear();
     }
 
     /// Whether the filters in force say a packet of `flow` must be secured.
@@ -499,12 +507,26 @@ impl IpsecComponents {
                 auth,
                 cipher,
                 hash,
+                group,
                 lifetime_secs,
                 icookie,
+                rcookie,
                 enc_key,
                 ..
             } => {
                 self.monitor.add("main-modes", 1);
+                self.mm_sas.retain(|s| s.peer != peer);
+                self.mm_sas.push(advfirewall::MmSaView {
+                    at_unix: self.epoch_unix + i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+                    local: self.local_for(peer),
+                    peer,
+                    auth,
+                    cipher,
+                    hash,
+                    group,
+                    icookie,
+                    rcookie,
+                });
                 self.keys.push(format!(
                     "uat:ikev1_decryption_table:{},{}",
                     hex_lower(&icookie),
@@ -668,7 +690,7 @@ impl IpsecComponents {
                 match (mode, inbound_spi, outbound_spi) {
                     (Mode::Quick, Some(i), Some(o)) => self.driver.remove_pair(i, o),
                     (Mode::Quick, _, _) => self.driver.remove_peer(peer),
-                    (Mode::Main, _, _) => {}
+                    (Mode::Main, _, _) => self.mm_sas.retain(|s| s.peer != peer),
                 }
             }
         }

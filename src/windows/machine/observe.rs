@@ -9,6 +9,7 @@ use super::super::diagnostics::{Diagnostics, Layer};
 use super::super::eventlog::Event;
 use super::super::monitor::IpsecMonitor;
 use super::super::stack::StackCounters;
+use super::super::version::DiagnosticCommands;
 use super::WindowsMachine;
 
 impl WindowsMachine {
@@ -72,8 +73,18 @@ impl WindowsMachine {
     /// What the diagnostic commands print now: (command, output).
     pub fn views(&self) -> Vec<(String, String)> {
         let mut views = Vec::new();
-        if self.config.edition.profile().xp_diagnostic_commands {
-            views.extend(self.xp_views());
+        match self.config.edition.profile().diagnostic_commands {
+            DiagnosticCommands::Netdiag => views.extend(self.xp_views()),
+            DiagnosticCommands::Advfirewall => views.extend([
+                (
+                    "netsh advfirewall monitor show mmsa".into(),
+                    self.ipsec.netsh_mmsa(),
+                ),
+                (
+                    "netsh advfirewall monitor show qmsa".into(),
+                    self.ipsec.netsh_qmsa(),
+                ),
+            ]),
         }
         if let Some(s) = &self.server {
             views.push(("Routing and Remote Access: Ports".into(), s.ports_view()));

@@ -56,10 +56,19 @@ pub struct Profile {
     pub rras_events: RrasEvents,
     /// Windows `ping`, the test traffic once connected.
     pub ping: PingIdentity,
-    /// XP's and Server 2003's diagnostic commands: `netdiag` (Support
-    /// Tools) and `netsh int ip show offload`; later builds have neither
-    /// in that form (their `netsh advfirewall monitor` views are to come).
-    pub xp_diagnostic_commands: bool,
+    /// The commands that show its IPsec state.
+    pub diagnostic_commands: DiagnosticCommands,
+}
+
+/// What a build has to show IPsec at the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosticCommands {
+    /// XP's and Server 2003's: `netdiag /test:ipsec` (Support Tools) and
+    /// `netsh int ip show offload`.
+    Netdiag,
+    /// From Vista on: `netsh advfirewall monitor show mmsa` and `qmsa`
+    /// (KB 949856).
+    Advfirewall,
 }
 
 impl Profile {

@@ -322,7 +322,7 @@ pub const XP_RTM: Profile = Profile {
     // [MODEL] a client writes none; the entries of the server build.
     rras_events: SERVER_2003_EVENTS,
     ping: WINDOWS_PING,
-    xp_diagnostic_commands: true,
+    diagnostic_commands: DiagnosticCommands::Netdiag,
 };
 
 /// The Vendor IDs of XP SP2 and Server 2003: Windows' with version 4,

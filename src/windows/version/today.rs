@@ -230,7 +230,7 @@ pub const VISTA: Profile = Profile {
     // them on.
     ike_audits: None,
     // Support Tools' netdiag is XP's and 2003's only.
-    xp_diagnostic_commands: false,
+    diagnostic_commands: DiagnosticCommands::Advfirewall,
     ..XP_SP2
 };
 
