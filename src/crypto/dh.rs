@@ -135,10 +135,12 @@ impl DhGroup {
     /// MODP (RFC 2409 5), x || y for ECP (RFC 5903 7).
     #[allow(clippy::len_without_is_empty)] // a group has no empty form
     pub fn len(self) -> usize {
-        match (self.prime_bytes(), self.curve()) {
-            (Some(p), _) => p.len(),
-            (None, Some(c)) => 2 * c.field_len(),
-            (None, None) => 0,
+        match self {
+            DhGroup::Modp768 => MODP_768.len(),
+            DhGroup::Modp1024 => MODP_1024.len(),
+            DhGroup::Modp2048 => MODP_2048.len(),
+            DhGroup::Ecp256 => 2 * Curve::P256.field_len(),
+            DhGroup::Ecp384 => 2 * Curve::P384.field_len(),
         }
     }
 

@@ -57,7 +57,7 @@ impl EcpPrivate {
     /// The scalar of big-endian `bytes`, if it is in [1, n-1].
     pub fn from_scalar_bytes(curve: Curve, bytes: &[u8]) -> Result<EcpPrivate, CryptoError> {
         if bytes.len() != curve.field_len() {
-            return Err(CryptoError::BadPublicLength);
+            return Err(CryptoError::BadPrivateScalar);
         }
         let scalar = match curve {
             Curve::P256 => p256::NonZeroScalar::try_from(bytes)
@@ -67,7 +67,7 @@ impl EcpPrivate {
                 .ok()
                 .map(EcpPrivate::P384),
         };
-        scalar.ok_or(CryptoError::BadPublicValue)
+        scalar.ok_or(CryptoError::BadPrivateScalar)
     }
 
     pub fn curve(&self) -> Curve {
@@ -218,9 +218,12 @@ mod tests {
 
     #[test]
     fn scalars_outside_one_to_n_minus_one_are_refused() {
-        assert!(EcpPrivate::from_scalar_bytes(Curve::P256, &[0; 32]).is_err());
-        assert!(EcpPrivate::from_scalar_bytes(Curve::P256, &[0xff; 32]).is_err());
-        assert!(EcpPrivate::from_scalar_bytes(Curve::P384, &[0xff; 48]).is_err());
-        assert!(EcpPrivate::from_scalar_bytes(Curve::P384, &[1; 47]).is_err());
+        let refused = |c, b: &[u8]| {
+            EcpPrivate::from_scalar_bytes(c, b).err() == Some(CryptoError::BadPrivateScalar)
+        };
+        assert!(refused(Curve::P256, &[0; 32]));
+        assert!(refused(Curve::P256, &[0xff; 32]));
+        assert!(refused(Curve::P384, &[0xff; 48]));
+        assert!(refused(Curve::P384, &[1; 47]));
     }
 }

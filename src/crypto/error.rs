@@ -25,4 +25,8 @@ pub enum CryptoError {
     /// trivial shared secret (RFC 2631 2.1.5, NIST SP 800-56A 5.6.2.3.1).
     #[error("Diffie-Hellman public value out of range")]
     BadPublicValue,
+    /// An elliptic-curve private scalar of the wrong length or outside
+    /// [1, n-1] (RFC 5903 7; only tests and the seeded draw build one).
+    #[error("elliptic-curve private scalar of the wrong length or out of range")]
+    BadPrivateScalar,
 }

@@ -3,6 +3,34 @@
 
 use super::*;
 
+/// What one NCP had: its events, and whether it produced anything.
+struct Drained {
+    events: Vec<FsmEvent>,
+    produced: bool,
+}
+
+/// Moves an NCP's packets, framed as `protocol`, to `transmit` and takes
+/// its events.
+fn drain<P: crate::ppp::fsm::Policy>(
+    fsm: Option<&mut Fsm<P>>,
+    protocol: Protocol,
+    transmit: &mut VecDeque<Vec<u8>>,
+) -> Drained {
+    let Some(fsm) = fsm else {
+        return Drained {
+            events: Vec::new(),
+            produced: false,
+        };
+    };
+    let before = transmit.len();
+    while let Some(p) = fsm.poll_transmit() {
+        transmit.push_back(frame(protocol, &p));
+    }
+    let events: Vec<_> = std::iter::from_fn(|| fsm.poll_event()).collect();
+    let produced = transmit.len() > before || !events.is_empty();
+    Drained { events, produced }
+}
+
 impl Link {
     /// Drains the sub-engines until none has output left.
     pub(super) fn pump(&mut self, now: Duration) {
@@ -33,41 +61,20 @@ impl Link {
                     self.on_chap(now, e);
                 }
             }
-            if let Some(c) = &mut self.ccp {
-                let mut out = Vec::new();
-                while let Some(p) = c.poll_transmit() {
-                    out.push(frame(Protocol::Ccp, &p));
-                }
-                let evs: Vec<_> = std::iter::from_fn(|| c.poll_event()).collect();
-                progress |= !out.is_empty() || !evs.is_empty();
-                self.transmit.extend(out);
-                for e in evs {
-                    self.on_ccp(now, e);
-                }
+            let evs = drain(self.ccp.as_mut(), Protocol::Ccp, &mut self.transmit);
+            progress |= evs.produced;
+            for e in evs.events {
+                self.on_ccp(now, e);
             }
-            if let Some(i) = &mut self.ipcp {
-                let mut out = Vec::new();
-                while let Some(p) = i.poll_transmit() {
-                    out.push(frame(Protocol::Ipcp, &p));
-                }
-                let evs: Vec<_> = std::iter::from_fn(|| i.poll_event()).collect();
-                progress |= !out.is_empty() || !evs.is_empty();
-                self.transmit.extend(out);
-                for e in evs {
-                    self.on_ipcp(now, e);
-                }
+            let evs = drain(self.ipcp.as_mut(), Protocol::Ipcp, &mut self.transmit);
+            progress |= evs.produced;
+            for e in evs.events {
+                self.on_ipcp(now, e);
             }
-            if let Some(i) = &mut self.ipv6cp {
-                let mut out = Vec::new();
-                while let Some(p) = i.poll_transmit() {
-                    out.push(frame(Protocol::Ipv6cp, &p));
-                }
-                let evs: Vec<_> = std::iter::from_fn(|| i.poll_event()).collect();
-                progress |= !out.is_empty() || !evs.is_empty();
-                self.transmit.extend(out);
-                for e in evs {
-                    self.on_ipv6cp(e);
-                }
+            let evs = drain(self.ipv6cp.as_mut(), Protocol::Ipv6cp, &mut self.transmit);
+            progress |= evs.produced;
+            for e in evs.events {
+                self.on_ipv6cp(e);
             }
             if !progress {
                 return;
