@@ -167,6 +167,12 @@ impl Ike {
         super::proposal::trace_mm_outcome(&sa, chosen.as_ref().map(|(a, _)| a));
         let Some((answer, offer)) = chosen else {
             // RFC 2408 5.4: NO-PROPOSAL-CHOSEN, unprotected (no keys yet).
+            m.last_out = self.plain_notify(&m, ProtocolId::Isakmp, NotifyType::NoProposalChosen)?;
+            self.send(m.local, m.remote, m.last_out.clone());
+            m.state = MmState::Dead;
+            m.timer = ExchangeTimer::Linger(now + super::state::LINGER);
+            self.mains.push(m);
+            // After the push, so the failure names this exchange's cookies.
             self.fail(
                 src.ip().to_owned(),
                 Mode::Main,
@@ -174,11 +180,6 @@ impl Ike {
                 FailureReason::AttributesUnacceptable,
                 None,
             );
-            m.last_out = self.plain_notify(&m, ProtocolId::Isakmp, NotifyType::NoProposalChosen)?;
-            self.send(m.local, m.remote, m.last_out.clone());
-            m.state = MmState::Dead;
-            m.timer = ExchangeTimer::Linger(now + super::state::LINGER);
-            self.mains.push(m);
             return Ok(());
         };
         m.offer = Some(offer);
@@ -570,6 +571,8 @@ impl Ike {
         );
         let event = IkeEvent::MainModeUp {
             peer: m.peer(),
+            local: m.local,
+            remote: m.remote,
             initiator: m.initiator,
             nat: m.nat,
             peer_cert: m.peer_cert.clone(),

@@ -12,6 +12,7 @@
 
 mod auth;
 mod error;
+mod facts;
 mod informational;
 mod lifetime;
 mod main_mode;
@@ -31,6 +32,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
 pub use self::error::{IkeError, Unexpected};
+pub use self::facts::{FailedExchange, QuickFacts};
 pub use self::offer::{MmAttributeOrder, MmAuth, MmOffer, QmOffer};
 use self::state::{ExchangeTimer, MainSa, MmState, QmState, QuickEx, QuickSa, LINGER};
 pub use self::tolerance::{GarbledReply, PeerVendorIds};
@@ -197,6 +199,9 @@ impl FailureReason {
 pub enum IkeEvent {
     MainModeUp {
         peer: Ipv4Addr,
+        /// The IKE endpoints (port 4500 once NAT-T floated).
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
         initiator: bool,
         /// What NAT-D showed (RFC 3947); none when a side lacks NAT-T.
         nat: Option<nat_t::NatDetection>,
@@ -233,6 +238,8 @@ pub enum IkeEvent {
         point: FailurePoint,
         reason: FailureReason,
         peer_cert: Option<PeerCertificate>,
+        /// Where the exchange stood; none before any message.
+        at: Option<FailedExchange>,
     },
     Deleted {
         peer: Ipv4Addr,
@@ -448,12 +455,14 @@ impl Ike {
             status = reason.code(),
             "negotiation failed"
         );
+        let at = self.failed_exchange(peer, mode);
         self.events.push_back(IkeEvent::Failed {
             peer,
             mode,
             point,
             reason,
             peer_cert,
+            at,
         });
     }
 

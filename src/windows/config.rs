@@ -189,6 +189,18 @@ pub struct IpsecSettings {
     /// The pre-shared key IKE authenticates with: the XP SP2 connectoid's,
     /// or RRAS's custom L2TP policy's (WINDOWS.md 6).
     pub preshared_key: Option<String>,
+    /// Audit subcategories `auditpol` turned on (success and failure).
+    pub audit: Vec<AuditSubcategory>,
+}
+
+/// An advanced audit policy subcategory of Vista and later that IKE
+/// writes to (`auditpol /set /subcategory:"IPsec Main Mode"
+/// /success:enable /failure:enable`); the default policy leaves both off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditSubcategory {
+    IpsecMainMode,
+    IpsecQuickMode,
 }
 
 impl Default for IpsecSettings {
@@ -202,6 +214,7 @@ impl Default for IpsecSettings {
             offload: NicOffload::None,
             manual_policy: None,
             preshared_key: None,
+            audit: Vec::new(),
         }
     }
 }

@@ -141,6 +141,10 @@ pub struct DialReport {
     /// The test pings through the call: after connecting, and at each
     /// timeline `ping`.
     pub pings: Pings,
+    /// An Automatic dial: tunnels of the build's order that the lab does
+    /// not model and so did not try (Windows 7 on: IKEv2, SSTP).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub not_modelled: Vec<&'static str>,
 }
 
 /// Echo requests sent through a call and the replies that came back: the

@@ -17,6 +17,7 @@ pub(crate) fn sample() -> Report {
         at_ms: 1000,
         ended: None,
         pings: Default::default(),
+        not_modelled: Vec::new(),
     });
     r.events.push(EventReport {
         host: "client".into(),

@@ -84,6 +84,15 @@ pub fn render_text(r: &Report) -> String {
             w.colon(),
             outcome(&d.error, d.connected)
         );
+        if !d.not_modelled.is_empty() {
+            let _ = writeln!(
+                o,
+                "  {}{}{}",
+                d.host,
+                w.colon(),
+                w.not_modelled(&d.not_modelled)
+            );
+        }
         if let Some(e) = &d.ended {
             let _ = writeln!(
                 o,

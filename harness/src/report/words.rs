@@ -120,6 +120,18 @@ impl Words {
         }
     }
 
+    /// The tunnels of an Automatic order the lab does not have.
+    pub fn not_modelled(self, tunnels: &[&str]) -> String {
+        let list = tunnels.join(", ");
+        if self.fr() {
+            format!(
+                "Automatique essaie aussi {list}, que le laboratoire ne modélise pas : non essayés"
+            )
+        } else {
+            format!("Automatic also tries {list}, which the lab does not model: not tried")
+        }
+    }
+
     pub fn no_result(self) -> &'static str {
         self.pick("pas de résultat", "no result")
     }

@@ -193,6 +193,7 @@ fn ipsec_settings(scenario: &Scenario, host: &Host, pki: &Pki) -> win::IpsecSett
             .as_ref()
             .and_then(|d| d.preshared_key.clone())
             .or_else(|| host.l2tp_preshared_key.clone()),
+        audit: host.audit.clone(),
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use l2tpsec::net::{self, Simulation};
 use l2tpsec::windows::catalog;
 use l2tpsec::windows::client::{DialOutcome, DialResult};
+use l2tpsec::windows::connectoid::VpnType;
 use l2tpsec::windows::WindowsMachine;
 
 use crate::report::dissect::Dissector;
@@ -35,9 +36,16 @@ pub(super) fn report(
     for (name, m) in windows {
         let m = m.borrow();
         // Each build words its errors in its own message table.
-        let table = match scenario.hosts.get(name).map(|h| h.role) {
+        let host = scenario.hosts.get(name);
+        let table = match host.map(|h| h.role) {
             Some(Role::Windows(e)) => e.profile().messages,
             _ => catalog::MessageTable::Xp,
+        };
+        let not_modelled = match (host.map(|h| h.role), host.and_then(|h| h.dial.as_ref())) {
+            (Some(Role::Windows(e)), Some(d)) if d.vpn_type == VpnType::Automatic => {
+                e.profile().automatic.not_modelled.to_vec()
+            }
+            _ => Vec::new(),
         };
         let error_of = |code: Option<u32>| {
             code.map(|code| DialError {
@@ -80,6 +88,7 @@ pub(super) fn report(
                     reason: e.reason.as_str(),
                 }),
                 pings: record.pings,
+                not_modelled: not_modelled.clone(),
             });
         }
         let mon = m.monitor();

@@ -15,7 +15,7 @@ use l2tpsec::net::{EspNat, Forward, GreNat};
 use l2tpsec::values::ClockOffset;
 use l2tpsec::windows::config::Edition;
 use l2tpsec::windows::config::{
-    AddressPool, DialConfig, ManualPolicy, NicOffload, Ports, UserAccount,
+    AddressPool, AuditSubcategory, DialConfig, ManualPolicy, NicOffload, Ports, UserAccount,
 };
 use l2tpsec::windows::registry::RegistryValues;
 use l2tpsec::windows::rras::Policy;
@@ -101,6 +101,10 @@ pub struct Host {
     /// third round). The loader puts that build in `role`.
     #[serde(default)]
     pub version: Option<u16>,
+    /// Vista and later: audit subcategories turned on with auditpol
+    /// (`audit: [ipsec-main-mode, ipsec-quick-mode]`), success and failure.
+    #[serde(default)]
+    pub audit: Vec<AuditSubcategory>,
     /// Windows 10/11 only: installed updates that change behaviour
     /// (SCENARIOS.md, third round; `version::Update`).
     #[serde(default)]

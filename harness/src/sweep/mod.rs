@@ -393,6 +393,7 @@ mod tests {
             at_ms: 1000,
             ended: None,
             pings: Default::default(),
+            not_modelled: Vec::new(),
         });
         assert_eq!(outcome_of(&r), "l2tp 792 -> pptp connected");
         r.dials[0].attempts.remove(0);

@@ -4,18 +4,6 @@
 
 use super::{Entry, Source::*};
 
-macro_rules! e {
-    ($key:expr, $en:expr, $en_src:expr, $fr:expr, $fr_src:expr) => {
-        Entry {
-            key: $key,
-            en_us: $en,
-            en_source: $en_src,
-            fr_fr: $fr,
-            fr_source: $fr_src,
-        }
-    };
-}
-
 pub static ENTRIES: &[Entry] = &[
     // RAS errors (WINDOWS.md 2).
     e!("ras.631", "The port was disconnected by the user.", Xp,

@@ -7,6 +7,20 @@
 
 use core::fmt;
 
+/// One catalog entry, as the entry tables write it.
+macro_rules! e {
+    ($key:expr, $en:expr, $en_src:expr, $fr:expr, $fr_src:expr) => {
+        Entry {
+            key: $key,
+            en_us: $en,
+            en_source: $en_src,
+            fr_fr: $fr,
+            fr_source: $fr_src,
+        }
+    };
+}
+
+mod audits;
 mod entries;
 
 /// Report language (SCENARIOS.md `locale`).
@@ -68,6 +82,10 @@ pub enum Source {
     /// Verbatim from a later Windows message table as the Windows SDK's
     /// raserror.h prints it (Vista and later, WINDOWS.md 10).
     RasErrorH,
+    /// Verbatim from the Microsoft-Windows-Security-Auditing message
+    /// table of Vista and later, and msobjs.dll's values for its `%%`
+    /// fields (WINDOWS.md 10).
+    SecurityAuditing,
     /// Our French translation of a Windows text.
     FrOurs,
     /// Our model: Windows does not document this text or layout.
@@ -80,6 +98,7 @@ impl fmt::Display for Source {
             Source::FrKb => "FR-KB",
             Source::Xp => "XP",
             Source::RasErrorH => "RASERROR.H",
+            Source::SecurityAuditing => "SECURITY-AUDITING",
             Source::FrOurs => "FR-OURS",
             Source::Model => "MODEL",
         })
@@ -115,7 +134,12 @@ impl Entry {
 
 /// Looks an entry up by key.
 pub fn entry(key: &str) -> Option<&'static Entry> {
-    entries::ENTRIES.iter().find(|e| e.key == key)
+    all().find(|e| e.key == key)
+}
+
+/// Every entry: the main table, then the audits of Vista and later.
+fn all() -> impl Iterator<Item = &'static Entry> {
+    entries::ENTRIES.iter().chain(audits::ENTRIES)
 }
 
 /// Renders `key` in `locale` with insertion strings; an unknown key renders
@@ -189,7 +213,6 @@ pub fn ras_error_message_in(locale: Locale, table: MessageTable, code: u32) -> S
 
 #[cfg(test)]
 mod tests {
-    use super::entries::ENTRIES;
     use super::*;
 
     #[test]
@@ -210,12 +233,12 @@ mod tests {
 
     #[test]
     fn every_key_is_unique_and_has_both_languages() {
-        let mut keys: Vec<&str> = ENTRIES.iter().map(|e| e.key).collect();
+        let mut keys: Vec<&str> = all().map(|e| e.key).collect();
         keys.sort_unstable();
         let before = keys.len();
         keys.dedup();
         assert_eq!(before, keys.len(), "duplicate catalog key");
-        for e in ENTRIES {
+        for e in all() {
             assert!(!e.en_us.is_empty() && !e.fr_fr.is_empty(), "{}", e.key);
             assert!(
                 !matches!(e.en_source, Source::FrKb | Source::FrOurs),

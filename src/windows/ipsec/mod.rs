@@ -14,13 +14,17 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-use super::eventlog::{Arg, Event, EventType, Log};
+use super::eventlog::{Event, EventType, Log};
 use super::monitor::{IpsecMonitor, MonitorSa};
 
 mod advfirewall;
 #[cfg(test)]
+mod audit_tests;
+#[cfg(test)]
 mod first_message_tests;
+mod ike_events;
 mod offers;
+mod subcategory;
 mod text;
 mod views;
 
@@ -31,19 +35,13 @@ pub use offers::{
     server_quick_mode_offers, vendor_id, vendor_ids, windows_vendor_id_prefixes,
 };
 
-use super::config::{ManualPolicy, NicOffload};
-use super::errors;
-use super::version::{IkeAudits, Profile};
+use super::config::{AuditSubcategory, ManualPolicy, NicOffload};
+use super::version::Profile;
 use crate::crypto::cbc::CbcCipher;
-use crate::ike::{
-    FailurePoint, FailureReason, Ike, IkeConfig, IkeEvent, IkePolicy, MmAuth, Mode, QmOffer,
-    QmRule, Selector,
-};
-use crate::ipsec::udp_encap::EspUdp;
+use crate::ike::{Ike, IkeConfig, IkePolicy, QmOffer, QmRule, Selector};
 use crate::ipsec::{AddrMatch, Driver, Filter, FilterAction, Inbound, Outbound};
 use crate::net::RouteTable;
 use crate::wire::Flow;
-use text::{audit, cert_status, cipher_name, esp_key_line, hash_name, hex_lower, integ_name};
 
 pub use crate::ipsec::driver::IKE_PORT;
 use crate::wire::l2tp::UDP_PORT as L2TP_PORT;
@@ -107,6 +105,8 @@ pub struct IpsecComponents {
     epoch_unix: i64,
     /// The Main Mode SAs up now, oldest first (`netsh advfirewall monitor`).
     mm_sas: Vec<advfirewall::MmSaView>,
+    /// Vista and later: the audit policy's IPsec subcategories.
+    subcategory: subcategory::SubcategoryAudits,
 }
 
 impl IpsecComponents {
@@ -129,6 +129,7 @@ impl IpsecComponents {
         IpsecComponents {
             epoch_unix: ike_config.epoch_unix,
             mm_sas: Vec::new(),
+            subcategory: subcategory::SubcategoryAudits::new(version.subcategory_audits, &[]),
             my_cert,
             preshared: ike_config.preshared_key.is_some(),
             routes,
@@ -155,6 +156,13 @@ impl IpsecComponents {
         self.routes
             .source_for(peer)
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
+    }
+
+    /// The audit subcategories `auditpol` turned on; a build without
+    /// them (XP, 2003) writes none whatever the list.
+    pub fn set_audit_policy(&mut self, subcategories: &[AuditSubcategory]) {
+        self.subcategory =
+            subcategory::SubcategoryAudits::new(self.version.subcategory_audits, subcategories);
     }
 
     pub fn agent_running(&self) -> bool {
@@ -489,210 +497,6 @@ impl IpsecComponents {
                 time: now,
                 args: vec![e.count.to_string().into(), e.peer.to_string().into()],
             });
-        }
-    }
-
-    fn push_audit(&mut self, a: text::IkeAudit) {
-        if let Some(event) = a.written(self.version.ike_audits.as_ref()) {
-            self.logs.push_back(event);
-        }
-    }
-
-    fn on_ike(&mut self, now: Duration, e: IkeEvent) {
-        match e {
-            IkeEvent::MainModeUp {
-                peer,
-                peer_cert,
-                my_cert,
-                auth,
-                cipher,
-                hash,
-                group,
-                lifetime_secs,
-                icookie,
-                rcookie,
-                enc_key,
-                ..
-            } => {
-                self.monitor.add("main-modes", 1);
-                self.mm_sas.retain(|s| s.peer != peer);
-                self.mm_sas.push(advfirewall::MmSaView {
-                    at_unix: self.epoch_unix + i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
-                    local: self.local_for(peer),
-                    peer,
-                    auth,
-                    cipher,
-                    hash,
-                    group,
-                    icookie,
-                    rcookie,
-                });
-                self.keys.push(format!(
-                    "uat:ikev1_decryption_table:{},{}",
-                    hex_lower(&icookie),
-                    hex_lower(&enc_key)
-                ));
-                self.push_audit(audit(
-                    now,
-                    |a| a.established,
-                    EventType::SuccessAudit,
-                    vec![
-                        Arg::catalog("ike.mode.main"),
-                        match auth {
-                            MmAuth::PreSharedKey => {
-                                Arg::nested("ike.identity.psk", vec![peer.to_string().into()])
-                            }
-                            MmAuth::RsaSignature => {
-                                Self::identity_block(peer, peer_cert.as_ref(), my_cert.as_ref())
-                            }
-                        },
-                        self.filter_block(peer, None),
-                        Arg::nested(
-                            "ike.params.main",
-                            vec![
-                                cipher_name(Some(cipher)).into(),
-                                hash_name(hash).into(),
-                                lifetime_secs.to_string().into(),
-                            ],
-                        ),
-                    ],
-                ));
-            }
-            IkeEvent::QuickModeUp {
-                peer,
-                rule,
-                local,
-                remote,
-                inbound,
-                outbound,
-                lifetime_secs,
-                lifetime_kb,
-                udp_encap,
-                ..
-            } => {
-                self.monitor.add("quick-modes", 1);
-                // The addresses ESP travels between. UDP-encapsulated, every
-                // NAT on the way rewrites them, so each segment sees other
-                // ones: tshark's wildcard, the SPI alone picks the SA.
-                let (me, them) = match udp_encap {
-                    Some(_) => (None, None),
-                    None => (Some(*local.ip()), Some(*remote.ip())),
-                };
-                for (src, dst, sa) in [(them, me, &inbound), (me, them, &outbound)] {
-                    self.keys.push(esp_key_line(src, dst, sa));
-                }
-                self.push_audit(audit(
-                    now,
-                    |a| a.established,
-                    EventType::SuccessAudit,
-                    vec![
-                        Arg::catalog("ike.mode.quick"),
-                        Arg::nested("ike.identity.none", vec![peer.to_string().into()]),
-                        self.filter_block(peer, Some((local, remote))),
-                        Arg::nested(
-                            "ike.params.quick",
-                            vec![
-                                cipher_name(outbound.cipher).into(),
-                                integ_name(outbound.integ).into(),
-                                Arg::catalog("ike.value.none"),
-                                Arg::catalog(if udp_encap.is_some() {
-                                    "ike.value.udp-transport"
-                                } else {
-                                    "ike.value.transport"
-                                }),
-                                format!("{} (0x{:08x})", inbound.spi, inbound.spi).into(),
-                                format!("{} (0x{:08x})", outbound.spi, outbound.spi).into(),
-                                lifetime_secs.to_string().into(),
-                                lifetime_kb.to_string().into(),
-                            ],
-                        ),
-                    ],
-                ));
-                let udp = udp_encap.map(|u| EspUdp {
-                    local_port: u.local.port(),
-                    remote_port: u.remote.port(),
-                });
-                self.driver.install(now, peer, rule, inbound, outbound, udp);
-                self.outcomes.push_back((peer, IpsecOutcome::Up));
-            }
-            IkeEvent::Failed {
-                peer,
-                mode,
-                point,
-                reason,
-                peer_cert,
-            } => {
-                self.monitor.add("negotiation-failures", 1);
-                if matches!(
-                    reason,
-                    FailureReason::CredentialsUnacceptable(_)
-                        | FailureReason::SignatureInvalid
-                        | FailureReason::HashMismatch
-                ) {
-                    self.monitor.add("authentication-failures", 1);
-                }
-                let status = match &reason {
-                    FailureReason::CredentialsUnacceptable(e) => cert_status(e),
-                    FailureReason::PeerRejected { notify } => {
-                        Arg::nested("ike.status.peer-notify", vec![notify.to_string().into()])
-                    }
-                    _ => Arg::catalog("ike.status.none"),
-                };
-                self.push_audit(audit(
-                    now,
-                    |a| a.failed,
-                    EventType::FailureAudit,
-                    vec![
-                        match mode {
-                            Mode::Main => Arg::catalog("ike.mode.main"),
-                            Mode::Quick => Arg::catalog("ike.mode.quick"),
-                        },
-                        self.filter_block(peer, None),
-                        Self::identity_block(peer, peer_cert.as_ref(), self.my_cert.as_ref()),
-                        match point {
-                            FailurePoint::Me => Arg::catalog("ike.point.me"),
-                            FailurePoint::Peer => Arg::catalog("ike.point.peer"),
-                        },
-                        Arg::catalog(format!("ike.reason.{}", reason.code())),
-                        status,
-                    ],
-                ));
-                self.outcomes.push_back((
-                    peer,
-                    IpsecOutcome::Failed(errors::for_ike(&reason, point, &self.version.ras_errors)),
-                ));
-            }
-            IkeEvent::Deleted {
-                peer,
-                mode,
-                inbound_spi,
-                outbound_spi,
-            } => {
-                let filter = self.filter_block(peer, None);
-                let (id, args): (fn(&IkeAudits) -> u32, _) = match mode {
-                    Mode::Main => (|a| a.main_mode_ended, vec![filter]),
-                    Mode::Quick => (
-                        |a| a.quick_mode_ended,
-                        vec![
-                            filter,
-                            inbound_spi
-                                .map(|s| s.to_string())
-                                .unwrap_or_default()
-                                .into(),
-                            outbound_spi
-                                .map(|s| s.to_string())
-                                .unwrap_or_default()
-                                .into(),
-                        ],
-                    ),
-                };
-                self.push_audit(audit(now, id, EventType::SuccessAudit, args));
-                match (mode, inbound_spi, outbound_spi) {
-                    (Mode::Quick, Some(i), Some(o)) => self.driver.remove_pair(i, o),
-                    (Mode::Quick, _, _) => self.driver.remove_peer(peer),
-                    (Mode::Main, _, _) => self.mm_sas.retain(|s| s.peer != peer),
-                }
-            }
         }
     }
 }

@@ -152,7 +152,7 @@ impl WindowsMachine {
                 ChaCha20Rng::from_rng(&mut rng),
             )
         });
-        let ipsec = IpsecComponents::new(
+        let mut ipsec = IpsecComponents::new(
             routes,
             ike_config::ike_config(&config),
             settings.policy_agent_running,
@@ -161,6 +161,7 @@ impl WindowsMachine {
             version,
             &mut rng,
         );
+        ipsec.set_audit_policy(&settings.audit);
         let addresses: Vec<Ipv4Addr> = config.interfaces.iter().map(|i| i.1).collect();
         let pptp = PptpCalls::new(
             pptp::config(&config),

@@ -52,6 +52,9 @@ pub struct Profile {
     /// The Security log's IKE audits; `None`: the build's default audit
     /// policy writes none (Vista and later, WINDOWS.md 10).
     pub ike_audits: Option<IkeAudits>,
+    /// The IPsec audit subcategories of Vista and later (4650-4655, 5451,
+    /// 5452), written when the host's audit policy turns them on.
+    pub subcategory_audits: bool,
     /// The System log entries RRAS and IAS write.
     pub rras_events: RrasEvents,
     /// Windows `ping`, the test traffic once connected.
@@ -337,6 +340,9 @@ pub struct Automatic {
     pub final_errors: &'static [u32],
     /// Which attempt's error the dial shows when every one failed.
     pub shows: AutomaticError,
+    /// Tunnels of the build's own Automatic order that the lab does not
+    /// have; a dial tries the others, and its report names these.
+    pub not_modelled: &'static [&'static str],
 }
 
 /// Which error an Automatic dial that failed every tunnel shows.

@@ -200,6 +200,7 @@ pub(super) const XP_AUTOMATIC: Automatic = Automatic {
     ],
     // The PPTP attempt's error (claim A14) [MODEL].
     shows: AutomaticError::Last,
+    not_modelled: &[],
 };
 
 /// raserror.h's codes as XP and Server 2003 use them (WINDOWS.md 2, 8,
@@ -319,6 +320,7 @@ pub const XP_RTM: Profile = Profile {
     automatic: XP_AUTOMATIC,
     ras_errors: XP_RAS_ERRORS,
     ike_audits: Some(XP_IKE_AUDITS),
+    subcategory_audits: false,
     // [MODEL] a client writes none; the entries of the server build.
     rras_events: SERVER_2003_EVENTS,
     ping: WINDOWS_PING,

@@ -161,7 +161,16 @@ const VISTA_AUTOMATIC: Automatic = Automatic {
     order: &[TunnelType::Pptp, TunnelType::L2tp],
     remembers: true,
     shows: AutomaticError::Always(code::AUTOMATIC_VPN_FAILED),
+    // SSTP, Vista SP1's, comes after L2TP.
+    not_modelled: &["SSTP"],
     ..XP_AUTOMATIC
+};
+
+/// Windows 7 and later try IKEv2 and SSTP before PPTP and L2TP (WINDOWS.md
+/// 10, "Automatic").
+const WIN7_AUTOMATIC: Automatic = Automatic {
+    not_modelled: &["IKEv2", "SSTP"],
+    ..VISTA_AUTOMATIC
 };
 
 /// The values a build from Vista on has: no oakley.log (EnableLogging)
@@ -229,6 +238,7 @@ pub const VISTA: Profile = Profile {
     // learn.microsoft.com): no 4650-4655 or 5451 unless auditpol turns
     // them on.
     ike_audits: None,
+    subcategory_audits: true,
     // Support Tools' netdiag is XP's and 2003's only.
     diagnostic_commands: DiagnosticCommands::Advfirewall,
     ..XP_SP2
@@ -251,6 +261,7 @@ pub const WIN7: Profile = Profile {
         firmware: 7601,
         ..VISTA.pptp
     },
+    automatic: WIN7_AUTOMATIC,
     ..VISTA
 };
 

@@ -55,6 +55,7 @@ fn report() -> Report {
         at_ms: 1000,
         ended: None,
         pings: Default::default(),
+        not_modelled: Vec::new(),
     });
     r.events.push(EventReport {
         host: "client".into(),

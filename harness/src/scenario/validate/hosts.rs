@@ -125,6 +125,19 @@ impl Checker<'_> {
                     );
                 }
             }
+            if !host.audit.is_empty()
+                && !matches!(host.role, Role::Windows(e) if e.profile().subcategory_audits)
+            {
+                self.err(
+                    &hp.key("audit"),
+                    format!(
+                        "'audit' turns on the IPsec audit subcategories of Vista and later; \
+                         {hname} is a {}, which has none (XP and Server 2003 write 541-547 \
+                         without it)",
+                        host.role
+                    ),
+                );
+            }
             for (&value, &data) in &host.registry.0 {
                 let p = hp.key("registry").key(value.name());
                 let at = (self.tree.locate_key(&p), self.tree.locate(&p));
@@ -210,13 +223,26 @@ impl Checker<'_> {
         let name = value.name();
         match edition.profile().registry_accepts(value, data) {
             Ok(()) => {}
-            Err(RegistryRefusal::Absent) => self.out.push((
-                at.0,
-                format!(
-                    "{name} does not exist on {hname}, a {role} host (only on {})",
-                    roles_where(|p| p.registry_values.contains(&value))
-                ),
-            )),
+            Err(RegistryRefusal::Absent) => {
+                // Vista and later have no oakley.log: IKE traces to ETW
+                // (docs/logs.md), and what it logs for a reader is the
+                // audit subcategories.
+                let successor = if value == RegistryValue::EnableLogging
+                    && edition.profile().subcategory_audits
+                {
+                    "; from Vista on IKE writes no oakley.log: `audit: [ipsec-main-mode, \
+                     ipsec-quick-mode]` turns on what it logs"
+                } else {
+                    ""
+                };
+                self.out.push((
+                    at.0,
+                    format!(
+                        "{name} does not exist on {hname}, a {role} host (only on {}){successor}",
+                        roles_where(|p| p.registry_values.contains(&value))
+                    ),
+                ))
+            }
             Err(RegistryRefusal::OutOfRange(range)) => self.out.push((
                 at.1,
                 format!(

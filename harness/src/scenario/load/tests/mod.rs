@@ -511,6 +511,35 @@ fn a_server_version_picks_its_build_and_only_rras_has_one() {
 }
 
 #[test]
+fn audit_subcategories_are_for_vista_and_later() {
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    audit: [ipsec-main-mode]\n",
+    ));
+    assert!(
+        e.contains("'audit' turns on the IPsec audit subcategories of Vista and later; client is a windows-xp-client"),
+        "{e}"
+    );
+    let e = error_of(
+        &LAB.replace("role: windows-xp-client", "role: windows-10-client")
+            .replace(
+                "    interfaces: {lan: 192.168.1.10}\n",
+                "    interfaces: {lan: 192.168.1.10}\n    registry: {EnableLogging: 1}\n",
+            ),
+    );
+    assert!(
+        e.contains("EnableLogging does not exist on client, a windows-10-client host")
+            && e.contains("from Vista on IKE writes no oakley.log: `audit: [ipsec-main-mode, ipsec-quick-mode]`"),
+        "{e}"
+    );
+    let e = error_of(&LAB.replace(
+        "    interfaces: {lan: 192.168.1.10}\n",
+        "    interfaces: {lan: 192.168.1.10}\n    audit: [ipsec-extended-mode]\n",
+    ));
+    assert!(e.contains("unknown value 'ipsec-extended-mode'"), "{e}");
+}
+
+#[test]
 fn an_update_belongs_to_its_build_and_unknown_ones_are_named() {
     let e = error_of(&LAB.replace(
         "    interfaces: {lan: 192.168.1.10}\n",
