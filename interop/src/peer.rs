@@ -45,6 +45,33 @@ pub fn xl2tpd_available() -> Result<(), String> {
     host_ready().and_then(|()| installed(&[XL2TPD]))
 }
 
+/// Root, `ip`, QEMU, a Debian kernel with its modules, mkinitramfs, and
+/// the peers of the full-stack guest (interop/guest/run.sh).
+pub fn guest_available() -> Result<(), String> {
+    host_ready()?;
+    installed(&[
+        "/usr/bin/qemu-system-x86_64",
+        "/usr/sbin/mkinitramfs",
+        CHARON,
+        SWANCTL,
+        XL2TPD,
+        "/usr/sbin/pppd",
+        "/usr/sbin/pptpd",
+    ])?;
+    let kernel = std::fs::read_dir("/boot").ok().is_some_and(|d| {
+        d.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix("vmlinuz-")
+                .is_some_and(|v| Path::new("/lib/modules").join(v).is_dir())
+        })
+    });
+    if kernel {
+        Ok(())
+    } else {
+        Err("no /boot/vmlinuz-* with its /lib/modules (linux-image-amd64)".into())
+    }
+}
+
 fn run(cmd: &mut Command) -> io::Result<Output> {
     let out = cmd.output()?;
     if !out.status.success() {

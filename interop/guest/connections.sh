@@ -1,0 +1,90 @@
+# Sourced by the full-stack guests' PID 1 (interop/guest/init.sh under
+# QEMU, interop/uml/init.sh under User-Mode Linux) once the modules are
+# loaded and the TUN interface l2s0 is up (kernel side 10.99.0.1, ours
+# 10.99.0.2): the four connections of our machines against charon,
+# xl2tpd, pppd and pptpd. Needs L2S_REPO and OUT (L2S_BIN: our binary,
+# the release build by default); every log goes to $OUT.
+# Guest uptime at each step: the recipe's timings (docs/interop.md).
+stamp() { echo "$1: $(cut -d' ' -f1 /proc/uptime) s after boot"; }
+stamp "connections start"
+BIN=${L2S_BIN:-"$L2S_REPO/target/release/l2tpsec-interop"}
+SCEN="$L2S_REPO/interop/scenarios"
+
+start_xl2tpd() { # $1: the xl2tpd.conf for this run
+    xl2tpd -D -c "$1" -p /run/xl2tpd.pid -C /run/xl2tpd/l2tp-control \
+        >"$OUT/xl2tpd-$2.log" 2>&1 &
+    XL2TPD=$!
+    sleep 1
+}
+stop_xl2tpd() {
+    kill "$XL2TPD" 2>/dev/null
+    sleep 1
+    pkill pppd 2>/dev/null
+    # pppd's last LCP Terminate-Request goes before the next run starts.
+    sleep 2
+}
+
+# 1. L2TP in the clear (ProhibitIpSec=1) with MPPE-128.
+start_xl2tpd "$OUT/xl2tpd-mppe.conf" mppe
+"$BIN" host "$SCEN/client-cleartext.yaml" client --tun l2s0 --for 40 --until dial \
+    >"$OUT/ours-mppe.txt" 2>&1
+echo "ours (cleartext, MPPE): $?"
+stop_xl2tpd
+
+stamp "connection 1 done"
+
+# 2. L2TP/IPsec: charon answers IKE with transport-mode ESP in this kernel;
+# PPP inside it, no MPPE (XP does not negotiate MPPE over IPsec).
+STRONGSWAN_CONF="$OUT/strongswan.conf" /usr/lib/ipsec/charon >/dev/null 2>&1 &
+CHARON=$!
+for i in $(seq 1 100); do [ -S "/run/charon.vici" ] && break; sleep 0.1; done
+SWANCTL_DIR="$OUT/pki" swanctl --load-all --noprompt --file "$OUT/pki/swanctl.conf" \
+    --uri "unix:///run/charon.vici" >"$OUT/swanctl-load.txt" 2>&1
+start_xl2tpd "$OUT/xl2tpd-ipsec.conf" ipsec
+"$BIN" host "$SCEN/client.yaml" client --tun l2s0 --for 40 --until dial \
+    >"$OUT/ours-ipsec.txt" 2>&1
+echo "ours (IPsec): $?"
+swanctl --list-sas --uri "unix:///run/charon.vici" >"$OUT/swanctl-sas.txt" 2>&1
+ip xfrm state >"$OUT/xfrm-state.txt" 2>&1
+stop_xl2tpd
+kill "$CHARON" 2>/dev/null
+sleep 1
+
+stamp "connection 2 done"
+
+# 3. Our RRAS server against a Linux client: charon initiates with the
+# client's certificate, xl2tpd dials as LAC, pppd authenticates as alice;
+# then the guest pings the server's end of the link.
+"$BIN" host "$SCEN/server.yaml" server --tun l2s0 --for 30 >"$OUT/ours-server.txt" 2>&1 &
+OURS=$!
+sleep 1
+STRONGSWAN_CONF="$OUT/strongswan-lac.conf" /usr/lib/ipsec/charon >/dev/null 2>&1 &
+CHARON=$!
+for i in $(seq 1 100); do [ -S "/run/charon-lac.vici" ] && break; sleep 0.1; done
+SWANCTL_DIR="$OUT/pki-lac" swanctl --load-all --noprompt --file "$OUT/pki-lac/swanctl.conf" \
+    --uri "unix:///run/charon-lac.vici" >"$OUT/swanctl-lac-load.txt" 2>&1
+swanctl --initiate --child l2tp --timeout 15 --uri "unix:///run/charon-lac.vici" \
+    >"$OUT/swanctl-initiate.txt" 2>&1
+start_xl2tpd "$OUT/xl2tpd-lac.conf" lac
+for i in $(seq 1 150); do ip -o -4 addr show | grep -q "peer 10.10.0.100" && break; sleep 0.1; done
+ip -o -4 addr show | grep "peer 10.10.0.100" >"$OUT/ppp0.txt" 2>&1
+ping -c 2 -W 2 10.10.0.100 >"$OUT/ping-server.txt" 2>&1
+swanctl --list-sas --uri "unix:///run/charon-lac.vici" >"$OUT/swanctl-lac-sas.txt" 2>&1
+stop_xl2tpd
+wait "$OURS"
+kill "$CHARON" 2>/dev/null
+sleep 1
+stamp "connection 3 done"
+
+# 4. Our XP client dialling PPTP: pptpd (TCP 1723, GRE in user space)
+# and pppd with MS-CHAPv2 and MPPE-128.
+/usr/sbin/pptpd -f -c "$OUT/pptpd.conf" >"$OUT/pptpd.log" 2>&1 &
+PPTPD=$!
+sleep 1
+"$BIN" host "$SCEN/client-pptp.yaml" client --tun l2s0 --for 40 --until dial \
+    >"$OUT/ours-pptp.txt" 2>&1
+echo "ours (PPTP): $?"
+kill "$PPTPD" 2>/dev/null
+pkill pppd 2>/dev/null
+sleep 1
+stamp "connection 4 done"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# PID 1 of the QEMU guest (`interop/guest/run.sh` boots it): Debian's
+# kernel with the host's root read-only over virtio-9p, tmpfs where
+# daemons write, and a second, writable 9p share (tag "out") for the logs.
+# Loads the ESP, L2TP and PPP modules of linux-image-amd64 (the host's
+# /lib/modules, seen through the shared root), makes the TUN interface
+# our machine attaches to, runs the four connections, then powers off.
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sys /sys 2>/dev/null
+# The initramfs moved its devtmpfs here; mount one if it did not.
+[ -e /dev/null ] || mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mkdir -p /run/tmp && export TMPDIR=/run/tmp
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
+mkdir -p /run/out && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /run/out
+OUT=/run/out
+exec >"$OUT/guest.log" 2>&1
+echo "guest: $(uname -r)"
+# The repository's path and our binary's, from the kernel command line.
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        L2S_REPO=*) L2S_REPO=${arg#L2S_REPO=} ;;
+        L2S_BIN=*) L2S_BIN=${arg#L2S_BIN=} ;;
+    esac
+done
+
+# Everything the connections use beyond what the kernel asks for itself.
+for m in tun esp4 xfrm_user af_key authenc des_generic cbc hmac sha1_generic \
+         echainiv seqiv ppp_generic ppp_async ppp_synctty ppp_mppe \
+         l2tp_core l2tp_ppp; do
+    modprobe "$m" || echo "modprobe $m failed"
+done
+[ -e /dev/ppp ] || mknod /dev/ppp c 108 0
+mkdir -p /dev/net && { [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200; }
+
+ip link set lo up
+# The kernel's IPv6 chatter would reach our IPv4-only machine as malformed.
+sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip tuntap add dev l2s0 mode tun
+ip addr add 10.99.0.1/24 dev l2s0
+ip link set l2s0 up
+sysctl -q -w net.ipv4.ip_forward=0
+
+# pppd's secrets and options live in /etc/ppp: a tmpfs of ours over it.
+mount -t tmpfs tmpfs /etc/ppp
+cp "$OUT/chap-secrets" /etc/ppp/chap-secrets
+chmod 600 /etc/ppp/chap-secrets
+mkdir -p /run/xl2tpd
+
+. "$L2S_REPO/interop/guest/connections.sh"
+
+dmesg >"$OUT/dmesg.txt" 2>&1
+echo "guest done"
+sync
+poweroff -f

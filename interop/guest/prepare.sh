@@ -1,0 +1,109 @@
+# Sourced by the full-stack guests' run scripts (interop/guest/run.sh,
+# interop/uml/run.sh): writes into $OUT the PKI, charon's, xl2tpd's,
+# pppd's and pptpd's configurations for the four connections of
+# connections.sh. Needs REPO (cwd), OUT, G ($OUT as the guest sees it) and
+# BIN. charon's vici sockets live in the guest's /run (a tmpfs in both
+# guests: a socket on a shared folder is not portable).
+"$BIN" pki interop/scenarios/client.yaml --out "$OUT/pki" >/dev/null
+
+cat >"$OUT/strongswan.conf" <<CONF
+charon {
+  load_modular = yes
+  plugins {
+    include /etc/strongswan.d/charon/*.conf
+  }
+}
+include /etc/strongswan.d/*.conf
+charon {
+  install_routes = no
+  filelog {
+    log {
+      path = $G/charon.log
+      time_format = %T
+      default = 1
+      ike = 2
+      flush_line = yes
+    }
+  }
+  plugins {
+    vici {
+      socket = unix:///run/charon.vici
+    }
+  }
+}
+CONF
+
+cat >"$OUT/pki/swanctl.conf" <<'CONF'
+connections {
+  xp {
+    version = 1
+    local_addrs = 10.99.0.1
+    remote_addrs = 10.99.0.2
+    proposals = 3des-sha1-modp1024
+    local {
+      auth = pubkey
+      certs = server-cert.der
+    }
+    remote {
+      auth = pubkey
+      cacerts = corp-root.der
+    }
+    children {
+      l2tp {
+        mode = transport
+        local_ts = dynamic[udp/1701]
+        remote_ts = dynamic[udp/1701]
+        esp_proposals = 3des-sha1
+      }
+    }
+  }
+}
+CONF
+
+# The Linux client's side (run 3): charon initiating with the client's
+# certificate to our RRAS server, xl2tpd as LAC, pppd as alice.
+"$BIN" pki interop/scenarios/server.yaml --out "$OUT/pki-lac" >/dev/null
+sed -e "s|$G/charon.log|$G/charon-lac.log|" -e "s|/run/charon.vici|/run/charon-lac.vici|" \
+    "$OUT/strongswan.conf" >"$OUT/strongswan-lac.conf"
+sed -e "s|server-cert.der|client-cert.der|" "$OUT/pki/swanctl.conf" >"$OUT/pki-lac/swanctl.conf"
+cat >"$OUT/xl2tpd-lac.conf" <<CONF
+[global]
+listen-addr = 10.99.0.1
+port = 1701
+
+[lac ours]
+lns = 10.99.0.2
+name = alice
+autodial = yes
+redial = no
+length bit = yes
+pppoptfile = $G/options-lac
+CONF
+printf 'name alice\nuser alice\nnoauth\nrefuse-eap\nrefuse-pap\nrefuse-chap\nnoccp\nnomppe\nipcp-accept-local\nipcp-accept-remote\nnodefaultroute\ndebug\nlogfile %s/pppd-lac.log\n' "$G" >"$OUT/options-lac"
+
+printf 'alice * "Secret1!" *\n' >"$OUT/chap-secrets"
+for run in mppe ipsec; do
+    cat >"$OUT/xl2tpd-$run.conf" <<CONF
+[global]
+listen-addr = 10.99.0.1
+port = 1701
+
+[lns default]
+ip range = 10.10.0.100-10.10.0.150
+local ip = 10.10.0.1
+require authentication = no
+name = xl2tpd-lns
+length bit = yes
+pppoptfile = $G/options-$run
+CONF
+done
+common="name xl2tpd-lns
+require-mschap-v2
+ms-dns 10.10.0.1
+nodefaultroute
+debug"
+printf "%s\nrequire-mppe-128\nlogfile %s/pppd-mppe.log\n" "$common" "$G" >"$OUT/options-mppe"
+# pptpd for our PPTP client (run 4).
+printf 'option %s/options-pptpd\nlisten 10.99.0.1\nlocalip 10.10.1.1\nremoteip 10.10.1.100-150\n' "$G" >"$OUT/pptpd.conf"
+printf '%s\nrequire-mppe-128\nlogfile %s/pppd-pptp.log\n' "$common" "$G" >"$OUT/options-pptpd"
+printf '%s\nnomppe\nnoccp\nlogfile %s/pppd-ipsec.log\n' "$common" "$G" >"$OUT/options-ipsec"
