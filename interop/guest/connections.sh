@@ -88,3 +88,51 @@ kill "$PPTPD" 2>/dev/null
 pkill pppd 2>/dev/null
 sleep 1
 stamp "connection 4 done"
+
+# 5. Our Windows 10 client with a pre-shared key against libreswan as the
+# common setup script configures it (issue 22, case 1), xl2tpd and pppd
+# with MS-CHAPv2; pluto from the extracted package in L2S_LIBRESWAN. pluto
+# runs its helpers from /usr/libexec/ipsec: a tmpfs over /usr/libexec
+# holds links to the root's own entries and to the package's folder.
+LIBRESWAN=${L2S_LIBRESWAN:-}
+if [ -n "$LIBRESWAN" ] && [ -x "$LIBRESWAN/usr/libexec/ipsec/pluto" ]; then
+    mkdir -p /run/libexec-root && mount --bind /usr/libexec /run/libexec-root
+    mount -t tmpfs tmpfs /usr/libexec
+    for e in /run/libexec-root/*; do ln -s "$e" /usr/libexec/; done
+    ln -s "$LIBRESWAN/usr/libexec/ipsec" /usr/libexec/ipsec
+    mkdir -p /run/pluto /run/nss
+    certutil -N -d sql:/run/nss --empty-password
+    /usr/libexec/ipsec/pluto --nofork --config "$OUT/libreswan/ipsec.conf" \
+        --secretsfile "$OUT/libreswan/ipsec.secrets" --nssdir /run/nss \
+        --rundir /run/pluto --logfile "$OUT/pluto.log" >"$OUT/pluto-stderr.log" 2>&1 &
+    PLUTO=$!
+    for i in $(seq 1 100); do [ -S /run/pluto/pluto.ctl ] && break; sleep 0.1; done
+    /usr/libexec/ipsec/addconn --config "$OUT/libreswan/ipsec.conf" \
+        --ctlsocket /run/pluto/pluto.ctl l2tp-psk >"$OUT/addconn.txt" 2>&1
+    /usr/libexec/ipsec/whack --ctlsocket /run/pluto/pluto.ctl --listen >>"$OUT/addconn.txt" 2>&1
+    start_xl2tpd "$OUT/xl2tpd-libreswan.conf" libreswan
+    # The setup script's encapsulation=yes makes pluto's NAT-D say it is
+    # behind a NAT: Windows 10 then needs AssumeUDPEncapsulationContext-
+    # OnSendRule=2 (as the script's documentation tells its users).
+    "$BIN" host "$SCEN/client10-psk-assume-udp.yaml" client --tun l2s0 --for 40 --until dial \
+        >"$OUT/ours-libreswan.txt" 2>&1
+    echo "ours (Windows 10 to libreswan): $?"
+    /usr/libexec/ipsec/whack --ctlsocket /run/pluto/pluto.ctl --trafficstatus \
+        >"$OUT/libreswan-traffic.txt" 2>&1
+    ip xfrm state >"$OUT/xfrm-libreswan.txt" 2>&1
+    stop_xl2tpd
+    start_xl2tpd "$OUT/xl2tpd-libreswan.conf" libreswan-default
+    # The same client with the value at its default, 0.
+    "$BIN" host "$SCEN/client10-psk.yaml" client --tun l2s0 --for 80 --until dial \
+        >"$OUT/ours-libreswan-default.txt" 2>&1
+    echo "ours (Windows 10, default registry, to libreswan): $?"
+    # 6. Our XP client against the same libreswan (case 2): refused.
+    "$BIN" host "$SCEN/client-xp-psk.yaml" client --tun l2s0 --for 40 --until dial \
+        >"$OUT/ours-libreswan-xp.txt" 2>&1
+    echo "ours (XP to libreswan): $?"
+    stop_xl2tpd
+    kill "$PLUTO" 2>/dev/null
+    sleep 1
+    stamp "connection 5 done"
+fi
+

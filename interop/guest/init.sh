@@ -23,6 +23,7 @@ for arg in $(cat /proc/cmdline); do
     case "$arg" in
         L2S_REPO=*) L2S_REPO=${arg#L2S_REPO=} ;;
         L2S_BIN=*) L2S_BIN=${arg#L2S_BIN=} ;;
+        L2S_LIBRESWAN=*) L2S_LIBRESWAN=${arg#L2S_LIBRESWAN=} ;;
     esac
 done
 

@@ -107,3 +107,64 @@ printf "%s\nrequire-mppe-128\nlogfile %s/pppd-mppe.log\n" "$common" "$G" >"$OUT/
 printf 'option %s/options-pptpd\nlisten 10.99.0.1\nlocalip 10.10.1.1\nremoteip 10.10.1.100-150\n' "$G" >"$OUT/pptpd.conf"
 printf '%s\nrequire-mppe-128\nlogfile %s/pppd-pptp.log\n' "$common" "$G" >"$OUT/options-pptpd"
 printf '%s\nnomppe\nnoccp\nlogfile %s/pppd-ipsec.log\n' "$common" "$G" >"$OUT/options-ipsec"
+
+# libreswan (issue 22), run from its extracted package (it conflicts with
+# strongSwan's packages, INTEROP.md third round), configured as the common
+# setup script (hwdsl2 setup-ipsec-vpn) writes it (WINDOWS.md 10): its
+# ike=, phase2alg=, pfs, encapsulation and lifetimes; ikev1-policy=accept,
+# without which libreswan 4.10 drops IKEv1 silently. Each client file has
+# its own seed: pluto would take a second client's first message, cookie
+# for cookie, as the first one's retransmission. Its xl2tpd and pppd
+# options as that script writes them (less proxyarp: no LAN here).
+mkdir -p "$OUT/libreswan"
+cat >"$OUT/libreswan/ipsec.conf" <<'EOF'
+config setup
+  ikev1-policy=accept
+  uniqueids=no
+
+conn shared
+  left=10.99.0.1
+  leftid=10.99.0.1
+  right=%any
+  encapsulation=yes
+  authby=secret
+  pfs=no
+  rekey=no
+  keyingtries=5
+  dpddelay=30
+  dpdtimeout=300
+  dpdaction=clear
+  ikev2=never
+  ike=aes256-sha2;modp2048,aes128-sha2;modp2048,aes256-sha1;modp2048,aes128-sha1;modp2048
+  phase2alg=aes_gcm-null,aes128-sha1,aes256-sha1,aes256-sha2_512,aes128-sha2,aes256-sha2
+  ikelifetime=24h
+  salifetime=24h
+  sha2-truncbug=no
+
+conn l2tp-psk
+  auto=add
+  # Not the script's: its updown is `ipsec _updown`, and here `ipsec` is
+  # strongSwan's, whose updown libreswan cannot run.
+  leftupdown=/usr/libexec/ipsec/_updown
+  leftprotoport=17/1701
+  rightprotoport=17/%any
+  type=transport
+  also=shared
+EOF
+printf '%%any %%any : PSK "s3cret"\n' >"$OUT/libreswan/ipsec.secrets"
+cat >"$OUT/xl2tpd-libreswan.conf" <<EOF
+[global]
+listen-addr = 10.99.0.1
+port = 1701
+
+[lns default]
+ip range = 192.168.42.10-192.168.42.250
+local ip = 192.168.42.1
+require chap = yes
+refuse pap = yes
+require authentication = yes
+name = l2tpd
+pppoptfile = $G/options-libreswan
+length bit = yes
+EOF
+printf '+mschap-v2\nipcp-accept-local\nipcp-accept-remote\nnoccp\nauth\nmtu 1280\nmru 1280\nms-dns 8.8.8.8\nlcp-echo-failure 4\nlcp-echo-interval 30\nconnect-delay 5000\ndebug\nlogfile %s/pppd-libreswan.log\n' "$G" >"$OUT/options-libreswan"

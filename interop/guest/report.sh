@@ -32,4 +32,17 @@ echo "--- pptpd"; grep -E "CTRL|GRE|connect" "$OUT/pptpd.log" | head -20 || true
 echo "--- pppd (PPTP)"; grep -E "MPPE|CHAP|local  IP|remote IP" "$OUT/pppd-pptp.log" || true
 grep -q "dial pptp connected" "$OUT/ours-pptp.txt" || { echo "FAIL: PPTP did not connect"; ok=false; }
 grep -q "MPPE 128-bit stateless compression enabled" "$OUT/pppd-pptp.log" || { echo "FAIL: no MPPE-128 over PPTP"; ok=false; }
+if [ -e "$OUT/ours-libreswan.txt" ]; then
+    show ours-libreswan.txt
+    echo "--- pluto"; grep -E "OAKLEY|Oakley|transform|STATE_MAIN_R3|established|IPsec SA|NO_PROPOSAL|NAT" "$OUT/pluto.log" | head -30 || true
+    show libreswan-traffic.txt
+    echo "--- pppd (libreswan)"; grep -E "CHAP|local  IP|remote IP" "$OUT/pppd-libreswan.log" || true
+    grep -q "dial l2tp connected" "$OUT/ours-libreswan.txt" || { echo "FAIL: Windows 10 to libreswan did not connect"; ok=false; }
+    grep -Eq ", [12] ping replies" "$OUT/ours-libreswan.txt" || { echo "FAIL: the pings through libreswan got no reply"; ok=false; }
+    echo "--- ours-libreswan-default.txt"; grep -v "^packet" "$OUT/ours-libreswan-default.txt" | grep -E "^dial|^event" || true
+    grep -q "dial l2tp error 809" "$OUT/ours-libreswan-default.txt" || { echo "FAIL: Windows 10 with the default registry did not end with 809"; ok=false; }
+    show ours-libreswan-xp.txt
+    grep -q "dial l2tp error 788" "$OUT/ours-libreswan-xp.txt" || { echo "FAIL: XP to libreswan did not end with 788"; ok=false; }
+    grep -q "no acceptable Oakley Transform" "$OUT/pluto.log" || { echo "FAIL: pluto did not refuse XP's Main Mode"; ok=false; }
+fi
 $ok && echo "$GUEST_NAME: passed"
