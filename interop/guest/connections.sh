@@ -126,11 +126,53 @@ if [ -n "$LIBRESWAN" ] && [ -x "$LIBRESWAN/usr/libexec/ipsec/pluto" ]; then
     "$BIN" host "$SCEN/client10-psk.yaml" client --tun l2s0 --for 80 --until dial \
         >"$OUT/ours-libreswan-default.txt" 2>&1
     echo "ours (Windows 10, default registry, to libreswan): $?"
+    # `l2tpsec-interop dial` against the same server: as a user would
+    # point it at theirs, with the right key (connected, a capture with
+    # its keys) and a wrong one (IPsec audits on).
+    "$BIN" dial 10.99.0.1 --tun l2s0 --address 10.99.0.2 --gateway 10.99.0.1 \
+        --psk s3cret --user alice --password 'Secret1!' --seed 4 --for 40 \
+        --registry AssumeUDPEncapsulationContextOnSendRule=2 \
+        --pcap "$OUT/dial.pcapng" >"$OUT/dial.txt" 2>&1
+    echo "dial (right key): $?"
+    stop_xl2tpd
+    start_xl2tpd "$OUT/xl2tpd-libreswan.conf" libreswan-dial
+    "$BIN" dial 10.99.0.1 --tun l2s0 --address 10.99.0.2 --gateway 10.99.0.1 \
+        --psk wrong --user alice --password 'Secret1!' --seed 5 --for 80 --audit \
+        --registry AssumeUDPEncapsulationContextOnSendRule=2 >"$OUT/dial-wrong-key.txt" 2>&1
+    echo "dial (wrong key): $?"
     # 6. Our XP client against the same libreswan (case 2): refused.
     "$BIN" host "$SCEN/client-xp-psk.yaml" client --tun l2s0 --for 40 --until dial \
         >"$OUT/ours-libreswan-xp.txt" 2>&1
     echo "ours (XP to libreswan): $?"
     stop_xl2tpd
+    kill "$PLUTO" 2>/dev/null
+    sleep 1
+    stamp "libreswan cases 1 and 2 done"
+
+    # 7. libreswan at its default ikev1-policy: it drops IKEv1 silently.
+    # Windows 10 and XP dial at once, each on its own TUN interface.
+    /usr/libexec/ipsec/pluto --nofork --config "$OUT/libreswan/ipsec-default.conf" \
+        --secretsfile "$OUT/libreswan/ipsec.secrets" --nssdir /run/nss \
+        --rundir /run/pluto --logfile "$OUT/pluto-default.log" >"$OUT/pluto-default-stderr.log" 2>&1 &
+    PLUTO=$!
+    rm -f /run/pluto/pluto.ctl
+    for i in $(seq 1 100); do [ -S /run/pluto/pluto.ctl ] && break; sleep 0.1; done
+    /usr/libexec/ipsec/addconn --config "$OUT/libreswan/ipsec-default.conf" \
+        --ctlsocket /run/pluto/pluto.ctl l2tp-psk >>"$OUT/addconn.txt" 2>&1
+    /usr/libexec/ipsec/whack --ctlsocket /run/pluto/pluto.ctl --listen >>"$OUT/addconn.txt" 2>&1
+    ip tuntap add dev l2s1 mode tun
+    ip addr add 10.99.1.1/24 dev l2s1
+    ip link set l2s1 up
+    "$BIN" dial 10.99.0.1 --tun l2s0 --address 10.99.0.2 --gateway 10.99.0.1 \
+        --role windows-10-client --psk s3cret --user alice --password 'Secret1!' \
+        --seed 6 --for 100 >"$OUT/drop-windows-10.txt" 2>&1 &
+    TEN=$!
+    "$BIN" dial 10.99.0.1 --tun l2s1 --address 10.99.1.2 --gateway 10.99.1.1 \
+        --role windows-xp-sp2-client --psk s3cret --user alice --password 'Secret1!' \
+        --seed 7 --for 100 >"$OUT/drop-xp.txt" 2>&1
+    echo "XP to libreswan dropping IKEv1: $?"
+    wait "$TEN"
+    echo "Windows 10 to libreswan dropping IKEv1: $?"
     kill "$PLUTO" 2>/dev/null
     sleep 1
     stamp "connection 5 done"

@@ -168,3 +168,7 @@ pppoptfile = $G/options-libreswan
 length bit = yes
 EOF
 printf '+mschap-v2\nipcp-accept-local\nipcp-accept-remote\nnoccp\nauth\nmtu 1280\nmru 1280\nms-dns 8.8.8.8\nlcp-echo-failure 4\nlcp-echo-interval 30\nconnect-delay 5000\ndebug\nlogfile %s/pppd-libreswan.log\n' "$G" >"$OUT/options-libreswan"
+# Case 7: the same server left at libreswan's own ikev1-policy, which
+# drops IKEv1 without a word.
+grep -v "ikev1-policy=accept" "$OUT/libreswan/ipsec.conf" >"$OUT/libreswan/ipsec-default.conf"
+

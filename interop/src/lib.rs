@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod dial;
 pub mod drive;
 pub mod export;
 pub mod link;

@@ -4,22 +4,29 @@
 //! ```text
 //! l2tpsec-interop host SCENARIO HOST --tun NAME [--for SECONDS] [--until ipsec|dial]
 //! l2tpsec-interop pki SCENARIO --out DIR
+//! l2tpsec-interop dial SERVER --psk KEY --user U --password P [--role R] [--registry N=D]...
 //! ```
 
 #![forbid(unsafe_code)]
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use l2tpsec::net::{CapturedPacket, Direction};
+use l2tpsec::windows::catalog;
 use l2tpsec::windows::{Locale, WindowsMachine};
 use l2tpsec_harness::report::dissect::Dissector;
 use l2tpsec_harness::run::mint_pki;
-use l2tpsec_interop::drive::drive;
+use l2tpsec_harness::scenario::host::Role;
+use l2tpsec_harness::Scenario;
+use l2tpsec_interop::dial::{prepare, scenario_text, DialOptions};
+use l2tpsec_interop::drive::{drive, Crossed};
 use l2tpsec_interop::export::write_pki;
 use l2tpsec_interop::link::TunLink;
-use l2tpsec_interop::scenario::{load, machine};
+use l2tpsec_interop::scenario::{load, machine, to_today};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +56,64 @@ enum Cmd {
         #[arg(long)]
         hex: bool,
     },
+    /// Dials SERVER as one of our Windows clients would (L2TP/IPsec with a
+    /// pre-shared key) and prints what that Windows shows: the RAS error
+    /// and its text, the Security and System log entries (the audits), IP
+    /// Security Monitor, the views with the transforms chosen, and every
+    /// packet. Needs root. If the TUN interface does not exist, it is made
+    /// (the host's side GATEWAY/24), and when SERVER is elsewhere IPv4
+    /// forwarding is turned on and our ADDRESS masqueraded behind the
+    /// host's (so the client is behind a NAT); all of it is undone at the
+    /// end. Exit status 0 when connected, 1 when not, 2 on bad input.
+    Dial {
+        /// The server's IPv4 address.
+        server: Ipv4Addr,
+        /// The Windows that dials: windows-xp-sp2-client,
+        /// windows-vista-client, windows-7-client, windows-10-client or
+        /// windows-11-client.
+        #[arg(long, default_value = "windows-10-client")]
+        role: String,
+        /// The connection's pre-shared key for IPsec.
+        #[arg(long)]
+        psk: String,
+        /// The user name PPP authenticates with (MS-CHAPv2).
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        password: String,
+        /// A registry value of the client as NAME=DATA, e.g.
+        /// AssumeUDPEncapsulationContextOnSendRule=2; repeat for more.
+        #[arg(long = "registry", value_parser = registry_value)]
+        registry: Vec<(String, u32)>,
+        /// Turns on IPsec auditing (auditpol's IPsec Main Mode and Quick
+        /// Mode subcategories; Vista and later), so the Security log
+        /// holds 4650-4655, 5451 and 5452.
+        #[arg(long)]
+        audit: bool,
+        /// The TUN interface our machine is on: used as it is if it
+        /// exists, made (and removed at the end) otherwise.
+        #[arg(long, default_value = "l2s-dial")]
+        tun: String,
+        /// Our machine's address on the TUN interface.
+        #[arg(long, default_value = "10.98.0.2")]
+        address: Ipv4Addr,
+        /// The host's side of the TUN interface, our machine's gateway.
+        #[arg(long, default_value = "10.98.0.1")]
+        gateway: Ipv4Addr,
+        /// Wall-clock seconds at most (809 comes after about 70).
+        #[arg(long = "for", default_value_t = 90)]
+        seconds: u64,
+        /// The seed of our machine's randomness (cookies, nonces, SPIs).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The language of the texts: en-US or fr-FR.
+        #[arg(long, default_value = "en-US")]
+        locale: String,
+        /// Writes what crossed the TUN interface as pcapng to FILE, and
+        /// tshark's key lines (one `-o` preference each) to FILE.keys.
+        #[arg(long)]
+        pcap: Option<PathBuf>,
+    },
     /// Writes SCENARIO's certificates and keys as DER under DIR.
     Pki {
         scenario: PathBuf,
@@ -63,6 +128,14 @@ enum Until {
     Dial,
 }
 
+fn registry_value(s: &str) -> Result<(String, u32), String> {
+    let (name, data) = s.split_once('=').ok_or("expected NAME=DATA")?;
+    let data = data
+        .parse()
+        .map_err(|e| format!("'{data}' is not a number: {e}"))?;
+    Ok((name.to_string(), data))
+}
+
 fn host(
     path: &Path,
     name: &str,
@@ -74,12 +147,27 @@ fn host(
     let scenario = load(path)?;
     let mut machine = machine(&scenario, name)?;
     let link = TunLink::attach(tun).map_err(|e| format!("TUN {tun}: {e}"))?;
+    let (ok, _) = run_machine(&mut machine, name, &link, limit, until, hex)?;
+    Ok(ok)
+}
+
+/// Drives `machine` on `link` and prints what crossed, its events, IP
+/// Security Monitor and its dial; returns whether it connected (or, with
+/// no dial, whether SAs came up) and what crossed.
+fn run_machine(
+    machine: &mut WindowsMachine,
+    name: &str,
+    link: &TunLink,
+    limit: Duration,
+    until: Option<Until>,
+    hex: bool,
+) -> Result<(bool, Vec<Crossed>), String> {
     let stop = |m: &WindowsMachine| match until {
         Some(Until::Ipsec) => !m.monitor().sas.is_empty(),
         Some(Until::Dial) => m.dial_outcome().is_some() && m.finished(),
         None => false,
     };
-    let (crossed, end) = drive(&mut machine, &link, limit, stop).map_err(|e| e.to_string())?;
+    let (crossed, end) = drive(machine, link, limit, stop).map_err(|e| e.to_string())?;
     machine.end_of_run(end);
     let mut dissector = Dissector::new();
     for c in &crossed {
@@ -131,7 +219,92 @@ fn host(
             !monitor.sas.is_empty()
         }
     };
+    Ok((ok, crossed))
+}
+
+fn dial(o: &DialOptions, tun: &str, pcap: Option<&Path>) -> Result<bool, String> {
+    let text = scenario_text(o);
+    let dir = std::env::temp_dir();
+    let mut scenario: Scenario = l2tpsec_harness::load_str(&text, &dir.join("dial.yaml"), &dir)
+        .map_err(|e| e.to_string())?;
+    to_today(&mut scenario)?;
+    let locale =
+        Locale::from_tag(&o.locale).ok_or_else(|| format!("unknown locale {}", o.locale))?;
+    let table = match scenario.hosts.get("client").map(|h| h.role) {
+        Some(Role::Windows(e)) => e.profile().messages,
+        _ => catalog::MessageTable::Xp,
+    };
+    let mut machine = machine(&scenario, "client")?;
+    let mut changes = prepare(tun, o)?;
+    let link = TunLink::attach(tun).map_err(|e| format!("TUN {tun}: {e}"))?;
+    let limit = Duration::from_secs(o.seconds);
+    let result = run_machine(
+        &mut machine,
+        "client",
+        &link,
+        limit,
+        Some(Until::Dial),
+        false,
+    );
+    drop(link);
+    changes.undo();
+    let (ok, crossed) = result?;
+    if let Some(code) = machine.dial_outcome().and_then(|d| d.error) {
+        let message = catalog::ras_error_message_in(locale, table, code);
+        println!("error {code}: {message}");
+    } else if ok {
+        println!("connected");
+    }
+    for (command, output) in machine.views() {
+        println!("view {command}");
+        for line in output.lines() {
+            println!("      {line}");
+        }
+    }
+    if let Some(path) = pcap {
+        write_capture(path, &crossed, &scenario, machine.keys())?;
+        println!("capture {} (keys: {}.keys)", path.display(), path.display());
+    }
     Ok(ok)
+}
+
+fn write_capture(
+    path: &Path,
+    crossed: &[Crossed],
+    s: &Scenario,
+    keys: &[String],
+) -> Result<(), String> {
+    let packets: Vec<CapturedPacket> = crossed
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CapturedPacket {
+            host: "client".into(),
+            segment: "tun".into(),
+            iface: 0,
+            time: c.at,
+            direction: if c.outbound {
+                Direction::Out
+            } else {
+                Direction::In
+            },
+            data: c.packet.clone(),
+            transmit: u64::try_from(i).unwrap_or(u64::MAX),
+        })
+        .collect();
+    let mut out = Vec::new();
+    let epoch = u64::try_from(s.date.unix_micros).unwrap_or(0);
+    l2tpsec::net::capture::write_pcapng(
+        &mut out,
+        &[("client".into(), 0, "tun".into())],
+        &packets,
+        epoch,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(path, out).map_err(|e| format!("{}: {e}", path.display()))?;
+    let keys_path = PathBuf::from(format!("{}.keys", path.display()));
+    let mut lines = keys.join("\n");
+    lines.push('\n');
+    std::fs::write(&keys_path, lines).map_err(|e| format!("{}: {e}", keys_path.display()))
 }
 
 fn main() -> ExitCode {
@@ -159,6 +332,44 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }),
+        Cmd::Dial {
+            server,
+            role,
+            psk,
+            user,
+            password,
+            registry,
+            audit,
+            tun,
+            address,
+            gateway,
+            seconds,
+            seed,
+            locale,
+            pcap,
+        } => {
+            let o = DialOptions {
+                role,
+                server,
+                preshared_key: psk,
+                user,
+                password,
+                registry,
+                audit,
+                address,
+                gateway,
+                seconds,
+                seed,
+                locale,
+            };
+            dial(&o, &tun, pcap.as_deref()).map(|ok| {
+                if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            })
+        }
         Cmd::Pki { scenario, out } => load(&scenario).and_then(|s| {
             let pki = mint_pki(&s, s.seed).map_err(|e| e.to_string())?;
             let written = write_pki(&pki, &out).map_err(|e| e.to_string())?;

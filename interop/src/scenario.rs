@@ -15,6 +15,12 @@ use l2tpsec_harness::{load_file, Scenario};
 pub fn load(path: &Path) -> Result<Scenario, String> {
     let dir = path.parent().map(PathBuf::from).unwrap_or_default();
     let mut scenario = load_file(path, &dir).map_err(|e| e.to_string())?;
+    to_today(&mut scenario)?;
+    Ok(scenario)
+}
+
+/// Moves `scenario`'s date to today, midnight UTC.
+pub fn to_today(scenario: &mut Scenario) -> Result<(), String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?
@@ -23,7 +29,7 @@ pub fn load(path: &Path) -> Result<Scenario, String> {
     scenario.date = Date {
         unix_micros: today * 1_000_000,
     };
-    Ok(scenario)
+    Ok(())
 }
 
 /// The Windows machine `name` of `scenario`, as the simulator builds it.

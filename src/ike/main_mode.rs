@@ -611,8 +611,9 @@ impl Ike {
                         FailureReason::Timeout
                     };
                     let (peer, cert) = (m.peer(), m.peer_cert.clone());
-                    self.mains.remove(i);
+                    // Before the removal: the failure names this exchange.
                     self.fail(peer, Mode::Main, FailurePoint::Me, reason, cert);
+                    self.mains.remove(i);
                     continue;
                 }
                 ExchangeTimer::Retransmit(t) => {

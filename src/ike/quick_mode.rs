@@ -588,7 +588,7 @@ impl Ike {
                 }
                 ExchangeTimer::Retransmit(t) if t.exhausted() => {
                     let peer = x.peer;
-                    self.quicks.remove(k);
+                    // Before the removal: the failure names this exchange.
                     self.fail(
                         peer,
                         Mode::Quick,
@@ -596,6 +596,7 @@ impl Ike {
                         FailureReason::Timeout,
                         None,
                     );
+                    self.quicks.remove(k);
                     continue;
                 }
                 ExchangeTimer::Retransmit(t) => {

@@ -54,7 +54,7 @@ const SNAPLEN: u32 = 65_535;
 
 /// Writes a little-endian pcapng: SHB, one IDB per `interfaces` entry
 /// ((host, iface index, segment), in that order), then one EPB per packet.
-pub(crate) fn write_pcapng(
+pub fn write_pcapng(
     out: &mut Vec<u8>,
     interfaces: &[(String, usize, String)],
     packets: &[CapturedPacket],

@@ -518,6 +518,25 @@ fn responder_without_policy_is_silent_and_initiator_gives_up_at_63_s() {
     assert_eq!(lab.client.poll_timeout(), None);
 }
 
+/// The failure of an exchange that timed out still says where it stood
+/// (the audits' State and cookies): found against libreswan, whose silence
+/// after a wrong key's MM5 made a 4653 read "No state".
+#[test]
+fn a_timed_out_main_mode_names_its_exchange() {
+    let mut lab = Lab::standard();
+    lab.server.set_policy(Duration::ZERO, None);
+    lab.connect();
+    let at = lab.client_events.iter().find_map(|(_, e)| match e {
+        IkeEvent::Failed { at, .. } => at.clone(),
+        _ => None,
+    });
+    let at = at.expect("the failure names its exchange");
+    assert!(at.initiator);
+    assert_eq!(at.sent, 1);
+    assert_ne!(at.icookie, [0; 8]);
+    assert_eq!(at.rcookie, [0; 8]);
+}
+
 #[test]
 fn acquire_without_policy_fails_at_once() {
     let mut lab = Lab::standard();
