@@ -1,9 +1,30 @@
 # Sourced by the full-stack guests' PID 1 (interop/guest/init.sh under
 # QEMU, interop/uml/init.sh under User-Mode Linux) once the modules are
-# loaded and the TUN interface l2s0 is up (kernel side 10.99.0.1, ours
-# 10.99.0.2): the four connections of our machines against charon,
-# xl2tpd, pppd and pptpd. Needs L2S_REPO and OUT (L2S_BIN: our binary,
-# the release build by default); every log goes to $OUT.
+# loaded: makes the TUN interface l2s0 (kernel side 10.99.0.1, ours
+# 10.99.0.2), then runs the connections of our machines against charon,
+# xl2tpd, pppd and pptpd, and against libreswan when L2S_LIBRESWAN names
+# its extracted package. Needs L2S_REPO and OUT (L2S_BIN: our binary, the
+# release build by default); every log goes to $OUT.
+
+# The devices, the TUN interface our machine attaches to, and pppd's
+# secrets, the same in both guests.
+[ -e /dev/ppp ] || mknod /dev/ppp c 108 0
+mkdir -p /dev/net && { [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200; }
+
+ip link set lo up
+# The kernel's IPv6 chatter would reach our IPv4-only machine as malformed.
+sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip tuntap add dev l2s0 mode tun
+ip addr add 10.99.0.1/24 dev l2s0
+ip link set l2s0 up
+sysctl -q -w net.ipv4.ip_forward=0
+
+# pppd's secrets and options live in /etc/ppp: a tmpfs of ours over it.
+mount -t tmpfs tmpfs /etc/ppp
+cp "$OUT/chap-secrets" /etc/ppp/chap-secrets
+chmod 600 /etc/ppp/chap-secrets
+mkdir -p /run/xl2tpd /var/run 2>/dev/null
+
 # Guest uptime at each step: the recipe's timings (docs/interop.md).
 stamp() { echo "$1: $(cut -d' ' -f1 /proc/uptime) s after boot"; }
 stamp "connections start"

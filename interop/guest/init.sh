@@ -33,22 +33,6 @@ for m in tun esp4 xfrm_user af_key authenc des_generic cbc hmac sha1_generic \
          l2tp_core l2tp_ppp; do
     modprobe "$m" || echo "modprobe $m failed"
 done
-[ -e /dev/ppp ] || mknod /dev/ppp c 108 0
-mkdir -p /dev/net && { [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200; }
-
-ip link set lo up
-# The kernel's IPv6 chatter would reach our IPv4-only machine as malformed.
-sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip tuntap add dev l2s0 mode tun
-ip addr add 10.99.0.1/24 dev l2s0
-ip link set l2s0 up
-sysctl -q -w net.ipv4.ip_forward=0
-
-# pppd's secrets and options live in /etc/ppp: a tmpfs of ours over it.
-mount -t tmpfs tmpfs /etc/ppp
-cp "$OUT/chap-secrets" /etc/ppp/chap-secrets
-chmod 600 /etc/ppp/chap-secrets
-mkdir -p /run/xl2tpd
 
 . "$L2S_REPO/interop/guest/connections.sh"
 
