@@ -1,13 +1,20 @@
 # Sourced by the full-stack guests' PID 1 (interop/guest/init.sh under
-# QEMU, interop/uml/init.sh under User-Mode Linux) once the modules are
-# loaded: makes the TUN interface l2s0 (kernel side 10.99.0.1, ours
+# QEMU, interop/uml/init.sh under User-Mode Linux): loads the modules,
+# makes the TUN interface l2s0 (kernel side 10.99.0.1, ours
 # 10.99.0.2), then runs the connections of our machines against charon,
 # xl2tpd, pppd and pptpd, and against libreswan when L2S_LIBRESWAN names
 # its extracted package. Needs L2S_REPO and OUT (L2S_BIN: our binary, the
 # release build by default); every log goes to $OUT.
 
-# The devices, the TUN interface our machine attaches to, and pppd's
+# The modules the connections use beyond what the kernel asks for itself
+# (MODPROBE: User-Mode Linux's wrapper; arc4 is libarc4 in newer kernels),
+# the devices, the TUN interface our machine attaches to, and pppd's
 # secrets, the same in both guests.
+for m in tun esp4 xfrm_user af_key authenc des_generic cbc hmac sha1_generic \
+         echainiv seqiv ppp_generic ppp_async ppp_synctty ppp_mppe arc4 \
+         l2tp_core l2tp_ppp; do
+    "${MODPROBE:-modprobe}" "$m" || echo "modprobe $m failed"
+done
 [ -e /dev/ppp ] || mknod /dev/ppp c 108 0
 mkdir -p /dev/net && { [ -e /dev/net/tun ] || mknod /dev/net/tun c 10 200; }
 

@@ -1,6 +1,6 @@
 # Sourced by the full-stack guests' run scripts (interop/guest/run.sh,
 # interop/uml/run.sh): writes into $OUT the PKI, charon's, xl2tpd's,
-# pppd's and pptpd's configurations for the four connections of
+# pppd's and pptpd's configurations for the connections of
 # connections.sh. Needs REPO (cwd), OUT, G ($OUT as the guest sees it) and
 # BIN. charon's vici sockets live in the guest's /run (a tmpfs in both
 # guests: a socket on a shared folder is not portable).

@@ -1,5 +1,5 @@
 # Sourced by the full-stack guests' run scripts once the guest halted:
-# prints what each peer concluded in the four connections and sets $ok
+# prints what each peer concluded in the connections and sets $ok
 # (false when one did not come up). Needs OUT and GUEST_NAME.
 show() { echo "--- $1"; cat "$OUT/$1" 2>/dev/null || echo "(missing)"; }
 show guest.log

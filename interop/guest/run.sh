@@ -3,7 +3,7 @@
 # round), which boots on every machine of this kind where User-Mode Linux
 # may not (AMX CPUs). Debian's kernel (linux-image-amd64) boots the host's
 # root read-only over virtio-9p, with KVM when /dev/kvm works and software
-# emulation (TCG) otherwise; the guest runs the four connections of
+# emulation (TCG) otherwise; the guest runs the connections of
 # interop/guest/connections.sh: our XP client against charon, xl2tpd and
 # pppd (L2TP in the clear with MPPE-128, L2TP/IPsec with the guest
 # kernel's transport-mode ESP), our RRAS server against a Linux client,

@@ -16,7 +16,7 @@
 //! cases 1 (the right key) and 7 use `l2tpsec-interop dial`.
 //!
 //! Skipped, saying why, when not root or QEMU, the kernel or a peer is
-//! missing; `.ci/run` installs them, so CI runs it (about two minutes
+//! missing; `.ci/run` installs them, so CI runs it (about six minutes
 //! under software emulation).
 
 use std::path::{Path, PathBuf};

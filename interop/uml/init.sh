@@ -29,11 +29,7 @@ MODPROBE=$(command -v modprobe)
 printf '#!/bin/sh\nexec %s -d /run/modroot "$@"\n' "$MODPROBE" > /run/modprobe
 chmod +x /run/modprobe
 echo /run/modprobe > /proc/sys/kernel/modprobe
-for m in tun esp4 xfrm_user af_key authenc des_generic cbc hmac sha1_generic \
-         echainiv seqiv ppp_generic ppp_async ppp_synctty ppp_mppe arc4 \
-         l2tp_core l2tp_ppp; do
-    /run/modprobe "$m" || echo "modprobe $m failed"
-done
+MODPROBE=/run/modprobe
 
 . "$L2S_REPO/interop/guest/connections.sh"
 

@@ -1,7 +1,7 @@
 //! Where a failed negotiation stood when it failed: what the audits of
 //! Vista and later report beside the reason (4653's State, role and
-//! cookies, 4654's message id and selectors; /work/notes on the
-//! Security-Auditing manifest, WINDOWS.md 10).
+//! cookies, 4654's message id and selectors; the Security-Auditing
+//! provider's fields, sources in `windows/catalog/audits.rs`).
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 

@@ -9,8 +9,13 @@
 //! (Vista's version 0 lacks the two last fields: the lab writes version 1
 //! for Vista too [MODEL]). The `%%` values are msobjs.dll's strings (a
 //! public decoding table of winlogbeat). No French text of these events
-//! was found: fr-FR is ours throughout. Sources: WINDOWS.md 10, "IPsec
-//! audits from Vista on".
+//! was found: fr-FR is ours throughout. Sources: the provider manifest
+//! (github.com/repnz/etw-providers-docs,
+//! Microsoft-Windows-Security-Auditing.xml, Win7 and Win10), a public dump
+//! of its message templates, msobjs.dll's values as winlogbeat's security
+//! module decodes them, a real L2TP 4653 record (DigitalRuby/IPBan's
+//! tests), learn.microsoft.com "Auditing and logging" (the subcategories)
+//! and "Audit Policy Recommendations" (off by default); docs/choices.md.
 
 use super::{Entry, Source::*};
 

@@ -84,7 +84,7 @@ pub enum Source {
     RasErrorH,
     /// Verbatim from the Microsoft-Windows-Security-Auditing message
     /// table of Vista and later, and msobjs.dll's values for its `%%`
-    /// fields (WINDOWS.md 10).
+    /// fields (sources in `catalog/audits.rs`).
     SecurityAuditing,
     /// Our French translation of a Windows text.
     FrOurs,

@@ -6,7 +6,7 @@
 //! host's audit policy turns its subcategory on (`auditpol /set
 //! /subcategory:"IPsec Main Mode"`; the default policy leaves both off).
 //! Arguments in the order of the provider manifest's fields; the texts
-//! are the catalog's `security.4650`.. (WINDOWS.md 10).
+//! are the catalog's `security.4650`.. (sources in `catalog/audits.rs`).
 //!
 //! [MODEL]: the SA ids count from 1 per machine as Windows' LUIDs do not;
 //! the Main Mode filter id is 65 and a Quick Mode filter's 66 + its rule;
