@@ -510,8 +510,12 @@ pub struct RawPayload<'a> {
 
 /// Walks the generic payload headers (RFC 2408 3.2) starting with `first`
 /// (the header's Next Payload). With `padded`, bytes after the last payload
-/// are the encryption padding (RFC 2409 Appendix B) and ignored; otherwise
-/// they are an error.
+/// are the encryption padding (RFC 2409 Appendix B) and ignored. A clear
+/// chain may end with up to three bytes that align it to four octets:
+/// pluto pads every IKEv1 message so by default, which its ipsec.conf(5)
+/// (`ikepad`) says IKEv1 allows and no peer but Checkpoint's Aggressive
+/// Mode ever refused; our machines met it in libreswan's MM4 with a CR
+/// (docs/interop.md, issue 22). Anything longer is an error.
 pub fn split_payloads(
     first: PayloadType,
     chain: &[u8],
@@ -531,7 +535,9 @@ pub fn split_payloads(
         });
         kind = next;
     }
-    if !padded {
+    let left = chain.len() - r.position();
+    let alignment = left < 4 && chain.len() % 4 == 0;
+    if !padded && !alignment {
         trailing(&r, "ISAKMP payload chain")?;
     }
     Ok(out)

@@ -122,6 +122,27 @@ fn padding_is_ignored_only_when_decrypted() {
 }
 
 #[test]
+fn a_clear_chain_may_be_aligned_to_four_octets_as_pluto_pads_it() {
+    // A CR whose body is 5 bytes: 9 with its header, padded by 3 zeros.
+    let mut chain = Vec::new();
+    let cr = Payload::CertificateRequest(CertPayload {
+        encoding: CertEncoding::X509Signature,
+        data: vec![1, 2, 3, 4],
+    });
+    emit_payloads(std::slice::from_ref(&cr), &mut chain).unwrap();
+    assert_eq!(chain.len(), 9);
+    chain.extend_from_slice(&[0, 0, 0]);
+    assert_eq!(
+        parse_payloads(PayloadType::CertificateRequest, &chain, false).unwrap(),
+        vec![cr]
+    );
+    // Not to a four-octet end, or four bytes and more: an error.
+    assert!(parse_payloads(PayloadType::CertificateRequest, &chain[..11], false).is_err());
+    chain.extend_from_slice(&[0, 0, 0, 0]);
+    assert!(parse_payloads(PayloadType::CertificateRequest, &chain, false).is_err());
+}
+
+#[test]
 fn nat_d_and_nat_oa_emit_the_rfc_3947_layout() {
     let oa = Payload::NatOa(NatOaPayload {
         id_type: IdType::Ipv4Addr,
