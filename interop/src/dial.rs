@@ -13,7 +13,9 @@ pub struct DialOptions {
     /// The scenario role of the client (`windows-10-client`, ...).
     pub role: String,
     pub server: Ipv4Addr,
-    pub preshared_key: String,
+    pub auth: DialAuth,
+    /// Stay connected until `seconds` have passed, then hang up.
+    pub hold: bool,
     pub user: String,
     pub password: String,
     /// Registry values of the client, as the scenario's `registry:` names
@@ -29,6 +31,18 @@ pub struct DialOptions {
     pub seconds: u64,
     pub seed: u64,
     pub locale: String,
+}
+
+/// How the client authenticates IPsec.
+#[derive(Debug, Clone)]
+pub enum DialAuth {
+    /// The connection's pre-shared key.
+    PresharedKey(String),
+    /// A machine certificate from the lab's own PKI: root `lab-root`,
+    /// ours `client-cert`, the server's `server-cert` with subject
+    /// CN=`server_name`; the server must hold the latter and trust the
+    /// root.
+    Certificate { server_name: String },
 }
 
 /// The scenario of the dialling client (loaded like the interop scenarios:
@@ -53,12 +67,29 @@ pub fn scenario_text(o: &DialOptions) -> String {
         ""
     };
     let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let (pki, machine_cert, secret) = match &o.auth {
+        DialAuth::PresharedKey(key) => (
+            String::new(),
+            "",
+            format!("      preshared-key: {}\n", quote(key)),
+        ),
+        DialAuth::Certificate { server_name } => (
+            format!(
+                "pki:\n  authorities:\n    lab-root: {{subject: \"CN=l2tpsec Lab Root CA\"}}\n\
+                 \x20 certificates:\n    client-cert: {{authority: lab-root, subject: \"CN=windows-client.l2tpsec.test\"}}\n\
+                 \x20   server-cert: {{authority: lab-root, subject: {}}}\n",
+                quote(&format!("CN={server_name}"))
+            ),
+            "    certificate: client-cert\n    trusts: [lab-root]\n",
+            String::new(),
+        ),
+    };
     format!(
         "name: dial\nseed: {seed}\ndate: 2023-03-01T10:00:00Z\nlocale: {locale}\nduration: {secs}s\n\
-         networks:\n  tun: {{subnet: {a}.{b}.{c}.0/24}}\n\
+         {pki}networks:\n  tun: {{subnet: {a}.{b}.{c}.0/24}}\n\
          hosts:\n  client:\n    role: {role}\n    interfaces: {{tun: {address}}}\n    gateway: {gateway}\n\
-         {registry}{audit}    dial:\n      at: 1s\n      server: {server}\n      type: l2tp\n\
-         \x20     username: {user}\n      password: {password}\n      preshared-key: {psk}\n\
+         {machine_cert}{registry}{audit}    dial:\n      at: 1s\n      server: {server}\n      type: l2tp\n\
+         \x20     username: {user}\n      password: {password}\n{secret}\
          \x20 host:\n    role: router\n    interfaces: {{tun: {gateway}}}\n",
         seed = o.seed,
         locale = o.locale,
@@ -69,7 +100,6 @@ pub fn scenario_text(o: &DialOptions) -> String {
         server = o.server,
         user = quote(&o.user),
         password = quote(&o.password),
-        psk = quote(&o.preshared_key),
     )
 }
 
@@ -192,7 +222,8 @@ mod tests {
         let o = DialOptions {
             role: "windows-10-client".into(),
             server: Ipv4Addr::new(198, 51, 100, 7),
-            preshared_key: "a \"b\" c".into(),
+            auth: DialAuth::PresharedKey("a \"b\" c".into()),
+            hold: false,
             user: "alice".into(),
             password: "p\\w".into(),
             registry: vec![("AssumeUDPEncapsulationContextOnSendRule".into(), 2)],
@@ -218,5 +249,36 @@ mod tests {
         let dir = std::env::temp_dir();
         l2tpsec_harness::load_str(&text, &dir.join("dial.yaml"), &dir)
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    }
+
+    #[test]
+    fn a_certificate_dial_carries_the_lab_pki() {
+        let o = DialOptions {
+            role: "windows-10-client".into(),
+            server: Ipv4Addr::new(198, 51, 100, 7),
+            auth: DialAuth::Certificate {
+                server_name: "vpn \"x\"".into(),
+            },
+            hold: true,
+            user: "alice".into(),
+            password: "pw".into(),
+            registry: Vec::new(),
+            audit: false,
+            address: Ipv4Addr::new(10, 98, 0, 2),
+            gateway: Ipv4Addr::new(10, 98, 0, 1),
+            seconds: 90,
+            seed: 1,
+            locale: "en-US".into(),
+        };
+        let text = scenario_text(&o);
+        assert!(!text.contains("preshared-key"), "{text}");
+        assert!(text.contains("subject: \"CN=vpn \\\"x\\\"\""), "{text}");
+        assert!(text.contains("certificate: client-cert"), "{text}");
+        let dir = std::env::temp_dir();
+        let s = l2tpsec_harness::load_str(&text, &dir.join("dial.yaml"), &dir)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let pki = l2tpsec_harness::run::mint_pki(&s, s.seed).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = pki.certificates().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["client-cert", "server-cert"]);
     }
 }

@@ -24,11 +24,13 @@ pub struct Crossed {
 
 /// Runs `machine` on `link` until `stop` says so or `limit` has passed;
 /// returns every packet that crossed, in order, and when the drive ended.
+/// `stop` sees the machine and `now` after each step and may act on it
+/// (a timeline action such as hanging up).
 pub fn drive<M: Machine>(
     machine: &mut M,
     link: &TunLink,
     limit: Duration,
-    mut stop: impl FnMut(&M) -> bool,
+    mut stop: impl FnMut(&mut M, Duration) -> bool,
 ) -> io::Result<(Vec<Crossed>, Duration)> {
     let start = Instant::now();
     let mut crossed = Vec::new();
@@ -48,7 +50,7 @@ pub fn drive<M: Machine>(
         }
         // What a NAT of ours refused has no report here.
         while machine.poll_refused().is_some() {}
-        if stop(machine) || now >= limit {
+        if stop(machine, now) || now >= limit {
             return Ok((crossed, now));
         }
         let wait = machine

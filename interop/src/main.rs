@@ -4,7 +4,8 @@
 //! ```text
 //! l2tpsec-interop host SCENARIO HOST --tun NAME [--for SECONDS] [--until ipsec|dial]
 //! l2tpsec-interop pki SCENARIO --out DIR
-//! l2tpsec-interop dial SERVER --psk KEY --user U --password P [--role R] [--registry N=D]...
+//! l2tpsec-interop dial SERVER (--psk KEY | --certificate) --user U --password P [--role R]
+//!                     [--registry N=D]... [--hold] [--pki-out DIR [--pki-only]] [--pcap FILE]
 //! ```
 
 #![forbid(unsafe_code)]
@@ -17,12 +18,13 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use l2tpsec::net::{CapturedPacket, Direction};
 use l2tpsec::windows::catalog;
+use l2tpsec::windows::machine::Command;
 use l2tpsec::windows::{Locale, WindowsMachine};
 use l2tpsec_harness::report::dissect::Dissector;
 use l2tpsec_harness::run::mint_pki;
 use l2tpsec_harness::scenario::host::Role;
 use l2tpsec_harness::Scenario;
-use l2tpsec_interop::dial::{prepare, scenario_text, DialOptions};
+use l2tpsec_interop::dial::{prepare, scenario_text, DialAuth, DialOptions};
 use l2tpsec_interop::drive::{drive, Crossed};
 use l2tpsec_interop::export::write_pki;
 use l2tpsec_interop::link::TunLink;
@@ -57,7 +59,7 @@ enum Cmd {
         hex: bool,
     },
     /// Dials SERVER as one of our Windows clients would (L2TP/IPsec with a
-    /// pre-shared key) and prints what that Windows shows: the RAS error
+    /// pre-shared key or a machine certificate) and prints what that Windows shows: the RAS error
     /// and its text, the Security and System log entries (the audits), IP
     /// Security Monitor, the views with the transforms chosen, and every
     /// packet. Needs root. If the TUN interface does not exist, it is made
@@ -74,11 +76,33 @@ enum Cmd {
         #[arg(long, default_value = "windows-10-client")]
         role: String,
         /// The connection's pre-shared key for IPsec.
+        #[arg(long, required_unless_present = "certificate")]
+        psk: Option<String>,
+        /// Authenticates IPsec with a machine certificate instead: the
+        /// lab's own root, our client's certificate and one for the
+        /// server, made from --seed and --server-name (the same bytes
+        /// each run of a day). Give the server those (--pki-out) first.
+        #[arg(long, conflicts_with = "psk")]
+        certificate: bool,
+        /// The subject CN of the server's certificate (--certificate).
+        #[arg(long, default_value = "vpn.l2tpsec.test", value_name = "NAME")]
+        server_name: String,
+        /// Writes the certificates and keys (DER; keys PKCS#1) under DIR:
+        /// x509ca/lab-root.der, x509/server-cert.der, rsa/server-cert.der
+        /// for the server, x509/client-cert.der for its logs.
+        #[arg(long, requires = "certificate", value_name = "DIR")]
+        pki_out: Option<PathBuf>,
+        /// Writes --pki-out and stops before dialling.
+        #[arg(long, requires = "pki_out")]
+        pki_only: bool,
+        /// Stays connected until --for has passed (answering pings), then
+        /// hangs up; without it the dial ends after its two pings.
         #[arg(long)]
-        psk: String,
+        hold: bool,
         /// The user name PPP authenticates with (MS-CHAPv2).
         #[arg(long)]
         user: String,
+        /// The user's password.
         #[arg(long)]
         password: String,
         /// A registry value of the client as NAME=DATA, e.g.
@@ -111,7 +135,7 @@ enum Cmd {
         locale: String,
         /// Writes what crossed the TUN interface as pcapng to FILE, and
         /// tshark's key lines (one `-o` preference each) to FILE.keys.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         pcap: Option<PathBuf>,
     },
     /// Writes SCENARIO's certificates and keys as DER under DIR.
@@ -147,8 +171,35 @@ fn host(
     let scenario = load(path)?;
     let mut machine = machine(&scenario, name)?;
     let link = TunLink::attach(tun).map_err(|e| format!("TUN {tun}: {e}"))?;
-    let (ok, _) = run_machine(&mut machine, name, &link, limit, until, hex)?;
+    let (ok, _) = run_machine(&mut machine, name, &link, limit, until.into(), hex)?;
     Ok(ok)
+}
+
+/// When a drive ends.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    AtLimit,
+    IpsecUp,
+    DialDone,
+    /// A connected call stays up until `hang_up`, then hangs up and ends
+    /// `HANG_UP_GRACE` later; a failed dial ends as with `DialDone`.
+    Hold {
+        hang_up: Duration,
+    },
+}
+
+/// Time for PPP's Terminate, L2TP's StopCCN and IKE's deletes after a
+/// hang-up.
+const HANG_UP_GRACE: Duration = Duration::from_secs(3);
+
+impl From<Option<Until>> for Stop {
+    fn from(until: Option<Until>) -> Self {
+        match until {
+            Some(Until::Ipsec) => Stop::IpsecUp,
+            Some(Until::Dial) => Stop::DialDone,
+            None => Stop::AtLimit,
+        }
+    }
 }
 
 /// Drives `machine` on `link` and prints what crossed, its events, IP
@@ -159,13 +210,26 @@ fn run_machine(
     name: &str,
     link: &TunLink,
     limit: Duration,
-    until: Option<Until>,
+    when: Stop,
     hex: bool,
 ) -> Result<(bool, Vec<Crossed>), String> {
-    let stop = |m: &WindowsMachine| match until {
-        Some(Until::Ipsec) => !m.monitor().sas.is_empty(),
-        Some(Until::Dial) => m.dial_outcome().is_some() && m.finished(),
-        None => false,
+    let mut hung_up: Option<Duration> = None;
+    let stop = |m: &mut WindowsMachine, now: Duration| match when {
+        Stop::AtLimit => false,
+        Stop::IpsecUp => !m.monitor().sas.is_empty(),
+        Stop::DialDone => m.dial_outcome().is_some() && m.finished(),
+        Stop::Hold { hang_up } => match (m.dial_outcome().map(|o| o.connected()), hung_up) {
+            // Not connected (yet, or at all): as without --hold.
+            (Some(false), _) => m.finished(),
+            (None, _) => false,
+            (Some(true), Some(at)) => now >= at + HANG_UP_GRACE,
+            (Some(true), None) if now >= hang_up => {
+                m.apply(now, &Command::HangUp);
+                hung_up = Some(now);
+                false
+            }
+            (Some(true), None) => false,
+        },
     };
     let (crossed, end) = drive(machine, link, limit, stop).map_err(|e| e.to_string())?;
     machine.end_of_run(end);
@@ -222,12 +286,24 @@ fn run_machine(
     Ok((ok, crossed))
 }
 
-fn dial(o: &DialOptions, tun: &str, pcap: Option<&Path>) -> Result<bool, String> {
+/// `pki`: where to write the certificates, and whether to stop there.
+fn dial(
+    o: &DialOptions,
+    tun: &str,
+    pcap: Option<&Path>,
+    pki: Option<(&Path, bool)>,
+) -> Result<bool, String> {
     let text = scenario_text(o);
     let dir = std::env::temp_dir();
     let mut scenario: Scenario = l2tpsec_harness::load_str(&text, &dir.join("dial.yaml"), &dir)
         .map_err(|e| e.to_string())?;
     to_today(&mut scenario)?;
+    if let Some((out, only)) = pki {
+        print_pki(&scenario, out)?;
+        if only {
+            return Ok(true);
+        }
+    }
     let locale =
         Locale::from_tag(&o.locale).ok_or_else(|| format!("unknown locale {}", o.locale))?;
     let table = match scenario.hosts.get("client").map(|h| h.role) {
@@ -243,7 +319,13 @@ fn dial(o: &DialOptions, tun: &str, pcap: Option<&Path>) -> Result<bool, String>
         "client",
         &link,
         limit,
-        Some(Until::Dial),
+        if o.hold {
+            Stop::Hold {
+                hang_up: limit.saturating_sub(HANG_UP_GRACE),
+            }
+        } else {
+            Stop::DialDone
+        },
         false,
     );
     drop(link);
@@ -266,6 +348,20 @@ fn dial(o: &DialOptions, tun: &str, pcap: Option<&Path>) -> Result<bool, String>
         println!("capture {} (keys: {}.keys)", path.display(), path.display());
     }
     Ok(ok)
+}
+
+/// Writes `s`'s certificates and keys under `out` and lists them.
+fn print_pki(s: &Scenario, out: &Path) -> Result<(), String> {
+    let pki = mint_pki(s, s.seed).map_err(|e| e.to_string())?;
+    let written = write_pki(&pki, out).map_err(|e| e.to_string())?;
+    for (name, path) in &written.authorities {
+        println!("authority {name} {}", path.display());
+    }
+    for (name, cert, key) in &written.certificates {
+        let key = key.as_ref().map_or("-".into(), |k| k.display().to_string());
+        println!("certificate {name} {} {key}", cert.display());
+    }
+    Ok(())
 }
 
 fn write_capture(
@@ -336,6 +432,11 @@ fn main() -> ExitCode {
             server,
             role,
             psk,
+            certificate,
+            server_name,
+            pki_out,
+            pki_only,
+            hold,
             user,
             password,
             registry,
@@ -348,10 +449,15 @@ fn main() -> ExitCode {
             locale,
             pcap,
         } => {
+            let auth = match (psk, certificate) {
+                (Some(key), false) => DialAuth::PresharedKey(key),
+                _ => DialAuth::Certificate { server_name },
+            };
             let o = DialOptions {
                 role,
                 server,
-                preshared_key: psk,
+                auth,
+                hold,
                 user,
                 password,
                 registry,
@@ -362,7 +468,8 @@ fn main() -> ExitCode {
                 seed,
                 locale,
             };
-            dial(&o, &tun, pcap.as_deref()).map(|ok| {
+            let pki = pki_out.as_deref().map(|dir| (dir, pki_only));
+            dial(&o, &tun, pcap.as_deref(), pki).map(|ok| {
                 if ok {
                     ExitCode::SUCCESS
                 } else {
@@ -370,18 +477,9 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Cmd::Pki { scenario, out } => load(&scenario).and_then(|s| {
-            let pki = mint_pki(&s, s.seed).map_err(|e| e.to_string())?;
-            let written = write_pki(&pki, &out).map_err(|e| e.to_string())?;
-            for (name, path) in &written.authorities {
-                println!("authority {name} {}", path.display());
-            }
-            for (name, cert, key) in &written.certificates {
-                let key = key.as_ref().map_or("-".into(), |k| k.display().to_string());
-                println!("certificate {name} {} {key}", cert.display());
-            }
-            Ok(ExitCode::SUCCESS)
-        }),
+        Cmd::Pki { scenario, out } => load(&scenario)
+            .and_then(|s| print_pki(&s, &out))
+            .map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
         eprintln!("l2tpsec-interop: {e}");
