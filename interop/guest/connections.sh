@@ -44,6 +44,15 @@ start_xl2tpd() { # $1: the xl2tpd.conf for this run
     XL2TPD=$!
     sleep 1
 }
+# start_charon CONF SOCKET DIR FILE LOG: charon with CONF, its vici socket
+# at /run/SOCKET, swanctl's FILE loaded from DIR (output in $OUT/LOG).
+start_charon() {
+    STRONGSWAN_CONF="$1" /usr/lib/ipsec/charon >/dev/null 2>&1 &
+    CHARON=$!
+    for i in $(seq 1 100); do [ -S "/run/$2" ] && break; sleep 0.1; done
+    SWANCTL_DIR="$3" swanctl --load-all --noprompt --file "$4" \
+        --uri "unix:///run/$2" >"$OUT/$5" 2>&1
+}
 stop_xl2tpd() {
     kill "$XL2TPD" 2>/dev/null
     sleep 1
@@ -63,11 +72,7 @@ stamp "connection 1 done"
 
 # 2. L2TP/IPsec: charon answers IKE with transport-mode ESP in this kernel;
 # PPP inside it, no MPPE (XP does not negotiate MPPE over IPsec).
-STRONGSWAN_CONF="$OUT/strongswan.conf" /usr/lib/ipsec/charon >/dev/null 2>&1 &
-CHARON=$!
-for i in $(seq 1 100); do [ -S "/run/charon.vici" ] && break; sleep 0.1; done
-SWANCTL_DIR="$OUT/pki" swanctl --load-all --noprompt --file "$OUT/pki/swanctl.conf" \
-    --uri "unix:///run/charon.vici" >"$OUT/swanctl-load.txt" 2>&1
+start_charon "$OUT/strongswan.conf" charon.vici "$OUT/pki" "$OUT/pki/swanctl.conf" swanctl-load.txt
 start_xl2tpd "$OUT/xl2tpd-ipsec.conf" ipsec
 "$BIN" host "$SCEN/client.yaml" client --tun l2s0 --for 40 --until dial \
     >"$OUT/ours-ipsec.txt" 2>&1
@@ -86,11 +91,8 @@ stamp "connection 2 done"
 "$BIN" host "$SCEN/server.yaml" server --tun l2s0 --for 30 >"$OUT/ours-server.txt" 2>&1 &
 OURS=$!
 sleep 1
-STRONGSWAN_CONF="$OUT/strongswan-lac.conf" /usr/lib/ipsec/charon >/dev/null 2>&1 &
-CHARON=$!
-for i in $(seq 1 100); do [ -S "/run/charon-lac.vici" ] && break; sleep 0.1; done
-SWANCTL_DIR="$OUT/pki-lac" swanctl --load-all --noprompt --file "$OUT/pki-lac/swanctl.conf" \
-    --uri "unix:///run/charon-lac.vici" >"$OUT/swanctl-lac-load.txt" 2>&1
+start_charon "$OUT/strongswan-lac.conf" charon-lac.vici "$OUT/pki-lac" \
+    "$OUT/pki-lac/swanctl.conf" swanctl-lac-load.txt
 swanctl --initiate --child l2tp --timeout 15 --uri "unix:///run/charon-lac.vici" \
     >"$OUT/swanctl-initiate.txt" 2>&1
 start_xl2tpd "$OUT/xl2tpd-lac.conf" lac
@@ -117,92 +119,8 @@ pkill pppd 2>/dev/null
 sleep 1
 stamp "connection 4 done"
 
-# 5. Our Windows 10 client with a pre-shared key against libreswan as the
-# common setup script configures it (issue 22, case 1), xl2tpd and pppd
-# with MS-CHAPv2; pluto from the extracted package in L2S_LIBRESWAN. pluto
-# runs its helpers from /usr/libexec/ipsec: a tmpfs over /usr/libexec
-# holds links to the root's own entries and to the package's folder.
-LIBRESWAN=${L2S_LIBRESWAN:-}
-if [ -n "$LIBRESWAN" ] && [ -x "$LIBRESWAN/usr/libexec/ipsec/pluto" ]; then
-    mkdir -p /run/libexec-root && mount --bind /usr/libexec /run/libexec-root
-    mount -t tmpfs tmpfs /usr/libexec
-    for e in /run/libexec-root/*; do ln -s "$e" /usr/libexec/; done
-    ln -s "$LIBRESWAN/usr/libexec/ipsec" /usr/libexec/ipsec
-    mkdir -p /run/pluto /run/nss
-    certutil -N -d sql:/run/nss --empty-password
-    /usr/libexec/ipsec/pluto --nofork --config "$OUT/libreswan/ipsec.conf" \
-        --secretsfile "$OUT/libreswan/ipsec.secrets" --nssdir /run/nss \
-        --rundir /run/pluto --logfile "$OUT/pluto.log" >"$OUT/pluto-stderr.log" 2>&1 &
-    PLUTO=$!
-    for i in $(seq 1 100); do [ -S /run/pluto/pluto.ctl ] && break; sleep 0.1; done
-    /usr/libexec/ipsec/addconn --config "$OUT/libreswan/ipsec.conf" \
-        --ctlsocket /run/pluto/pluto.ctl l2tp-psk >"$OUT/addconn.txt" 2>&1
-    /usr/libexec/ipsec/whack --ctlsocket /run/pluto/pluto.ctl --listen >>"$OUT/addconn.txt" 2>&1
-    start_xl2tpd "$OUT/xl2tpd-libreswan.conf" libreswan
-    # The setup script's encapsulation=yes makes pluto's NAT-D say it is
-    # behind a NAT: Windows 10 then needs AssumeUDPEncapsulationContext-
-    # OnSendRule=2 (as the script's documentation tells its users).
-    "$BIN" host "$SCEN/client10-psk-assume-udp.yaml" client --tun l2s0 --for 40 --until dial \
-        >"$OUT/ours-libreswan.txt" 2>&1
-    echo "ours (Windows 10 to libreswan): $?"
-    /usr/libexec/ipsec/whack --ctlsocket /run/pluto/pluto.ctl --trafficstatus \
-        >"$OUT/libreswan-traffic.txt" 2>&1
-    ip xfrm state >"$OUT/xfrm-libreswan.txt" 2>&1
-    stop_xl2tpd
-    start_xl2tpd "$OUT/xl2tpd-libreswan.conf" libreswan-default
-    # The same client with the value at its default, 0.
-    "$BIN" host "$SCEN/client10-psk.yaml" client --tun l2s0 --for 80 --until dial \
-        >"$OUT/ours-libreswan-default.txt" 2>&1
-    echo "ours (Windows 10, default registry, to libreswan): $?"
-    # `l2tpsec-interop dial` against the same server: as a user would
-    # point it at theirs, with the right key (connected, a capture with
-    # its keys) and a wrong one (IPsec audits on).
-    "$BIN" dial 10.99.0.1 --tun l2s0 --address 10.99.0.2 --gateway 10.99.0.1 \
-        --psk s3cret --user alice --password 'Secret1!' --seed 4 --for 40 \
-        --registry AssumeUDPEncapsulationContextOnSendRule=2 \
-        --pcap "$OUT/dial.pcapng" >"$OUT/dial.txt" 2>&1
-    echo "dial (right key): $?"
-    stop_xl2tpd
-    start_xl2tpd "$OUT/xl2tpd-libreswan.conf" libreswan-dial
-    "$BIN" dial 10.99.0.1 --tun l2s0 --address 10.99.0.2 --gateway 10.99.0.1 \
-        --psk wrong --user alice --password 'Secret1!' --seed 5 --for 80 --audit \
-        --registry AssumeUDPEncapsulationContextOnSendRule=2 >"$OUT/dial-wrong-key.txt" 2>&1
-    echo "dial (wrong key): $?"
-    # 6. Our XP client against the same libreswan (case 2): refused.
-    "$BIN" host "$SCEN/client-xp-psk.yaml" client --tun l2s0 --for 40 --until dial \
-        >"$OUT/ours-libreswan-xp.txt" 2>&1
-    echo "ours (XP to libreswan): $?"
-    stop_xl2tpd
-    kill "$PLUTO" 2>/dev/null
-    sleep 1
-    stamp "libreswan cases 1 and 2 done"
-
-    # 7. libreswan at its default ikev1-policy: it drops IKEv1 silently.
-    # Windows 10 and XP dial at once, each on its own TUN interface.
-    /usr/libexec/ipsec/pluto --nofork --config "$OUT/libreswan/ipsec-default.conf" \
-        --secretsfile "$OUT/libreswan/ipsec.secrets" --nssdir /run/nss \
-        --rundir /run/pluto --logfile "$OUT/pluto-default.log" >"$OUT/pluto-default-stderr.log" 2>&1 &
-    PLUTO=$!
-    rm -f /run/pluto/pluto.ctl
-    for i in $(seq 1 100); do [ -S /run/pluto/pluto.ctl ] && break; sleep 0.1; done
-    /usr/libexec/ipsec/addconn --config "$OUT/libreswan/ipsec-default.conf" \
-        --ctlsocket /run/pluto/pluto.ctl l2tp-psk >>"$OUT/addconn.txt" 2>&1
-    /usr/libexec/ipsec/whack --ctlsocket /run/pluto/pluto.ctl --listen >>"$OUT/addconn.txt" 2>&1
-    ip tuntap add dev l2s1 mode tun
-    ip addr add 10.99.1.1/24 dev l2s1
-    ip link set l2s1 up
-    "$BIN" dial 10.99.0.1 --tun l2s0 --address 10.99.0.2 --gateway 10.99.0.1 \
-        --role windows-10-client --psk s3cret --user alice --password 'Secret1!' \
-        --seed 6 --for 100 >"$OUT/drop-windows-10.txt" 2>&1 &
-    TEN=$!
-    "$BIN" dial 10.99.0.1 --tun l2s1 --address 10.99.1.2 --gateway 10.99.1.1 \
-        --role windows-xp-sp2-client --psk s3cret --user alice --password 'Secret1!' \
-        --seed 7 --for 100 >"$OUT/drop-xp.txt" 2>&1
-    echo "XP to libreswan dropping IKEv1: $?"
-    wait "$TEN"
-    echo "Windows 10 to libreswan dropping IKEv1: $?"
-    kill "$PLUTO" 2>/dev/null
-    sleep 1
-    stamp "connection 5 done"
+# The servers Windows users dial (issue 22): libreswan, from its
+# extracted package in L2S_LIBRESWAN, and charon with its defaults.
+if [ -n "${L2S_LIBRESWAN:-}" ] && [ -x "$L2S_LIBRESWAN/usr/libexec/ipsec/pluto" ]; then
+    . "$L2S_REPO/interop/guest/servers.sh"
 fi
-

@@ -172,3 +172,42 @@ printf '+mschap-v2\nipcp-accept-local\nipcp-accept-remote\nnoccp\nauth\nmtu 1280
 # drops IKEv1 without a word.
 grep -v "ikev1-policy=accept" "$OUT/libreswan/ipsec.conf" >"$OUT/libreswan/ipsec-default.conf"
 
+# The same server with certificates (the setup script's L2TP mode has a
+# key only; its IKEv2 mode has certificates): the lab's server-cert from
+# `dial --pki-out` in pluto's NSS database, the client's accepted when the
+# same root issued it.
+sed -e 's/^conn l2tp-psk/conn l2tp-cert/' -e 's/authby=secret/authby=rsasig/' \
+    -e 's/^  leftid=10.99.0.1/  leftid=%fromcert\n  leftcert=server-cert\n  leftsendcert=always\n  rightid=%fromcert\n  rightca=%same/' \
+    "$OUT/libreswan/ipsec.conf" >"$OUT/libreswan/ipsec-cert.conf"
+
+# Case 6: charon with its defaults: no proposals named, a pre-shared key,
+# transport mode for L2TP (what any L2TP server needs).
+sed -e "s|$G/charon.log|$G/charon-defaults.log|" -e "s|/run/charon.vici|/run/charon-defaults.vici|" \
+    "$OUT/strongswan.conf" >"$OUT/strongswan-defaults.conf"
+mkdir -p "$OUT/swanctl-defaults"
+cat >"$OUT/swanctl-defaults/swanctl.conf" <<'CONF'
+connections {
+  l2tp {
+    version = 1
+    local_addrs = 10.99.0.1
+    local {
+      auth = psk
+    }
+    remote {
+      auth = psk
+    }
+    children {
+      l2tp {
+        mode = transport
+        local_ts = dynamic[udp/1701]
+        remote_ts = dynamic[udp/1701]
+      }
+    }
+  }
+}
+secrets {
+  ike-windows {
+    secret = s3cret
+  }
+}
+CONF

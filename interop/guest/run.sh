@@ -30,6 +30,8 @@ command -v swanctl >/dev/null || need+=(strongswan-swanctl)
 [ -x /usr/sbin/pptpd ] || need+=(pptpd)
 command -v modprobe >/dev/null || need+=(kmod)
 command -v ping >/dev/null || need+=(iputils-ping)
+command -v openssl >/dev/null || need+=(openssl)
+command -v iptables >/dev/null || need+=(iptables)
 if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
@@ -102,7 +104,7 @@ echo "QEMU guest: kernel $KVER, accelerator $ACCEL"
 start=$(date +%s)
 cpu=()
 [ "$ACCEL" = kvm ] && cpu=(-cpu host)
-timeout 900 qemu-system-x86_64 -accel "$ACCEL" "${cpu[@]}" -m 1024 -nographic -no-reboot \
+timeout 1500 qemu-system-x86_64 -accel "$ACCEL" "${cpu[@]}" -m 1024 -nographic -no-reboot \
     -nic none -kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
     -fsdev local,id=root,path=/,security_model=none,readonly=on \
     -device virtio-9p-pci,fsdev=root,mount_tag=root \

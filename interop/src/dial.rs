@@ -217,22 +217,30 @@ impl Drop for HostChanges {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_scenario_quotes_what_the_user_typed() {
-        let o = DialOptions {
+    fn options(auth: DialAuth) -> DialOptions {
+        DialOptions {
             role: "windows-10-client".into(),
             server: Ipv4Addr::new(198, 51, 100, 7),
-            auth: DialAuth::PresharedKey("a \"b\" c".into()),
+            auth,
             hold: false,
             user: "alice".into(),
             password: "p\\w".into(),
-            registry: vec![("AssumeUDPEncapsulationContextOnSendRule".into(), 2)],
-            audit: true,
+            registry: Vec::new(),
+            audit: false,
             address: Ipv4Addr::new(10, 98, 0, 2),
             gateway: Ipv4Addr::new(10, 98, 0, 1),
             seconds: 90,
             seed: 1,
             locale: "en-US".into(),
+        }
+    }
+
+    #[test]
+    fn the_scenario_quotes_what_the_user_typed() {
+        let o = DialOptions {
+            registry: vec![("AssumeUDPEncapsulationContextOnSendRule".into(), 2)],
+            audit: true,
+            ..options(DialAuth::PresharedKey("a \"b\" c".into()))
         };
         let text = scenario_text(&o);
         assert!(text.contains("preshared-key: \"a \\\"b\\\" c\""), "{text}");
@@ -254,21 +262,10 @@ mod tests {
     #[test]
     fn a_certificate_dial_carries_the_lab_pki() {
         let o = DialOptions {
-            role: "windows-10-client".into(),
-            server: Ipv4Addr::new(198, 51, 100, 7),
-            auth: DialAuth::Certificate {
-                server_name: "vpn \"x\"".into(),
-            },
             hold: true,
-            user: "alice".into(),
-            password: "pw".into(),
-            registry: Vec::new(),
-            audit: false,
-            address: Ipv4Addr::new(10, 98, 0, 2),
-            gateway: Ipv4Addr::new(10, 98, 0, 1),
-            seconds: 90,
-            seed: 1,
-            locale: "en-US".into(),
+            ..options(DialAuth::Certificate {
+                server_name: "vpn \"x\"".into(),
+            })
         };
         let text = scenario_text(&o);
         assert!(!text.contains("preshared-key"), "{text}");
