@@ -34,6 +34,7 @@ pub mod pptp;
 pub mod seed;
 pub mod tcp;
 pub mod timer;
+pub mod tls;
 pub mod trace;
 pub mod values;
 pub mod windows;
