@@ -5,6 +5,7 @@
 
 pub mod ccp;
 pub mod chap;
+pub mod eap;
 pub mod error;
 pub mod fsm;
 pub mod ipcp;

@@ -1,7 +1,9 @@
 //! TLS as the EAP-TLS of XP and Server 2003 speaks it (issue 23): TLS 1.0
 //! (RFC 2246) with RSA key exchange, written sans-IO like the other
 //! protocols here, since no well-kept Rust crate speaks TLS 1.0. So far
-//! the key schedule: the PRF, the master secret, the key block, Finished
-//! and the MPPE keys EAP-TLS derives from it.
+//! the key schedule (`prf`: the PRF, the master secret, the key block,
+//! Finished and the MPPE keys EAP-TLS derives from it) and the record and
+//! handshake framing (`record`).
 
 pub mod prf;
+pub mod record;

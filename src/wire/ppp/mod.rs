@@ -4,10 +4,11 @@
 //!
 //! Submodules hold the control protocols: `lcp` (the packet format shared by
 //! LCP, IPCP, IPV6CP and CCP, and the LCP options), `ipcp`, `ipv6cp`, `ccp`, and, from the
-//! authentication helper, `chap` and `mppe`.
+//! authentication helper, `chap`, `eap` (with EAP-TLS's body) and `mppe`.
 
 pub mod ccp;
 pub mod chap;
+pub mod eap;
 pub mod ipcp;
 pub mod ipv6cp;
 pub mod lcp;
