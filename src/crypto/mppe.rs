@@ -181,6 +181,27 @@ pub fn start_keys(
     )
 }
 
+/// EAP-TLS's (send, receive) start keys of one side (issue 23): the
+/// first `strength.key_len()` octets of MS-MPPE-Send-Key and
+/// MS-MPPE-Recv-Key (RFC 2716 3.5, RFC 2548 2.4.2-3), named from the
+/// authenticator's side: the server sends under Send-Key, the client under
+/// Recv-Key (pppd's eap-tls.c; its ppp_mppe starts from them as from
+/// MS-CHAPv2's start keys, `initial_session_key`).
+pub fn eap_tls_start_keys(
+    ms_mppe_recv_key: &[u8; 32],
+    ms_mppe_send_key: &[u8; 32],
+    strength: MppeStrength,
+    is_server: bool,
+) -> (MppeKey, MppeKey) {
+    let recv = MppeKey::from_prefix(ms_mppe_recv_key, strength);
+    let send = MppeKey::from_prefix(ms_mppe_send_key, strength);
+    if is_server {
+        (send, recv)
+    } else {
+        (recv, send)
+    }
+}
+
 /// RC4 keyed with an MPPE session key (8 or 16 octets).
 pub enum Rc4 {
     K8(rc4::Rc4<U8>),
@@ -362,5 +383,20 @@ mod tests {
             checked += 1;
         }
         assert_eq!(checked, 12);
+    }
+
+    #[test]
+    fn eap_tls_start_keys_cross_between_client_and_server() {
+        let recv = [0x11u8; 32];
+        let mut send = [0x22u8; 32];
+        send[0] = 0x33;
+        for s in [MppeStrength::Bits40, MppeStrength::Bits128] {
+            let (cs, cr) = eap_tls_start_keys(&recv, &send, s, false);
+            let (ss, sr) = eap_tls_start_keys(&recv, &send, s, true);
+            assert_eq!(cs, sr);
+            assert_eq!(cr, ss);
+            assert_eq!(cs.as_bytes(), &recv[..s.key_len()]);
+            assert_eq!(ss.as_bytes(), &send[..s.key_len()]);
+        }
     }
 }

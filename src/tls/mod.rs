@@ -2,8 +2,9 @@
 //! (RFC 2246) with RSA key exchange, written sans-IO like the other
 //! protocols here, since no well-kept Rust crate speaks TLS 1.0. So far
 //! the key schedule (`prf`: the PRF, the master secret, the key block,
-//! Finished and the MPPE keys EAP-TLS derives from it) and the record and
-//! handshake framing (`record`).
+//! Finished and the MPPE keys EAP-TLS derives from it), the record and
+//! handshake framing (`record`) and the handshake bodies (`handshake`).
 
+pub mod handshake;
 pub mod prf;
 pub mod record;
