@@ -3,8 +3,13 @@
 //! protocols here, since no well-kept Rust crate speaks TLS 1.0. So far
 //! the key schedule (`prf`: the PRF, the master secret, the key block,
 //! Finished and the MPPE keys EAP-TLS derives from it), the record and
-//! handshake framing (`record`) and the handshake bodies (`handshake`).
+//! handshake framing (`record`), the handshake bodies (`handshake`) and
+//! record protection for the suites of the era (`protect`).
 
+pub mod error;
 pub mod handshake;
 pub mod prf;
+pub mod protect;
 pub mod record;
+
+pub use error::TlsError;

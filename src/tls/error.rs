@@ -1,0 +1,26 @@
+//! The TLS layer's one error type. Malformed bytes arrive as `Wire`; the
+//! others are well-formed records or messages that fail a check
+//! (RFC 2246 7.2.2 names the alert each one ends in).
+
+use thiserror::Error;
+
+use crate::wire::WireError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    #[error("malformed TLS: {0}")]
+    Wire(#[from] WireError),
+    /// bad_record_mac (RFC 2246 7.2.2): the MAC does not verify, or a
+    /// sealed record is too short to hold one.
+    #[error("bad record MAC")]
+    BadRecordMac,
+    /// decryption_failed (RFC 2246 7.2.2): block padding that is not
+    /// padding_length + 1 octets of padding_length, or a ciphertext that
+    /// is not whole blocks.
+    #[error("decryption failed")]
+    DecryptionFailed,
+    /// A cipher suite this implementation does not speak.
+    #[error("cipher suite {0:#06x} not supported")]
+    UnsupportedSuite(u16),
+}
