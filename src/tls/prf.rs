@@ -16,6 +16,21 @@ pub const VERIFY_DATA_LEN: usize = 12;
 /// The random values of ClientHello and ServerHello (RFC 2246 7.4.1.2).
 pub type Random = [u8; 32];
 
+/// HMAC(key, parts joined) (RFC 2104) with hash `D`: the PRF's and the
+/// record MAC's (RFC 2246 5, 6.2.3.1).
+pub(crate) fn hmac<D>(key: &[u8], parts: &[&[u8]]) -> Vec<u8>
+where
+    D: Digest + BlockSizeUser + Clone,
+{
+    // HMAC takes a key of any length (RFC 2104 2).
+    let mut m = <SimpleHmac<D> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    for p in parts {
+        m.update(p);
+    }
+    m.finalize().into_bytes().to_vec()
+}
+
 /// XORs P_hash(secret, seed) (RFC 2246 5) into `out`:
 /// HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ..., with
 /// A(0) = seed and A(i) = HMAC(secret, A(i-1)).
@@ -23,26 +38,17 @@ fn xor_p_hash<D>(secret: &[u8], seed: &[&[u8]], out: &mut [u8])
 where
     D: Digest + BlockSizeUser + Clone,
 {
-    let mac = |parts: &[&[u8]]| {
-        // HMAC takes a key of any length (RFC 2104 2).
-        let mut m = <SimpleHmac<D> as Mac>::new_from_slice(secret)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-        for p in parts {
-            m.update(p);
-        }
-        m.finalize().into_bytes().to_vec()
-    };
-    let mut a = mac(seed);
+    let mut a = hmac::<D>(secret, seed);
     let mut filled = 0;
     while filled < out.len() {
         let mut parts: Vec<&[u8]> = vec![&a];
         parts.extend_from_slice(seed);
-        let block = mac(&parts);
+        let block = hmac::<D>(secret, &parts);
         for (o, b) in out[filled..].iter_mut().zip(&block) {
             *o ^= b;
         }
         filled += block.len();
-        a = mac(&[&a]);
+        a = hmac::<D>(secret, &[&a]);
     }
 }
 

@@ -3,9 +3,6 @@
 //! then RC4 (stream) or 3DES/DES in CBC (block, with TLS 1.0's padding and
 //! the IV carried over from the previous record's last block).
 
-use hmac::digest::core_api::BlockSizeUser;
-use hmac::digest::Digest;
-use hmac::{Mac, SimpleHmac};
 use md5::Md5;
 use rc4::consts::U16;
 use rc4::{KeyInit, StreamCipher};
@@ -13,6 +10,7 @@ use sha1::Sha1;
 
 use super::error::TlsError;
 use super::handshake::suite;
+use super::prf::hmac;
 use super::record::ContentType;
 use crate::crypto::cbc::{cbc_decrypt, cbc_encrypt, CbcCipher};
 
@@ -88,15 +86,6 @@ impl SuiteParams {
         };
         (pick(0, m), pick(2 * m, k), pick(2 * (m + k), i))
     }
-}
-
-fn hmac<D: Digest + BlockSizeUser + Clone>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut m = <SimpleHmac<D> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    for p in parts {
-        m.update(p);
-    }
-    m.finalize().into_bytes().to_vec()
 }
 
 enum CipherState {
