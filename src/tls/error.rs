@@ -20,6 +20,9 @@ pub enum TlsError {
     /// is not whole blocks.
     #[error("decryption failed")]
     DecryptionFailed,
+    /// An RSA key too short to carry a PKCS#1 v1.5 pre-master secret.
+    #[error("RSA key of {0} bytes is too small")]
+    KeyTooSmall(usize),
     /// A cipher suite this implementation does not speak.
     #[error("cipher suite {0:#06x} not supported")]
     UnsupportedSuite(u16),

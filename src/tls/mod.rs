@@ -4,12 +4,14 @@
 //! the key schedule (`prf`: the PRF, the master secret, the key block,
 //! Finished and the MPPE keys EAP-TLS derives from it), the record and
 //! handshake framing (`record`), the handshake bodies (`handshake`) and
-//! record protection for the suites of the era (`protect`).
+//! record protection for the suites of the era (`protect`) and the RSA
+//! key exchange (`rsa_kx`).
 
 pub mod error;
 pub mod handshake;
 pub mod prf;
 pub mod protect;
 pub mod record;
+pub mod rsa_kx;
 
 pub use error::TlsError;

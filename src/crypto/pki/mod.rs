@@ -13,6 +13,9 @@ mod sha1;
 mod validate;
 
 pub use error::{CertError, PkiError};
+/// The tests' minted lab PKI, for other layers' tests (TLS signs with it).
+#[cfg(test)]
+pub(crate) use mint::tests::lab;
 pub use rsa_raw::{public_key, sign_hash_raw, verify_hash_raw};
 pub use validate::{describe, validate};
 
