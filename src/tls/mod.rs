@@ -5,7 +5,7 @@
 //! Finished and the MPPE keys EAP-TLS derives from it), the record and
 //! handshake framing (`record`), the handshake bodies (`handshake`) and
 //! record protection for the suites of the era (`protect`) and the RSA
-//! key exchange (`rsa_kx`).
+//! key exchange (`rsa_kx`), tied together per connection in `session`.
 
 pub mod error;
 pub mod handshake;
@@ -13,5 +13,6 @@ pub mod prf;
 pub mod protect;
 pub mod record;
 pub mod rsa_kx;
+pub mod session;
 
 pub use error::TlsError;
