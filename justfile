@@ -65,9 +65,10 @@ interop:
 
 # The full stack in a QEMU guest (issue 22): Debian's kernel, KVM when it
 # works, software emulation otherwise, so it runs on every machine of this
-# kind; the same four connections as interop-uml. Needs root; installs
-# QEMU, the kernel and the peers if missing. `cargo test` runs it too
-# (interop/tests/guest.rs).
+# kind; the four connections of interop-uml, then the servers Windows
+# users dial (libreswan, charon; issue 22's seven cases). Needs root;
+# installs QEMU, the kernel and the peers if missing. `cargo test` runs it
+# too (interop/tests/guest.rs).
 interop-guest:
     bash interop/guest/run.sh
 

@@ -7,8 +7,10 @@
 # interop/guest/connections.sh: our XP client against charon, xl2tpd and
 # pppd (L2TP in the clear with MPPE-128, L2TP/IPsec with the guest
 # kernel's transport-mode ESP), our RRAS server against a Linux client,
-# and our PPTP client against pptpd; then libreswan (extracted from its
-# package) as the common setup script configures it, against our Windows
+# and our PPTP client against pptpd; then (interop/guest/servers.sh)
+# libreswan, extracted from its package, as the common setup script
+# configures it, with a key and with certificates, before and behind NATs
+# in network namespaces, and charon with its defaults, against our Windows
 # 10 and XP clients. Prints what each side concluded and
 # the timings, and fails if a connection did not come up. Needs root.
 # L2S_ACCEL=kvm|tcg forces the accelerator.

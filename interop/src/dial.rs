@@ -92,9 +92,9 @@ pub fn scenario_text(o: &DialOptions) -> String {
          \x20     username: {user}\n      password: {password}\n{secret}\
          \x20 host:\n    role: router\n    interfaces: {{tun: {gateway}}}\n",
         seed = o.seed,
-        locale = o.locale,
+        locale = quote(&o.locale),
         secs = o.seconds,
-        role = o.role,
+        role = quote(&o.role),
         address = o.address,
         gateway = o.gateway,
         server = o.server,

@@ -171,7 +171,15 @@ fn host(
     let scenario = load(path)?;
     let mut machine = machine(&scenario, name)?;
     let link = TunLink::attach(tun).map_err(|e| format!("TUN {tun}: {e}"))?;
-    let (ok, _) = run_machine(&mut machine, name, &link, limit, until.into(), hex)?;
+    let (ok, _) = run_machine(
+        &mut machine,
+        name,
+        &link,
+        limit,
+        until.into(),
+        hex,
+        Locale::EnUs,
+    )?;
     Ok(ok)
 }
 
@@ -202,9 +210,9 @@ impl From<Option<Until>> for Stop {
     }
 }
 
-/// Drives `machine` on `link` and prints what crossed, its events, IP
-/// Security Monitor and its dial; returns whether it connected (or, with
-/// no dial, whether SAs came up) and what crossed.
+/// Drives `machine` on `link` and prints what crossed, its events (in
+/// `locale`), IP Security Monitor and its dial; returns whether it
+/// connected (or, with no dial, whether SAs came up) and what crossed.
 fn run_machine(
     machine: &mut WindowsMachine,
     name: &str,
@@ -212,6 +220,7 @@ fn run_machine(
     limit: Duration,
     when: Stop,
     hex: bool,
+    locale: Locale,
 ) -> Result<(bool, Vec<Crossed>), String> {
     let mut hung_up: Option<Duration> = None;
     let stop = |m: &mut WindowsMachine, now: Duration| match when {
@@ -250,7 +259,7 @@ fn run_machine(
         }
     }
     for e in machine.events() {
-        let message = e.message(Locale::EnUs);
+        let message = e.message(locale);
         let mut lines = message.lines();
         let first = lines.next().unwrap_or_default();
         println!("event {} {} {}: {first}", e.log.name(), e.id, e.source);
@@ -327,6 +336,7 @@ fn dial(
             Stop::DialDone
         },
         false,
+        locale,
     );
     drop(link);
     changes.undo();

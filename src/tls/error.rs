@@ -4,6 +4,7 @@
 
 use thiserror::Error;
 
+use crate::crypto::error::CryptoError;
 use crate::wire::WireError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -23,6 +24,12 @@ pub enum TlsError {
     /// An RSA key too short to carry a PKCS#1 v1.5 pre-master secret.
     #[error("RSA key of {0} bytes is too small")]
     KeyTooSmall(usize),
+    /// A key block shorter than the suite needs (RFC 2246 6.3).
+    #[error("key block of {0} bytes is too short for the suite")]
+    KeyBlockTooShort(usize),
+    /// The cipher refused its key, IV or data.
+    #[error("cipher: {0}")]
+    Crypto(#[from] CryptoError),
     /// A cipher suite this implementation does not speak.
     #[error("cipher suite {0:#06x} not supported")]
     UnsupportedSuite(u16),

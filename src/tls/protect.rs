@@ -13,6 +13,10 @@ use super::handshake::suite;
 use super::prf::hmac;
 use super::record::ContentType;
 use crate::crypto::cbc::{cbc_decrypt, cbc_encrypt, CbcCipher};
+use crate::wire::WireError;
+
+/// RFC 2246 6.2.1: a plaintext fragment is at most 2^14 bytes.
+const MAX_PLAINTEXT_LEN: usize = 1 << 14;
 
 /// The record MAC's hash (RFC 2246 6.2.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,12 +121,15 @@ impl core::fmt::Debug for Protection {
 impl Protection {
     /// The protection of the client's (`client`) or the server's writes,
     /// from the connection's key block.
-    pub fn new(params: SuiteParams, key_block: &[u8], client: bool) -> Self {
+    pub fn new(params: SuiteParams, key_block: &[u8], client: bool) -> Result<Self, TlsError> {
+        if key_block.len() < params.key_block_len() {
+            return Err(TlsError::KeyBlockTooShort(key_block.len()));
+        }
         let (mac, key, iv) = params.direction(key_block, client);
         let cipher = match params.bulk {
             Bulk::Rc4_128 => {
                 let mut k = [0u8; 16];
-                k.copy_from_slice(key.get(..16).unwrap_or(&[0; 16]));
+                k.copy_from_slice(key);
                 CipherState::Rc4(Box::new(rc4::Rc4::new(&k.into())))
             }
             Bulk::Cbc(cipher) => CipherState::Cbc {
@@ -131,12 +138,12 @@ impl Protection {
                 iv: iv.to_vec(),
             },
         };
-        Protection {
+        Ok(Protection {
             params,
             mac_secret: mac.to_vec(),
             cipher,
             seq: 0,
-        }
+        })
     }
 
     /// RFC 2246 6.2.3.1: HMAC(MAC_write_secret, seq_num + type + version +
@@ -153,8 +160,21 @@ impl Protection {
         }
     }
 
-    /// The sealed fragment of a record of `kind` holding `content`.
-    pub fn seal(&mut self, kind: ContentType, version: u16, content: &[u8]) -> Vec<u8> {
+    /// The sealed fragment of a record of `kind` holding `content`, at
+    /// most 2^14 bytes (RFC 2246 6.2.1; the caller splits longer ones).
+    pub fn seal(
+        &mut self,
+        kind: ContentType,
+        version: u16,
+        content: &[u8],
+    ) -> Result<Vec<u8>, TlsError> {
+        if content.len() > MAX_PLAINTEXT_LEN {
+            return Err(WireError::BadLength {
+                what: "TLS plaintext",
+                len: content.len(),
+            }
+            .into());
+        }
         let mut out = content.to_vec();
         out.extend(self.mac(kind, version, content));
         self.seq = self.seq.wrapping_add(1);
@@ -166,12 +186,11 @@ impl Protection {
                 let block = cipher.block_len();
                 let pad = block - 1 - out.len() % block;
                 out.extend(std::iter::repeat_n(pad as u8, pad + 1));
-                if cbc_encrypt(*cipher, key, iv, &mut out).is_ok() {
-                    *iv = out[out.len() - block..].to_vec();
-                }
+                cbc_encrypt(*cipher, key, iv, &mut out)?;
+                *iv = out[out.len() - block..].to_vec();
             }
         }
-        out
+        Ok(out)
     }
 
     /// The content of a sealed record of `kind`, its MAC checked.
@@ -236,11 +255,13 @@ mod tests {
         ] {
             let params = SuiteParams::of(id).unwrap();
             let block = key_block(params);
-            let mut writer = Protection::new(params, &block, true);
-            let mut reader = Protection::new(params, &block, true);
+            let mut writer = Protection::new(params, &block, true).unwrap();
+            let mut reader = Protection::new(params, &block, true).unwrap();
             for n in [0usize, 1, 12, 100] {
                 let content: Vec<u8> = (0..n).map(|i| i as u8).collect();
-                let sealed = writer.seal(ContentType::Handshake, 0x0301, &content);
+                let sealed = writer
+                    .seal(ContentType::Handshake, 0x0301, &content)
+                    .unwrap();
                 assert!(n == 0 || sealed[..n] != content[..], "{id:#x}");
                 assert_eq!(
                     reader
@@ -250,13 +271,17 @@ mod tests {
                 );
             }
             // The server's direction has other keys.
-            let mut other = Protection::new(params, &block, false);
-            let sealed = writer.seal(ContentType::ApplicationData, 0x0301, b"hello");
+            let mut other = Protection::new(params, &block, false).unwrap();
+            let sealed = writer
+                .seal(ContentType::ApplicationData, 0x0301, b"hello")
+                .unwrap();
             assert!(other
                 .open(ContentType::ApplicationData, 0x0301, &sealed)
                 .is_err());
             // A flipped bit fails the MAC or the padding.
-            let mut sealed = writer.seal(ContentType::ApplicationData, 0x0301, b"hello");
+            let mut sealed = writer
+                .seal(ContentType::ApplicationData, 0x0301, b"hello")
+                .unwrap();
             sealed[0] ^= 1;
             assert!(reader
                 .open(ContentType::ApplicationData, 0x0301, &sealed)
@@ -272,12 +297,26 @@ mod tests {
         // hexkey:000102030405060708090a0b0c0d0e0f -in FILE HMAC`.
         let params = SuiteParams::of(suite::RSA_WITH_RC4_128_MD5).unwrap();
         let block = key_block(params);
-        let p = Protection::new(params, &block, true);
+        let p = Protection::new(params, &block, true).unwrap();
         let mac = p.mac(ContentType::Handshake, 0x0301, b"hii");
         assert_eq!(hex::encode(mac), MAC_HEX);
     }
 
     const MAC_HEX: &str = "249fb17e453e6ba3004bd7dff718b754";
+
+    #[test]
+    fn a_short_key_block_or_a_long_plaintext_is_refused() {
+        let params = SuiteParams::of(suite::RSA_WITH_3DES_EDE_CBC_SHA).unwrap();
+        let block = key_block(params);
+        assert_eq!(
+            Protection::new(params, &block[..103], true).err(),
+            Some(TlsError::KeyBlockTooShort(103))
+        );
+        let mut p = Protection::new(params, &block, true).unwrap();
+        assert!(p
+            .seal(ContentType::ApplicationData, 0x0301, &[0; (1 << 14) + 1])
+            .is_err());
+    }
 
     #[test]
     fn suites_of_other_eras_are_refused() {

@@ -48,7 +48,7 @@ impl SessionKeys {
     }
 
     /// The protection of the client's writes (`client`) or the server's.
-    pub fn protection(&self, client: bool) -> Protection {
+    pub fn protection(&self, client: bool) -> Result<Protection, TlsError> {
         Protection::new(self.params, &self.block, client)
     }
 
@@ -91,9 +91,11 @@ mod tests {
             suite::RSA_WITH_3DES_EDE_CBC_SHA,
         ] {
             let k = keys(s);
-            let mut client_writes = k.protection(true);
-            let mut server_reads = k.protection(true);
-            let sealed = client_writes.seal(ContentType::Handshake, TLS_1_0, b"Finished");
+            let mut client_writes = k.protection(true).unwrap();
+            let mut server_reads = k.protection(true).unwrap();
+            let sealed = client_writes
+                .seal(ContentType::Handshake, TLS_1_0, b"Finished")
+                .unwrap();
             assert_eq!(
                 server_reads
                     .open(ContentType::Handshake, TLS_1_0, &sealed)

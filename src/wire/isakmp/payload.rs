@@ -535,8 +535,7 @@ pub fn split_payloads(
         });
         kind = next;
     }
-    let left = chain.len() - r.position();
-    let alignment = left < 4 && chain.len() % 4 == 0;
+    let alignment = r.left() < 4 && chain.len() % 4 == 0;
     if !padded && !alignment {
         trailing(&r, "ISAKMP payload chain")?;
     }
